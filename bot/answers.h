@@ -1,0 +1,65 @@
+// Typed answers: parsing and validating what a person typed for a question,
+// and formatting a stored answer for summaries.
+//
+// An invalid answer is an expected outcome, not an error: Parse returns a
+// ParsedAnswer whose `error_key` names a catalogue message ("invalid.url")
+// and whose `vars` fill it in. Stored answer shapes (JSON):
+//   text, url, email  -> string
+//   number            -> number
+//   choice            -> {"value": "facebook"} or {"value": "other", "text": "..."}
+//   yes_no            -> bool
+//   person            -> {"name": ..., "email"?: ..., "phone"?: ...}
+//   people            -> [person, ...]
+//   schedule          -> {"text": original, "always"?: true,
+//                         "slots": [{"days": [1..7], "from"?: "08:00", "to"?: "17:00"}]}
+//
+// Thread-safety: free functions without shared state.
+#ifndef KONTOBOT_BOT_ANSWERS_H_
+#define KONTOBOT_BOT_ANSWERS_H_
+
+#include <set>
+#include <string>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+#include "bot/template.h"
+#include "bot/text.h"
+
+namespace kontobot {
+
+struct ParsedAnswer {
+  bool ok = false;
+  nlohmann::json value;
+  std::string error_key;  // catalogue key when !ok
+  Vars vars;
+};
+
+// What the validators may know beyond the template.
+struct AnswerContext {
+  // E-mail addresses of people in the directory (lower case): a login
+  // address that is one of these is personal.
+  const std::set<std::string>* personal_emails = nullptr;
+};
+
+// Parses `input` as an answer to question `step` of `tmpl`.
+// REQUIRES: step.IsQuestion().
+ParsedAnswer ParseAnswer(const Step& step, std::string_view input,
+                         const Template& tmpl, Lang lang,
+                         const AnswerContext& context = {});
+
+// The answer as one line of text in `lang` (people and schedules joined).
+std::string FormatAnswer(const Step& step, const nlohmann::json& value,
+                         Lang lang);
+
+// True when `input` looks like a password or a "password: x" line. Such
+// input is never stored, echoed or logged (the seeds make the information
+// function the keeper of logins, and a chat transcript is a public record).
+bool LooksLikePassword(std::string_view input);
+
+// Glob match with '*' only, on already-normalized strings.
+bool GlobMatch(std::string_view pattern, std::string_view text);
+
+}  // namespace kontobot
+
+#endif  // KONTOBOT_BOT_ANSWERS_H_

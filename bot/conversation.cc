@@ -1,0 +1,733 @@
+#include "bot/conversation.h"
+
+#include <algorithm>
+#include <charconv>
+#include <set>
+
+#include "bot/answers.h"
+
+namespace kontobot {
+
+std::string_view DraftStatusName(DraftStatus status) {
+  switch (status) {
+    case DraftStatus::kOpen: return "open";
+    case DraftStatus::kSubmitted: return "submitted";
+    case DraftStatus::kCancelled: return "cancelled";
+  }
+  return "open";
+}
+
+std::optional<DraftStatus> ParseDraftStatus(std::string_view name) {
+  for (DraftStatus s : {DraftStatus::kOpen, DraftStatus::kSubmitted, DraftStatus::kCancelled}) {
+    if (DraftStatusName(s) == name) return s;
+  }
+  return std::nullopt;
+}
+
+nlohmann::json Draft::StateJson() const {
+  return {{"answers", answers},
+          {"acknowledged", acknowledged},
+          {"cursor", cursor},
+          {"history", history},
+          {"return_to_summary", return_to_summary}};
+}
+
+void Draft::LoadState(const nlohmann::json& state) {
+  answers = state.value("answers", nlohmann::json::object());
+  acknowledged = state.value("acknowledged", std::vector<std::string>{});
+  cursor = state.value("cursor", "");
+  history = state.value("history", std::vector<std::string>{});
+  return_to_summary = state.value("return_to_summary", false);
+}
+
+namespace {
+
+std::optional<int64_t> ParseId(std::string_view s) {
+  int64_t v = 0;
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec != std::errc() || p != s.data() + s.size() || v <= 0) return std::nullopt;
+  return v;
+}
+
+// "ändra 3" -> {"ändra", "3"}; "3" -> {"", "3"}.
+std::pair<std::string, std::string> SplitTrailingNumber(const std::string& w) {
+  size_t i = w.size();
+  while (i > 0 && std::isdigit(static_cast<unsigned char>(w[i - 1]))) --i;
+  if (i == w.size()) return {w, ""};
+  return {Trim(w.substr(0, i)), w.substr(i)};
+}
+
+}  // namespace
+
+// One input's worth of work: holds the state being changed and the outcome
+// being built.
+class ConversationEngine::Turn {
+ public:
+  Turn(const ConversationEngine& engine, const Person& person,
+       const Session& session, std::vector<Draft> drafts, int64_t next_id,
+       TimePoint now)
+      : e_(engine), person_(person), drafts_(std::move(drafts)),
+        next_id_(next_id), now_(now) {
+    out_.session = session;
+    if (Active() == nullptr) out_.session.active_draft = 0;
+  }
+
+  Outcome Run(const Input& in) {
+    if (!in.action.empty()) {
+      OnAction(in.action, in.value);
+    } else if (LooksLikePassword(in.text)) {
+      out_.redact_input = true;
+      Audit("input.redacted", Subject(), {{"reason", "password"}});
+      Say(T("password.refused"));
+      if (Active()) AskCurrent();
+    } else {
+      OnText(in.text);
+    }
+    for (Draft& d : drafts_) {
+      if (changed_.count(d.id)) {
+        d.updated = now_;
+        out_.drafts.push_back(d);
+      }
+    }
+    return std::move(out_);
+  }
+
+ private:
+  Lang lang() const { return out_.session.lang; }
+  std::string T(const std::string& key, const Vars& vars = {}) const {
+    return e_.catalog_.Render(lang(), key, vars);
+  }
+  void Say(std::string text, std::vector<Button> buttons = {}) {
+    out_.replies.push_back({std::move(text), std::move(buttons)});
+  }
+  Button B(const std::string& id, const std::string& value,
+           const std::string& label_key, const std::string& style = "default") const {
+    return {id, value, T(label_key), style};
+  }
+  void Audit(std::string action, std::string subject, nlohmann::json detail = nlohmann::json::object()) {
+    out_.audit.push_back({std::move(action), std::move(subject), std::move(detail)});
+  }
+  std::string Subject() const {
+    return Active() ? "draft:" + std::to_string(Active()->id) : "person:" + person_.id;
+  }
+
+  Draft* Find(int64_t id) {
+    for (Draft& d : drafts_) {
+      if (d.id == id && d.status == DraftStatus::kOpen) return &d;
+    }
+    return nullptr;
+  }
+  Draft* Active() { return Find(out_.session.active_draft); }
+  const Draft* Active() const {
+    for (const Draft& d : drafts_) {
+      if (d.id == out_.session.active_draft && d.status == DraftStatus::kOpen) return &d;
+    }
+    return nullptr;
+  }
+  const Template* TemplateOf(const Draft& d) const {
+    auto it = e_.templates_.find(d.template_id);
+    return it == e_.templates_.end() ? nullptr : it->second.get();
+  }
+  void Touch(Draft& d) { changed_.insert(d.id); }
+  size_t OpenCount() const {
+    return static_cast<size_t>(std::count_if(drafts_.begin(), drafts_.end(), [](const Draft& d) {
+      return d.status == DraftStatus::kOpen;
+    }));
+  }
+
+  // --- the draft's shape -------------------------------------------------
+
+  static bool Applies(const Step& s, const Draft& d) {
+    return !s.when || s.when->Holds(d.answers);
+  }
+  static bool Done(const Step& s, const Draft& d) {
+    if (s.IsQuestion()) return d.answers.contains(s.id);
+    return std::find(d.acknowledged.begin(), d.acknowledged.end(), s.id) != d.acknowledged.end();
+  }
+  // Drops answers to steps whose condition no longer holds. Repeats, since
+  // dropping one answer can turn off a later condition.
+  static void Prune(const Template& t, Draft& d) {
+    bool again = true;
+    while (again) {
+      again = false;
+      for (const Step& s : t.steps) {
+        if (!Applies(s, d) && s.IsQuestion() && d.answers.contains(s.id)) {
+          d.answers.erase(s.id);
+          again = true;
+        }
+      }
+    }
+  }
+  static std::string NextPending(const Template& t, const Draft& d) {
+    for (const Step& s : t.steps) {
+      if (Applies(s, d) && !Done(s, d)) return s.id;
+    }
+    return "";
+  }
+  static std::vector<const Step*> Applicable(const Template& t, const Draft& d) {
+    std::vector<const Step*> out;
+    for (const Step& s : t.steps) {
+      if (Applies(s, d)) out.push_back(&s);
+    }
+    return out;
+  }
+
+  // --- asking --------------------------------------------------------------
+
+  void AskCurrent(const std::string& prefix = "") {
+    Draft* d = Active();
+    if (d == nullptr) {
+      Say(prefix.empty() ? e_.Welcome(person_, lang(), OpenCount()).text : prefix,
+          e_.Welcome(person_, lang(), OpenCount()).buttons);
+      return;
+    }
+    const Template* t = TemplateOf(*d);
+    const Step* s = t ? t->FindStep(d->cursor) : nullptr;
+    if (s == nullptr) {
+      ShowSummary(*d, prefix);
+      return;
+    }
+    auto steps = Applicable(*t, *d);
+    size_t pos = 1 + static_cast<size_t>(std::find(steps.begin(), steps.end(), s) - steps.begin());
+    Vars v{{"n", std::to_string(pos)}, {"total", std::to_string(steps.size())},
+           {"label", s->Label(lang())}, {"text", s->text.Get(lang())},
+           {"title", s->title.Get(lang())}};
+    std::string text = prefix.empty() ? "" : prefix + "\n\n";
+    std::vector<Button> buttons;
+    if (!s->IsQuestion()) {
+      text += T("advice.heading", v);
+      if (!s->text.empty()) text += "\n" + s->text.Get(lang());
+      for (const LocalizedText& item : s->items) text += "\n• " + item.Get(lang());
+      text += "\n\n" + T("advice.ack_hint");
+      buttons.push_back(B("ack", s->id, "button.ack", "primary"));
+    } else {
+      text += T("question.heading", v) + "\n" + s->text.Get(lang());
+      if (!s->help.empty()) text += "\n" + T("question.help", {{"help", s->help.Get(lang())}});
+      std::string hint = TypeHint(*s);
+      if (!hint.empty()) text += "\n" + hint;
+      if (d->answers.contains(s->id) && !d->answers[s->id].is_null()) {
+        text += "\n" + T("question.current_answer",
+                         {{"answer", FormatAnswer(*s, d->answers[s->id], lang())}});
+      }
+      AnswerButtons(*s, *d, buttons);
+    }
+    if (!d->history.empty()) buttons.push_back(B("back", "", "button.back"));
+    Say(text, buttons);
+  }
+
+  std::string TypeHint(const Step& s) const {
+    Vars v{{"min", std::to_string(s.min_count)}, {"max", std::to_string(s.max_count)}};
+    switch (s.type) {
+      case QuestionType::kPeople: return T("hint.people", v);
+      case QuestionType::kPerson: return T("hint.person");
+      case QuestionType::kSchedule: return T("hint.schedule");
+      case QuestionType::kUrl: return T("hint.url");
+      case QuestionType::kEmail:
+        return s.rule == "login_email" ? T("hint.login_email") : T("hint.email");
+      case QuestionType::kNumber: {
+        if (s.min && s.max) {
+          auto fmt = [](double x) { return std::to_string(static_cast<long long>(x)); };
+          return T("hint.number_range", {{"min", fmt(*s.min)}, {"max", fmt(*s.max)},
+                                         {"unit", s.unit.Get(lang())}});
+        }
+        return "";
+      }
+      case QuestionType::kChoice:
+        return s.allow_other ? T("hint.choice_other") : "";
+      default:
+        return "";
+    }
+  }
+
+  void AnswerButtons(const Step& s, const Draft& d, std::vector<Button>& buttons) const {
+    if (s.type == QuestionType::kChoice && s.options.size() <= 12) {
+      for (const ChoiceOption& o : s.options) {
+        buttons.push_back({"answer", s.id + ":" + o.value, o.label.Get(lang()), "default"});
+      }
+    } else if (s.type == QuestionType::kYesNo) {
+      buttons.push_back({"answer", s.id + ":ja", T("button.yes"), "default"});
+      buttons.push_back({"answer", s.id + ":nej", T("button.no"), "default"});
+    }
+    if (d.answers.contains(s.id)) buttons.push_back(B("keep", s.id, "button.keep", "primary"));
+    if (!s.required) buttons.push_back(B("skip", s.id, "button.skip"));
+  }
+
+  void ShowSummary(Draft& d, const std::string& prefix = "") {
+    const Template* t = TemplateOf(d);
+    std::string text = prefix.empty() ? "" : prefix + "\n\n";
+    text += T("summary.heading", {{"id", std::to_string(d.id)},
+                                  {"form", t->form_title.Get(lang())}});
+    int n = 0;
+    for (const auto& [label, answer] : e_.SummaryLines(d, lang())) {
+      text += "\n" + std::to_string(++n) + ". " + label + ": " + answer;
+    }
+    size_t advice = 0;
+    for (const Step* s : Applicable(*t, d)) advice += s->IsQuestion() ? 0 : 1;
+    if (advice > 0) text += "\n\n" + T("summary.advice_done", {{"count", std::to_string(advice)}});
+    text += "\n\n" + T("summary.instructions");
+    Say(text, {B("submit", std::to_string(d.id), "button.submit", "primary"),
+               B("edit_menu", std::to_string(d.id), "button.edit"),
+               B("cancel", std::to_string(d.id), "button.cancel", "danger")});
+  }
+
+  // --- moving --------------------------------------------------------------
+
+  // After an answer or acknowledgement: the next pending step, or back to
+  // the summary when editing and nothing new became pending.
+  void Advance(Draft& d, const std::string& prefix = "") {
+    const Template* t = TemplateOf(d);
+    Prune(*t, d);
+    if (!d.cursor.empty()) d.history.push_back(d.cursor);
+    d.cursor = NextPending(*t, d);
+    if (d.cursor.empty()) d.return_to_summary = false;
+    Touch(d);
+    AskCurrent(prefix);
+  }
+
+  void GoBack() {
+    Draft* d = Active();
+    if (d == nullptr || d->history.empty()) {
+      AskCurrent(T("back.nothing"));
+      return;
+    }
+    const Template* t = TemplateOf(*d);
+    // Skip history entries that no longer apply (their condition changed).
+    while (!d->history.empty()) {
+      std::string prev = d->history.back();
+      d->history.pop_back();
+      const Step* s = t->FindStep(prev);
+      if (s != nullptr && Applies(*s, *d)) {
+        d->cursor = prev;
+        Touch(*d);
+        AskCurrent();
+        return;
+      }
+    }
+    AskCurrent(T("back.nothing"));
+  }
+
+  void StartNew() {
+    const Organisation* org = e_.directory_.FindOrganisation(person_.org);
+    std::string template_id = org ? org->template_id : person_.org;
+    auto it = e_.templates_.find(template_id);
+    if (it == e_.templates_.end()) {
+      Say(T("error.no_template", {{"org", org ? org->name.Get(lang()) : person_.org}}));
+      return;
+    }
+    const Template& t = *it->second;
+    Draft d;
+    d.id = next_id_;
+    d.person_id = person_.id;
+    d.template_id = t.id;
+    d.template_version = t.version;
+    d.created = now_;
+    d.cursor = NextPending(t, d);
+    drafts_.push_back(d);
+    Touch(drafts_.back());
+    out_.session.active_draft = d.id;
+    out_.session.pending.clear();
+    Audit("draft.created", "draft:" + std::to_string(d.id),
+          {{"template", t.id}, {"version", t.version}});
+    std::string intro = T("draft.started", {{"id", std::to_string(d.id)},
+                                            {"form", t.form_title.Get(lang())},
+                                            {"org", t.organisation.Get(lang())}});
+    if (!t.intro.empty()) intro += "\n\n" + t.intro.Get(lang());
+    intro += "\n\n" + T("draft.commands");
+    AskCurrent(intro);
+  }
+
+  void Resume(int64_t id) {
+    if (Find(id) == nullptr) {
+      Say(T("drafts.not_found", {{"id", std::to_string(id)}}));
+      ListDrafts();
+      return;
+    }
+    out_.session.active_draft = id;
+    out_.session.pending.clear();
+    AskCurrent(T("drafts.resumed", {{"id", std::to_string(id)}}));
+  }
+
+  void ListDrafts() {
+    std::vector<Button> buttons;
+    std::string text;
+    for (const Draft& d : drafts_) {
+      if (d.status != DraftStatus::kOpen) continue;
+      const Template* t = TemplateOf(d);
+      text += "\n• " + T("drafts.line", {{"id", std::to_string(d.id)},
+                                         {"form", t ? t->form_title.Get(lang()) : d.template_id},
+                                         {"progress", Progress(d)}});
+      buttons.push_back({"resume", std::to_string(d.id),
+                         T("button.resume", {{"id", std::to_string(d.id)}}), "default"});
+    }
+    if (buttons.empty()) {
+      Say(T("drafts.none"), {B("new", "", "button.new", "primary")});
+      return;
+    }
+    buttons.push_back(B("new", "", "button.new", "primary"));
+    Say(T("drafts.heading") + text, buttons);
+  }
+
+  std::string Progress(const Draft& d) const {
+    const Template* t = TemplateOf(d);
+    if (t == nullptr) return "";
+    size_t done = 0, total = 0;
+    for (const Step* s : Applicable(*t, d)) {
+      ++total;
+      done += Done(*s, d) ? 1 : 0;
+    }
+    return T("progress", {{"done", std::to_string(done)}, {"total", std::to_string(total)}});
+  }
+
+  void Status() {
+    const Draft* d = Active();
+    std::string text;
+    if (d != nullptr) {
+      const Template* t = TemplateOf(*d);
+      const Step* s = t->FindStep(d->cursor);
+      text = T("status.active", {{"id", std::to_string(d->id)},
+                                 {"form", t->form_title.Get(lang())},
+                                 {"progress", Progress(*d)},
+                                 {"current", s ? s->Label(lang()) : T("status.at_summary")}});
+    } else {
+      text = T("status.no_active");
+    }
+    size_t others = OpenCount() - (d ? 1 : 0);
+    if (others > 0) text += "\n" + T("status.other_drafts", {{"count", std::to_string(others)}});
+    std::vector<Button> buttons;
+    if (d != nullptr) buttons.push_back(B("continue", "", "button.continue", "primary"));
+    if (OpenCount() > 0) buttons.push_back(B("drafts", "", "button.drafts"));
+    buttons.push_back(B("new", "", "button.new"));
+    Say(text, buttons);
+  }
+
+  void Help() {
+    std::string text = T("help.text");
+    const Draft* d = Active();
+    if (d != nullptr) {
+      const Step* s = TemplateOf(*d)->FindStep(d->cursor);
+      if (s != nullptr && !s->help.empty()) {
+        text = T("help.current", {{"label", s->Label(lang())}, {"help", s->help.Get(lang())}}) +
+               "\n\n" + text;
+      }
+    }
+    Say(text);
+    if (d != nullptr) AskCurrent();
+  }
+
+  void AskCancel(int64_t id) {
+    if (Find(id) == nullptr) {
+      AskCurrent(T("cancel.nothing"));
+      return;
+    }
+    out_.session.pending = "confirm_cancel";
+    Say(T("cancel.confirm", {{"id", std::to_string(id)}}),
+        {B("cancel_confirm", std::to_string(id), "button.cancel_confirm", "danger"),
+         B("cancel_abort", std::to_string(id), "button.cancel_abort", "primary")});
+  }
+
+  void Cancel(int64_t id) {
+    Draft* d = Find(id);
+    out_.session.pending.clear();
+    if (d == nullptr) {
+      AskCurrent(T("cancel.nothing"));
+      return;
+    }
+    d->status = DraftStatus::kCancelled;
+    Touch(*d);
+    Audit("draft.cancelled", "draft:" + std::to_string(id));
+    if (out_.session.active_draft == id) out_.session.active_draft = 0;
+    Say(T("cancel.done", {{"id", std::to_string(id)}}), e_.Welcome(person_, lang(), OpenCount()).buttons);
+  }
+
+  void Submit(int64_t id) {
+    Draft* d = Find(id);
+    if (d == nullptr) {
+      Say(T("submit.not_open", {{"id", std::to_string(id)}}));
+      return;
+    }
+    const Template* t = TemplateOf(*d);
+    Prune(*t, *d);
+    std::string pending = NextPending(*t, *d);
+    if (!pending.empty() || !d->cursor.empty()) {
+      out_.session.active_draft = id;
+      if (!pending.empty()) d->cursor = pending;
+      Touch(*d);
+      AskCurrent(T("submit.incomplete"));
+      return;
+    }
+    d->status = DraftStatus::kSubmitted;
+    Touch(*d);
+    out_.submitted.push_back(id);
+    if (out_.session.active_draft == id) out_.session.active_draft = 0;
+    Audit("draft.submitted", "draft:" + std::to_string(id),
+          {{"template", t->id}, {"version", t->version}, {"answers", d->answers}});
+    std::string chain;
+    for (const ApprovalStep& a : t->approval) {
+      if (a.when && !a.when->Holds(d->answers)) continue;
+      std::string title = a.title.Get(lang());
+      for (const ApprovalStep& p : a.parallel) {
+        if (!p.when || p.when->Holds(d->answers)) {
+          title += (title.empty() ? "" : " + ") + p.title.Get(lang());
+        }
+      }
+      if (!title.empty()) chain += (chain.empty() ? "" : T("submit.then")) + title;
+    }
+    std::string text = T("submit.done", {{"id", std::to_string(id)}});
+    if (!chain.empty()) text += "\n" + T("submit.next", {{"chain", chain}});
+    Say(text, {B("new", "", "button.new")});
+  }
+
+  void SetLang(Lang lang) {
+    out_.session.lang = lang;
+    Audit("session.language", "person:" + person_.id, {{"lang", LangCode(lang)}});
+    AskCurrent(T("lang.switched"));
+  }
+
+  // --- answering -------------------------------------------------------------
+
+  void Answer(Draft& d, const Step& s, const std::string& text) {
+    const Template* t = TemplateOf(d);
+    AnswerContext ctx{&e_.directory_.personal_emails()};
+    ParsedAnswer p = ParseAnswer(s, text, *t, lang(), ctx);
+    if (!p.ok) {
+      Audit("answer.invalid", "draft:" + std::to_string(d.id),
+            {{"step", s.id}, {"error", p.error_key}});
+      std::string msg = T(p.error_key, p.vars);
+      std::string hint = TypeHint(s);
+      if (!hint.empty() && p.error_key != "invalid.login_email") msg += "\n" + hint;
+      std::vector<Button> buttons;
+      AnswerButtons(s, d, buttons);
+      if (!d.history.empty()) buttons.push_back(B("back", "", "button.back"));
+      Say(msg, buttons);
+      return;
+    }
+    d.answers[s.id] = p.value;
+    Audit("answer.recorded", "draft:" + std::to_string(d.id), {{"step", s.id}, {"value", p.value}});
+    std::string ack;
+    if (s.type == QuestionType::kSchedule || s.type == QuestionType::kPeople ||
+        (s.type == QuestionType::kChoice && p.value.value("value", "") == "other")) {
+      ack = T("answer.understood", {{"answer", FormatAnswer(s, p.value, lang())}});
+    }
+    AdvanceAfterEdit(d, ack);
+  }
+
+  void AdvanceAfterEdit(Draft& d, const std::string& prefix) {
+    if (d.return_to_summary) {
+      const Template* t = TemplateOf(d);
+      Prune(*t, d);
+      std::string next = NextPending(*t, d);
+      d.cursor = next;
+      if (next.empty()) d.return_to_summary = false;
+      Touch(d);
+      AskCurrent(prefix);
+      return;
+    }
+    Advance(d, prefix);
+  }
+
+  void Acknowledge(Draft& d, const Step& s) {
+    if (!Done(s, d)) d.acknowledged.push_back(s.id);
+    Audit("advice.acknowledged", "draft:" + std::to_string(d.id), {{"step", s.id}});
+    AdvanceAfterEdit(d, "");
+  }
+
+  void Skip(Draft& d, const Step& s) {
+    if (s.required) {
+      std::vector<Button> buttons;
+      AnswerButtons(s, d, buttons);
+      Say(T("skip.required"), buttons);
+      return;
+    }
+    d.answers[s.id] = nullptr;
+    Audit("answer.skipped", "draft:" + std::to_string(d.id), {{"step", s.id}});
+    AdvanceAfterEdit(d, "");
+  }
+
+  void EditMenu(Draft& d) {
+    std::string text = T("edit.menu");
+    std::vector<Button> buttons;
+    int n = 0;
+    for (const Step* s : Applicable(*TemplateOf(d), d)) {
+      if (!s->IsQuestion()) continue;
+      ++n;
+      buttons.push_back({"edit", s->id, std::to_string(n) + ". " + s->Label(lang()), "default"});
+    }
+    Say(text, buttons);
+  }
+
+  void Edit(Draft& d, const std::string& step_id) {
+    const Step* s = TemplateOf(d)->FindStep(step_id);
+    if (s == nullptr || !Applies(*s, d)) {
+      AskCurrent(T("edit.unknown"));
+      return;
+    }
+    if (d.cursor != step_id) d.history.push_back(d.cursor.empty() ? step_id : d.cursor);
+    d.cursor = step_id;
+    d.return_to_summary = true;
+    Touch(d);
+    AskCurrent();
+  }
+
+  void EditNumber(Draft& d, int n) {
+    int i = 0;
+    for (const Step* s : Applicable(*TemplateOf(d), d)) {
+      if (s->IsQuestion() && ++i == n) {
+        Edit(d, s->id);
+        return;
+      }
+    }
+    AskCurrent(T("edit.out_of_range", {{"max", std::to_string(i)}}));
+  }
+
+  // --- dispatch ----------------------------------------------------------------
+
+  bool Is(const std::string& word, const std::string& command) const {
+    auto words = e_.catalog_.CommandWords(command);
+    return std::find(words.begin(), words.end(), word) != words.end();
+  }
+
+  void OnAction(const std::string& action, const std::string& value) {
+    Audit("button.pressed", Subject(), {{"action", action}, {"value", value}});
+    Draft* d = Active();
+    auto id = ParseId(value);
+    if (action == "new") return StartNew();
+    if (action == "drafts") return ListDrafts();
+    if (action == "help") return Help();
+    if (action == "status") return Status();
+    if (action == "continue") return AskCurrent();
+    if (action == "resume" && id) return Resume(*id);
+    if (action == "submit" && id) return Submit(*id);
+    if (action == "cancel" && id) return AskCancel(*id);
+    if (action == "cancel_confirm" && id) return Cancel(*id);
+    if (action == "cancel_abort") {
+      out_.session.pending.clear();
+      return AskCurrent();
+    }
+    if (action == "lang") {
+      if (auto l = ParseLang(value)) return SetLang(*l);
+    }
+    if (action == "back") return GoBack();
+    if (action == "edit_menu" && id && Find(*id)) {
+      out_.session.active_draft = *id;
+      return EditMenu(*Find(*id));
+    }
+    if (d == nullptr) return Stale();
+    // Step-bound buttons only count for the step being asked now.
+    std::string step_id = value.substr(0, value.find(':'));
+    const Step* s = TemplateOf(*d)->FindStep(step_id);
+    if (action == "edit" && s != nullptr) return Edit(*d, s->id);
+    if (s == nullptr || d->cursor != step_id) return Stale();
+    if (action == "ack" && !s->IsQuestion()) return Acknowledge(*d, *s);
+    if (action == "skip") return Skip(*d, *s);
+    if (action == "keep" && d->answers.contains(s->id)) return AdvanceAfterEdit(*d, "");
+    if (action == "answer" && s->IsQuestion() && value.find(':') != std::string::npos) {
+      return Answer(*d, *s, value.substr(value.find(':') + 1));
+    }
+    Stale();
+  }
+
+  void Stale() { AskCurrent(T("button.stale")); }
+
+  void OnText(const std::string& text) {
+    std::string w = NormalizeWord(text);
+    Draft* d = Active();
+    auto [head, number] = SplitTrailingNumber(w);
+    const int64_t n = number.empty() ? 0 : ParseId(number).value_or(0);
+
+    if (out_.session.pending == "confirm_cancel" && d != nullptr) {
+      if (Is(w, "yes") || Is(w, "cancel")) return Cancel(d->id);
+      out_.session.pending.clear();
+      if (Is(w, "no")) return AskCurrent();
+    }
+    if (w == "english" || w == "engelska") return SetLang(Lang::kEn);
+    if (w == "svenska" || w == "swedish") return SetLang(Lang::kSv);
+    if (Is(w, "help")) return Help();
+    if (Is(w, "status")) return Status();
+    if (Is(w, "new")) return StartNew();
+    if (Is(w, "drafts")) return ListDrafts();
+    if (Is(w, "greeting") || Is(w, "menu")) {
+      if (d == nullptr) return Say(e_.Welcome(person_, lang(), OpenCount()).text,
+                                   e_.Welcome(person_, lang(), OpenCount()).buttons);
+      return AskCurrent(T("welcome.back", {{"name", person_.name}, {"id", std::to_string(d->id)}}));
+    }
+    if (n > 0 && Is(head, "resume")) return Resume(n);
+    if (d == nullptr) {
+      if (Is(w, "yes")) return StartNew();
+      return Say(T("welcome.unknown_input") , e_.Welcome(person_, lang(), OpenCount()).buttons);
+    }
+    if (Is(w, "cancel")) return AskCancel(d->id);
+    if (Is(w, "back")) return GoBack();
+    if (Is(w, "summary")) {
+      if (d->cursor.empty()) return ShowSummary(*d);
+      return AskCurrent(T("summary.not_yet"));
+    }
+    const Template* t = TemplateOf(*d);
+    const Step* s = t->FindStep(d->cursor);
+    if (s == nullptr) {  // at the summary
+      if (Is(w, "submit")) return Submit(d->id);
+      if (n > 0 && (head.empty() || Is(head, "edit"))) return EditNumber(*d, static_cast<int>(n));
+      if (Is(w, "edit")) return EditMenu(*d);
+      return ShowSummary(*d, T("summary.unknown_input"));
+    }
+    if (Is(w, "skip")) return Skip(*d, *s);
+    if (!s->IsQuestion()) {
+      if (Is(w, "ack") || Is(w, "yes")) return Acknowledge(*d, *s);
+      return AskCurrent(T("advice.ack_needed"));
+    }
+    if (Is(w, "keep") && d->answers.contains(s->id)) return AdvanceAfterEdit(*d, "");
+    Answer(*d, *s, text);
+  }
+
+  const ConversationEngine& e_;
+  const Person& person_;
+  std::vector<Draft> drafts_;
+  int64_t next_id_;
+  TimePoint now_;
+  Outcome out_;
+  std::set<int64_t> changed_;
+};
+
+ConversationEngine::ConversationEngine(const TemplateSet& templates,
+                                       const Catalog& catalog,
+                                       const Directory& directory)
+    : templates_(templates), catalog_(catalog), directory_(directory) {}
+
+Outcome ConversationEngine::Handle(const Person& person, const Session& session,
+                                   std::vector<Draft> drafts, const Input& input,
+                                   int64_t next_draft_id, TimePoint now) const {
+  return Turn(*this, person, session, std::move(drafts), next_draft_id, now).Run(input);
+}
+
+Reply ConversationEngine::Welcome(const Person& person, Lang lang, size_t open_drafts) const {
+  const Organisation* org = directory_.FindOrganisation(person.org);
+  Vars v{{"name", person.name}, {"org", org ? org->name.Get(lang) : person.org},
+         {"drafts", std::to_string(open_drafts)}};
+  std::string text = catalog_.Render(lang, "welcome.text", v);
+  std::vector<Button> buttons{{"new", "", catalog_.Render(lang, "button.new"), "primary"}};
+  if (open_drafts > 0) {
+    text += "\n" + catalog_.Render(lang, "welcome.drafts", v);
+    buttons.push_back({"drafts", "", catalog_.Render(lang, "button.drafts"), "default"});
+  }
+  buttons.push_back({"help", "", catalog_.Render(lang, "button.help"), "default"});
+  buttons.push_back({"lang", lang == Lang::kSv ? "en" : "sv",
+                     catalog_.Render(lang, "button.other_lang"), "default"});
+  return {text, buttons};
+}
+
+std::vector<std::pair<std::string, std::string>> ConversationEngine::SummaryLines(
+    const Draft& draft, Lang lang) const {
+  std::vector<std::pair<std::string, std::string>> lines;
+  auto it = templates_.find(draft.template_id);
+  if (it == templates_.end()) return lines;
+  for (const Step& s : it->second->steps) {
+    if (!s.IsQuestion() || (s.when && !s.when->Holds(draft.answers))) continue;
+    auto a = draft.answers.find(s.id);
+    std::string value = (a == draft.answers.end() || a->is_null())
+                            ? catalog_.Render(lang, "summary.no_answer")
+                            : FormatAnswer(s, *a, lang);
+    lines.emplace_back(s.Label(lang), value);
+  }
+  return lines;
+}
+
+}  // namespace kontobot

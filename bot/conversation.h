@@ -1,0 +1,142 @@
+// The conversation engine: one message in, a decision out.
+//
+// The engine is a pure function of (person, session, the person's open
+// drafts, the input, now). It never reads or writes anything: the caller
+// (handlers/conversation_service.h) loads that state inside one transaction,
+// applies the Outcome (drafts, session, replies, audit entries) and commits.
+// That keeps every rule testable in microseconds and every reply durable
+// before it is acknowledged.
+//
+// A draft walks its template's steps in order. The step to ask is always the
+// first applicable one that is neither answered nor acknowledged (a skipped
+// optional question is answered with null), except while the person goes
+// back or edits from the summary. When nothing is pending the person sees
+// the summary, can edit any answer by number, and submits only by an
+// explicit "submit".
+//
+// Thread-safety: Handle is const and keeps no state; safe to call
+// concurrently. The engine borrows the templates, catalogue and directory,
+// which must outlive it.
+#ifndef KONTOBOT_BOT_CONVERSATION_H_
+#define KONTOBOT_BOT_CONVERSATION_H_
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "bot/directory.h"
+#include "bot/template.h"
+#include "bot/text.h"
+
+namespace kontobot {
+
+using TimePoint = std::chrono::system_clock::time_point;
+
+// A source of the current time. The server uses the system clock; tests
+// and the --test-clock mode substitute their own.
+class Clock {
+ public:
+  virtual ~Clock() = default;
+  virtual TimePoint Now() const = 0;
+};
+
+struct Button {
+  std::string id;     // action: "new", "ack", "answer", "skip", "submit", ...
+  std::string value;  // e.g. "medium:facebook" or a draft id
+  std::string label;
+  std::string style;  // "primary", "danger" or "default"
+
+  friend bool operator==(const Button&, const Button&) = default;
+};
+
+struct Reply {
+  std::string text;
+  std::vector<Button> buttons;
+};
+
+enum class DraftStatus { kOpen, kSubmitted, kCancelled };
+std::string_view DraftStatusName(DraftStatus status);
+std::optional<DraftStatus> ParseDraftStatus(std::string_view name);
+
+struct Draft {
+  int64_t id = 0;
+  std::string person_id;
+  std::string template_id;
+  int template_version = 0;
+  DraftStatus status = DraftStatus::kOpen;
+  nlohmann::json answers = nlohmann::json::object();  // step id -> answer/null
+  std::vector<std::string> acknowledged;              // advice step ids
+  std::string cursor;                 // step being asked; empty = summary
+  std::vector<std::string> history;   // steps asked before, for "back"
+  bool return_to_summary = false;     // editing from the summary
+  TimePoint created{};
+  TimePoint updated{};
+
+  // The mutable part as JSON (answers, acknowledged, cursor, history...).
+  nlohmann::json StateJson() const;
+  // REQUIRES: `state` came from StateJson(). Unknown fields are ignored.
+  void LoadState(const nlohmann::json& state);
+};
+
+struct Session {
+  Lang lang = Lang::kSv;
+  int64_t active_draft = 0;  // 0: none
+  std::string pending;       // "confirm_cancel" while asking to confirm
+};
+
+// A typed message, or a button press (action non-empty).
+struct Input {
+  std::string text;
+  std::string action;
+  std::string value;
+};
+
+struct AuditEntry {
+  std::string action;   // "draft.created", "answer.recorded", ...
+  std::string subject;  // e.g. "draft:12"
+  nlohmann::json detail = nlohmann::json::object();
+};
+
+struct Outcome {
+  Session session;
+  std::vector<Draft> drafts;  // created or changed; write all of them
+  std::vector<Reply> replies;
+  std::vector<AuditEntry> audit;
+  // The input looked like a password: store "[redacted]" instead of it.
+  bool redact_input = false;
+  std::vector<int64_t> submitted;  // drafts submitted by this input
+};
+
+class ConversationEngine {
+ public:
+  // All three must outlive the engine.
+  ConversationEngine(const TemplateSet& templates, const Catalog& catalog,
+                     const Directory& directory);
+
+  // Decides the reply to `input` from `person`.
+  // `drafts` are the person's open drafts (any order); `next_draft_id` is the
+  // id a new draft would get.
+  Outcome Handle(const Person& person, const Session& session,
+                 std::vector<Draft> drafts, const Input& input,
+                 int64_t next_draft_id, TimePoint now) const;
+
+  // The welcome menu shown to a person who has not written yet.
+  Reply Welcome(const Person& person, Lang lang, size_t open_drafts) const;
+
+  // Summary lines "Label: answer" of a draft's applicable questions.
+  std::vector<std::pair<std::string, std::string>> SummaryLines(
+      const Draft& draft, Lang lang) const;
+
+ private:
+  class Turn;
+  const TemplateSet& templates_;
+  const Catalog& catalog_;
+  const Directory& directory_;
+};
+
+}  // namespace kontobot
+
+#endif  // KONTOBOT_BOT_CONVERSATION_H_

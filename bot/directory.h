@@ -1,0 +1,65 @@
+// The directory: who works where, who manages whom, and which platform
+// accounts belong to whom. Loaded from config/directory.yaml by
+// config/directory_loader.h; the approval engine resolves approvers from it.
+//
+// Thread-safety: immutable after construction.
+#ifndef KONTOBOT_BOT_DIRECTORY_H_
+#define KONTOBOT_BOT_DIRECTORY_H_
+
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "bot/text.h"
+
+namespace kontobot {
+
+struct Person {
+  std::string id;     // stable, e.g. "gis-anna"
+  std::string name;
+  std::string title;  // job title shown in the web chat
+  std::string email;  // lower case
+  std::string phone;
+  std::string org;    // organisation id == template id
+  std::string unit;
+  std::vector<std::string> roles;  // e.g. "requester", "forvaltningschef"
+  std::string superior;            // person id or empty
+  std::optional<Lang> lang;        // preferred language, if known
+  std::map<std::string, std::string> accounts;  // platform -> user id
+
+  bool HasRole(const std::string& role) const;
+};
+
+struct Organisation {
+  std::string id;
+  LocalizedText name;
+  std::string template_id;
+};
+
+class Directory {
+ public:
+  Directory() = default;
+  Directory(std::vector<Organisation> organisations, std::vector<Person> people);
+
+  const Person* Find(const std::string& person_id) const;
+  // The person whose `platform` account id is `account`; nullptr if none.
+  const Person* FindByAccount(const std::string& platform,
+                              const std::string& account) const;
+  const Organisation* FindOrganisation(const std::string& org_id) const;
+  const std::vector<Person>& people() const { return people_; }
+  const std::vector<Organisation>& organisations() const { return organisations_; }
+  // Every person's e-mail address, lower case.
+  const std::set<std::string>& personal_emails() const { return emails_; }
+
+ private:
+  std::vector<Organisation> organisations_;
+  std::vector<Person> people_;
+  std::map<std::string, size_t> by_id_;
+  std::set<std::string> emails_;
+};
+
+}  // namespace kontobot
+
+#endif  // KONTOBOT_BOT_DIRECTORY_H_

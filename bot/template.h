@@ -1,0 +1,159 @@
+// An organisation's checklist template: the questions and advisory items of
+// its form, in order, plus its approval chain, start-up steps and reminder
+// policy. Templates are data (config/templates/*.yaml, see SCHEMA.md there);
+// config/template_loader.h builds them, and nothing in bot/ reads files.
+//
+// Thread-safety: immutable once built; share freely across threads.
+#ifndef KONTOBOT_BOT_TEMPLATE_H_
+#define KONTOBOT_BOT_TEMPLATE_H_
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "bot/text.h"
+
+namespace kontobot {
+
+enum class StepKind { kQuestion, kAdvice };
+
+enum class QuestionType {
+  kText,
+  kUrl,
+  kEmail,
+  kNumber,
+  kChoice,
+  kYesNo,
+  kPerson,
+  kPeople,
+  kSchedule,
+};
+
+// "text", "url", ... as written in templates.
+std::optional<QuestionType> ParseQuestionType(std::string_view name);
+std::string_view QuestionTypeName(QuestionType type);
+
+struct ChoiceOption {
+  std::string value;                  // stable machine value
+  LocalizedText label;
+  std::vector<std::string> synonyms;  // normalized (NormalizeWord)
+};
+
+// A condition on earlier answers. Answers are JSON values as produced by
+// answers.h: choice -> {"value": ...}, yes_no -> bool, others as documented.
+struct Condition {
+  enum class Op { kEquals, kNotEquals, kIn, kAnswered, kAll, kAny };
+  Op op = Op::kEquals;
+  std::string question;
+  std::vector<nlohmann::json> values;  // kEquals/kNotEquals: one; kIn: many
+  bool answered = true;                // kAnswered
+  std::vector<Condition> children;     // kAll/kAny
+
+  // True when the condition holds on `answers` (question id -> answer).
+  bool Holds(const nlohmann::json& answers) const;
+};
+
+struct Step {
+  std::string id;
+  StepKind kind = StepKind::kQuestion;
+  QuestionType type = QuestionType::kText;
+  LocalizedText title;  // advice: heading; question: short label in summaries
+  LocalizedText text;
+  LocalizedText help;
+  std::vector<LocalizedText> items;  // advice bullet points
+  bool required = true;
+  std::optional<Condition> when;
+
+  // choice
+  std::vector<ChoiceOption> options;
+  bool allow_other = false;
+  // number
+  std::optional<double> min;
+  std::optional<double> max;
+  bool integer = false;
+  LocalizedText unit;
+  // text
+  size_t min_length = 1;
+  size_t max_length = 2000;
+  // people
+  size_t min_count = 1;
+  size_t max_count = 20;
+  // person, people
+  bool contact_required = true;
+  // email
+  std::string rule;  // "login_email" or empty
+
+  bool IsQuestion() const { return kind == StepKind::kQuestion; }
+  // The short label: title if given, else the question text.
+  const std::string& Label(Lang lang) const;
+};
+
+struct LoginEmailRule {
+  std::vector<std::string> forbidden_domains;    // lower case
+  std::vector<std::string> allowed_local_parts;  // globs, lower case
+  LocalizedText message;
+};
+
+struct ApproverSpec {
+  std::string role;          // directory role, e.g. "forvaltningschef"
+  std::string of;            // "", or "superior"
+  bool named_by_requester = false;
+};
+
+struct ApprovalStep {
+  std::string id;
+  LocalizedText title;
+  LocalizedText statement;
+  ApproverSpec approver;
+  std::optional<Condition> when;
+  std::vector<ApprovalStep> parallel;  // non-empty: a group decided together
+};
+
+struct AdminAcceptance {
+  std::string question;  // the people question naming the administrators
+  size_t min_accepting = 0;
+  LocalizedText statement;
+};
+
+struct Notification {
+  std::string role;
+  LocalizedText text;
+};
+
+struct StartupStep {
+  std::string id;
+  LocalizedText text;
+  std::string confirmed_by;  // "requester" or a directory role
+};
+
+struct Template {
+  std::string id;
+  int version = 1;
+  LocalizedText organisation;
+  LocalizedText form_title;
+  LocalizedText intro;
+  std::string source;
+  std::vector<Step> steps;
+  std::optional<LoginEmailRule> login_email;
+  std::vector<ApprovalStep> approval;
+  std::optional<AdminAcceptance> admin_acceptance;
+  std::vector<Notification> notify;
+  std::vector<StartupStep> startup_steps;
+  // The reminder policy, validated by the loader and executed by the
+  // reminder engine; kept as data here.
+  nlohmann::json reminders = nlohmann::json::object();
+
+  // nullptr when no step has that id.
+  const Step* FindStep(const std::string& id) const;
+  int IndexOf(const std::string& id) const;  // -1 when absent
+};
+
+using TemplateSet = std::map<std::string, std::shared_ptr<const Template>>;
+
+}  // namespace kontobot
+
+#endif  // KONTOBOT_BOT_TEMPLATE_H_

@@ -1,0 +1,119 @@
+#include "bot/text.h"
+
+#include <kainjow/mustache.hpp>
+
+namespace kontobot {
+
+std::string_view LangCode(Lang lang) { return lang == Lang::kEn ? "en" : "sv"; }
+
+std::optional<Lang> ParseLang(std::string_view code) {
+  std::string c = NormalizeWord(code);
+  if (c == "sv" || c == "svenska" || c == "swedish") return Lang::kSv;
+  if (c == "en" || c == "english" || c == "engelska") return Lang::kEn;
+  return std::nullopt;
+}
+
+const std::string& LocalizedText::Get(Lang lang) const {
+  if (lang == Lang::kEn && !en.empty()) return en;
+  return sv;
+}
+
+Catalog::Catalog(std::map<Lang, std::map<std::string, std::string>> texts)
+    : texts_(std::move(texts)) {}
+
+const std::string* Catalog::Find(Lang lang, const std::string& key) const {
+  for (Lang l : {lang, Lang::kSv}) {
+    auto t = texts_.find(l);
+    if (t == texts_.end()) continue;
+    auto it = t->second.find(key);
+    if (it != t->second.end()) return &it->second;
+  }
+  return nullptr;
+}
+
+bool Catalog::Has(Lang lang, const std::string& key) const {
+  auto t = texts_.find(lang);
+  return t != texts_.end() && t->second.count(key) > 0;
+}
+
+std::string Catalog::Render(Lang lang, const std::string& key,
+                            const Vars& vars) const {
+  const std::string* tmpl = Find(lang, key);
+  if (tmpl == nullptr) return "[" + key + "]";
+  kainjow::mustache::mustache m(*tmpl);
+  m.set_custom_escape([](const std::string& s) { return s; });
+  kainjow::mustache::data data;
+  for (const auto& [k, v] : vars) data.set(k, v);
+  std::string out = m.render(data);
+  return m.is_valid() ? out : *tmpl;
+}
+
+std::vector<std::string> Catalog::CommandWords(const std::string& name) const {
+  std::vector<std::string> words;
+  for (const auto& [lang, texts] : texts_) {
+    auto it = texts.find("command." + name);
+    if (it == texts.end()) continue;
+    std::string_view rest = it->second;
+    while (!rest.empty()) {
+      size_t bar = rest.find('|');
+      std::string w = NormalizeWord(rest.substr(0, bar));
+      if (!w.empty()) words.push_back(w);
+      if (bar == std::string_view::npos) break;
+      rest.remove_prefix(bar + 1);
+    }
+  }
+  return words;
+}
+
+std::map<std::string, std::string> Catalog::WithPrefix(
+    Lang lang, const std::string& prefix) const {
+  std::map<std::string, std::string> out;
+  for (Lang l : {Lang::kSv, lang}) {  // Swedish first, then overridden
+    auto t = texts_.find(l);
+    if (t == texts_.end()) continue;
+    for (auto it = t->second.lower_bound(prefix);
+         it != t->second.end() && it->first.compare(0, prefix.size(), prefix) == 0;
+         ++it) {
+      out[it->first] = it->second;
+    }
+  }
+  return out;
+}
+
+std::string Trim(std::string_view text) {
+  size_t b = 0, e = text.size();
+  auto space = [](char c) {
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+  };
+  while (b < e && space(text[b])) ++b;
+  while (e > b && space(text[e - 1])) --e;
+  return std::string(text.substr(b, e - b));
+}
+
+std::string NormalizeWord(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (size_t i = 0; i < text.size(); ++i) {
+    unsigned char c = static_cast<unsigned char>(text[i]);
+    if (c == 0xC3 && i + 1 < text.size()) {
+      // Upper-case Latin-1 letters in UTF-8 (À..Þ) map to lower case by +0x20.
+      unsigned char d = static_cast<unsigned char>(text[i + 1]);
+      if (d >= 0x80 && d <= 0x9E && d != 0x97) d = static_cast<unsigned char>(d + 0x20);
+      out.push_back(static_cast<char>(c));
+      out.push_back(static_cast<char>(d));
+      ++i;
+      continue;
+    }
+    if (c >= 'A' && c <= 'Z') c = static_cast<unsigned char>(c - 'A' + 'a');
+    if (c == '\t' || c == '\n' || c == '\r') c = ' ';
+    if (c == ' ' && (out.empty() || out.back() == ' ')) continue;
+    out.push_back(static_cast<char>(c));
+  }
+  while (!out.empty() && (out.back() == ' ' || out.back() == '.' ||
+                          out.back() == '!' || out.back() == '?')) {
+    out.pop_back();
+  }
+  return out;
+}
+
+}  // namespace kontobot

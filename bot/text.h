@@ -1,0 +1,76 @@
+// Languages, localized texts and the message catalogue.
+//
+// Every sentence kontobot says lives in a catalogue (config/messages/<lang>/)
+// or in an organisation's template, never in code. A Catalog maps a key such
+// as "question.progress" to a mustache template per language; Render fills in
+// the variables. Swedish is the default; a missing English text falls back to
+// Swedish, and a missing key renders as the key itself in brackets so that a
+// gap is visible instead of silent.
+//
+// Thread-safety: a Catalog is immutable after construction; concurrent
+// const access is safe.
+#ifndef KONTOBOT_BOT_TEXT_H_
+#define KONTOBOT_BOT_TEXT_H_
+
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace kontobot {
+
+enum class Lang { kSv, kEn };
+
+// "sv" or "en".
+std::string_view LangCode(Lang lang);
+// Parses "sv"/"en" (case-insensitive). nullopt otherwise.
+std::optional<Lang> ParseLang(std::string_view code);
+
+// A text in both languages, as written in a template.
+struct LocalizedText {
+  std::string sv;
+  std::string en;
+
+  // The text in `lang`, falling back to Swedish when the English is empty.
+  const std::string& Get(Lang lang) const;
+  bool empty() const { return sv.empty() && en.empty(); }
+};
+
+using Vars = std::map<std::string, std::string>;
+
+class Catalog {
+ public:
+  Catalog() = default;
+  // `texts[lang][key]` is a mustache template.
+  explicit Catalog(std::map<Lang, std::map<std::string, std::string>> texts);
+
+  // Renders `key` in `lang` with `vars`. Variables are not HTML-escaped:
+  // chat text is plain text, and every renderer escapes for its own medium.
+  std::string Render(Lang lang, const std::string& key,
+                     const Vars& vars = {}) const;
+  bool Has(Lang lang, const std::string& key) const;
+
+  // The words of a command, from key "command.<name>" in every language:
+  // a '|'-separated list, compared after NormalizeWord.
+  std::vector<std::string> CommandWords(const std::string& name) const;
+
+  // All keys with the given prefix in `lang` (fallback Swedish), raw.
+  std::map<std::string, std::string> WithPrefix(Lang lang,
+                                                const std::string& prefix) const;
+
+ private:
+  const std::string* Find(Lang lang, const std::string& key) const;
+  std::map<Lang, std::map<std::string, std::string>> texts_;
+};
+
+// Lower-cases ASCII and Swedish letters (ÅÄÖÉ) in UTF-8, trims white space
+// and trailing punctuation (".!?"), and folds runs of spaces to one.
+std::string NormalizeWord(std::string_view text);
+
+// Trims ASCII white space at both ends.
+std::string Trim(std::string_view text);
+
+}  // namespace kontobot
+
+#endif  // KONTOBOT_BOT_TEXT_H_

@@ -1,0 +1,13 @@
+# kontobot_embed(NAME SYMBOL FILE...) compiles files into the binary as a
+# table of {name, bytes}: migrations and the web chat's static assets ship
+# inside the executable, so a deployment is one file plus its config.
+function(kontobot_embed name symbol)
+  set(out "${CMAKE_CURRENT_BINARY_DIR}/${name}.cc")
+  add_custom_command(
+    OUTPUT "${out}"
+    COMMAND ${CMAKE_COMMAND} -DOUT=${out} -DSYMBOL=${symbol} "-DFILES=${ARGN}"
+            -P "${PROJECT_SOURCE_DIR}/cmake/EmbedRun.cmake"
+    DEPENDS ${ARGN} "${PROJECT_SOURCE_DIR}/cmake/EmbedRun.cmake"
+    COMMENT "Embedding ${name}")
+  set(${name}_SOURCE "${out}" PARENT_SCOPE)
+endfunction()

@@ -1,0 +1,79 @@
+#include <set>
+
+#include "config/loaders.h"
+
+namespace kontobot::config {
+namespace {
+
+DirectoryLoad Parse(YamlReader& r, const YAML::Node& root) {
+  DirectoryLoad out;
+  if (!r.errors().empty()) {
+    out.errors = r.errors();
+    return out;
+  }
+  if (!IsMapNode(root)) r.Error(root, "the directory is a map with 'organisations' and 'people'");
+  r.OnlyKeys(root, {"organisations", "people"});
+  std::vector<Organisation> orgs;
+  std::vector<Person> people;
+  std::set<std::string> org_ids, person_ids;
+  for (const auto& o : root["organisations"]) {
+    r.OnlyKeys(o, {"id", "name", "template"});
+    Organisation org{r.Str(o, "id"), r.Text(o, "name"), r.Str(o, "template", false)};
+    if (org.template_id.empty()) org.template_id = org.id;
+    if (!org_ids.insert(org.id).second) r.Error(o["id"], "duplicate organisation '" + org.id + "'");
+    orgs.push_back(org);
+  }
+  for (const auto& p : root["people"]) {
+    r.OnlyKeys(p, {"id", "name", "title", "email", "phone", "org", "unit", "roles", "superior",
+                   "lang", "accounts"});
+    Person person;
+    person.id = r.Str(p, "id");
+    person.name = r.Str(p, "name");
+    person.title = r.Str(p, "title", false);
+    person.email = NormalizeWord(r.Str(p, "email", false));
+    person.phone = r.Str(p, "phone", false);
+    person.org = r.Str(p, "org");
+    person.unit = r.Str(p, "unit", false);
+    person.superior = r.Str(p, "superior", false);
+    if (!person.org.empty() && !org_ids.count(person.org)) {
+      r.Error(p["org"], "unknown organisation '" + person.org + "'");
+    }
+    if (IsSeq(p["roles"])) {
+      for (const auto& role : p["roles"]) person.roles.push_back(role.as<std::string>(""));
+    }
+    std::string lang = r.Str(p, "lang", false);
+    if (!lang.empty()) {
+      person.lang = ParseLang(lang);
+      if (!person.lang) r.Error(p["lang"], "lang must be sv or en");
+    }
+    if (IsMapNode(p["accounts"])) {
+      for (const auto& kv : p["accounts"]) person.accounts[kv.first.Scalar()] = kv.second.as<std::string>("");
+    }
+    if (!person_ids.insert(person.id).second) r.Error(p["id"], "duplicate person '" + person.id + "'");
+    people.push_back(person);
+  }
+  for (size_t i = 0; i < people.size(); ++i) {
+    if (!people[i].superior.empty() && !person_ids.count(people[i].superior)) {
+      r.Error(root["people"][i]["superior"], "unknown superior '" + people[i].superior + "'");
+    }
+  }
+  out.errors = r.errors();
+  out.directory = Directory(std::move(orgs), std::move(people));
+  return out;
+}
+
+}  // namespace
+
+DirectoryLoad LoadDirectoryFile(const std::string& path) {
+  YamlReader r(path);
+  YAML::Node root = r.LoadFile();
+  return Parse(r, root);
+}
+
+DirectoryLoad LoadDirectoryString(const std::string& text, const std::string& name) {
+  YamlReader r(name);
+  YAML::Node root = r.LoadString(text);
+  return Parse(r, root);
+}
+
+}  // namespace kontobot::config

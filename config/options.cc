@@ -1,0 +1,167 @@
+#include "config/options.h"
+
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include <boost/program_options.hpp>
+
+namespace po = boost::program_options;
+
+namespace kontobot::config {
+namespace {
+
+constexpr const char* kUsage =
+    "kontobot – social-media account governance in chat\n"
+    "\n"
+    "Usage: kontobot COMMAND [options]\n"
+    "\n"
+    "Commands:\n"
+    "  serve                  start the bot: the web chat, the register and the\n"
+    "                         chat-platform endpoints, on --listen\n"
+    "  check-template FILE... validate checklist templates; prints every error as\n"
+    "                         FILE:LINE:COLUMN: message and exits 1 if any\n"
+    "  version                print the version\n"
+    "\n"
+    "Every option can also be set in the file given by --config (INI: key = value)\n"
+    "or as an environment variable: --max-body is KONTOBOT_MAX_BODY.\n"
+    "\n";
+
+std::string EnvToOption(const std::string& name) {
+  const std::string prefix = "KONTOBOT_";
+  if (name.compare(0, prefix.size(), prefix) != 0) return "";
+  std::string out;
+  for (char c : name.substr(prefix.size())) {
+    out.push_back(c == '_' ? '-' : static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+  }
+  return out;
+}
+
+}  // namespace
+
+bool ParseListen(const std::string& text, std::string& host, uint16_t& port) {
+  size_t colon = text.rfind(':');
+  if (colon == std::string::npos || colon == 0 || colon + 1 >= text.size()) return false;
+  host = text.substr(0, colon);
+  if (host.front() == '[') {
+    if (host.back() != ']') return false;
+    host = host.substr(1, host.size() - 2);
+  }
+  std::string p = text.substr(colon + 1);
+  if (p.find_first_not_of("0123456789") != std::string::npos || p.size() > 5) return false;
+  unsigned long v = std::stoul(p);
+  if (v > 65535) return false;
+  port = static_cast<uint16_t>(v);
+  return !host.empty();
+}
+
+ParseResult ParseOptions(int argc, const char* const argv[],
+                         const std::map<std::string, std::string>& env) {
+  ParseResult result;
+  Options& o = result.options;
+  std::string listen, config_file, max_body;
+  po::options_description opts("Options");
+  opts.add_options()
+      ("help,h", "show this help")
+      ("config", po::value(&config_file), "read options from this INI file")
+      ("listen", po::value(&listen)->default_value("127.0.0.1:8080"),
+       "HOST:PORT to serve HTTP on (the web chat is at http://HOST:PORT/)")
+      ("db", po::value(&o.db)->default_value(o.db), "SQLite database file (created if missing)")
+      ("templates", po::value(&o.templates)->default_value(o.templates),
+       "directory of checklist templates (*.yaml)")
+      ("messages", po::value(&o.messages)->default_value(o.messages),
+       "directory of message catalogues (sv/, en/)")
+      ("directory", po::value(&o.directory)->default_value(o.directory),
+       "the directory of people, units and managers (YAML)")
+      ("threads", po::value(&o.threads)->default_value(0),
+       "HTTP worker threads; 0 = one per core (at least 2)")
+      ("max-body", po::value(&o.max_body)->default_value(o.max_body),
+       "largest request body accepted, in bytes; larger ones get 413")
+      ("webchat", po::value(&o.webchat)->default_value(true),
+       "serve the built-in web chat at / (true/false)")
+      ("log-level", po::value(&o.log_level)->default_value(o.log_level),
+       "trace, debug, info, warn, error");
+  po::options_description hidden;
+  hidden.add_options()
+      ("command", po::value(&o.command))
+      ("args", po::value(&o.args)->multitoken());
+  po::options_description all;
+  all.add(opts).add(hidden);
+  po::positional_options_description pos;
+  pos.add("command", 1).add("args", -1);
+
+  std::ostringstream help;
+  help << kUsage << opts;
+  try {
+    po::variables_map vm;
+    po::store(po::command_line_parser(argc, const_cast<char**>(argv))
+                  .options(all).positional(pos).run(), vm);
+    // The environment: only KONTOBOT_* names, and an unknown one is an error
+    // (a typo in a deployment must not be ignored silently).
+    std::vector<std::string> env_args;
+    for (const auto& [name, value] : env) {
+      std::string opt = EnvToOption(name);
+      if (opt.empty()) continue;
+      if (opts.find_nothrow(opt, false) == nullptr || opt == "help") {
+        result.error = "unknown environment variable " + name + " (see kontobot --help)";
+        return result;
+      }
+      env_args.push_back("--" + opt + "=" + value);
+    }
+    po::store(po::command_line_parser(env_args).options(opts).run(), vm);
+    if (vm.count("config")) {
+      std::ifstream in(vm["config"].as<std::string>());
+      if (!in) {
+        result.error = "cannot read config file " + vm["config"].as<std::string>();
+        return result;
+      }
+      po::store(po::parse_config_file(in, opts, false), vm);
+    }
+    po::notify(vm);
+    if (vm.count("help") || o.command.empty() || o.command == "help") {
+      result.help = help.str();
+      return result;
+    }
+  } catch (const po::error& e) {
+    result.error = std::string(e.what()) + " (see kontobot --help)";
+    return result;
+  }
+
+  if (o.command != "serve" && o.command != "check-template" && o.command != "version") {
+    result.error = "unknown command '" + o.command + "' (serve, check-template, version)";
+    return result;
+  }
+  if (o.command == "check-template" && o.args.empty()) {
+    result.error = "check-template needs at least one FILE";
+    return result;
+  }
+  if (o.command != "check-template" && !o.args.empty()) {
+    result.error = "unexpected argument '" + o.args.front() + "' for " + o.command;
+    return result;
+  }
+  if (!ParseListen(listen, o.listen_host, o.listen_port)) {
+    result.error = "--listen must be HOST:PORT, e.g. 127.0.0.1:8080, not '" + listen + "'";
+    return result;
+  }
+  if (o.threads > 256) {
+    result.error = "--threads must be between 0 and 256";
+    return result;
+  }
+  if (o.threads == 0) o.threads = std::max(2u, std::thread::hardware_concurrency());
+  if (o.max_body < 1024 || o.max_body > 64 * 1024 * 1024) {
+    result.error = "--max-body must be between 1024 and 67108864 bytes";
+    return result;
+  }
+  static const std::vector<std::string> levels{"trace", "debug", "info", "warn", "error"};
+  if (std::find(levels.begin(), levels.end(), o.log_level) == levels.end()) {
+    result.error = "--log-level must be one of trace, debug, info, warn, error";
+    return result;
+  }
+  if (o.command == "serve" && !o.webchat) {
+    result.error = "--webchat=false leaves nothing to serve: no chat platform is configured";
+    return result;
+  }
+  return result;
+}
+
+}  // namespace kontobot::config

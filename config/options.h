@@ -1,0 +1,46 @@
+// kontobot's command line: a subcommand plus options, each settable as a
+// flag, in a config file (--config, INI syntax "key = value") or as an
+// environment variable KONTOBOT_<NAME> (e.g. KONTOBOT_LISTEN). Flags win
+// over the environment, which wins over the file.
+#ifndef KONTOBOT_CONFIG_OPTIONS_H_
+#define KONTOBOT_CONFIG_OPTIONS_H_
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace kontobot::config {
+
+struct Options {
+  std::string command;             // "serve", "check-template", "version", "help"
+  std::vector<std::string> args;   // the subcommand's arguments
+  std::string listen_host = "127.0.0.1";
+  uint16_t listen_port = 8080;
+  std::string db = "kontobot.db";
+  std::string templates = "config/templates";
+  std::string messages = "config/messages";
+  std::string directory = "config/directory.yaml";
+  std::string log_level = "info";
+  unsigned threads = 0;            // 0: one per core, at least 2
+  size_t max_body = 64 * 1024;     // bytes
+  bool webchat = true;
+};
+
+struct ParseResult {
+  Options options;
+  std::string error;  // non-empty: print it and exit 2
+  std::string help;   // non-empty: print it and exit 0
+};
+
+// Parses argv and the environment (`env` as NAME -> value, normally from
+// environ). Never exits; the caller decides.
+ParseResult ParseOptions(int argc, const char* const argv[],
+                         const std::map<std::string, std::string>& env);
+
+// "HOST:PORT" or "[v6]:PORT". Returns false on malformed input.
+bool ParseListen(const std::string& text, std::string& host, uint16_t& port);
+
+}  // namespace kontobot::config
+
+#endif  // KONTOBOT_CONFIG_OPTIONS_H_

@@ -1,0 +1,434 @@
+#include "config/template_loader.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <regex>
+#include <set>
+
+namespace kontobot::config {
+namespace {
+
+bool ValidId(const std::string& id) {
+  static const std::regex re("^[a-z0-9_-]+$");
+  return std::regex_match(id, re);
+}
+
+class TemplateParser {
+ public:
+  explicit TemplateParser(YamlReader& r) : r_(r) {}
+
+  std::shared_ptr<Template> Parse(const YAML::Node& root) {
+    auto t = std::make_shared<Template>();
+    if (!IsMapNode(root)) {
+      r_.Error(root, "a template must be a map with id, organisation, steps, ...");
+      return nullptr;
+    }
+    r_.OnlyKeys(root, {"id", "version", "organisation", "form_title", "source", "intro",
+                       "steps", "rules", "approval", "reminders"});
+    t->id = r_.Str(root, "id");
+    if (!t->id.empty() && !ValidId(t->id)) {
+      r_.Error(root["id"], "id must be lower-case letters, digits, '_' or '-'");
+    }
+    if (root["version"].IsDefined()) {
+      try {
+        t->version = root["version"].as<int>();
+      } catch (const YAML::Exception&) {
+        r_.Error(root["version"], "version must be a whole number");
+      }
+    }
+    t->organisation = r_.Text(root, "organisation");
+    t->form_title = r_.Text(root, "form_title");
+    t->source = r_.Str(root, "source", false);
+    t->intro = r_.Text(root, "intro", false);
+    ParseRules(root["rules"], *t);
+    ParseSteps(root["steps"], *t);
+    ParseApproval(root["approval"], *t);
+    ParseReminders(root["reminders"], *t);
+    return t;
+  }
+
+ private:
+  void ParseRules(const YAML::Node& rules, Template& t) {
+    if (!rules.IsDefined() || rules.IsNull()) return;
+    r_.OnlyKeys(rules, {"login_email"});
+    YAML::Node le = rules["login_email"];
+    if (!le.IsDefined()) return;
+    r_.OnlyKeys(le, {"forbidden_domains", "allowed_local_parts", "message"});
+    LoginEmailRule rule;
+    rule.forbidden_domains = Strings(le, "forbidden_domains");
+    rule.allowed_local_parts = Strings(le, "allowed_local_parts");
+    rule.message = r_.Text(le, "message");
+    for (auto& s : rule.forbidden_domains) s = NormalizeWord(s);
+    for (auto& s : rule.allowed_local_parts) s = NormalizeWord(s);
+    t.login_email = rule;
+  }
+
+  std::vector<std::string> Strings(const YAML::Node& map, const char* key) {
+    std::vector<std::string> out;
+    YAML::Node v = map[key];
+    if (!v.IsDefined() || v.IsNull()) return out;
+    if (!IsSeq(v)) {
+      r_.Error(v, std::string("'") + key + "' must be a list");
+      return out;
+    }
+    for (const auto& item : v) {
+      if (item.IsScalar()) {
+        out.push_back(item.Scalar());
+      } else {
+        r_.Error(item, std::string("items of '") + key + "' must be texts");
+      }
+    }
+    return out;
+  }
+
+  void ParseSteps(const YAML::Node& steps, Template& t) {
+    if (!steps.IsDefined() || !steps.IsSequence() || steps.size() == 0) {
+      r_.Error(steps.IsDefined() ? steps : YAML::Node(), "'steps' must be a non-empty list");
+      return;
+    }
+    for (const auto& node : steps) {
+      Step s;
+      if (!IsMapNode(node)) {
+        r_.Error(node, "a step must be a map");
+        continue;
+      }
+      s.id = r_.Str(node, "id");
+      if (!s.id.empty() && !ValidId(s.id)) r_.Error(node["id"], "step id must be [a-z0-9_]");
+      if (t.FindStep(s.id) != nullptr) r_.Error(node["id"], "duplicate step id '" + s.id + "'");
+      std::string kind = node["kind"].IsDefined() ? r_.Str(node, "kind") : "question";
+      if (kind == "advice") {
+        s.kind = StepKind::kAdvice;
+        r_.OnlyKeys(node, {"id", "kind", "title", "text", "items", "when"});
+        s.title = r_.Text(node, "title");
+        s.text = r_.Text(node, "text", false);
+        YAML::Node items = node["items"];
+        if (items.IsDefined() && !IsSeq(items)) r_.Error(items, "'items' must be a list");
+        if (IsSeq(items)) {
+          for (const auto& item : items) {
+            if (!IsMapNode(item)) {
+              r_.Error(item, "an item must have 'sv' and 'en'");
+              continue;
+            }
+            LocalizedText lt;
+            lt.sv = r_.Str(item, "sv");
+            lt.en = r_.Str(item, "en");
+            s.items.push_back(lt);
+          }
+        }
+        if (s.text.empty() && s.items.empty()) r_.Error(node, "advice needs 'text' or 'items'");
+      } else if (kind == "question") {
+        ParseQuestion(node, s, t);
+      } else {
+        r_.Error(node["kind"], "kind must be 'question' or 'advice', not '" + kind + "'");
+      }
+      if (node["when"].IsDefined()) s.when = ParseCondition(node["when"], t);
+      t.steps.push_back(std::move(s));
+    }
+  }
+
+  void ParseQuestion(const YAML::Node& node, Step& s, const Template& t) {
+    r_.OnlyKeys(node, {"id", "kind", "type", "title", "text", "help", "required", "when",
+                       "options", "allow_other", "min", "max", "integer", "unit",
+                       "min_length", "max_length", "contact", "rule"});
+    std::string type = r_.Str(node, "type");
+    auto qt = ParseQuestionType(type);
+    if (!qt && !type.empty()) {
+      r_.Error(node["type"], "unknown question type '" + type +
+                                 "' (text, url, email, number, choice, yes_no, person, people, schedule)");
+    }
+    s.type = qt.value_or(QuestionType::kText);
+    s.title = r_.Text(node, "title", false);
+    s.text = r_.Text(node, "text");
+    s.help = r_.Text(node, "help", false);
+    s.required = r_.Bool(node, "required", true);
+    auto number = [&](const char* key) -> std::optional<double> {
+      YAML::Node v = node[key];
+      if (!v.IsDefined() || v.IsNull()) return std::nullopt;
+      try {
+        return v.as<double>();
+      } catch (const YAML::Exception&) {
+        r_.Error(v, std::string("'") + key + "' must be a number");
+        return std::nullopt;
+      }
+    };
+    switch (s.type) {
+      case QuestionType::kChoice: {
+        s.allow_other = r_.Bool(node, "allow_other", false);
+        YAML::Node opts = node["options"];
+        if (!IsSeq(opts) || opts.size() == 0) {
+          r_.Error(opts.IsDefined() ? opts : node, "a choice needs a non-empty 'options' list");
+          break;
+        }
+        for (const auto& o : opts) {
+          r_.OnlyKeys(o, {"value", "label", "synonyms"});
+          ChoiceOption opt;
+          opt.value = r_.Str(o, "value");
+          if (!opt.value.empty() && !ValidId(opt.value)) r_.Error(o["value"], "option value must be [a-z0-9_]");
+          if (opt.value == "other") r_.Error(o["value"], "'other' is reserved: use allow_other");
+          for (const auto& prev : s.options) {
+            if (prev.value == opt.value) r_.Error(o["value"], "duplicate option '" + opt.value + "'");
+          }
+          opt.label = r_.Text(o, "label");
+          for (auto& syn : Strings(o, "synonyms")) opt.synonyms.push_back(NormalizeWord(syn));
+          s.options.push_back(opt);
+        }
+        break;
+      }
+      case QuestionType::kNumber:
+        s.min = number("min");
+        s.max = number("max");
+        s.integer = r_.Bool(node, "integer", false);
+        s.unit = r_.Text(node, "unit", false);
+        if (s.min && s.max && *s.min > *s.max) r_.Error(node["max"], "'max' is smaller than 'min'");
+        break;
+      case QuestionType::kPeople: {
+        auto mn = number("min");
+        auto mx = number("max");
+        s.min_count = mn ? static_cast<size_t>(std::max(1.0, *mn)) : 1;
+        s.max_count = mx ? static_cast<size_t>(*mx) : 20;
+        if (s.max_count < s.min_count) r_.Error(node["max"], "'max' is smaller than 'min'");
+        [[fallthrough]];
+      }
+      case QuestionType::kPerson: {
+        std::string contact = r_.Str(node, "contact", false);
+        if (!contact.empty() && contact != "required" && contact != "optional") {
+          r_.Error(node["contact"], "contact must be 'required' or 'optional'");
+        }
+        s.contact_required = contact != "optional";
+        break;
+      }
+      case QuestionType::kText: {
+        auto mn = number("min_length");
+        auto mx = number("max_length");
+        if (mn) s.min_length = static_cast<size_t>(*mn);
+        if (mx) s.max_length = static_cast<size_t>(*mx);
+        break;
+      }
+      case QuestionType::kEmail:
+        s.rule = r_.Str(node, "rule", false);
+        if (!s.rule.empty() && s.rule != "login_email") {
+          r_.Error(node["rule"], "unknown rule '" + s.rule + "' (login_email)");
+        } else if (s.rule == "login_email" && !t.login_email) {
+          r_.Error(node["rule"], "rule login_email needs 'rules: login_email:' in the template");
+        }
+        break;
+      default:
+        break;
+    }
+  }
+
+  Condition ParseCondition(const YAML::Node& node, const Template& t) {
+    Condition c;
+    if (!IsMapNode(node)) {
+      r_.Error(node, "a condition must be a map like {question: x, equals: y}");
+      return c;
+    }
+    if (node["all"].IsDefined() || node["any"].IsDefined()) {
+      bool all = node["all"].IsDefined();
+      c.op = all ? Condition::Op::kAll : Condition::Op::kAny;
+      YAML::Node list = node[all ? "all" : "any"];
+      if (!IsSeq(list)) r_.Error(list, "'all'/'any' take a list of conditions");
+      for (const auto& child : list) c.children.push_back(ParseCondition(child, t));
+      return c;
+    }
+    r_.OnlyKeys(node, {"question", "equals", "not_equals", "in", "answered"});
+    c.question = r_.Str(node, "question");
+    const Step* q = t.FindStep(c.question);
+    if (!c.question.empty() && (q == nullptr || !q->IsQuestion())) {
+      r_.Error(node["question"], "condition refers to '" + c.question +
+                                     "', which is not an earlier question");
+    }
+    auto value = [&](const YAML::Node& v) -> nlohmann::json {
+      if (q != nullptr && q->type == QuestionType::kYesNo) {
+        bool b = false;
+        if (!YAML::convert<bool>::decode(v, b)) r_.Error(v, "a yes_no condition compares with true or false");
+        return b;
+      }
+      if (q != nullptr && q->type == QuestionType::kNumber) {
+        try { return v.as<double>(); } catch (const YAML::Exception&) { r_.Error(v, "expected a number"); }
+      }
+      std::string s = v.IsScalar() ? v.Scalar() : "";
+      if (q != nullptr && q->type == QuestionType::kChoice && s != "other" &&
+          std::none_of(q->options.begin(), q->options.end(),
+                       [&](const ChoiceOption& o) { return o.value == s; })) {
+        r_.Error(v, "'" + s + "' is not an option of '" + q->id + "'");
+      }
+      return s;
+    };
+    if (node["equals"].IsDefined()) {
+      c.op = Condition::Op::kEquals;
+      c.values.push_back(value(node["equals"]));
+    } else if (node["not_equals"].IsDefined()) {
+      c.op = Condition::Op::kNotEquals;
+      c.values.push_back(value(node["not_equals"]));
+    } else if (node["in"].IsDefined()) {
+      c.op = Condition::Op::kIn;
+      if (!IsSeq(node["in"])) r_.Error(node["in"], "'in' takes a list");
+      for (const auto& v : node["in"]) c.values.push_back(value(v));
+    } else if (node["answered"].IsDefined()) {
+      c.op = Condition::Op::kAnswered;
+      c.answered = r_.Bool(node, "answered", true);
+    } else {
+      r_.Error(node, "a condition needs equals, not_equals, in or answered");
+    }
+    return c;
+  }
+
+  ApprovalStep ParseApprovalStep(const YAML::Node& node, const Template& t) {
+    ApprovalStep a;
+    if (node["parallel"].IsDefined()) {
+      r_.OnlyKeys(node, {"parallel", "when"});
+      if (!IsSeq(node["parallel"])) r_.Error(node["parallel"], "'parallel' takes a list of steps");
+      for (const auto& child : node["parallel"]) a.parallel.push_back(ParseApprovalStep(child, t));
+    } else {
+      r_.OnlyKeys(node, {"id", "title", "approver", "statement", "when"});
+      a.id = r_.Str(node, "id");
+      a.title = r_.Text(node, "title");
+      a.statement = r_.Text(node, "statement", false);
+      YAML::Node ap = node["approver"];
+      if (!IsMapNode(ap)) {
+        r_.Error(ap.IsDefined() ? ap : node, "'approver' must say {role: ...} or {named_by_requester: true}");
+      } else {
+        r_.OnlyKeys(ap, {"role", "of", "named_by_requester"});
+        a.approver.role = r_.Str(ap, "role", false);
+        a.approver.of = r_.Str(ap, "of", false);
+        a.approver.named_by_requester = r_.Bool(ap, "named_by_requester", false);
+        if (a.approver.role.empty() && !a.approver.named_by_requester) {
+          r_.Error(ap, "approver needs a 'role' or 'named_by_requester: true'");
+        }
+        if (!a.approver.of.empty() && a.approver.of != "superior") {
+          r_.Error(ap["of"], "'of' can only be 'superior'");
+        }
+      }
+    }
+    if (node["when"].IsDefined()) a.when = ParseCondition(node["when"], t);
+    return a;
+  }
+
+  void ParseApproval(const YAML::Node& node, Template& t) {
+    if (!node.IsDefined() || node.IsNull()) {
+      r_.Error(YAML::Node(), "missing 'approval' (who decides, per the seed)");
+      return;
+    }
+    r_.OnlyKeys(node, {"steps", "administrators", "notify", "startup_steps"});
+    if (!IsSeq(node["steps"]) || node["steps"].size() == 0) {
+      r_.Error(node, "'approval.steps' must be a non-empty list");
+    } else {
+      for (const auto& s : node["steps"]) t.approval.push_back(ParseApprovalStep(s, t));
+    }
+    YAML::Node adm = node["administrators"];
+    if (adm.IsDefined() && !adm.IsNull()) {
+      r_.OnlyKeys(adm, {"question", "min_accepting", "statement"});
+      AdminAcceptance a;
+      a.question = r_.Str(adm, "question");
+      const Step* q = t.FindStep(a.question);
+      if (!a.question.empty() && (q == nullptr || q->type != QuestionType::kPeople)) {
+        r_.Error(adm["question"], "'" + a.question + "' is not a people question");
+      }
+      if (adm["min_accepting"].IsDefined()) a.min_accepting = adm["min_accepting"].as<size_t>(0);
+      a.statement = r_.Text(adm, "statement");
+      t.admin_acceptance = a;
+    }
+    for (const auto& n : node["notify"]) {
+      r_.OnlyKeys(n, {"role", "text"});
+      t.notify.push_back({r_.Str(n, "role"), r_.Text(n, "text", false)});
+    }
+    for (const auto& n : node["startup_steps"]) {
+      r_.OnlyKeys(n, {"id", "text", "confirmed_by"});
+      StartupStep s{r_.Str(n, "id"), r_.Text(n, "text"), r_.Str(n, "confirmed_by", false)};
+      if (s.confirmed_by.empty()) s.confirmed_by = "requester";
+      t.startup_steps.push_back(s);
+    }
+  }
+
+  void ParseReminders(const YAML::Node& node, Template& t) {
+    if (!node.IsDefined() || node.IsNull()) return;
+    r_.OnlyKeys(node, {"draft_idle", "approval", "admin_acceptance", "public_reply", "snapshot",
+                       "yearly_review", "inactivity", "absence"});
+    static const std::set<std::string> kDurations{"nudge_after", "escalate_after", "due_within", "after"};
+    for (const auto& kv : node) {
+      nlohmann::json policy = nlohmann::json::object();
+      if (!IsMapNode(kv.second)) {
+        r_.Error(kv.second, "a reminder policy must be a map");
+        continue;
+      }
+      for (const auto& field : kv.second) {
+        std::string key = field.first.Scalar();
+        if (kDurations.count(key) && !field.second.IsNull()) {
+          if (!IsValidDuration(field.second.Scalar())) {
+            r_.Error(field.second, "'" + field.second.Scalar() +
+                                       "' is not a duration like '1 working day' or '6 months'");
+          }
+          policy[key] = field.second.Scalar();
+        } else if (field.second.IsScalar()) {
+          policy[key] = field.second.Scalar();
+        } else if (field.second.IsSequence()) {
+          for (const auto& v : field.second) policy[key].push_back(v.IsScalar() ? v.Scalar() : "");
+        } else if (field.second.IsMap()) {
+          policy[key] = {{"sv", field.second["sv"].as<std::string>("")},
+                         {"en", field.second["en"].as<std::string>("")}};
+        }
+      }
+      t.reminders[kv.first.Scalar()] = policy;
+    }
+  }
+
+  YamlReader& r_;
+};
+
+TemplateLoad Finish(YamlReader& reader, const YAML::Node& root) {
+  TemplateLoad out;
+  std::shared_ptr<Template> t;
+  if (reader.errors().empty()) t = TemplateParser(reader).Parse(root);
+  out.errors = reader.errors();
+  if (out.errors.empty()) out.tmpl = t;
+  return out;
+}
+
+}  // namespace
+
+bool IsValidDuration(const std::string& text) {
+  static const std::regex re(
+      R"(^\s*[0-9]+\s+(working\s+(day|days|hour|hours)|minutes?|hours?|days?|weeks?|months?|years?)\s*$)");
+  return std::regex_match(text, re);
+}
+
+TemplateLoad LoadTemplateFile(const std::string& path) {
+  YamlReader reader(path);
+  YAML::Node root = reader.LoadFile();
+  return Finish(reader, root);
+}
+
+TemplateLoad LoadTemplateString(const std::string& text, const std::string& name) {
+  YamlReader reader(name);
+  YAML::Node root = reader.LoadString(text);
+  return Finish(reader, root);
+}
+
+TemplateSetLoad LoadTemplateDir(const std::string& dir) {
+  TemplateSetLoad out;
+  std::vector<std::filesystem::path> files;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+    if (entry.path().extension() == ".yaml") files.push_back(entry.path());
+  }
+  if (ec) {
+    out.errors.push_back({dir, 0, 0, "cannot read template directory: " + ec.message()});
+    return out;
+  }
+  std::sort(files.begin(), files.end());
+  for (const auto& f : files) {
+    TemplateLoad one = LoadTemplateFile(f.string());
+    out.errors.insert(out.errors.end(), one.errors.begin(), one.errors.end());
+    if (!one.tmpl) continue;
+    if (out.templates.count(one.tmpl->id)) {
+      out.errors.push_back({f.string(), 0, 0, "template id '" + one.tmpl->id + "' is used twice"});
+      continue;
+    }
+    out.templates[one.tmpl->id] = one.tmpl;
+  }
+  if (files.empty()) out.errors.push_back({dir, 0, 0, "no *.yaml templates found"});
+  return out;
+}
+
+}  // namespace kontobot::config

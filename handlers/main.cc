@@ -1,0 +1,32 @@
+// kontobot's entry point: parse options, then hand over to handlers::Run.
+#include <iostream>
+#include <map>
+
+#include "config/options.h"
+#include "handlers/app.h"
+
+extern char** environ;
+
+int main(int argc, char** argv) {
+  std::map<std::string, std::string> env;
+  for (char** e = environ; *e != nullptr; ++e) {
+    std::string kv(*e);
+    size_t eq = kv.find('=');
+    if (eq != std::string::npos) env[kv.substr(0, eq)] = kv.substr(eq + 1);
+  }
+  auto parsed = kontobot::config::ParseOptions(argc, argv, env);
+  if (!parsed.help.empty()) {
+    std::cout << parsed.help;
+    return 0;
+  }
+  if (!parsed.error.empty()) {
+    std::cerr << "kontobot: " << parsed.error << "\n";
+    return 2;
+  }
+  try {
+    return kontobot::handlers::Run(parsed.options);
+  } catch (const std::exception& e) {
+    std::cerr << "kontobot: " << e.what() << "\n";
+    return 1;
+  }
+}

@@ -1,0 +1,200 @@
+#include "handlers/webchat/webchat.h"
+
+#include <charconv>
+#include <map>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+#include "store/clock_format.h"
+
+namespace kontobot::webchat {
+extern const std::map<std::string, std::string_view> kAssets;
+}  // namespace kontobot::webchat
+
+namespace kontobot::handlers {
+namespace {
+
+constexpr int kMaxMessages = 500;
+constexpr size_t kMaxText = 8000;
+
+nlohmann::json MessageJson(const store::StoredMessage& m) {
+  nlohmann::json buttons = nlohmann::json::array();
+  for (const Button& b : m.buttons) {
+    buttons.push_back({{"id", b.id}, {"value", b.value}, {"label", b.label}, {"style", b.style}});
+  }
+  return {{"id", m.id},
+          {"at", store::FormatUtc(m.at)},
+          {"direction", m.direction},
+          {"text", m.text},
+          {"buttons", buttons},
+          {"edited_at", m.edited_at ? nlohmann::json(store::FormatUtc(*m.edited_at)) : nlohmann::json()}};
+}
+
+Response MessagesResponse(const std::vector<store::StoredMessage>& messages) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& m : messages) out.push_back(MessageJson(m));
+  return Response::Json(200, nlohmann::json{{"messages", out}}.dump());
+}
+
+std::optional<int64_t> ParseInt(const std::string& s) {
+  int64_t v = 0;
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec != std::errc() || p != s.data() + s.size() || v < 0) return std::nullopt;
+  return v;
+}
+
+bool ValidUtf8(const std::string& s) {
+  size_t i = 0;
+  while (i < s.size()) {
+    auto c = static_cast<unsigned char>(s[i]);
+    size_t n = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
+    if (n == 0 || i + n > s.size()) return false;
+    for (size_t k = 1; k < n; ++k) {
+      if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return false;
+    }
+    i += n;
+  }
+  return true;
+}
+
+}  // namespace
+
+WebChat::WebChat(ConversationService& service, const Directory& directory, const Catalog& catalog)
+    : service_(service), directory_(directory), catalog_(catalog) {}
+
+void WebChat::RegisterRoutes(HttpServer& server) {
+  server.Route("GET", "/", [this](const Request&) { return Asset("index.html"); });
+  server.Route("GET", "/index.html", [this](const Request&) { return Asset("index.html"); });
+  server.Route("GET", "/app.js", [this](const Request&) { return Asset("app.js"); });
+  server.Route("GET", "/style.css", [this](const Request&) { return Asset("style.css"); });
+  server.Route("GET", "/api/catalog", [this](const Request& r) { return Catalogue(r); });
+  server.Route("GET", "/api/people", [this](const Request& r) { return People(r); });
+  server.Route("GET", "/api/messages", [this](const Request& r) { return GetMessages(r); });
+  server.Route("POST", "/api/messages", [this](const Request& r) { return PostMessage(r); });
+}
+
+Response WebChat::Asset(const std::string& name) const {
+  auto it = webchat::kAssets.find(name);
+  if (it == webchat::kAssets.end()) return Response::Error(404, "not_found", "No such file");
+  Response r;
+  r.body = std::string(it->second);
+  if (name.ends_with(".html")) r.content_type = "text/html; charset=utf-8";
+  if (name.ends_with(".js")) r.content_type = "text/javascript; charset=utf-8";
+  if (name.ends_with(".css")) r.content_type = "text/css; charset=utf-8";
+  r.headers["Content-Security-Policy"] =
+      "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+      "connect-src 'self'; frame-ancestors 'none'";
+  r.headers["Referrer-Policy"] = "no-referrer";
+  return r;
+}
+
+Response WebChat::Catalogue(const Request& request) const {
+  auto q = request.query.find("lang");
+  std::optional<Lang> lang = q == request.query.end() ? Lang::kSv : ParseLang(q->second);
+  if (!lang) return Response::Error(400, "bad_lang", "lang must be sv or en");
+  nlohmann::json messages = nlohmann::json::object();
+  for (const auto& [k, v] : catalog_.WithPrefix(*lang, "webchat.")) messages[k] = v;
+  return Response::Json(200, nlohmann::json{{"lang", LangCode(*lang)}, {"messages", messages}}.dump());
+}
+
+Response WebChat::People(const Request&) const {
+  nlohmann::json orgs = nlohmann::json::array();
+  for (const Organisation& o : directory_.organisations()) {
+    nlohmann::json people = nlohmann::json::array();
+    for (const Person& p : directory_.people()) {
+      if (p.org != o.id) continue;
+      people.push_back({{"id", p.id}, {"name", p.name}, {"title", p.title},
+                        {"unit", p.unit}, {"roles", p.roles}});
+    }
+    orgs.push_back({{"id", o.id}, {"name", o.name.sv}, {"name_en", o.name.en}, {"people", people}});
+  }
+  return Response::Json(200, nlohmann::json{{"organisations", orgs}}.dump());
+}
+
+Response WebChat::GetMessages(const Request& request) const {
+  auto p = request.query.find("person");
+  const Person* person = p == request.query.end() ? nullptr : directory_.Find(p->second);
+  if (person == nullptr) {
+    return Response::Error(404, "unknown_person", catalog_.Render(Lang::kSv, "api.unknown_person"));
+  }
+  int64_t after = 0;
+  if (auto a = request.query.find("after"); a != request.query.end()) {
+    auto v = ParseInt(a->second);
+    if (!v) return Response::Error(400, "bad_after", "after must be a message id (a whole number)");
+    after = *v;
+  }
+  auto messages = service_.Transcript(person->id, after, kMaxMessages);
+  if (after == 0 && messages.empty()) {
+    // Before the first message: a welcome that is not stored (id 0).
+    Reply w = service_.Welcome(*person);
+    store::StoredMessage m;
+    m.direction = "out";
+    m.person_id = person->id;
+    m.text = w.text;
+    m.buttons = w.buttons;
+    m.at = std::chrono::system_clock::now();
+    messages.push_back(m);
+  }
+  return MessagesResponse(messages);
+}
+
+Response WebChat::PostMessage(const Request& request) const {
+  nlohmann::json body;
+  try {
+    body = nlohmann::json::parse(request.body);
+  } catch (const nlohmann::json::parse_error&) {
+    return Response::Error(400, "bad_json", catalog_.Render(Lang::kSv, "api.bad_json"));
+  }
+  if (!body.is_object() || !body.contains("person") || !body["person"].is_string()) {
+    return Response::Error(400, "bad_request", catalog_.Render(Lang::kSv, "api.bad_request"));
+  }
+  const Person* person = directory_.Find(body["person"].get<std::string>());
+  if (person == nullptr) {
+    return Response::Error(404, "unknown_person", catalog_.Render(Lang::kSv, "api.unknown_person"));
+  }
+  Input input;
+  std::string echo;
+  if (body.contains("action")) {
+    const auto& a = body["action"];
+    if (!a.is_object() || !a.contains("id") || !a["id"].is_string() ||
+        (a.contains("value") && !a["value"].is_string()) || !body.contains("message_id") ||
+        !body["message_id"].is_number_integer()) {
+      return Response::Error(400, "bad_request", catalog_.Render(Lang::kSv, "api.bad_request"));
+    }
+    input.action = a["id"].get<std::string>();
+    input.value = a.value("value", "");
+    // The button must be on that message of this person's transcript (or
+    // on the unstored welcome, id 0): no forged or foreign actions.
+    int64_t message_id = body["message_id"].get<int64_t>();
+    std::vector<Button> offered;
+    if (message_id == 0) {
+      offered = service_.Welcome(*person).buttons;
+    } else if (message_id > 0) {
+      auto found = service_.Transcript(person->id, message_id - 1, 1);
+      if (!found.empty() && found[0].id == message_id && found[0].direction == "out") {
+        offered = found[0].buttons;
+      }
+    }
+    auto it = std::find_if(offered.begin(), offered.end(), [&](const Button& b) {
+      return b.id == input.action && b.value == input.value;
+    });
+    if (it == offered.end()) {
+      return Response::Error(409, "stale_button", catalog_.Render(Lang::kSv, "api.stale_button"));
+    }
+    echo = it->label;
+  } else {
+    if (!body.contains("text") || !body["text"].is_string()) {
+      return Response::Error(400, "bad_request", catalog_.Render(Lang::kSv, "api.bad_request"));
+    }
+    input.text = body["text"].get<std::string>();
+    if (Trim(input.text).empty() || input.text.size() > kMaxText || !ValidUtf8(input.text)) {
+      return Response::Error(400, "bad_text",
+                             "text must be non-empty UTF-8 of at most " + std::to_string(kMaxText) + " bytes");
+    }
+    echo = input.text;
+  }
+  return MessagesResponse(service_.Handle(*person, "webchat", input, echo));
+}
+
+}  // namespace kontobot::handlers

@@ -1,0 +1,121 @@
+// The SQLite store: one database file, versioned migrations compiled into
+// the binary, WAL journal, foreign keys on, synchronous=FULL so that what is
+// committed survives power loss.
+//
+// Usage: every request opens one Transaction, reads and writes through it,
+// and commits before it answers. A Transaction that is destroyed without
+// Commit() rolls back (SQLiteCpp's RAII transaction, which never throws from
+// its destructor).
+//
+// Thread-safety: a Store owns one connection. Transaction holds the store's
+// mutex for its lifetime, so transactions are serialized; do not open a
+// second Transaction on the same thread while one is alive (it deadlocks).
+// SQLite errors surface as SQLite::Exception; callers map them to 5xx.
+#ifndef KONTOBOT_STORE_STORE_H_
+#define KONTOBOT_STORE_STORE_H_
+
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <SQLiteCpp/SQLiteCpp.h>
+
+#include "bot/conversation.h"
+#include "bot/directory.h"
+
+namespace kontobot::store {
+
+struct StoredMessage {
+  int64_t id = 0;
+  TimePoint at{};
+  std::string person_id;
+  std::string channel;    // "webchat", "slack", ...
+  std::string direction;  // "in" or "out"
+  std::string text;
+  std::vector<Button> buttons;
+  int64_t draft_id = 0;   // 0: none
+  std::optional<TimePoint> edited_at;
+};
+
+struct StoredRegistration {
+  int64_t id = 0;
+  std::string person_id;
+  std::string org;
+  std::string template_id;
+  int template_version = 0;
+  nlohmann::json answers;
+  std::string status;
+  TimePoint submitted_at{};
+};
+
+class Store;
+
+// One unit of work. REQUIRES: used on the thread that created it.
+class Transaction {
+ public:
+  explicit Transaction(Store& store);
+  Transaction(const Transaction&) = delete;
+  Transaction& operator=(const Transaction&) = delete;
+  ~Transaction() = default;  // rolls back unless committed
+
+  void Commit();
+
+  // --- people and sessions
+  void UpsertPerson(const Person& person, TimePoint now);
+  // The person's session; a default one (Swedish or the person's language)
+  // if they have none.
+  Session LoadSession(const Person& person);
+  void SaveSession(const std::string& person_id, const Session& session, TimePoint now);
+
+  // --- drafts and registrations
+  std::vector<Draft> OpenDrafts(const std::string& person_id);
+  std::optional<Draft> LoadDraft(int64_t id);
+  int64_t NextDraftId();
+  // Inserts or updates `draft` (by id).
+  void SaveDraft(const Draft& draft, const std::string& org);
+  void InsertRegistration(const Draft& draft, const std::string& org, TimePoint now);
+  std::optional<StoredRegistration> LoadRegistration(int64_t id);
+  int64_t CountRegistrations();
+
+  // --- the record
+  int64_t AppendMessage(const StoredMessage& message);
+  // The person's messages with id > after_id, oldest first, at most `limit`.
+  std::vector<StoredMessage> Messages(const std::string& person_id, int64_t after_id,
+                                      int limit);
+  void AppendAudit(TimePoint at, const std::string& actor, const std::string& action,
+                   const std::string& subject, const nlohmann::json& detail);
+  int64_t CountAudit(const std::string& action);
+
+ private:
+  Store& store_;
+  std::unique_lock<std::mutex> lock_;
+  SQLite::Transaction tx_;
+};
+
+class Store {
+ public:
+  // Opens or creates the database at `path` and migrates it to the newest
+  // schema. Throws SQLite::Exception (or std::runtime_error for a database
+  // newer than this binary) on failure.
+  explicit Store(const std::string& path);
+
+  // The schema version (PRAGMA user_version) after migration.
+  int SchemaVersion();
+  // The number of migrations compiled into this binary.
+  static int LatestVersion();
+
+  SQLite::Database& db() { return db_; }
+
+ private:
+  friend class Transaction;
+  void Migrate();
+
+  std::mutex mu_;
+  SQLite::Database db_;
+};
+
+}  // namespace kontobot::store
+
+#endif  // KONTOBOT_STORE_STORE_H_

@@ -1,0 +1,229 @@
+// Strategy: every question type gets the answers people really type (Swedish
+// and English, sloppy spacing, en dashes) and the near-misses that must be
+// refused with the right catalogue key. Password detection is tested both
+// ways, since a false positive blocks a real answer and a false negative
+// stores a secret in a public record.
+#include "bot/answers.h"
+
+#include <gtest/gtest.h>
+
+#include "tests/test_support.h"
+
+namespace kontobot {
+namespace {
+
+using testing::TemplateFromYaml;
+
+const Template& T() {
+  static auto t = TemplateFromYaml(R"(
+id: t
+organisation: {sv: O, en: O}
+form_title: {sv: F, en: F}
+rules:
+  login_email:
+    forbidden_domains: [gislaved.se]
+    allowed_local_parts: ["sociala.medier*", "*.facebook"]
+    message: {sv: "Personliga kommunala e-postkonton får inte användas.", en: "Personal municipal addresses must not be used."}
+steps:
+  - {id: text, type: text, text: {sv: T, en: T}}
+  - {id: url, type: url, text: {sv: U, en: U}}
+  - {id: email, type: email, text: {sv: E, en: E}}
+  - {id: login, type: email, rule: login_email, text: {sv: L, en: L}}
+  - {id: hours, type: number, min: 0, max: 40, text: {sv: H, en: H}}
+  - {id: count, type: number, integer: true, text: {sv: C, en: C}}
+  - id: medium
+    type: choice
+    text: {sv: M, en: M}
+    options:
+      - {value: facebook, label: {sv: Facebook, en: Facebook}, synonyms: [fb, meta]}
+      - {value: youtube, label: {sv: YouTube, en: YouTube}, synonyms: [yt]}
+  - id: medium_other
+    type: choice
+    allow_other: true
+    text: {sv: M, en: M}
+    options:
+      - {value: facebook, label: {sv: Facebook, en: Facebook}}
+  - {id: yn, type: yes_no, text: {sv: Y, en: Y}}
+  - {id: person, type: person, text: {sv: P, en: P}}
+  - {id: admins, type: people, min: 2, max: 5, text: {sv: A, en: A}}
+  - {id: when, type: schedule, text: {sv: S, en: S}}
+approval:
+  steps:
+    - {id: boss, title: {sv: Chef, en: Boss}, approver: {role: narmaste_chef}}
+)");
+  return *t;
+}
+
+ParsedAnswer Parse(const std::string& step, const std::string& input, const AnswerContext& ctx = {}) {
+  return ParseAnswer(*T().FindStep(step), input, T(), Lang::kSv, ctx);
+}
+
+TEST(TextAnswer, KeepsTrimmedTextAndRefusesEmpty) {
+  EXPECT_EQ(Parse("text", "  Fritidsgårdarna  ").value, "Fritidsgårdarna");
+  EXPECT_EQ(Parse("text", "   ").error_key, "invalid.empty");
+}
+
+TEST(UrlAnswer, AddsHttpsAndLowercasesTheHost) {
+  EXPECT_EQ(Parse("url", "www.Facebook.com/GislavedsKommun").value,
+            "https://www.facebook.com/GislavedsKommun");
+  EXPECT_EQ(Parse("url", "https://youtube.com/@trosa.").value, "https://youtube.com/@trosa");
+}
+
+TEST(UrlAnswer, RefusesTextAndEmbeddedCredentials) {
+  EXPECT_EQ(Parse("url", "vår facebooksida").error_key, "invalid.url");
+  EXPECT_EQ(Parse("url", "facebook").error_key, "invalid.url");
+  EXPECT_EQ(Parse("url", "ftp://files.example.se").error_key, "invalid.url");
+  EXPECT_EQ(Parse("url", "https://anna:hemligt@facebook.com").error_key, "invalid.url_credentials");
+}
+
+TEST(EmailAnswer, AcceptsAndLowercases) {
+  EXPECT_EQ(Parse("email", "Anna.Berg@Gislaved.SE").value, "anna.berg@gislaved.se");
+  EXPECT_EQ(Parse("email", "anna.berg@").error_key, "invalid.email");
+  EXPECT_EQ(Parse("email", "anna berg@x.se").error_key, "invalid.email");
+}
+
+TEST(LoginEmailRule, RefusesPersonalMunicipalAddress) {
+  ParsedAnswer p = Parse("login", "anna.berg@gislaved.se");
+  EXPECT_FALSE(p.ok);
+  EXPECT_EQ(p.error_key, "invalid.login_email");
+  EXPECT_NE(p.vars["rule"].find("Personliga"), std::string::npos);
+}
+
+TEST(LoginEmailRule, AcceptsFunctionalAndExternalAddresses) {
+  EXPECT_TRUE(Parse("login", "sociala.medier.fritid@gislaved.se").ok);
+  EXPECT_TRUE(Parse("login", "fritid.facebook@gislaved.se").ok);
+  EXPECT_TRUE(Parse("login", "gislavedfritid@gmail.com").ok);
+}
+
+TEST(LoginEmailRule, RefusesAnyKnownPersonsAddressWhateverTheDomain) {
+  std::set<std::string> known{"anna.privat@gmail.com"};
+  AnswerContext ctx{&known};
+  EXPECT_EQ(Parse("login", "anna.privat@gmail.com", ctx).error_key, "invalid.login_email");
+}
+
+TEST(NumberAnswer, ReadsSwedishDecimalsAndUnits) {
+  EXPECT_DOUBLE_EQ(Parse("hours", "ca 2,5 timmar").value.get<double>(), 2.5);
+  EXPECT_DOUBLE_EQ(Parse("hours", "4").value.get<double>(), 4);
+}
+
+TEST(NumberAnswer, RefusesRangesOutOfBoundsAndFractionsWhereWhole) {
+  EXPECT_EQ(Parse("hours", "några").error_key, "invalid.number");
+  EXPECT_EQ(Parse("hours", "2-3").error_key, "invalid.number_single");
+  EXPECT_EQ(Parse("hours", "41").error_key, "invalid.number_range");
+  EXPECT_EQ(Parse("hours", "41").vars["max"], "40");
+  EXPECT_EQ(Parse("count", "2.5").error_key, "invalid.number_integer");
+}
+
+TEST(ChoiceAnswer, MatchesLabelValueSynonymAndNumber) {
+  EXPECT_EQ(Parse("medium", "Facebook").value["value"], "facebook");
+  EXPECT_EQ(Parse("medium", "fb").value["value"], "facebook");
+  EXPECT_EQ(Parse("medium", "FB!").value["value"], "facebook");
+  EXPECT_EQ(Parse("medium", "2").value["value"], "youtube");
+  EXPECT_EQ(Parse("medium", "yt").value["value"], "youtube");
+}
+
+TEST(ChoiceAnswer, RefusesUnknownListingTheOptions) {
+  ParsedAnswer p = Parse("medium", "Myspace");
+  EXPECT_EQ(p.error_key, "invalid.choice");
+  EXPECT_EQ(p.vars["options"], "Facebook, YouTube");
+}
+
+TEST(ChoiceAnswer, AcceptsOtherWhenAllowed) {
+  ParsedAnswer p = Parse("medium_other", "Mastodon");
+  ASSERT_TRUE(p.ok);
+  EXPECT_EQ(p.value["value"], "other");
+  EXPECT_EQ(p.value["text"], "Mastodon");
+}
+
+TEST(YesNoAnswer, ReadsBothLanguages) {
+  for (const char* yes : {"ja", "Ja", "j", "yes", "Y"}) EXPECT_EQ(Parse("yn", yes).value, true) << yes;
+  for (const char* no : {"nej", "NEJ", "n", "no", "nä"}) EXPECT_EQ(Parse("yn", no).value, false) << no;
+  EXPECT_EQ(Parse("yn", "kanske").error_key, "invalid.yes_no");
+}
+
+TEST(PersonAnswer, SplitsNameEmailAndPhone) {
+  ParsedAnswer p = Parse("person", "Anna Berg, anna.berg@gislaved.se, 0371-812 34");
+  ASSERT_TRUE(p.ok) << p.error_key;
+  EXPECT_EQ(p.value["name"], "Anna Berg");
+  EXPECT_EQ(p.value["email"], "anna.berg@gislaved.se");
+  EXPECT_EQ(p.value["phone"], "0371-812 34");
+  ParsedAnswer q = Parse("person", "Bo Ek <Bo.Ek@trosa.se>");
+  ASSERT_TRUE(q.ok);
+  EXPECT_EQ(q.value["name"], "Bo Ek");
+  EXPECT_EQ(q.value["email"], "bo.ek@trosa.se");
+}
+
+TEST(PersonAnswer, RequiresContactDetails) {
+  ParsedAnswer p = Parse("person", "Anna Berg");
+  EXPECT_EQ(p.error_key, "invalid.person_contact");
+  EXPECT_EQ(p.vars["name"], "Anna Berg");
+  EXPECT_EQ(Parse("person", "anna@x.se").error_key, "invalid.person");
+}
+
+TEST(PeopleAnswer, ReadsLinesAndSemicolonsAndCountsMinimum) {
+  ParsedAnswer p = Parse("admins", "1. Anna Berg, anna@x.se\n2. Bo Ek, 070-123 45 67");
+  ASSERT_TRUE(p.ok) << p.error_key;
+  EXPECT_EQ(p.value.size(), 2u);
+  EXPECT_EQ(p.value[1]["phone"], "070-123 45 67");
+  EXPECT_TRUE(Parse("admins", "Anna Berg, anna@x.se; Bo Ek, bo@x.se; Cia Al, cia@x.se").ok);
+  ParsedAnswer one = Parse("admins", "Anna Berg, anna@x.se");
+  EXPECT_EQ(one.error_key, "invalid.people_min");
+  EXPECT_EQ(one.vars["min"], "2");
+  EXPECT_EQ(one.vars["count"], "1");
+}
+
+TEST(PeopleAnswer, RefusesDuplicatesAndTooMany) {
+  EXPECT_EQ(Parse("admins", "Anna Berg, a@x.se; anna berg, b@x.se").error_key, "invalid.people_duplicate");
+  EXPECT_EQ(Parse("admins", "A A, a@x.se; B B, b@x.se; C C, c@x.se; D D, d@x.se; E E, e@x.se; F F, f@x.se")
+                .error_key,
+            "invalid.people_max");
+}
+
+TEST(ScheduleAnswer, ReadsDaysTimesAndDashes) {
+  ParsedAnswer p = Parse("when", "Vardagar 8–17, lör 10.00-12.00");
+  ASSERT_TRUE(p.ok) << p.error_key;
+  ASSERT_EQ(p.value["slots"].size(), 2u);
+  EXPECT_EQ(p.value["slots"][0]["days"], nlohmann::json({1, 2, 3, 4, 5}));
+  EXPECT_EQ(p.value["slots"][0]["from"], "08:00");
+  EXPECT_EQ(p.value["slots"][1]["days"], nlohmann::json({6}));
+  EXPECT_EQ(p.value["slots"][1]["to"], "12:00");
+  EXPECT_EQ(FormatAnswer(*T().FindStep("when"), p.value, Lang::kSv),
+            "mån–fre 08:00–17:00, lör 10:00–12:00 (Vardagar 8–17, lör 10.00-12.00)");
+}
+
+TEST(ScheduleAnswer, ReadsRangesOfDaysAndRoundTheClock) {
+  ParsedAnswer p = Parse("when", "mån-ons 9-11 och kontroll varje dag");
+  ASSERT_TRUE(p.ok);
+  EXPECT_EQ(p.value["slots"][0]["days"], nlohmann::json({1, 2, 3}));
+  EXPECT_TRUE(Parse("when", "Dygnet runt").value.value("always", false));
+  EXPECT_EQ(Parse("when", "kontorstid").value["slots"][0]["to"], "17:00");
+}
+
+TEST(ScheduleAnswer, RefusesTextWithoutDaysOrTimes) {
+  EXPECT_EQ(Parse("when", "ibland").error_key, "invalid.schedule");
+  EXPECT_EQ(Parse("when", "vardagar 25-26").error_key, "invalid.schedule_time");
+}
+
+TEST(PasswordDetection, FlagsSecretsInTheirUsualForms) {
+  EXPECT_TRUE(LooksLikePassword("Sommar2024!"));
+  EXPECT_TRUE(LooksLikePassword("lösenord: hemligt"));
+  EXPECT_TRUE(LooksLikePassword("Lösenordet är Kanin77"));
+  EXPECT_TRUE(LooksLikePassword("password=abc"));
+}
+
+TEST(PasswordDetection, LeavesOrdinaryAnswersAlone) {
+  for (const char* ok : {"Fritidsförvaltningen", "www.facebook.com/Gislaved2024", "anna.berg@gislaved.se",
+                         "vardagar 8-17", "Lösenordet lämnas till informationsfunktionen",
+                         "4", "Anna Berg, anna@x.se", "https://www.instagram.com/TrosaKommun1"}) {
+    EXPECT_FALSE(LooksLikePassword(ok)) << ok;
+  }
+}
+
+TEST(Glob, MatchesStars) {
+  EXPECT_TRUE(GlobMatch("*.facebook", "fritid.facebook"));
+  EXPECT_TRUE(GlobMatch("sociala.medier*", "sociala.medier"));
+  EXPECT_FALSE(GlobMatch("info", "info2"));
+}
+
+}  // namespace
+}  // namespace kontobot

@@ -1,0 +1,84 @@
+// Strategy: parse real argv arrays and environments; every option must be
+// reachable as a flag, a KONTOBOT_* variable and a config-file key, and
+// every mistake must come back as an error message, never a silent default.
+#include "config/options.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <fstream>
+
+namespace kontobot::config {
+namespace {
+
+ParseResult Parse(std::vector<const char*> args, std::map<std::string, std::string> env = {}) {
+  args.insert(args.begin(), "kontobot");
+  return ParseOptions(static_cast<int>(args.size()), args.data(), env);
+}
+
+TEST(Options, DefaultsServeOnLoopback8080) {
+  auto r = Parse({"serve"});
+  ASSERT_EQ(r.error, "");
+  EXPECT_EQ(r.options.listen_host, "127.0.0.1");
+  EXPECT_EQ(r.options.listen_port, 8080);
+  EXPECT_EQ(r.options.db, "kontobot.db");
+  EXPECT_GE(r.options.threads, 2u);
+}
+
+TEST(Options, FlagsAndEnvironment) {
+  auto r = Parse({"serve", "--listen", "0.0.0.0:9000"}, {{"KONTOBOT_DB", "/tmp/x.db"},
+                                                          {"KONTOBOT_MAX_BODY", "2048"},
+                                                          {"PATH", "/bin"}});
+  ASSERT_EQ(r.error, "");
+  EXPECT_EQ(r.options.listen_host, "0.0.0.0");
+  EXPECT_EQ(r.options.listen_port, 9000);
+  EXPECT_EQ(r.options.db, "/tmp/x.db");
+  EXPECT_EQ(r.options.max_body, 2048u);
+}
+
+TEST(Options, FlagWinsOverEnvironment) {
+  auto r = Parse({"serve", "--db", "flag.db"}, {{"KONTOBOT_DB", "env.db"}});
+  EXPECT_EQ(r.options.db, "flag.db");
+}
+
+TEST(Options, ConfigFile) {
+  std::string path = ::testing::TempDir() + "/kontobot.ini";
+  std::ofstream(path) << "db = file.db\nlisten = 127.0.0.1:8181\n";
+  auto r = Parse({"serve", "--config", path.c_str()});
+  ASSERT_EQ(r.error, "");
+  EXPECT_EQ(r.options.db, "file.db");
+  EXPECT_EQ(r.options.listen_port, 8181);
+}
+
+TEST(Options, RefusesUnknownAndContradictoryInput) {
+  EXPECT_NE(Parse({"serve", "--lisen", "x"}).error, "");
+  EXPECT_NE(Parse({"serve"}, {{"KONTOBOT_LISEN", "x"}}).error.find("KONTOBOT_LISEN"), std::string::npos);
+  EXPECT_NE(Parse({"serve", "--listen", "8080"}).error.find("HOST:PORT"), std::string::npos);
+  EXPECT_NE(Parse({"serve", "--listen", "h:99999"}).error, "");
+  EXPECT_NE(Parse({"serve", "--max-body", "10"}).error, "");
+  EXPECT_NE(Parse({"serve", "--webchat", "false"}).error.find("nothing to serve"), std::string::npos);
+  EXPECT_NE(Parse({"serve", "--log-level", "loud"}).error, "");
+  EXPECT_NE(Parse({"frobnicate"}).error.find("unknown command"), std::string::npos);
+  EXPECT_NE(Parse({"check-template"}).error, "");
+  EXPECT_NE(Parse({"serve", "extra"}).error, "");
+  EXPECT_NE(Parse({"serve", "--config", "/nonexistent.ini"}).error, "");
+}
+
+TEST(Options, HelpListsCommandsAndEnvironment) {
+  auto r = Parse({"--help"});
+  EXPECT_NE(r.help.find("check-template"), std::string::npos);
+  EXPECT_NE(r.help.find("KONTOBOT_MAX_BODY"), std::string::npos);
+  EXPECT_NE(r.help.find("--listen"), std::string::npos);
+  EXPECT_NE(Parse({}).help, "");
+}
+
+TEST(Options, ParsesIpv6Listen) {
+  std::string host;
+  uint16_t port = 0;
+  EXPECT_TRUE(ParseListen("[::1]:8080", host, port));
+  EXPECT_EQ(host, "::1");
+  EXPECT_FALSE(ParseListen(":8080", host, port));
+}
+
+}  // namespace
+}  // namespace kontobot::config

@@ -1,0 +1,143 @@
+// Strategy: feed broken templates and check that each mistake is reported
+// with the line and column where it is, in words an organisation's editor
+// understands; and that the shipped templates and catalogues load cleanly.
+#include "config/template_loader.h"
+
+#include <gtest/gtest.h>
+
+#include "config/loaders.h"
+#include "tests/test_support.h"
+
+namespace kontobot::config {
+namespace {
+
+std::vector<std::string> Errors(const std::string& yaml) {
+  std::vector<std::string> out;
+  for (const auto& e : LoadTemplateString(yaml, "t.yaml").errors) out.push_back(e.ToString());
+  return out;
+}
+
+bool Contains(const std::vector<std::string>& errors, const std::string& needle) {
+  for (const auto& e : errors) {
+    if (e.find(needle) != std::string::npos) return true;
+  }
+  return false;
+}
+
+const char* kHead = R"(id: t
+organisation: {sv: O, en: O}
+form_title: {sv: F, en: F}
+approval:
+  steps:
+    - {id: a, title: {sv: A, en: A}, approver: {role: narmaste_chef}}
+)";
+
+TEST(TemplateLoader, ReportsUnknownTypeWithLineAndColumn) {
+  auto e = Errors(std::string(kHead) + "steps:\n  - id: q\n    type: choise\n    text: {sv: Q, en: Q}\n");
+  ASSERT_TRUE(Contains(e, "t.yaml:9:11: unknown question type 'choise'")) << ::testing::PrintToString(e);
+}
+
+TEST(TemplateLoader, ReportsSyntaxErrors) {
+  auto e = Errors("id: [unclosed\n");
+  ASSERT_EQ(e.size(), 1u);
+  EXPECT_EQ(e[0].rfind("t.yaml:", 0), 0u);
+}
+
+TEST(TemplateLoader, ReportsMissingEnglishAndUnknownFields) {
+  auto e = Errors(std::string(kHead) +
+                  "steps:\n  - id: q\n    type: text\n    text: {sv: Q}\n    colour: red\n");
+  EXPECT_TRUE(Contains(e, "missing 'en'"));
+  EXPECT_TRUE(Contains(e, "unknown field 'colour'"));
+}
+
+TEST(TemplateLoader, ChecksConditionsAgainstEarlierQuestions) {
+  auto e = Errors(std::string(kHead) + R"(steps:
+  - {id: a, type: text, text: {sv: A, en: A}, when: {question: b, equals: x}}
+  - id: b
+    type: choice
+    text: {sv: B, en: B}
+    options: [{value: x, label: {sv: X, en: X}}]
+  - {id: c, type: text, text: {sv: C, en: C}, when: {question: b, equals: y}}
+)");
+  EXPECT_TRUE(Contains(e, "'b', which is not an earlier question"));
+  EXPECT_TRUE(Contains(e, "'y' is not an option of 'b'"));
+}
+
+TEST(TemplateLoader, ChecksDuplicatesRulesAndCounts) {
+  auto e = Errors(std::string(kHead) + R"(steps:
+  - {id: a, type: text, text: {sv: A, en: A}}
+  - {id: a, type: email, rule: login_email, text: {sv: A, en: A}}
+  - {id: p, type: people, min: 3, max: 2, text: {sv: P, en: P}}
+  - {id: n, type: number, min: 5, max: 1, text: {sv: N, en: N}}
+)");
+  EXPECT_TRUE(Contains(e, "duplicate step id 'a'"));
+  EXPECT_TRUE(Contains(e, "rule login_email needs"));
+  EXPECT_TRUE(Contains(e, "'max' is smaller than 'min'"));
+}
+
+TEST(TemplateLoader, ChecksApprovalAndReminderData) {
+  auto e = Errors(R"(id: t
+organisation: {sv: O, en: O}
+form_title: {sv: F, en: F}
+steps:
+  - {id: a, type: text, text: {sv: A, en: A}}
+approval:
+  steps:
+    - {id: x, title: {sv: X, en: X}, approver: {}}
+  administrators: {question: a, statement: {sv: S, en: S}}
+reminders:
+  approval: {nudge_after: "soon"}
+)");
+  EXPECT_TRUE(Contains(e, "approver needs a 'role'"));
+  EXPECT_TRUE(Contains(e, "'a' is not a people question"));
+  EXPECT_TRUE(Contains(e, "'soon' is not a duration"));
+}
+
+TEST(TemplateLoader, DurationsInWorkingTime) {
+  EXPECT_TRUE(IsValidDuration("1 working day"));
+  EXPECT_TRUE(IsValidDuration("4 working hours"));
+  EXPECT_TRUE(IsValidDuration("6 months"));
+  EXPECT_FALSE(IsValidDuration("a while"));
+}
+
+TEST(ShippedConfiguration, AllTemplatesLoad) {
+  auto load = LoadTemplateDir(testing::SourcePath("config/templates"));
+  for (const auto& e : load.errors) ADD_FAILURE() << e.ToString();
+  EXPECT_EQ(load.templates.size(), 5u);
+}
+
+TEST(ShippedConfiguration, CataloguesLoadWithEveryKeyInBothLanguages) {
+  auto load = LoadCatalogDir(testing::SourcePath("config/messages"));
+  for (const auto& e : load.errors) ADD_FAILURE() << e.ToString();
+  EXPECT_TRUE(load.catalog.Has(Lang::kEn, "welcome.text"));
+}
+
+TEST(ShippedConfiguration, DirectoryLoadsWithAPersonForEveryRole) {
+  auto load = LoadDirectoryFile(testing::SourcePath("config/directory.yaml"));
+  for (const auto& e : load.errors) ADD_FAILURE() << e.ToString();
+  for (const Organisation& org : load.directory.organisations()) {
+    bool requester = false, info = false;
+    for (const Person& p : load.directory.people()) {
+      if (p.org != org.id) continue;
+      requester |= p.HasRole("requester");
+      info |= p.HasRole("informationsfunktion");
+    }
+    EXPECT_TRUE(requester) << org.id;
+    EXPECT_TRUE(info) << org.id;
+  }
+}
+
+TEST(DirectoryLoader, ReportsUnknownOrganisationAndSuperior) {
+  auto load = LoadDirectoryString(R"(organisations:
+  - {id: o, name: {sv: O, en: O}}
+people:
+  - {id: a, name: A, org: x, superior: nobody}
+)", "d.yaml");
+  std::vector<std::string> e;
+  for (const auto& err : load.errors) e.push_back(err.ToString());
+  EXPECT_TRUE(Contains(e, "unknown organisation 'x'"));
+  EXPECT_TRUE(Contains(e, "unknown superior 'nobody'"));
+}
+
+}  // namespace
+}  // namespace kontobot::config

@@ -1,0 +1,139 @@
+// Strategy: real SQLite files in a temporary directory, no mocks. Check the
+// migrations, round trips of every repository, that the record is
+// append-only, that an uncommitted transaction leaves nothing, and that
+// committed data survives reopening.
+#include "store/store.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "store/clock_format.h"
+
+namespace kontobot::store {
+namespace {
+
+class StoreTest : public ::testing::Test {
+ protected:
+  std::string Path() {
+    return ::testing::TempDir() + "/store_" +
+           ::testing::UnitTest::GetInstance()->current_test_info()->name() + ".db";
+  }
+  void SetUp() override {
+    std::filesystem::remove(Path());
+    std::filesystem::remove(Path() + "-wal");
+    std::filesystem::remove(Path() + "-shm");
+  }
+  Person person_ = [] { Person p; p.id = "p1"; p.name = "Anna Berg"; p.org = "gislaved"; return p; }();
+  TimePoint now_ = std::chrono::system_clock::from_time_t(1795428000);
+};
+
+TEST_F(StoreTest, MigratesToLatestAndIsIdempotent) {
+  { Store s(Path()); EXPECT_EQ(s.SchemaVersion(), Store::LatestVersion()); }
+  Store again(Path());
+  EXPECT_EQ(again.SchemaVersion(), Store::LatestVersion());
+  EXPECT_EQ(again.db().execAndGet("PRAGMA journal_mode").getString(), "wal");
+  EXPECT_EQ(again.db().execAndGet("PRAGMA foreign_keys").getInt(), 1);
+}
+
+TEST_F(StoreTest, RefusesDatabaseFromTheFuture) {
+  { Store s(Path()); s.db().exec("PRAGMA user_version = 999"); }
+  EXPECT_THROW(Store s(Path()), std::runtime_error);
+}
+
+TEST_F(StoreTest, DraftAndSessionRoundTrip) {
+  Store s(Path());
+  {
+    Transaction tx(s);
+    tx.UpsertPerson(person_, now_);
+    Draft d;
+    d.id = tx.NextDraftId();
+    d.person_id = "p1";
+    d.template_id = "gislaved";
+    d.template_version = 1;
+    d.answers["medium"] = {{"value", "facebook"}};
+    d.cursor = "url";
+    d.created = d.updated = now_;
+    tx.SaveDraft(d, "gislaved");
+    tx.SaveSession("p1", {Lang::kEn, d.id, ""}, now_);
+    tx.Commit();
+  }
+  Transaction tx(s);
+  auto drafts = tx.OpenDrafts("p1");
+  ASSERT_EQ(drafts.size(), 1u);
+  EXPECT_EQ(drafts[0].answers["medium"]["value"], "facebook");
+  EXPECT_EQ(drafts[0].cursor, "url");
+  EXPECT_EQ(drafts[0].created, now_);
+  Session session = tx.LoadSession(person_);
+  EXPECT_EQ(session.lang, Lang::kEn);
+  EXPECT_EQ(session.active_draft, drafts[0].id);
+}
+
+TEST_F(StoreTest, UncommittedTransactionLeavesNothing) {
+  Store s(Path());
+  {
+    Transaction tx(s);
+    tx.UpsertPerson(person_, now_);
+    tx.AppendAudit(now_, "p1", "x", "y", {});
+  }
+  Transaction tx(s);
+  EXPECT_EQ(tx.CountAudit("x"), 0);
+}
+
+TEST_F(StoreTest, AuditAndMessagesAreAppendOnly) {
+  Store s(Path());
+  {
+    Transaction tx(s);
+    tx.UpsertPerson(person_, now_);
+    tx.AppendAudit(now_, "p1", "draft.created", "draft:1", {{"a", 1}});
+    StoredMessage m{0, now_, "p1", "webchat", "in", "hej", {}, 0, std::nullopt};
+    tx.AppendMessage(m);
+    tx.Commit();
+  }
+  EXPECT_THROW(s.db().exec("UPDATE audit SET action = 'forged'"), SQLite::Exception);
+  EXPECT_THROW(s.db().exec("DELETE FROM audit"), SQLite::Exception);
+  EXPECT_THROW(s.db().exec("DELETE FROM messages"), SQLite::Exception);
+}
+
+TEST_F(StoreTest, MessagesComeBackInOrderWithButtons) {
+  Store s(Path());
+  {
+    Transaction tx(s);
+    tx.UpsertPerson(person_, now_);
+    for (int i = 0; i < 3; ++i) {
+      StoredMessage m{0, now_, "p1", "webchat", i % 2 ? "out" : "in", "m" + std::to_string(i),
+                      {{"ack", "think", "Jag har tagit del", "primary"}}, 0, std::nullopt};
+      tx.AppendMessage(m);
+    }
+    tx.Commit();
+  }
+  Transaction tx(s);
+  auto all = tx.Messages("p1", 0, 10);
+  ASSERT_EQ(all.size(), 3u);
+  EXPECT_EQ(all[2].text, "m2");
+  EXPECT_EQ(all[1].buttons[0].label, "Jag har tagit del");
+  EXPECT_EQ(tx.Messages("p1", all[1].id, 10).size(), 1u);
+}
+
+TEST_F(StoreTest, CommittedDataSurvivesReopen) {
+  {
+    Store s(Path());
+    Transaction tx(s);
+    tx.UpsertPerson(person_, now_);
+    tx.AppendAudit(now_, "p1", "kept", "x", {});
+    tx.Commit();
+  }
+  Store s(Path());
+  Transaction tx(s);
+  EXPECT_EQ(tx.CountAudit("kept"), 1);
+}
+
+TEST(ClockFormat, RoundTripsMilliseconds) {
+  TimePoint t = std::chrono::system_clock::from_time_t(1795428000) + std::chrono::milliseconds(123);
+  EXPECT_EQ(FormatUtc(t), "2026-11-23T10:00:00.123Z");
+  EXPECT_EQ(ParseUtc(FormatUtc(t)), t);
+  EXPECT_FALSE(ParseUtc("yesterday"));
+}
+
+}  // namespace
+}  // namespace kontobot::store
