@@ -213,6 +213,17 @@ class ConversationEngine::Turn {
     }
     if (!d->history.empty()) buttons.push_back(B("back", "", "button.back"));
     Say(text, buttons);
+    out_.replies.back().input = InputOf(*s);
+  }
+
+  static nlohmann::json InputOf(const Step& s) {
+    if (!s.IsQuestion()) return {{"step", s.id}, {"kind", "advice"}};
+    nlohmann::json in{{"step", s.id}, {"kind", "question"},
+                      {"type", QuestionTypeName(s.type)}, {"required", s.required}};
+    if (s.type == QuestionType::kPeople) in["min"] = s.min_count;
+    if (s.min) in["min"] = *s.min;
+    if (s.max) in["max"] = *s.max;
+    return in;
   }
 
   std::string TypeHint(const Step& s) const {
@@ -499,6 +510,7 @@ class ConversationEngine::Turn {
       AnswerButtons(s, d, buttons);
       if (!d.history.empty()) buttons.push_back(B("back", "", "button.back"));
       Say(msg, buttons);
+      out_.replies.back().input = InputOf(s);
       return;
     }
     d.answers[s.id] = p.value;

@@ -55,6 +55,10 @@ struct Button {
 struct Reply {
   std::string text;
   std::vector<Button> buttons;
+  // What the reply asks for, so a client can fit its input to it (a URL
+  // keyboard, a number field): {"step": id, "kind": "question"|"advice",
+  // "type": "url", "required": true}. Empty when nothing is asked.
+  nlohmann::json input = nlohmann::json::object();
 };
 
 enum class DraftStatus { kOpen, kSubmitted, kCancelled };

@@ -3,11 +3,14 @@
 # inside the executable, so a deployment is one file plus its config.
 function(kontobot_embed name symbol)
   set(out "${CMAKE_CURRENT_BINARY_DIR}/${name}.cc")
+  # "," instead of ";": a ";" in a custom command separates shell commands.
+  string(REPLACE ";" "," files "${ARGN}")
   add_custom_command(
     OUTPUT "${out}"
-    COMMAND ${CMAKE_COMMAND} -DOUT=${out} -DSYMBOL=${symbol} "-DFILES=${ARGN}"
+    COMMAND ${CMAKE_COMMAND} -DOUT=${out} -DSYMBOL=${symbol} "-DFILES=${files}"
             -P "${PROJECT_SOURCE_DIR}/cmake/EmbedRun.cmake"
     DEPENDS ${ARGN} "${PROJECT_SOURCE_DIR}/cmake/EmbedRun.cmake"
-    COMMENT "Embedding ${name}")
+    COMMENT "Embedding ${name}"
+    VERBATIM)
   set(${name}_SOURCE "${out}" PARENT_SCOPE)
 endfunction()

@@ -3,6 +3,7 @@
 string(REGEX MATCH "^(.*)::([^:]+)$" _ "${SYMBOL}")
 set(ns "${CMAKE_MATCH_1}")
 set(var "${CMAKE_MATCH_2}")
+string(REPLACE "," ";" FILES "${FILES}")
 set(body "")
 set(i 0)
 foreach(f ${FILES})

@@ -49,6 +49,7 @@ std::vector<store::StoredMessage> ConversationService::Handle(const Person& pers
     m.direction = "out";
     m.text = r.text;
     m.buttons = r.buttons;
+    m.input = r.input;
     m.draft_id = out.session.active_draft;
     m.id = tx.AppendMessage(m);
     tx.AppendAudit(now, "kontobot", "message.out", "message:" + std::to_string(m.id),

@@ -206,17 +206,18 @@ int64_t Transaction::CountRegistrations() {
 int64_t Transaction::AppendMessage(const StoredMessage& m) {
   SQLite::Statement q(store_.db_,
                       "INSERT INTO messages(at, person_id, channel, direction, text, buttons, "
-                      "draft_id) VALUES (?, ?, ?, ?, ?, ?, ?)");
+                      "input, draft_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
   q.bind(1, FormatUtc(m.at));
   q.bind(2, m.person_id);
   q.bind(3, m.channel);
   q.bind(4, m.direction);
   q.bind(5, m.text);
   q.bind(6, ButtonsJson(m.buttons).dump());
+  q.bind(7, m.input.dump());
   if (m.draft_id > 0) {
-    q.bind(7, m.draft_id);
+    q.bind(8, m.draft_id);
   } else {
-    q.bind(7);
+    q.bind(8);
   }
   q.exec();
   return store_.db_.getLastInsertRowid();
@@ -226,7 +227,7 @@ std::vector<StoredMessage> Transaction::Messages(const std::string& person_id, i
                                                  int limit) {
   SQLite::Statement q(store_.db_,
                       "SELECT id, at, person_id, channel, direction, text, buttons, draft_id, "
-                      "edited_at FROM messages WHERE person_id = ? AND id > ? ORDER BY id LIMIT ?");
+                      "edited_at, input FROM messages WHERE person_id = ? AND id > ? ORDER BY id LIMIT ?");
   q.bind(1, person_id);
   q.bind(2, after_id);
   q.bind(3, limit);
@@ -242,6 +243,7 @@ std::vector<StoredMessage> Transaction::Messages(const std::string& person_id, i
     m.buttons = ButtonsFrom(q.getColumn(6).getString());
     m.draft_id = q.getColumn(7).isNull() ? 0 : q.getColumn(7).getInt64();
     if (!q.getColumn(8).isNull()) m.edited_at = TimeOf(q.getColumn(8));
+    m.input = nlohmann::json::parse(q.getColumn(9).getString());
     out.push_back(std::move(m));
   }
   return out;

@@ -35,6 +35,7 @@ struct StoredMessage {
   std::string direction;  // "in" or "out"
   std::string text;
   std::vector<Button> buttons;
+  nlohmann::json input = nlohmann::json::object();  // see Reply::input
   int64_t draft_id = 0;   // 0: none
   std::optional<TimePoint> edited_at;
 };

@@ -28,6 +28,7 @@ nlohmann::json MessageJson(const store::StoredMessage& m) {
           {"direction", m.direction},
           {"text", m.text},
           {"buttons", buttons},
+          {"input", m.input},
           {"edited_at", m.edited_at ? nlohmann::json(store::FormatUtc(*m.edited_at)) : nlohmann::json()}};
 }
 

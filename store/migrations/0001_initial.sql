@@ -48,6 +48,7 @@ CREATE TABLE messages (
   direction   TEXT NOT NULL CHECK (direction IN ('in', 'out')),
   text        TEXT NOT NULL,
   buttons     TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(buttons)),
+  input       TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(input)),
   draft_id    INTEGER,
   edited_at   TEXT
 ) STRICT;

@@ -86,7 +86,7 @@ TEST_F(StoreTest, AuditAndMessagesAreAppendOnly) {
     Transaction tx(s);
     tx.UpsertPerson(person_, now_);
     tx.AppendAudit(now_, "p1", "draft.created", "draft:1", {{"a", 1}});
-    StoredMessage m{0, now_, "p1", "webchat", "in", "hej", {}, 0, std::nullopt};
+    StoredMessage m{0, now_, "p1", "webchat", "in", "hej", {}, {}, 0, std::nullopt};
     tx.AppendMessage(m);
     tx.Commit();
   }
@@ -102,7 +102,7 @@ TEST_F(StoreTest, MessagesComeBackInOrderWithButtons) {
     tx.UpsertPerson(person_, now_);
     for (int i = 0; i < 3; ++i) {
       StoredMessage m{0, now_, "p1", "webchat", i % 2 ? "out" : "in", "m" + std::to_string(i),
-                      {{"ack", "think", "Jag har tagit del", "primary"}}, 0, std::nullopt};
+                      {{"ack", "think", "Jag har tagit del", "primary"}}, {}, 0, std::nullopt};
       tx.AppendMessage(m);
     }
     tx.Commit();

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Installs what kontobot needs from Debian's packages (and, for the browser
+# test, playwright-core from npm). Idempotent: installs only what is missing.
+#   scripts/deps.sh          build and run
+#   scripts/deps.sh --test   also what the tests need
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+packages=(
+  g++ cmake make pkg-config
+  libcpprest-dev libssl-dev
+  nlohmann-json3-dev
+  libsqlite3-dev libsqlitecpp-dev
+  libboost-program-options-dev
+  libspdlog-dev
+  libyaml-cpp-dev
+  libkainjow-mustache-dev
+)
+if [[ "${1:-}" == "--test" ]]; then
+  packages+=(libgtest-dev libgmock-dev chromium nodejs)
+  command -v npm >/dev/null 2>&1 || packages+=(npm)
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    # nodejs may come from another repository under the same name; a working
+    # node is enough.
+    if [[ "$p" == nodejs ]] && command -v node >/dev/null 2>&1; then continue; fi
+    missing+=("$p")
+  fi
+done
+if (( ${#missing[@]} )); then
+  echo "deps: installing ${missing[*]}"
+  SUDO=""; [[ $(id -u) -ne 0 ]] && SUDO=sudo
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+if [[ "${1:-}" == "--test" ]] && [[ ! -d tests/browser/node_modules/playwright-core ]]; then
+  echo "deps: installing playwright-core (npm) for the browser test"
+  (cd tests/browser && npm ci --no-audit --no-fund --silent)
+fi
