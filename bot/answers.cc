@@ -422,14 +422,17 @@ bool LooksLikePassword(std::string_view input) {
       R"(^((https?://)?[a-z0-9-]+(\.[a-z0-9-]+)+(/.*)?|[^@]+@[^@]+\.[a-z]{2,})$)",
       std::regex::icase);
   if (std::regex_match(s, addressish_re)) return false;
-  bool lower = false, upper = false, digit = false;
+  bool lower = false, upper = false, digit = false, symbol = false;
   for (char ch : s) {
     auto c = static_cast<unsigned char>(ch);
     lower |= std::islower(c) != 0;
     upper |= std::isupper(c) != 0;
     digit |= std::isdigit(c) != 0;
+    symbol |= std::ispunct(c) != 0;
   }
-  return lower && upper && digit;
+  // Short mixed tokens are often names ("Myspace2"); a symbol or length
+  // tips them over.
+  return lower && upper && digit && (symbol || s.size() >= 11);
 }
 
 ParsedAnswer ParseAnswer(const Step& step, std::string_view input,

@@ -201,9 +201,14 @@ class ConversationEngine::Turn {
       text += "\n\n" + T("advice.ack_hint");
       buttons.push_back(B("ack", s->id, "button.ack", "primary"));
     } else {
-      text += T("question.heading", v) + "\n" + s->text.Get(lang());
+      text += T(s->title.empty() ? "question.heading_untitled" : "question.heading", v) + "\n" +
+              s->text.Get(lang());
       if (!s->help.empty()) text += "\n" + T("question.help", {{"help", s->help.Get(lang())}});
-      std::string hint = TypeHint(*s);
+      // The format hint, unless the template's own help already shows an
+      // example; formats people get wrong (lists, times) always get it.
+      bool format_matters = s->type == QuestionType::kPeople || s->type == QuestionType::kPerson ||
+                            s->type == QuestionType::kSchedule || s->rule == "login_email";
+      std::string hint = s->help.empty() || format_matters ? TypeHint(*s) : "";
       if (!hint.empty()) text += "\n" + hint;
       if (d->answers.contains(s->id) && !d->answers[s->id].is_null()) {
         text += "\n" + T("question.current_answer",

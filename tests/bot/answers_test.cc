@@ -209,12 +209,13 @@ TEST(PasswordDetection, FlagsSecretsInTheirUsualForms) {
   EXPECT_TRUE(LooksLikePassword("lösenord: hemligt"));
   EXPECT_TRUE(LooksLikePassword("Lösenordet är Kanin77"));
   EXPECT_TRUE(LooksLikePassword("password=abc"));
+  EXPECT_TRUE(LooksLikePassword("Hemligt2024"));
 }
 
 TEST(PasswordDetection, LeavesOrdinaryAnswersAlone) {
   for (const char* ok : {"Fritidsförvaltningen", "www.facebook.com/Gislaved2024", "anna.berg@gislaved.se",
                          "vardagar 8-17", "Lösenordet lämnas till informationsfunktionen",
-                         "4", "Anna Berg, anna@x.se", "https://www.instagram.com/TrosaKommun1"}) {
+                         "4", "Anna Berg, anna@x.se", "Myspace2", "Fritid2024", "https://www.instagram.com/TrosaKommun1"}) {
     EXPECT_FALSE(LooksLikePassword(ok)) << ok;
   }
 }

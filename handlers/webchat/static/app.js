@@ -61,7 +61,8 @@
     busyMsgId: null,     // message whose button was just pressed
     queue: Promise.resolve(),
     drafts: {},          // person id -> unsent text
-    catalogFailed: false
+    catalogFailed: false,
+    today: ''
   };
 
   var $ = function (id) { return document.getElementById(id); };
@@ -426,7 +427,12 @@
     el.chatPerson.appendChild(h('span', { class: 'avatar avatar--lg', 'aria-hidden': 'true', text: initials(p.name) }));
     el.chatPerson.appendChild(h('div', { class: 'chat-person-text' }, [
       h('span', { class: 'chat-as', text: t('webchat.chat.as') }),
-      h('span', { class: 'chat-name', text: p.name }),
+      h('span', { class: 'chat-name-row' }, [
+        h('span', { class: 'chat-name', text: p.name }),
+        h('span', { class: 'badges' }, (p.roles || []).map(function (r) {
+          return h('span', { class: roleClass(r), text: roleLabel(r) });
+        }))
+      ]),
       sub ? h('span', { class: 'chat-sub', text: sub }) : null
     ]));
   }
@@ -531,6 +537,8 @@
       var data = await api('GET', '/api/messages?person=' + encodeURIComponent(id) + '&after=' + state.lastId);
       if (gen !== state.gen) return;
       ingest(data.messages, {});
+      var today = dayKey(new Date().toISOString());
+      if (today !== state.today) { state.today = today; relabelMessages(); } // "Idag" after midnight
       if (state.pollFailed) { state.pollFailed = false; clearError('poll'); }
     } catch (e) {
       if (gen !== state.gen) return;
@@ -1002,6 +1010,10 @@
       if (!text.trim()) { el.input.focus(); return; }
       sendText(text, { fromComposer: true });
     });
+    // Keep the text box focused (and a phone's keyboard open) when the send button is pressed.
+    el.send.addEventListener('mousedown', function (e) {
+      if (document.activeElement === el.input) e.preventDefault();
+    });
     el.input.addEventListener('keydown', function (e) {
       if (e.key === 'Enter' && !e.shiftKey && !e.altKey && !e.ctrlKey && !e.metaKey && !e.isComposing) {
         e.preventDefault();
@@ -1066,8 +1078,8 @@
     bind();
     syncPanelInert();
 
-    var stored = load(STORE_LANG);
-    var lang = LANGS.indexOf(stored) >= 0 ? stored : 'sv';
+    var storedLang = load(STORE_LANG);
+    var lang = LANGS.indexOf(storedLang) >= 0 ? storedLang : 'sv';
     var ok = await loadCatalog(lang);
     if (!ok && lang !== 'sv') { lang = 'sv'; ok = await loadCatalog(lang); }
     state.lang = lang;
@@ -1079,9 +1091,11 @@
     }
 
     if (!(await loadPeople())) return;
-    var wanted = personFromHash() || load(STORE_PERSON);
-    if (wanted && state.people[wanted]) await selectPerson(wanted, { initial: true });
-    else if (wanted && personFromHash()) store(STORE_PERSON, null);
+    var fromHash = personFromHash();
+    var stored = load(STORE_PERSON);
+    if (stored && !state.people[stored]) store(STORE_PERSON, null);
+    var wanted = state.people[fromHash] ? fromHash : state.people[stored] ? stored : null;
+    if (wanted) await selectPerson(wanted, { initial: true });
   }
 
   if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', start);

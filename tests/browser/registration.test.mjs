@@ -1,0 +1,179 @@
+// Browser test of the built-in web chat: Debian's chromium driven by
+// playwright-core. Starts the real kontobot binary on a free loopback port
+// with a temporary database and, for each of the five organisations, picks
+// the requester in the people list and completes a registration by clicking
+// the bot's buttons and typing into the composer, as a person would. The
+// API is read only as the test's oracle (which kind of answer is asked for);
+// every action goes through the page. Writes screenshots to
+// tests/browser/artifacts/ (the README's screenshot comes from here).
+//
+// Usage: node registration.test.mjs path/to/kontobot
+import { spawn } from 'node:child_process';
+import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import assert from 'node:assert/strict';
+import { chromium } from 'playwright-core';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = join(here, '..', '..');
+const binary = process.argv[2];
+assert.ok(binary, 'usage: node registration.test.mjs path/to/kontobot');
+
+const freePort = () => new Promise((resolve) => {
+  const s = createServer();
+  s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); });
+});
+
+const port = await freePort();
+const dir = mkdtempSync(join(tmpdir(), 'kontobot-browser-'));
+const base = `http://127.0.0.1:${port}`;
+const bot = spawn(binary, ['serve', '--listen', `127.0.0.1:${port}`, '--db', join(dir, 'kontobot.db'),
+  '--templates', join(root, 'config/templates'), '--messages', join(root, 'config/messages'),
+  '--directory', join(root, 'config/directory.yaml'), '--log-level', 'warn'], { stdio: 'inherit' });
+
+let browser;
+let failures = 0;
+let passes = 0;
+const artifacts = join(here, 'artifacts');
+mkdirSync(artifacts, { recursive: true });
+
+async function waitForServer() {
+  for (let i = 0; i < 100; i++) {
+    try { if ((await fetch(`${base}/healthz`)).ok) return; } catch { /* not yet */ }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('kontobot did not start');
+}
+
+// What the last bot message asks for, from the API (the oracle).
+async function lastAsk(person) {
+  const r = await (await fetch(`${base}/api/messages?person=${person}&after=0`)).json();
+  const out = r.messages.filter((m) => m.direction === 'out');
+  return out[out.length - 1];
+}
+
+function answerFor(input) {
+  switch (input.type) {
+    case 'url': return 'www.facebook.com/exempelsidan';
+    case 'email': return 'sociala.medier.exempel@example.org';
+    case 'number': return String(Math.max(1, Math.ceil(input.min ?? 1)) + 1);
+    case 'yes_no': return 'ja';
+    case 'person': return 'Anna Andersson, anna.andersson@example.org';
+    case 'people': return 'Anna Andersson, anna.andersson@example.org\nBertil Berg, 070-123 45 67\nCecilia Ceder, cecilia@example.org';
+    case 'schedule': return 'vardagar 8–17, lör 10–12';
+    default: return 'Information om verksamheten till invånarna';
+  }
+}
+
+async function outCount(page) {
+  return page.locator('#messages .msg[data-direction="out"]').count();
+}
+
+// Performs `act` and waits until the bot's reply is on the page.
+async function andWaitForReply(page, act) {
+  const before = await outCount(page);
+  await act();
+  await page.waitForFunction((n) => document.querySelectorAll('#messages .msg[data-direction="out"]').length > n,
+    before, { timeout: 10000 });
+}
+
+async function type(page, text) {
+  await andWaitForReply(page, async () => {
+    await page.fill('#composer-input', text);
+    await page.click('#composer-send');
+  });
+}
+
+async function clickButton(page, label) {
+  const button = page.locator('#messages .msg').last().locator('button.msg-button', { hasText: label }).first();
+  await andWaitForReply(page, () => button.click());
+}
+
+async function test(name, fn) {
+  try {
+    await fn();
+    passes++;
+    console.log(`ok - ${name}`);
+  } catch (e) {
+    failures++;
+    console.log(`not ok - ${name}\n  ${String(e.stack || e).split('\n').join('\n  ')}`);
+  }
+}
+
+const requesters = { dalarna: 'dal-karin', gislaved: 'gis-anna', sll: 'sll-nina', smc: 'smc-mats', trosa: 'tro-sofia' };
+
+try {
+  await waitForServer();
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+
+  for (const [org, person] of Object.entries(requesters)) {
+    await test(`${org}: a requester registers an account in the browser`, async () => {
+      const page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
+      await page.goto(base);
+      await page.click(`#people button[data-person-id="${person}"]`);
+      await page.waitForSelector('#messages .msg[data-direction="out"] button.msg-button[data-action-id="new"]');
+      await clickButton(page, (await page.locator('button.msg-button[data-action-id="new"]').first().innerText()).trim());
+      for (let i = 0; i < 80; i++) {
+        const ask = await lastAsk(person);
+        const input = ask.input || {};
+        if (!input.kind) break;
+        if (input.kind === 'advice') {
+          await andWaitForReply(page, () => page.locator('#messages .msg').last()
+            .locator('button.msg-button[data-action-id="ack"]').click());
+        } else if (input.type === 'choice' || input.type === 'yes_no') {
+          await andWaitForReply(page, () => page.locator('#messages .msg').last()
+            .locator('button.msg-button[data-action-id="answer"]').first().click());
+        } else {
+          await type(page, answerFor(input));
+        }
+        if (org === 'gislaved' && i === 6) await page.screenshot({ path: join(artifacts, 'webchat.png') });
+      }
+      const summary = await page.locator('#messages .msg').last().innerText();
+      assert.match(summary, /Sammanfattning av anmälan nr \d+/);
+      await andWaitForReply(page, () => page.locator('#messages .msg').last()
+        .locator('button.msg-button[data-action-id="submit"]').click());
+      await page.waitForFunction(() => /är inskickad/.test(document.querySelector('#messages').innerText));
+      if (org === 'dalarna') await page.screenshot({ path: join(artifacts, 'webchat-submitted.png') });
+      await page.close();
+    });
+  }
+
+  await test('the transcript and an invalid answer render, and errors keep the typed text', async () => {
+    const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
+    await page.goto(`${base}/#person=gis-per`);
+    await page.waitForSelector('#messages .msg[data-direction="out"]');
+    await clickButton(page, 'Anmäl nytt konto');
+    await clickButton(page, 'Jag har tagit del');
+    await type(page, 'Myspace2');
+    const text = await page.locator('#messages .msg').last().innerText();
+    assert.match(text, /Välj ett alternativ|Välj ett av alternativen|webbadress|Uppfattat/);
+    await page.screenshot({ path: join(artifacts, 'webchat-phone.png') });
+    await page.close();
+  });
+
+  await test('the page has a language attribute and switches to English', async () => {
+    const page = await browser.newPage();
+    await page.goto(base);
+    assert.equal(await page.getAttribute('html', 'lang'), 'sv');
+    await page.click('[data-lang="en"]');
+    await page.waitForFunction(() => document.documentElement.lang === 'en');
+    await page.close();
+  });
+} catch (e) {
+  failures++;
+  console.log(`not ok - setup\n  ${e.stack || e}`);
+} finally {
+  if (browser) await browser.close();
+  bot.kill('SIGTERM');
+  rmSync(dir, { recursive: true, force: true });
+}
+
+console.log(`${passes} passed, ${failures} failed`);
+process.exit(failures === 0 ? 0 : 1);
