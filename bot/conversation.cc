@@ -731,20 +731,25 @@ Reply ConversationEngine::Welcome(const Person& person, Lang lang, size_t open_d
   return {text, buttons};
 }
 
-std::vector<std::pair<std::string, std::string>> ConversationEngine::SummaryLines(
-    const Draft& draft, Lang lang) const {
+std::vector<std::pair<std::string, std::string>> SummaryLines(
+    const Template& tmpl, const nlohmann::json& answers, const Catalog& catalog, Lang lang) {
   std::vector<std::pair<std::string, std::string>> lines;
-  auto it = templates_.find(draft.template_id);
-  if (it == templates_.end()) return lines;
-  for (const Step& s : it->second->steps) {
-    if (!s.IsQuestion() || (s.when && !s.when->Holds(draft.answers))) continue;
-    auto a = draft.answers.find(s.id);
-    std::string value = (a == draft.answers.end() || a->is_null())
-                            ? catalog_.Render(lang, "summary.no_answer")
+  for (const Step& s : tmpl.steps) {
+    if (!s.IsQuestion() || (s.when && !s.when->Holds(answers))) continue;
+    auto a = answers.find(s.id);
+    std::string value = (a == answers.end() || a->is_null())
+                            ? catalog.Render(lang, "summary.no_answer")
                             : FormatAnswer(s, *a, lang);
     lines.emplace_back(s.Label(lang), value);
   }
   return lines;
+}
+
+std::vector<std::pair<std::string, std::string>> ConversationEngine::SummaryLines(
+    const Draft& draft, Lang lang) const {
+  auto it = templates_.find(draft.template_id);
+  if (it == templates_.end()) return {};
+  return kontobot::SummaryLines(*it->second, draft.answers, catalog_, lang);
 }
 
 }  // namespace kontobot

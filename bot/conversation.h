@@ -43,6 +43,16 @@ class Clock {
   virtual TimePoint Now() const = 0;
 };
 
+// Formats an instant as local time for people ("2026-11-23 10:14" in
+// Europe/Stockholm). A port: the tz database lives outside bot/.
+class LocalTime {
+ public:
+  virtual ~LocalTime() = default;
+  virtual std::string Format(TimePoint t) const = 0;
+  // The local calendar date, "YYYY-MM-DD".
+  virtual std::string Date(TimePoint t) const = 0;
+};
+
 struct Button {
   std::string id;     // action: "new", "ack", "answer", "skip", "submit", ...
   std::string value;  // e.g. "medium:facebook" or a draft id
@@ -113,6 +123,10 @@ struct Outcome {
   bool redact_input = false;
   std::vector<int64_t> submitted;  // drafts submitted by this input
 };
+
+// Summary lines "Label: answer" of a template's applicable questions.
+std::vector<std::pair<std::string, std::string>> SummaryLines(
+    const Template& tmpl, const nlohmann::json& answers, const Catalog& catalog, Lang lang);
 
 class ConversationEngine {
  public:

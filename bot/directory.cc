@@ -38,4 +38,51 @@ const Organisation* Directory::FindOrganisation(const std::string& org_id) const
   return nullptr;
 }
 
+const Person* Directory::FindByContact(const std::string& org, const std::string& email,
+                                       const std::string& name) const {
+  std::string e = NormalizeWord(email);
+  std::string n = NormalizeWord(name);
+  for (const Person& p : people_) {
+    if (p.org == org && !e.empty() && p.email == e) return &p;
+  }
+  for (const Person& p : people_) {
+    if (p.org == org && !n.empty() && NormalizeWord(p.name) == n) return &p;
+  }
+  return nullptr;
+}
+
+const Person* Directory::ResolveRole(const Person& requester, const std::string& role) const {
+  const Person* p = Find(requester.superior);
+  for (int guard = 0; p != nullptr && guard < 32; ++guard) {
+    if (p->HasRole(role)) return p;
+    p = Find(p->superior);
+  }
+  std::vector<const Person*> all = WithRole(requester.org, role);
+  std::vector<const Person*> same_unit;
+  for (const Person* c : all) {
+    if (!requester.unit.empty() && c->unit == requester.unit) same_unit.push_back(c);
+  }
+  if (same_unit.size() == 1) return same_unit.front();
+  if (all.size() == 1) return all.front();
+  return nullptr;
+}
+
+bool Directory::IsDeputy(const Person& person, const std::string& deputy,
+                         const std::string& date) const {
+  for (const Deputy& d : person.deputies) {
+    if (d.id == deputy && (d.from.empty() || d.from <= date) && (d.until.empty() || date <= d.until)) {
+      return true;
+    }
+  }
+  return false;
+}
+
+std::vector<const Person*> Directory::WithRole(const std::string& org, const std::string& role) const {
+  std::vector<const Person*> out;
+  for (const Person& p : people_) {
+    if (p.org == org && p.HasRole(role)) out.push_back(&p);
+  }
+  return out;
+}
+
 }  // namespace kontobot

@@ -16,6 +16,14 @@
 
 namespace kontobot {
 
+// A deputy who may decide in a person's place for a period (inclusive
+// dates, "YYYY-MM-DD"; empty means open-ended).
+struct Deputy {
+  std::string id;
+  std::string from;
+  std::string until;
+};
+
 struct Person {
   std::string id;     // stable, e.g. "gis-anna"
   std::string name;
@@ -26,6 +34,7 @@ struct Person {
   std::string unit;
   std::vector<std::string> roles;  // e.g. "requester", "forvaltningschef"
   std::string superior;            // person id or empty
+  std::vector<Deputy> deputies;
   std::optional<Lang> lang;        // preferred language, if known
   std::map<std::string, std::string> accounts;  // platform -> user id
 
@@ -50,6 +59,19 @@ class Directory {
   const Organisation* FindOrganisation(const std::string& org_id) const;
   const std::vector<Person>& people() const { return people_; }
   const std::vector<Organisation>& organisations() const { return organisations_; }
+  // The person with this e-mail address (case-insensitive) or, failing
+  // that, exactly this name (case-insensitive), within `org`.
+  const Person* FindByContact(const std::string& org, const std::string& email,
+                              const std::string& name) const;
+  // Resolves a directory role for `requester`: the first person up the
+  // requester's chain of superiors who has the role; else the one person in
+  // the organisation with the role in the requester's unit, or in the whole
+  // organisation if there is exactly one. nullptr when nobody fits.
+  const Person* ResolveRole(const Person& requester, const std::string& role) const;
+  // True if `deputy` may act for `person` on `date` ("YYYY-MM-DD").
+  bool IsDeputy(const Person& person, const std::string& deputy, const std::string& date) const;
+  // Everyone who has `role` in `org`.
+  std::vector<const Person*> WithRole(const std::string& org, const std::string& role) const;
   // Every person's e-mail address, lower case.
   const std::set<std::string>& personal_emails() const { return emails_; }
 

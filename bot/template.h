@@ -143,6 +143,8 @@ struct Template {
   std::optional<AdminAcceptance> admin_acceptance;
   std::vector<Notification> notify;
   std::vector<StartupStep> startup_steps;
+  // register field ("medium", "url", "unit", "purpose") -> question id.
+  std::map<std::string, std::string> register_fields;
   // The reminder policy, validated by the loader and executed by the
   // reminder engine; kept as data here.
   nlohmann::json reminders = nlohmann::json::object();

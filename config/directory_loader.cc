@@ -1,3 +1,4 @@
+#include <regex>
 #include <set>
 
 #include "config/loaders.h"
@@ -25,7 +26,7 @@ DirectoryLoad Parse(YamlReader& r, const YAML::Node& root) {
   }
   for (const auto& p : root["people"]) {
     r.OnlyKeys(p, {"id", "name", "title", "email", "phone", "org", "unit", "roles", "superior",
-                   "lang", "accounts"});
+                   "lang", "accounts", "deputies"});
     Person person;
     person.id = r.Str(p, "id");
     person.name = r.Str(p, "name");
@@ -49,12 +50,24 @@ DirectoryLoad Parse(YamlReader& r, const YAML::Node& root) {
     if (IsMapNode(p["accounts"])) {
       for (const auto& kv : p["accounts"]) person.accounts[kv.first.Scalar()] = kv.second.as<std::string>("");
     }
+    for (const auto& d : p["deputies"]) {
+      r.OnlyKeys(d, {"id", "from", "until"});
+      Deputy deputy{r.Str(d, "id"), r.Str(d, "from", false), r.Str(d, "until", false)};
+      static const std::regex date_re("^([0-9]{4}-[0-9]{2}-[0-9]{2})?$");
+      if (!std::regex_match(deputy.from, date_re) || !std::regex_match(deputy.until, date_re)) {
+        r.Error(d, "deputy dates are YYYY-MM-DD");
+      }
+      person.deputies.push_back(deputy);
+    }
     if (!person_ids.insert(person.id).second) r.Error(p["id"], "duplicate person '" + person.id + "'");
     people.push_back(person);
   }
   for (size_t i = 0; i < people.size(); ++i) {
     if (!people[i].superior.empty() && !person_ids.count(people[i].superior)) {
       r.Error(root["people"][i]["superior"], "unknown superior '" + people[i].superior + "'");
+    }
+    for (const Deputy& d : people[i].deputies) {
+      if (!person_ids.count(d.id)) r.Error(root["people"][i]["deputies"], "unknown deputy '" + d.id + "'");
     }
   }
   out.errors = r.errors();

@@ -21,6 +21,9 @@ constexpr const char* kUsage =
     "                         chat-platform endpoints, on --listen\n"
     "  check-template FILE... validate checklist templates; prints every error as\n"
     "                         FILE:LINE:COLUMN: message and exits 1 if any\n"
+    "  export registration ID write registration-ID.json and registration-ID.html\n"
+    "                         (the whole case, for a public-records request) to --out\n"
+    "  export register        write register.csv and register.json to --out\n"
     "  version                print the version\n"
     "\n"
     "Every option can also be set in the file given by --config (INI: key = value)\n"
@@ -79,6 +82,7 @@ ParseResult ParseOptions(int argc, const char* const argv[],
        "largest request body accepted, in bytes; larger ones get 413")
       ("webchat", po::value(&o.webchat)->default_value(true),
        "serve the built-in web chat at / (true/false)")
+      ("out", po::value(&o.out)->default_value(o.out), "export: the directory to write to")
       ("log-level", po::value(&o.log_level)->default_value(o.log_level),
        "trace, debug, info, warn, error");
   po::options_description hidden;
@@ -127,15 +131,25 @@ ParseResult ParseOptions(int argc, const char* const argv[],
     return result;
   }
 
-  if (o.command != "serve" && o.command != "check-template" && o.command != "version") {
-    result.error = "unknown command '" + o.command + "' (serve, check-template, version)";
+  if (o.command != "serve" && o.command != "check-template" && o.command != "version" &&
+      o.command != "export") {
+    result.error = "unknown command '" + o.command + "' (serve, check-template, export, version)";
     return result;
+  }
+  if (o.command == "export") {
+    bool registration = o.args.size() == 2 && o.args[0] == "registration" &&
+                        o.args[1].find_first_not_of("0123456789") == std::string::npos;
+    bool register_ = o.args.size() == 1 && o.args[0] == "register";
+    if (!registration && !register_) {
+      result.error = "export takes 'registration ID' or 'register'";
+      return result;
+    }
   }
   if (o.command == "check-template" && o.args.empty()) {
     result.error = "check-template needs at least one FILE";
     return result;
   }
-  if (o.command != "check-template" && !o.args.empty()) {
+  if (o.command != "check-template" && o.command != "export" && !o.args.empty()) {
     result.error = "unexpected argument '" + o.args.front() + "' for " + o.command;
     return result;
   }

@@ -25,6 +25,7 @@ struct Options {
   unsigned threads = 0;            // 0: one per core, at least 2
   size_t max_body = 64 * 1024;     // bytes
   bool webchat = true;
+  std::string out = ".";           // export: where files are written
 };
 
 struct ParseResult {

@@ -24,7 +24,7 @@ class TemplateParser {
       return nullptr;
     }
     r_.OnlyKeys(root, {"id", "version", "organisation", "form_title", "source", "intro",
-                       "steps", "rules", "approval", "reminders"});
+                       "steps", "rules", "approval", "reminders", "register"});
     t->id = r_.Str(root, "id");
     if (!t->id.empty() && !ValidId(t->id)) {
       r_.Error(root["id"], "id must be lower-case letters, digits, '_' or '-'");
@@ -44,6 +44,7 @@ class TemplateParser {
     ParseSteps(root["steps"], *t);
     ParseApproval(root["approval"], *t);
     ParseReminders(root["reminders"], *t);
+    ParseRegister(root["register"], *t);
     return t;
   }
 
@@ -338,6 +339,19 @@ class TemplateParser {
       StartupStep s{r_.Str(n, "id"), r_.Text(n, "text"), r_.Str(n, "confirmed_by", false)};
       if (s.confirmed_by.empty()) s.confirmed_by = "requester";
       t.startup_steps.push_back(s);
+    }
+  }
+
+  void ParseRegister(const YAML::Node& node, Template& t) {
+    if (!node.IsDefined() || node.IsNull()) return;
+    r_.OnlyKeys(node, {"medium", "url", "unit", "purpose"});
+    for (const char* field : {"medium", "url", "unit", "purpose"}) {
+      std::string id = r_.Str(node, field);
+      const Step* s = t.FindStep(id);
+      if (!id.empty() && (s == nullptr || !s->IsQuestion())) {
+        r_.Error(node[field], "register." + std::string(field) + " refers to '" + id + "', which is not a question");
+      }
+      t.register_fields[field] = id;
     }
   }
 

@@ -1,6 +1,8 @@
 #include "handlers/app.h"
 
 #include <csignal>
+#include <filesystem>
+#include <fstream>
 #include <iostream>
 
 #include <nlohmann/json.hpp>
@@ -11,7 +13,10 @@
 #include "config/loaders.h"
 #include "config/template_loader.h"
 #include "handlers/conversation_service.h"
+#include "handlers/export.h"
 #include "handlers/http_server.h"
+#include "handlers/register.h"
+#include "handlers/stockholm_time.h"
 #include "handlers/webchat/webchat.h"
 #include "store/store.h"
 
@@ -41,22 +46,79 @@ int CheckTemplates(const config::Options& o) {
   return bad == 0 ? 0 : 1;
 }
 
-int Serve(const config::Options& o) {
-  auto log = spdlog::stderr_color_mt("kontobot");
-  log->set_level(spdlog::level::from_str(o.log_level));
+struct Config {
+  config::TemplateSetLoad templates;
+  config::CatalogLoad catalog;
+  config::DirectoryLoad directory;
+};
 
-  auto templates = config::LoadTemplateDir(o.templates);
-  auto catalog = config::LoadCatalogDir(o.messages);
-  auto directory = config::LoadDirectoryFile(o.directory);
+// Loads templates, catalogue and directory; logs every error.
+std::optional<Config> LoadConfig(const config::Options& o, spdlog::logger& log) {
+  Config c{config::LoadTemplateDir(o.templates), config::LoadCatalogDir(o.messages),
+           config::LoadDirectoryFile(o.directory)};
   bool failed = false;
-  for (const auto* errors : {&templates.errors, &catalog.errors, &directory.errors}) {
-    for (const auto& e : *errors) log->error("{}", e.ToString());
+  for (const auto* errors : {&c.templates.errors, &c.catalog.errors, &c.directory.errors}) {
+    for (const auto& e : *errors) log.error("{}", e.ToString());
     failed |= !errors->empty();
   }
   if (failed) {
-    log->error("configuration has errors; not starting");
-    return 1;
+    log.error("configuration has errors; not starting");
+    return std::nullopt;
   }
+  return c;
+}
+
+bool WriteFile(const std::string& path, const std::string& content) {
+  std::ofstream out(path, std::ios::binary);
+  out << content;
+  return static_cast<bool>(out);
+}
+
+int Export(const config::Options& o) {
+  auto log = spdlog::stderr_color_mt("kontobot");
+  auto cfg = LoadConfig(o, *log);
+  if (!cfg) return 1;
+  store::Store store(o.db);
+  ZoneTime local_time("Europe/Stockholm");
+  std::filesystem::create_directories(o.out);
+  store::Transaction tx(store);
+  std::vector<std::string> written;
+  if (o.args[0] == "registration") {
+    int64_t id = std::stoll(o.args[1]);
+    auto rec = RegistrationRecord(tx, id, cfg->templates.templates, cfg->directory.directory, cfg->catalog.catalog);
+    if (!rec) {
+      std::cerr << "kontobot: there is no registration " << id << "\n";
+      return 1;
+    }
+    std::string base = o.out + "/registration-" + std::to_string(id);
+    if (!WriteFile(base + ".json", rec->dump(2)) ||
+        !WriteFile(base + ".html", RegistrationHtml(*rec, cfg->catalog.catalog, local_time))) {
+      std::cerr << "kontobot: cannot write to " << o.out << "\n";
+      return 1;
+    }
+    written = {base + ".json", base + ".html"};
+  } else {
+    auto accounts = tx.Accounts();
+    std::string base = o.out + "/register";
+    if (!WriteFile(base + ".csv", RegisterCsv(accounts, cfg->directory.directory)) ||
+        !WriteFile(base + ".json", RegisterJson(accounts, cfg->directory.directory).dump(2))) {
+      std::cerr << "kontobot: cannot write to " << o.out << "\n";
+      return 1;
+    }
+    written = {base + ".csv", base + ".json"};
+  }
+  for (const auto& f : written) std::cout << f << "\n";
+  return 0;
+}
+
+int Serve(const config::Options& o) {
+  auto log = spdlog::stderr_color_mt("kontobot");
+  log->set_level(spdlog::level::from_str(o.log_level));
+  auto cfg = LoadConfig(o, *log);
+  if (!cfg) return 1;
+  auto& templates = cfg->templates;
+  auto& catalog = cfg->catalog;
+  auto& directory = cfg->directory;
   for (const Organisation& org : directory.directory.organisations()) {
     if (!templates.templates.count(org.template_id)) {
       log->warn("organisation {} has no template '{}'", org.id, org.template_id);
@@ -73,8 +135,11 @@ int Serve(const config::Options& o) {
   InitializeThreadPool(o.threads);
   auto store = std::make_unique<store::Store>(o.db);
   SystemClock clock;
+  ZoneTime local_time("Europe/Stockholm");
   ConversationEngine engine(templates.templates, catalog.catalog, directory.directory);
-  ConversationService service(*store, engine, catalog.catalog, clock, log);
+  CaseEngine cases(templates.templates, catalog.catalog, directory.directory, local_time);
+  ConversationService service(*store, engine, cases, templates.templates, directory.directory,
+                              catalog.catalog, clock, log);
   WebChat webchat(service, directory.directory, catalog.catalog);
 
   HttpServer server(o.listen_host, o.listen_port, o.max_body, log);
@@ -83,6 +148,8 @@ int Serve(const config::Options& o) {
     return Response::Json(200, nlohmann::json{{"status", "ok"}, {"schema", schema}}.dump());
   });
   if (o.webchat) webchat.RegisterRoutes(server);
+  RegisterPages pages(*store, directory.directory, catalog.catalog);
+  pages.RegisterRoutes(server);
   try {
     server.Start();
   } catch (const std::exception& e) {
@@ -110,6 +177,7 @@ int Run(const config::Options& o) {
     return 0;
   }
   if (o.command == "check-template") return CheckTemplates(o);
+  if (o.command == "export") return Export(o);
   return Serve(o);
 }
 

@@ -1,8 +1,10 @@
-// Runs one conversational turn as one transaction: load the person's state,
-// let the engine decide, write drafts, registrations, the session, every
-// message in and out and the audit entries, then commit. Any platform
-// adapter (web chat now; Slack, Matrix later) calls this and answers its
-// platform only after Handle returns.
+// Runs one input as one transaction: load the person's state, let the
+// engines decide (the conversation engine for drafts, the case engine for
+// approvals and what follows), write drafts, registrations, tasks, the
+// register, every message in and out (including messages to other people
+// and rewrites of earlier ones) and the audit entries, then commit. Any
+// platform adapter (web chat now; Slack, Matrix later) calls this and
+// answers its platform only after Handle returns.
 //
 // Thread-safety: safe to call concurrently; the store serializes
 // transactions.
@@ -10,11 +12,13 @@
 #define KONTOBOT_HANDLERS_CONVERSATION_SERVICE_H_
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include <spdlog/logger.h>
 
+#include "bot/approval.h"
 #include "bot/conversation.h"
 #include "store/store.h"
 
@@ -24,26 +28,38 @@ class ConversationService {
  public:
   // All references must outlive the service.
   ConversationService(store::Store& store, const ConversationEngine& engine,
-                      const Catalog& catalog, const Clock& clock,
+                      const CaseEngine& cases, const TemplateSet& templates,
+                      const Directory& directory, const Catalog& catalog, const Clock& clock,
                       std::shared_ptr<spdlog::logger> log);
 
   // Handles `input` from `person` on `channel`. `echo` is what the person's
   // own message shows in the transcript (their text, or the pressed
-  // button's label). Returns the stored messages: the echo, then the
-  // replies. Throws if the store fails; then nothing was written.
+  // button's label). Returns the messages stored for `person`: the echo,
+  // then the replies. Throws if the store fails; then nothing was written.
   std::vector<store::StoredMessage> Handle(const Person& person, const std::string& channel,
                                            const Input& input, const std::string& echo);
 
-  // The person's transcript after message `after_id`.
-  std::vector<store::StoredMessage> Transcript(const std::string& person_id, int64_t after_id,
-                                               int limit);
+  struct Feed {
+    std::vector<store::StoredMessage> messages;
+    int64_t cursor = 0;
+  };
+  // The person's messages written or rewritten after feed position `after`.
+  Feed Transcript(const std::string& person_id, int64_t after, int limit);
+  std::optional<store::StoredMessage> Message(int64_t id);
 
   // The welcome shown before a person's first message (not stored).
   Reply Welcome(const Person& person);
 
  private:
+  struct Turn;
+  void ApplyCase(Turn& turn, Case& c, const CaseOutcome& co);
+  Case LoadCase(store::Transaction& tx, int64_t registration_id);
+
   store::Store& store_;
   const ConversationEngine& engine_;
+  const CaseEngine& cases_;
+  const TemplateSet& templates_;
+  const Directory& directory_;
   const Catalog& catalog_;
   const Clock& clock_;
   std::shared_ptr<spdlog::logger> log_;

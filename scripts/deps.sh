@@ -15,6 +15,7 @@ packages=(
   libspdlog-dev
   libyaml-cpp-dev
   libkainjow-mustache-dev
+  libhowardhinnant-date-dev tzdata
 )
 if [[ "${1:-}" == "--test" ]]; then
   packages+=(libgtest-dev libgmock-dev chromium nodejs)

@@ -1,5 +1,6 @@
 #include "store/store.h"
 
+#include <algorithm>
 #include <map>
 #include <stdexcept>
 #include <string_view>
@@ -169,10 +170,14 @@ void Transaction::SaveDraft(const Draft& draft, const std::string& org) {
   q.exec();
 }
 
-void Transaction::InsertRegistration(const Draft& draft, const std::string& org, TimePoint now) {
+int Transaction::UpsertRegistration(const Draft& draft, const std::string& org, TimePoint now) {
   SQLite::Statement q(store_.db_,
                       "INSERT INTO registrations(id, person_id, org, template_id, template_version, "
-                      "answers, status, submitted_at) VALUES (?, ?, ?, ?, ?, ?, 'submitted', ?)");
+                      "answers, status, submitted_at, round) VALUES (?, ?, ?, ?, ?, ?, 'submitted', ?, 1) "
+                      "ON CONFLICT(id) DO UPDATE SET answers = excluded.answers, status = 'submitted', "
+                      "template_version = excluded.template_version, "
+                      "submitted_at = excluded.submitted_at, round = registrations.round + 1 "
+                      "RETURNING round");
   q.bind(1, draft.id);
   q.bind(2, draft.person_id);
   q.bind(3, org);
@@ -180,15 +185,15 @@ void Transaction::InsertRegistration(const Draft& draft, const std::string& org,
   q.bind(5, draft.template_version);
   q.bind(6, draft.answers.dump());
   q.bind(7, FormatUtc(now));
-  q.exec();
+  q.executeStep();
+  return q.getColumn(0).getInt();
 }
 
-std::optional<StoredRegistration> Transaction::LoadRegistration(int64_t id) {
-  SQLite::Statement q(store_.db_, "SELECT * FROM registrations WHERE id = ?");
-  q.bind(1, id);
-  if (!q.executeStep()) return std::nullopt;
+namespace {
+StoredRegistration RegistrationFrom(SQLite::Statement& q) {
   StoredRegistration r;
   r.id = q.getColumn("id").getInt64();
+  r.round = q.getColumn("round").getInt();
   r.person_id = q.getColumn("person_id").getString();
   r.org = q.getColumn("org").getString();
   r.template_id = q.getColumn("template_id").getString();
@@ -199,6 +204,150 @@ std::optional<StoredRegistration> Transaction::LoadRegistration(int64_t id) {
   return r;
 }
 
+Task TaskFrom(SQLite::Statement& q) {
+  Task t;
+  t.id = q.getColumn("id").getInt64();
+  t.registration_id = q.getColumn("registration_id").getInt64();
+  t.round = q.getColumn("round").getInt();
+  t.kind = ParseTaskKind(q.getColumn("kind").getString()).value_or(TaskKind::kApproval);
+  t.step_id = q.getColumn("step_id").getString();
+  t.stage = q.getColumn("stage").getInt();
+  t.assignee = q.getColumn("assignee").getString();
+  t.status = ParseTaskStatus(q.getColumn("status").getString()).value_or(TaskStatus::kOpen);
+  t.decided_by = q.getColumn("decided_by").isNull() ? "" : q.getColumn("decided_by").getString();
+  if (!q.getColumn("decided_at").isNull()) t.decided_at = TimeOf(q.getColumn("decided_at"));
+  t.reason = q.getColumn("reason").getString();
+  t.detail = nlohmann::json::parse(q.getColumn("detail").getString());
+  t.created = TimeOf(q.getColumn("created_at"));
+  return t;
+}
+
+Account AccountFrom(SQLite::Statement& q) {
+  Account a;
+  a.registration_id = q.getColumn("registration_id").getInt64();
+  a.org = q.getColumn("org").getString();
+  a.medium = q.getColumn("medium").getString();
+  a.url = q.getColumn("url").getString();
+  a.unit = q.getColumn("unit").getString();
+  a.purpose = q.getColumn("purpose").getString();
+  a.administrators = nlohmann::json::parse(q.getColumn("administrators").getString());
+  a.approvals = nlohmann::json::parse(q.getColumn("approvals").getString());
+  a.status = q.getColumn("status").getString();
+  a.registered_at = TimeOf(q.getColumn("registered_at"));
+  return a;
+}
+}  // namespace
+
+std::optional<StoredRegistration> Transaction::LoadRegistration(int64_t id) {
+  SQLite::Statement q(store_.db_, "SELECT * FROM registrations WHERE id = ?");
+  q.bind(1, id);
+  if (!q.executeStep()) return std::nullopt;
+  return RegistrationFrom(q);
+}
+
+std::vector<StoredRegistration> Transaction::Registrations() {
+  SQLite::Statement q(store_.db_, "SELECT * FROM registrations ORDER BY id");
+  std::vector<StoredRegistration> out;
+  while (q.executeStep()) out.push_back(RegistrationFrom(q));
+  return out;
+}
+
+void Transaction::UpdateRegistration(int64_t id, const std::string& status, const nlohmann::json& answers) {
+  SQLite::Statement q(store_.db_, "UPDATE registrations SET status = ?, answers = ? WHERE id = ?");
+  q.bind(1, status);
+  q.bind(2, answers.dump());
+  q.bind(3, id);
+  q.exec();
+}
+
+int64_t Transaction::NextTaskId() {
+  return store_.db_.execAndGet("SELECT COALESCE(MAX(id), 0) + 1 FROM tasks").getInt64();
+}
+
+void Transaction::SaveTask(const Task& t) {
+  SQLite::Statement q(
+      store_.db_,
+      "INSERT INTO tasks(id, registration_id, round, kind, step_id, stage, assignee, status, decided_by, "
+      "decided_at, reason, detail, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+      "ON CONFLICT(id) DO UPDATE SET status = excluded.status, decided_by = excluded.decided_by, "
+      "decided_at = excluded.decided_at, reason = excluded.reason, detail = excluded.detail");
+  q.bind(1, t.id);
+  q.bind(2, t.registration_id);
+  q.bind(3, t.round);
+  q.bind(4, std::string(TaskKindName(t.kind)));
+  q.bind(5, t.step_id);
+  q.bind(6, t.stage);
+  q.bind(7, t.assignee);
+  q.bind(8, std::string(TaskStatusName(t.status)));
+  if (t.decided_by.empty()) q.bind(9); else q.bind(9, t.decided_by);
+  if (t.decided_at) q.bind(10, FormatUtc(*t.decided_at)); else q.bind(10);
+  q.bind(11, t.reason);
+  q.bind(12, t.detail.dump());
+  q.bind(13, FormatUtc(t.created));
+  q.exec();
+}
+
+std::vector<Task> Transaction::TasksOf(int64_t registration_id) {
+  SQLite::Statement q(store_.db_, "SELECT * FROM tasks WHERE registration_id = ? ORDER BY id");
+  q.bind(1, registration_id);
+  std::vector<Task> out;
+  while (q.executeStep()) out.push_back(TaskFrom(q));
+  return out;
+}
+
+std::optional<Task> Transaction::LoadTask(int64_t id) {
+  SQLite::Statement q(store_.db_, "SELECT * FROM tasks WHERE id = ?");
+  q.bind(1, id);
+  if (!q.executeStep()) return std::nullopt;
+  return TaskFrom(q);
+}
+
+void Transaction::LinkTaskMessage(int64_t task_id, int64_t message_id) {
+  SQLite::Statement q(store_.db_, "INSERT OR IGNORE INTO task_messages(task_id, message_id) VALUES (?, ?)");
+  q.bind(1, task_id);
+  q.bind(2, message_id);
+  q.exec();
+}
+
+std::vector<int64_t> Transaction::TaskMessages(int64_t task_id) {
+  SQLite::Statement q(store_.db_, "SELECT message_id FROM task_messages WHERE task_id = ? ORDER BY message_id");
+  q.bind(1, task_id);
+  std::vector<int64_t> out;
+  while (q.executeStep()) out.push_back(q.getColumn(0).getInt64());
+  return out;
+}
+
+void Transaction::InsertAccount(const Account& a) {
+  SQLite::Statement q(store_.db_,
+                      "INSERT INTO accounts(registration_id, org, medium, url, unit, purpose, administrators, "
+                      "approvals, status, registered_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                      "ON CONFLICT(registration_id) DO UPDATE SET medium = excluded.medium, url = excluded.url, "
+                      "unit = excluded.unit, purpose = excluded.purpose, administrators = excluded.administrators, "
+                      "approvals = excluded.approvals, status = excluded.status");
+  q.bind(1, a.registration_id);
+  q.bind(2, a.org);
+  q.bind(3, a.medium);
+  q.bind(4, a.url);
+  q.bind(5, a.unit);
+  q.bind(6, a.purpose);
+  q.bind(7, a.administrators.dump());
+  q.bind(8, a.approvals.dump());
+  q.bind(9, a.status);
+  q.bind(10, FormatUtc(a.registered_at));
+  q.exec();
+}
+
+std::vector<Account> Transaction::Accounts(const std::string& org) {
+  SQLite::Statement q(store_.db_,
+                      "SELECT * FROM accounts WHERE status = 'active' AND (? = '' OR org = ?) "
+                      "ORDER BY org, registered_at, registration_id");
+  q.bind(1, org);
+  q.bind(2, org);
+  std::vector<Account> out;
+  while (q.executeStep()) out.push_back(AccountFrom(q));
+  return out;
+}
+
 int64_t Transaction::CountRegistrations() {
   return store_.db_.execAndGet("SELECT COUNT(*) FROM registrations").getInt64();
 }
@@ -206,7 +355,8 @@ int64_t Transaction::CountRegistrations() {
 int64_t Transaction::AppendMessage(const StoredMessage& m) {
   SQLite::Statement q(store_.db_,
                       "INSERT INTO messages(at, person_id, channel, direction, text, buttons, "
-                      "input, draft_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+                      "input, draft_id, seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, "
+                      "(SELECT COALESCE(MAX(seq), 0) + 1 FROM messages))");
   q.bind(1, FormatUtc(m.at));
   q.bind(2, m.person_id);
   q.bind(3, m.channel);
@@ -223,29 +373,90 @@ int64_t Transaction::AppendMessage(const StoredMessage& m) {
   return store_.db_.getLastInsertRowid();
 }
 
-std::vector<StoredMessage> Transaction::Messages(const std::string& person_id, int64_t after_id,
+namespace {
+constexpr const char* kMessageColumns =
+    "SELECT id, at, person_id, channel, direction, text, buttons, draft_id, edited_at, input, seq "
+    "FROM messages ";
+
+StoredMessage MessageFrom(SQLite::Statement& q) {
+  StoredMessage m;
+  m.id = q.getColumn(0).getInt64();
+  m.at = TimeOf(q.getColumn(1));
+  m.person_id = q.getColumn(2).getString();
+  m.channel = q.getColumn(3).getString();
+  m.direction = q.getColumn(4).getString();
+  m.text = q.getColumn(5).getString();
+  m.buttons = ButtonsFrom(q.getColumn(6).getString());
+  m.draft_id = q.getColumn(7).isNull() ? 0 : q.getColumn(7).getInt64();
+  if (!q.getColumn(8).isNull()) m.edited_at = TimeOf(q.getColumn(8));
+  m.input = nlohmann::json::parse(q.getColumn(9).getString());
+  m.seq = q.getColumn(10).getInt64();
+  return m;
+}
+}  // namespace
+
+std::vector<StoredMessage> Transaction::Messages(const std::string& person_id, int64_t after_seq,
                                                  int limit) {
-  SQLite::Statement q(store_.db_,
-                      "SELECT id, at, person_id, channel, direction, text, buttons, draft_id, "
-                      "edited_at, input FROM messages WHERE person_id = ? AND id > ? ORDER BY id LIMIT ?");
+  SQLite::Statement q(store_.db_, std::string(kMessageColumns) +
+                                      "WHERE person_id = ? AND seq > ? ORDER BY seq LIMIT ?");
   q.bind(1, person_id);
-  q.bind(2, after_id);
+  q.bind(2, after_seq);
   q.bind(3, limit);
   std::vector<StoredMessage> out;
-  while (q.executeStep()) {
-    StoredMessage m;
-    m.id = q.getColumn(0).getInt64();
-    m.at = TimeOf(q.getColumn(1));
-    m.person_id = q.getColumn(2).getString();
-    m.channel = q.getColumn(3).getString();
-    m.direction = q.getColumn(4).getString();
-    m.text = q.getColumn(5).getString();
-    m.buttons = ButtonsFrom(q.getColumn(6).getString());
-    m.draft_id = q.getColumn(7).isNull() ? 0 : q.getColumn(7).getInt64();
-    if (!q.getColumn(8).isNull()) m.edited_at = TimeOf(q.getColumn(8));
-    m.input = nlohmann::json::parse(q.getColumn(9).getString());
-    out.push_back(std::move(m));
+  while (q.executeStep()) out.push_back(MessageFrom(q));
+  return out;
+}
+
+std::optional<StoredMessage> Transaction::LoadMessage(int64_t id) {
+  SQLite::Statement q(store_.db_, std::string(kMessageColumns) + "WHERE id = ?");
+  q.bind(1, id);
+  if (!q.executeStep()) return std::nullopt;
+  return MessageFrom(q);
+}
+
+std::vector<StoredMessage> Transaction::MessagesOfDraft(int64_t draft_id) {
+  SQLite::Statement q(store_.db_, std::string(kMessageColumns) + "WHERE draft_id = ? ORDER BY id");
+  q.bind(1, draft_id);
+  std::vector<StoredMessage> out;
+  while (q.executeStep()) out.push_back(MessageFrom(q));
+  return out;
+}
+
+int64_t Transaction::FeedCursor(const std::string& person_id) {
+  SQLite::Statement q(store_.db_, "SELECT COALESCE(MAX(seq), 0) FROM messages WHERE person_id = ?");
+  q.bind(1, person_id);
+  q.executeStep();
+  return q.getColumn(0).getInt64();
+}
+
+void Transaction::EditMessage(int64_t id, const Reply& reply, TimePoint now) {
+  auto old = LoadMessage(id);
+  if (!old) return;
+  SQLite::Statement q(store_.db_,
+                      "UPDATE messages SET text = ?, buttons = ?, edited_at = ?, "
+                      "seq = (SELECT COALESCE(MAX(seq), 0) + 1 FROM messages) WHERE id = ?");
+  q.bind(1, reply.text);
+  q.bind(2, ButtonsJson(reply.buttons).dump());
+  q.bind(3, FormatUtc(now));
+  q.bind(4, id);
+  q.exec();
+  AppendAudit(now, "kontobot", "message.edited", "message:" + std::to_string(id),
+              {{"old_text", old->text}, {"old_buttons", ButtonsJson(old->buttons)}});
+}
+
+std::vector<nlohmann::json> Transaction::AuditOf(const std::vector<std::string>& subjects) {
+  std::vector<nlohmann::json> out;
+  for (const std::string& subject : subjects) {
+    SQLite::Statement q(store_.db_, "SELECT id, at, actor, action, subject, detail FROM audit WHERE subject = ?");
+    q.bind(1, subject);
+    while (q.executeStep()) {
+      out.push_back({{"id", q.getColumn(0).getInt64()}, {"at", q.getColumn(1).getString()},
+                     {"actor", q.getColumn(2).getString()}, {"action", q.getColumn(3).getString()},
+                     {"subject", q.getColumn(4).getString()},
+                     {"detail", nlohmann::json::parse(q.getColumn(5).getString())}});
+    }
   }
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a["id"] < b["id"]; });
   return out;
 }
 

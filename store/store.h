@@ -22,6 +22,7 @@
 
 #include <SQLiteCpp/SQLiteCpp.h>
 
+#include "bot/approval.h"
 #include "bot/conversation.h"
 #include "bot/directory.h"
 
@@ -29,6 +30,7 @@ namespace kontobot::store {
 
 struct StoredMessage {
   int64_t id = 0;
+  int64_t seq = 0;  // position in the person's feed; moves on edit
   TimePoint at{};
   std::string person_id;
   std::string channel;    // "webchat", "slack", ...
@@ -42,6 +44,7 @@ struct StoredMessage {
 
 struct StoredRegistration {
   int64_t id = 0;
+  int round = 1;
   std::string person_id;
   std::string org;
   std::string template_id;
@@ -49,6 +52,20 @@ struct StoredRegistration {
   nlohmann::json answers;
   std::string status;
   TimePoint submitted_at{};
+};
+
+// An entry of the register.
+struct Account {
+  int64_t registration_id = 0;
+  std::string org;
+  std::string medium;
+  std::string url;
+  std::string unit;
+  std::string purpose;
+  nlohmann::json administrators = nlohmann::json::array();  // not public
+  nlohmann::json approvals = nlohmann::json::array();       // not public
+  std::string status = "active";
+  TimePoint registered_at{};
 };
 
 class Store;
@@ -76,15 +93,43 @@ class Transaction {
   int64_t NextDraftId();
   // Inserts or updates `draft` (by id).
   void SaveDraft(const Draft& draft, const std::string& org);
-  void InsertRegistration(const Draft& draft, const std::string& org, TimePoint now);
+  // Inserts the registration, or on resubmission replaces its answers and
+  // starts the next round. Returns the round.
+  int UpsertRegistration(const Draft& draft, const std::string& org, TimePoint now);
   std::optional<StoredRegistration> LoadRegistration(int64_t id);
+  void UpdateRegistration(int64_t id, const std::string& status, const nlohmann::json& answers);
+  std::vector<StoredRegistration> Registrations();
+
+  // --- tasks
+  int64_t NextTaskId();
+  void SaveTask(const Task& task);
+  std::vector<Task> TasksOf(int64_t registration_id);
+  std::optional<Task> LoadTask(int64_t id);
+  void LinkTaskMessage(int64_t task_id, int64_t message_id);
+  std::vector<int64_t> TaskMessages(int64_t task_id);
+
+  // --- the register
+  void InsertAccount(const Account& account);
+  // Active accounts (of `org`, or all when empty), oldest first.
+  std::vector<Account> Accounts(const std::string& org = "");
   int64_t CountRegistrations();
 
   // --- the record
   int64_t AppendMessage(const StoredMessage& message);
-  // The person's messages with id > after_id, oldest first, at most `limit`.
-  std::vector<StoredMessage> Messages(const std::string& person_id, int64_t after_id,
+  // Rewrites a message's text and buttons; the old text goes to the audit
+  // trail. Moves the message to the end of its person's feed.
+  void EditMessage(int64_t id, const Reply& reply, TimePoint now);
+  std::optional<StoredMessage> LoadMessage(int64_t id);
+  // The person's messages written (or rewritten) after feed position
+  // `after_seq`, in feed order, at most `limit`.
+  std::vector<StoredMessage> Messages(const std::string& person_id, int64_t after_seq,
                                       int limit);
+  // The person's last feed position (0 if none).
+  int64_t FeedCursor(const std::string& person_id);
+  // Every message of one registration, in order (for exports).
+  std::vector<StoredMessage> MessagesOfDraft(int64_t draft_id);
+  // The audit entries about one subject prefix, e.g. "draft:12".
+  std::vector<nlohmann::json> AuditOf(const std::vector<std::string>& subjects);
   void AppendAudit(TimePoint at, const std::string& actor, const std::string& action,
                    const std::string& subject, const nlohmann::json& detail);
   int64_t CountAudit(const std::string& action);

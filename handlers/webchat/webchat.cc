@@ -32,10 +32,13 @@ nlohmann::json MessageJson(const store::StoredMessage& m) {
           {"edited_at", m.edited_at ? nlohmann::json(store::FormatUtc(*m.edited_at)) : nlohmann::json()}};
 }
 
-Response MessagesResponse(const std::vector<store::StoredMessage>& messages) {
+Response MessagesResponse(const std::vector<store::StoredMessage>& messages,
+                          std::optional<int64_t> cursor = std::nullopt) {
   nlohmann::json out = nlohmann::json::array();
   for (const auto& m : messages) out.push_back(MessageJson(m));
-  return Response::Json(200, nlohmann::json{{"messages", out}}.dump());
+  nlohmann::json body{{"messages", out}};
+  if (cursor) body["cursor"] = *cursor;
+  return Response::Json(200, body.dump());
 }
 
 std::optional<int64_t> ParseInt(const std::string& s) {
@@ -125,7 +128,8 @@ Response WebChat::GetMessages(const Request& request) const {
     if (!v) return Response::Error(400, "bad_after", "after must be a message id (a whole number)");
     after = *v;
   }
-  auto messages = service_.Transcript(person->id, after, kMaxMessages);
+  auto feed = service_.Transcript(person->id, after, kMaxMessages);
+  auto& messages = feed.messages;
   if (after == 0 && messages.empty()) {
     // Before the first message: a welcome that is not stored (id 0).
     Reply w = service_.Welcome(*person);
@@ -137,7 +141,7 @@ Response WebChat::GetMessages(const Request& request) const {
     m.at = std::chrono::system_clock::now();
     messages.push_back(m);
   }
-  return MessagesResponse(messages);
+  return MessagesResponse(messages, feed.cursor);
 }
 
 Response WebChat::PostMessage(const Request& request) const {
@@ -165,16 +169,19 @@ Response WebChat::PostMessage(const Request& request) const {
     }
     input.action = a["id"].get<std::string>();
     input.value = a.value("value", "");
-    // The button must be on that message of this person's transcript (or
-    // on the unstored welcome, id 0): no forged or foreign actions.
+    // The button must be on that message (or on the unstored welcome, id
+    // 0): no forged actions. A decision button may be pressed on someone
+    // else's message; the case engine then refuses and records it, unless
+    // the presser is a valid deputy.
     int64_t message_id = body["message_id"].get<int64_t>();
     std::vector<Button> offered;
     if (message_id == 0) {
       offered = service_.Welcome(*person).buttons;
     } else if (message_id > 0) {
-      auto found = service_.Transcript(person->id, message_id - 1, 1);
-      if (!found.empty() && found[0].id == message_id && found[0].direction == "out") {
-        offered = found[0].buttons;
+      auto found = service_.Message(message_id);
+      if (found && found->direction == "out" &&
+          (found->person_id == person->id || CaseEngine::Owns(input.action))) {
+        offered = found->buttons;
       }
     }
     auto it = std::find_if(offered.begin(), offered.end(), [&](const Button& b) {

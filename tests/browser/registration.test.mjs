@@ -147,7 +147,7 @@ try {
 
   await test('the transcript and an invalid answer render, and errors keep the typed text', async () => {
     const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
-    await page.goto(`${base}/#person=gis-per`);
+    await page.goto(`${base}/#person=gis-lisa`);
     await page.waitForSelector('#messages .msg[data-direction="out"]');
     await clickButton(page, 'Anmäl nytt konto');
     await clickButton(page, 'Jag har tagit del');
@@ -155,6 +155,42 @@ try {
     const text = await page.locator('#messages .msg').last().innerText();
     assert.match(text, /Välj ett alternativ|Välj ett av alternativen|webbadress|Uppfattat/);
     await page.screenshot({ path: join(artifacts, 'webchat-phone.png') });
+    await page.close();
+  });
+
+  await test('the approver approves with a button, and the buttons give way to the decision', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
+    await page.goto(`${base}/#person=gis-per`);
+    const request = page.locator('#messages .msg', { has: page.locator('button.msg-button[data-action-id="approve"]') }).last();
+    await request.waitFor();
+    const id = await request.getAttribute('data-id');
+    assert.match(await request.innerText(), /Godkännande begärs: anmälan nr \d+/);
+    await page.screenshot({ path: join(artifacts, 'webchat-approval.png') });
+    await request.locator('button.msg-button[data-action-id="approve"]').click();
+    // The request is rewritten in place (picked up by polling): decision in, buttons out.
+    const decided = page.locator(`#messages .msg[data-id="${id}"]`);
+    await page.waitForFunction((msgId) => {
+      const m = document.querySelector(`#messages .msg[data-id="${msgId}"]`);
+      return m && /Godkänd av Per Ek/.test(m.innerText) && !m.querySelector('button.msg-button');
+    }, id, { timeout: 15000 });
+    assert.equal(await decided.locator('button.msg-button').count(), 0);
+    await page.screenshot({ path: join(artifacts, 'webchat-approved.png') });
+    // The deputy's copy of the request is closed too.
+    await page.goto(`${base}/#person=gis-kim`);
+    await page.waitForFunction(() => /Godkänd av Per Ek/.test(document.querySelector('#messages').innerText),
+      null, { timeout: 10000 });
+    assert.equal(await page.locator('#messages button.msg-button[data-action-id="approve"]').count(), 0);
+    await page.close();
+  });
+
+  await test('the public register lists the approved accounts', async () => {
+    const r = await (await fetch(`${base}/register.json`)).json();
+    assert.ok(Array.isArray(r.accounts));
+    const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
+    await page.goto(`${base}/register`);
+    assert.equal(await page.getAttribute('html', 'lang'), 'sv');
+    assert.ok(await page.locator('h1').count() === 1);
+    await page.screenshot({ path: join(artifacts, 'register-phone.png'), fullPage: true });
     await page.close();
   });
 

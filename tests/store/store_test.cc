@@ -86,7 +86,12 @@ TEST_F(StoreTest, AuditAndMessagesAreAppendOnly) {
     Transaction tx(s);
     tx.UpsertPerson(person_, now_);
     tx.AppendAudit(now_, "p1", "draft.created", "draft:1", {{"a", 1}});
-    StoredMessage m{0, now_, "p1", "webchat", "in", "hej", {}, {}, 0, std::nullopt};
+    StoredMessage m;
+    m.at = now_;
+    m.person_id = "p1";
+    m.channel = "webchat";
+    m.direction = "in";
+    m.text = "hej";
     tx.AppendMessage(m);
     tx.Commit();
   }
@@ -101,8 +106,13 @@ TEST_F(StoreTest, MessagesComeBackInOrderWithButtons) {
     Transaction tx(s);
     tx.UpsertPerson(person_, now_);
     for (int i = 0; i < 3; ++i) {
-      StoredMessage m{0, now_, "p1", "webchat", i % 2 ? "out" : "in", "m" + std::to_string(i),
-                      {{"ack", "think", "Jag har tagit del", "primary"}}, {}, 0, std::nullopt};
+      StoredMessage m;
+      m.at = now_;
+      m.person_id = "p1";
+      m.channel = "webchat";
+      m.direction = i % 2 ? "out" : "in";
+      m.text = "m" + std::to_string(i);
+      m.buttons = {{"ack", "think", "Jag har tagit del", "primary"}};
       tx.AppendMessage(m);
     }
     tx.Commit();
@@ -112,7 +122,34 @@ TEST_F(StoreTest, MessagesComeBackInOrderWithButtons) {
   ASSERT_EQ(all.size(), 3u);
   EXPECT_EQ(all[2].text, "m2");
   EXPECT_EQ(all[1].buttons[0].label, "Jag har tagit del");
-  EXPECT_EQ(tx.Messages("p1", all[1].id, 10).size(), 1u);
+  EXPECT_EQ(tx.Messages("p1", all[1].seq, 10).size(), 1u);
+}
+
+TEST_F(StoreTest, EditedMessageMovesToTheEndOfTheFeedAndKeepsItsOldTextInTheAudit) {
+  Store s(Path());
+  Transaction tx(s);
+  tx.UpsertPerson(person_, now_);
+  StoredMessage m;
+  m.at = now_;
+  m.person_id = "p1";
+  m.channel = "webchat";
+  m.direction = "out";
+  m.text = "Godkänn?";
+  m.buttons = {{"approve", "task:1", "Godkänn", "primary"}};
+  int64_t first = tx.AppendMessage(m);
+  m.text = "later";
+  m.buttons.clear();
+  tx.AppendMessage(m);
+  int64_t cursor = tx.FeedCursor("p1");
+  tx.EditMessage(first, {"Godkänd av Per", {}}, now_);
+  auto after = tx.Messages("p1", cursor, 10);
+  ASSERT_EQ(after.size(), 1u);
+  EXPECT_EQ(after[0].id, first);
+  EXPECT_EQ(after[0].text, "Godkänd av Per");
+  EXPECT_TRUE(after[0].buttons.empty());
+  EXPECT_TRUE(after[0].edited_at.has_value());
+  EXPECT_EQ(tx.CountAudit("message.edited"), 1);
+  EXPECT_THROW(s.db().exec("UPDATE messages SET person_id = 'x'"), SQLite::Exception);
 }
 
 TEST_F(StoreTest, CommittedDataSurvivesReopen) {

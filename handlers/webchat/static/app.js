@@ -493,6 +493,10 @@
     try {
       var data = await api('GET', '/api/messages?person=' + encodeURIComponent(id) + '&after=0');
       if (gen !== state.gen) return true;
+      // The cursor moves with new and edited messages alike, so a poll
+      // after it also brings edits (an approval request whose buttons were
+      // replaced by the decision).
+      if (typeof data.cursor === 'number') state.lastId = data.cursor;
       ingest(data.messages, { initial: true });
     } catch (e) {
       if (gen !== state.gen) return true;
@@ -536,6 +540,7 @@
     try {
       var data = await api('GET', '/api/messages?person=' + encodeURIComponent(id) + '&after=' + state.lastId);
       if (gen !== state.gen) return;
+      if (typeof data.cursor === 'number') state.lastId = Math.max(state.lastId, data.cursor);
       ingest(data.messages, {});
       var today = dayKey(new Date().toISOString());
       if (today !== state.today) { state.today = today; relabelMessages(); } // "Idag" after midnight
@@ -584,7 +589,6 @@
         insertInOrder(node, m.id);
         added++;
       }
-      if (m.id > state.lastId) state.lastId = m.id;
     });
     if (!changed) return;
     layoutMessages();
