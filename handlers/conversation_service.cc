@@ -250,6 +250,11 @@ std::optional<store::StoredMessage> ConversationService::Message(int64_t id) {
   return tx.LoadMessage(id);
 }
 
+bool ConversationService::MessageCarriesTask(int64_t message_id, int64_t task_id) {
+  store::Transaction tx(store_);
+  return tx.MessageCarriesTask(message_id, task_id);
+}
+
 Reply ConversationService::Welcome(const Person& person) {
   return engine_.Welcome(person, person.lang.value_or(Lang::kSv), 0);
 }

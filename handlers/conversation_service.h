@@ -46,6 +46,9 @@ class ConversationService {
   // The person's messages written or rewritten after feed position `after`.
   Feed Transcript(const std::string& person_id, int64_t after, int limit);
   std::optional<store::StoredMessage> Message(int64_t id);
+  // True if message `message_id` was sent about task `task_id` (its buttons
+  // may since have been replaced by the decision).
+  bool MessageCarriesTask(int64_t message_id, int64_t task_id);
 
   // The welcome shown before a person's first message (not stored).
   Reply Welcome(const Person& person);

@@ -317,6 +317,13 @@ std::vector<int64_t> Transaction::TaskMessages(int64_t task_id) {
   return out;
 }
 
+bool Transaction::MessageCarriesTask(int64_t message_id, int64_t task_id) {
+  SQLite::Statement q(store_.db_, "SELECT 1 FROM task_messages WHERE task_id = ? AND message_id = ?");
+  q.bind(1, task_id);
+  q.bind(2, message_id);
+  return q.executeStep();
+}
+
 void Transaction::InsertAccount(const Account& a) {
   SQLite::Statement q(store_.db_,
                       "INSERT INTO accounts(registration_id, org, medium, url, unit, purpose, administrators, "

@@ -107,6 +107,7 @@ class Transaction {
   std::optional<Task> LoadTask(int64_t id);
   void LinkTaskMessage(int64_t task_id, int64_t message_id);
   std::vector<int64_t> TaskMessages(int64_t task_id);
+  bool MessageCarriesTask(int64_t message_id, int64_t task_id);
 
   // --- the register
   void InsertAccount(const Account& account);

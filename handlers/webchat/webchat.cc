@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "bot/approval.h"
 #include "store/clock_format.h"
 
 namespace kontobot::webchat {
@@ -170,27 +171,36 @@ Response WebChat::PostMessage(const Request& request) const {
     input.action = a["id"].get<std::string>();
     input.value = a.value("value", "");
     // The button must be on that message (or on the unstored welcome, id
-    // 0): no forged actions. A decision button may be pressed on someone
-    // else's message; the case engine then refuses and records it, unless
-    // the presser is a valid deputy.
+    // 0): no forged actions. A decision button is checked against the task
+    // its message was sent about instead, since a decided request loses its
+    // buttons: a second press, or a press by someone else on another
+    // person's request, reaches the case engine, which refuses it and
+    // records the attempt (a valid deputy's press counts).
     int64_t message_id = body["message_id"].get<int64_t>();
-    std::vector<Button> offered;
-    if (message_id == 0) {
-      offered = service_.Welcome(*person).buttons;
-    } else if (message_id > 0) {
-      auto found = service_.Message(message_id);
-      if (found && found->direction == "out" &&
-          (found->person_id == person->id || CaseEngine::Owns(input.action))) {
-        offered = found->buttons;
+    if (CaseEngine::Owns(input.action)) {
+      if (!service_.MessageCarriesTask(message_id, CaseEngine::TaskOf(input.value))) {
+        return Response::Error(409, "stale_button", catalog_.Render(Lang::kSv, "api.stale_button"));
       }
+      static const std::map<std::string, std::string> kLabels{
+          {"approve", "button.approve"}, {"reject", "button.reject"}, {"ask", "button.ask"},
+          {"accept", "button.admin_accept"}, {"decline", "button.admin_decline"}, {"done", "button.startup_done"}};
+      echo = catalog_.Render(person->lang.value_or(Lang::kSv), kLabels.at(input.action));
+    } else {
+      std::vector<Button> offered;
+      if (message_id == 0) {
+        offered = service_.Welcome(*person).buttons;
+      } else if (message_id > 0) {
+        auto found = service_.Message(message_id);
+        if (found && found->direction == "out" && found->person_id == person->id) offered = found->buttons;
+      }
+      auto it = std::find_if(offered.begin(), offered.end(), [&](const Button& b) {
+        return b.id == input.action && b.value == input.value;
+      });
+      if (it == offered.end()) {
+        return Response::Error(409, "stale_button", catalog_.Render(Lang::kSv, "api.stale_button"));
+      }
+      echo = it->label;
     }
-    auto it = std::find_if(offered.begin(), offered.end(), [&](const Button& b) {
-      return b.id == input.action && b.value == input.value;
-    });
-    if (it == offered.end()) {
-      return Response::Error(409, "stale_button", catalog_.Render(Lang::kSv, "api.stale_button"));
-    }
-    echo = it->label;
   } else {
     if (!body.contains("text") || !body["text"].is_string()) {
       return Response::Error(400, "bad_request", catalog_.Render(Lang::kSv, "api.bad_request"));
