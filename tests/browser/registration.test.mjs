@@ -180,16 +180,24 @@ try {
     await page.waitForFunction(() => /Godkänd av Per Ek/.test(document.querySelector('#messages').innerText),
       null, { timeout: 10000 });
     assert.equal(await page.locator('#messages button.msg-button[data-action-id="approve"]').count(), 0);
+    // The second step of Gislaved's chain: the förvaltningschef.
+    await page.goto(`${base}/#person=gis-eva`);
+    const second = page.locator('#messages .msg', { has: page.locator('button.msg-button[data-action-id="approve"]') }).last();
+    await second.waitFor();
+    await andWaitForReply(page, () => second.locator('button.msg-button[data-action-id="approve"]').click());
     await page.close();
   });
 
   await test('the public register lists the approved accounts', async () => {
     const r = await (await fetch(`${base}/register.json`)).json();
-    assert.ok(Array.isArray(r.accounts));
+    assert.equal(r.accounts.length, 1);
+    assert.equal(r.accounts[0].organisation, 'gislaved');
     const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
     await page.goto(`${base}/register`);
     assert.equal(await page.getAttribute('html', 'lang'), 'sv');
     assert.ok(await page.locator('h1').count() === 1);
+    assert.equal(await page.locator('table tbody tr').count(), 1);
+    assert.match(await page.locator('table').innerText(), /facebook\.com\/exempelsidan/);
     await page.screenshot({ path: join(artifacts, 'register-phone.png'), fullPage: true });
     await page.close();
   });
