@@ -83,6 +83,12 @@ ParseResult ParseOptions(int argc, const char* const argv[],
       ("webchat", po::value(&o.webchat)->default_value(true),
        "serve the built-in web chat at / (true/false)")
       ("out", po::value(&o.out)->default_value(o.out), "export: the directory to write to")
+      ("slack-signing-secret", po::value(&o.slack_signing_secret),
+       "Slack app's signing secret (Basic Information); enables /slack/events and /slack/interactivity")
+      ("slack-bot-token", po::value(&o.slack_bot_token), "Slack bot token, xoxb-… (OAuth & Permissions)")
+      ("slack-api-base", po::value(&o.slack_api_base)->default_value(o.slack_api_base),
+       "Slack Web API base URL (tests point it at a local fake)")
+      ("slack-bot-user", po::value(&o.slack_bot_user), "the bot's own Slack user id, U… (its messages are ignored)")
       ("log-level", po::value(&o.log_level)->default_value(o.log_level),
        "trace, debug, info, warn, error");
   po::options_description hidden;
@@ -171,7 +177,11 @@ ParseResult ParseOptions(int argc, const char* const argv[],
     result.error = "--log-level must be one of trace, debug, info, warn, error";
     return result;
   }
-  if (o.command == "serve" && !o.webchat) {
+  if (o.slack_signing_secret.empty() != o.slack_bot_token.empty()) {
+    result.error = "Slack needs both --slack-signing-secret and --slack-bot-token";
+    return result;
+  }
+  if (o.command == "serve" && !o.webchat && o.slack_signing_secret.empty()) {
     result.error = "--webchat=false leaves nothing to serve: no chat platform is configured";
     return result;
   }

@@ -26,6 +26,10 @@ struct Options {
   size_t max_body = 64 * 1024;     // bytes
   bool webchat = true;
   std::string out = ".";           // export: where files are written
+  std::string slack_signing_secret;
+  std::string slack_bot_token;
+  std::string slack_api_base = "https://slack.com/api";
+  std::string slack_bot_user;
 };
 
 struct ParseResult {

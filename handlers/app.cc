@@ -15,7 +15,9 @@
 #include "handlers/conversation_service.h"
 #include "handlers/export.h"
 #include "handlers/http_server.h"
+#include "handlers/outbox_sender.h"
 #include "handlers/register.h"
+#include "handlers/slack/slack_adapter.h"
 #include "handlers/stockholm_time.h"
 #include "handlers/webchat/webchat.h"
 #include "store/store.h"
@@ -150,20 +152,33 @@ int Serve(const config::Options& o) {
   if (o.webchat) webchat.RegisterRoutes(server);
   RegisterPages pages(*store, directory.directory, catalog.catalog);
   pages.RegisterRoutes(server);
+  OutboxSender outbox(*store, clock, log);
+  std::unique_ptr<slack::Adapter> slack_adapter;
+  if (!o.slack_signing_secret.empty()) {
+    slack_adapter = std::make_unique<slack::Adapter>(
+        slack::Settings{o.slack_signing_secret, o.slack_bot_token, o.slack_api_base, o.slack_bot_user}, service,
+        *store, directory.directory, catalog.catalog, clock, log);
+    slack_adapter->RegisterRoutes(server);
+    service.EnableOutboxPlatform("slack");
+    outbox.Handle("slack", [&](const store::OutboxItem& item) { return slack_adapter->Deliver(item); });
+  }
+  service.OnCommit([&outbox] { outbox.Notify(); });
+  outbox.Start();
   try {
     server.Start();
   } catch (const std::exception& e) {
     log->error("{}", e.what());
     return 1;
   }
-  log->info("kontobot listening on http://{}:{}/ (database {}, {} templates, {} people, {} threads)",
+  log->info("kontobot listening on http://{}:{}/ (database {}, {} templates, {} people, {} threads{})",
             o.listen_host, o.listen_port, o.db, templates.templates.size(),
-            directory.directory.people().size(), o.threads);
+            directory.directory.people().size(), o.threads, slack_adapter ? ", Slack" : "");
 
   int sig = 0;
   sigwait(&signals, &sig);
   log->info("signal {} received; draining requests", sig);
   if (!server.Stop(std::chrono::seconds(10))) log->warn("some requests were still running");
+  outbox.Stop();
   store.reset();
   log->info("stopped");
   return 0;

@@ -57,6 +57,28 @@ store::StoredMessage Out(const std::string& person, const std::string& channel, 
 
 }  // namespace
 
+std::string ConversationService::HomeChannel(store::Transaction& tx, const std::string& person) {
+  if (auto last = tx.LastInboundChannel(person)) return *last;
+  if (const Person* p = directory_.Find(person)) {
+    for (const std::string& platform : outbox_platforms_) {
+      if (p->accounts.count(platform)) return platform;
+    }
+  }
+  return "webchat";
+}
+
+void ConversationService::Dispatch(store::Transaction& tx, const store::StoredMessage& m, bool update,
+                                   TimePoint now) {
+  if (std::find(outbox_platforms_.begin(), outbox_platforms_.end(), m.channel) == outbox_platforms_.end()) return;
+  store::OutboxItem item;
+  item.platform = m.channel;
+  item.kind = update ? "update" : "post";
+  item.lane = "person:" + m.person_id;
+  item.person_id = m.person_id;
+  item.message_id = m.id;
+  tx.Enqueue(item, now);
+}
+
 void ConversationService::ApplyCase(Turn& t, Case& c, const CaseOutcome& co) {
   for (const Task& task : co.tasks) t.tx.SaveTask(task);
   if (co.status) c.status = *co.status;
@@ -65,8 +87,9 @@ void ConversationService::ApplyCase(Turn& t, Case& c, const CaseOutcome& co) {
 
   auto deliver = [&](const std::string& to, const Reply& reply, const std::vector<int64_t>& task_ids) {
     if (const Person* p = directory_.Find(to); p != nullptr && to != t.person.id) t.tx.UpsertPerson(*p, t.now);
-    store::StoredMessage m = Out(to, to == t.person.id ? t.channel : "webchat", reply, t.now, c.id);
+    store::StoredMessage m = Out(to, to == t.person.id ? t.channel : HomeChannel(t.tx, to), reply, t.now, c.id);
     m.id = t.tx.AppendMessage(m);
+    Dispatch(t.tx, m, false, t.now);
     for (int64_t task : task_ids) t.tx.LinkTaskMessage(task, m.id);
     t.tx.AppendAudit(t.now, "kontobot", "message.out", "message:" + std::to_string(m.id),
                      {{"channel", m.channel}, {"to", to}});
@@ -75,7 +98,10 @@ void ConversationService::ApplyCase(Turn& t, Case& c, const CaseOutcome& co) {
   for (const Reply& r : co.replies) deliver(t.person.id, r, {});
   for (const Outbound& o : co.messages) deliver(o.person, o.reply, o.task_ids);
   for (const Rewrite& rw : co.rewrites) {
-    for (int64_t message_id : t.tx.TaskMessages(rw.task_id)) t.tx.EditMessage(message_id, rw.reply, t.now);
+    for (int64_t message_id : t.tx.TaskMessages(rw.task_id)) {
+      t.tx.EditMessage(message_id, rw.reply, t.now);
+      if (auto m = t.tx.LoadMessage(message_id)) Dispatch(t.tx, *m, true, t.now);
+    }
   }
   for (const AuditEntry& a : co.audit) t.tx.AppendAudit(t.now, t.person.id, a.action, a.subject, a.detail);
 
@@ -151,12 +177,12 @@ void ConversationService::ApplyCase(Turn& t, Case& c, const CaseOutcome& co) {
   }
 }
 
-std::vector<store::StoredMessage> ConversationService::Handle(const Person& person,
-                                                              const std::string& channel,
-                                                              const Input& input,
-                                                              const std::string& echo) {
+std::vector<store::StoredMessage> ConversationService::Handle(
+    const Person& person, const std::string& channel, const Input& input, const std::string& echo,
+    const std::optional<std::pair<std::string, std::string>>& dedupe) {
   TimePoint now = clock_.Now();
   store::Transaction tx(store_);
+  if (dedupe && !tx.FirstDelivery(dedupe->first, dedupe->second, now)) return {};
   tx.UpsertPerson(person, now);
   Session session = tx.LoadSession(person);
   Turn turn{tx, person, session, channel, now, {}};
@@ -187,12 +213,14 @@ std::vector<store::StoredMessage> ConversationService::Handle(const Person& pers
     Reply r{catalog_.Render(session.lang, "password.refused"), {}};
     store::StoredMessage m = Out(person.id, channel, r, now, 0);
     m.id = tx.AppendMessage(m);
+    Dispatch(tx, m, false, now);
     turn.mine.push_back(m);
   } else if (input.action == "case_abort" || escape) {
     session.pending.clear();
     Reply r{catalog_.Render(session.lang, "case.aborted"), {}};
     store::StoredMessage m = Out(person.id, channel, r, now, 0);
     m.id = tx.AppendMessage(m);
+    Dispatch(tx, m, false, now);
     turn.mine.push_back(m);
   } else if (CaseEngine::Owns(input.action) || case_text) {
     int64_t task_id = CaseEngine::TaskOf(case_text ? session.pending : input.value);
@@ -215,8 +243,9 @@ std::vector<store::StoredMessage> ConversationService::Handle(const Person& pers
     for (const Draft& d : out.drafts) tx.SaveDraft(d, person.org);
     for (const AuditEntry& a : out.audit) tx.AppendAudit(now, person.id, a.action, a.subject, a.detail);
     for (const Reply& r : out.replies) {
-      store::StoredMessage m = Out(person.id, channel, r, now, session.active_draft);
+      store::StoredMessage m = Out(person.id, channel, r, now, session.active_draft ? session.active_draft : in.draft_id);
       m.id = tx.AppendMessage(m);
+      Dispatch(tx, m, false, now);
       tx.AppendAudit(now, "kontobot", "message.out", "message:" + std::to_string(m.id),
                      {{"channel", channel}, {"to", person.id}});
       turn.mine.push_back(std::move(m));
@@ -233,6 +262,7 @@ std::vector<store::StoredMessage> ConversationService::Handle(const Person& pers
   }
   tx.SaveSession(person.id, session, now);
   tx.Commit();
+  if (on_commit_) on_commit_();
   return turn.mine;
 }
 

@@ -11,6 +11,7 @@
 #ifndef KONTOBOT_HANDLERS_CONVERSATION_SERVICE_H_
 #define KONTOBOT_HANDLERS_CONVERSATION_SERVICE_H_
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -36,8 +37,20 @@ class ConversationService {
   // own message shows in the transcript (their text, or the pressed
   // button's label). Returns the messages stored for `person`: the echo,
   // then the replies. Throws if the store fails; then nothing was written.
+  //
+  // `dedupe`, when given as {platform, event id}, makes the call idempotent:
+  // an event already processed (a platform's retry) changes nothing and
+  // returns no messages; the check commits with the effects.
   std::vector<store::StoredMessage> Handle(const Person& person, const std::string& channel,
-                                           const Input& input, const std::string& echo);
+                                           const Input& input, const std::string& echo,
+                                           const std::optional<std::pair<std::string, std::string>>& dedupe =
+                                               std::nullopt);
+
+  // Platforms whose messages go out through the outbox ("slack"); a person
+  // with an account there and no other history is reached there.
+  void EnableOutboxPlatform(const std::string& platform) { outbox_platforms_.push_back(platform); }
+  // Called after every commit that may have queued outbox rows.
+  void OnCommit(std::function<void()> fn) { on_commit_ = std::move(fn); }
 
   struct Feed {
     std::vector<store::StoredMessage> messages;
@@ -58,6 +71,14 @@ class ConversationService {
   void ApplyCase(Turn& turn, Case& c, const CaseOutcome& co);
   Case LoadCase(store::Transaction& tx, int64_t registration_id);
 
+  // Where `person` is reached: where they last wrote from, else the first
+  // outbox platform they have an account on, else the web chat.
+  std::string HomeChannel(store::Transaction& tx, const std::string& person);
+  // Queues the platform call that delivers (or updates) a stored message.
+  void Dispatch(store::Transaction& tx, const store::StoredMessage& m, bool update, TimePoint now);
+
+  std::vector<std::string> outbox_platforms_;
+  std::function<void()> on_commit_;
   store::Store& store_;
   const ConversationEngine& engine_;
   const CaseEngine& cases_;

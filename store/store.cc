@@ -486,4 +486,139 @@ int64_t Transaction::CountAudit(const std::string& action) {
   return q.getColumn(0).getInt64();
 }
 
+bool Transaction::FirstDelivery(const std::string& platform, const std::string& event_id, TimePoint now) {
+  SQLite::Statement q(store_.db_,
+                      "INSERT OR IGNORE INTO inbound_events(platform, event_id, received_at) VALUES (?, ?, ?)");
+  q.bind(1, platform);
+  q.bind(2, event_id);
+  q.bind(3, FormatUtc(now));
+  return q.exec() == 1;
+}
+
+void Transaction::Enqueue(const OutboxItem& item, TimePoint now) {
+  SQLite::Statement q(store_.db_,
+                      "INSERT INTO outbox(platform, kind, lane, person_id, message_id, payload, next_at, created_at) "
+                      "VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+  q.bind(1, item.platform);
+  q.bind(2, item.kind);
+  q.bind(3, item.lane);
+  if (item.person_id.empty()) q.bind(4); else q.bind(4, item.person_id);
+  if (item.message_id > 0) q.bind(5, item.message_id); else q.bind(5);
+  q.bind(6, item.payload.dump());
+  q.bind(7, FormatUtc(now));
+  q.bind(8, FormatUtc(now));
+  q.exec();
+}
+
+std::vector<OutboxItem> Transaction::DueOutbox(TimePoint now, int limit) {
+  // The head of each lane (its oldest pending item), if it is due.
+  SQLite::Statement q(store_.db_,
+                      "SELECT o.id, o.platform, o.kind, o.lane, COALESCE(o.person_id, ''), COALESCE(o.message_id, 0), "
+                      "o.payload, o.attempts, o.next_at FROM outbox o "
+                      "WHERE o.id IN (SELECT MIN(id) FROM outbox WHERE status = 'pending' GROUP BY platform, lane) "
+                      "AND o.next_at <= ? ORDER BY o.id LIMIT ?");
+  q.bind(1, FormatUtc(now));
+  q.bind(2, limit);
+  std::vector<OutboxItem> out;
+  while (q.executeStep()) {
+    OutboxItem i;
+    i.id = q.getColumn(0).getInt64();
+    i.platform = q.getColumn(1).getString();
+    i.kind = q.getColumn(2).getString();
+    i.lane = q.getColumn(3).getString();
+    i.person_id = q.getColumn(4).getString();
+    i.message_id = q.getColumn(5).getInt64();
+    i.payload = nlohmann::json::parse(q.getColumn(6).getString());
+    i.attempts = q.getColumn(7).getInt();
+    i.next_at = TimeOf(q.getColumn(8));
+    out.push_back(std::move(i));
+  }
+  return out;
+}
+
+std::optional<TimePoint> Transaction::NextOutboxDue() {
+  SQLite::Statement q(store_.db_, "SELECT MIN(next_at) FROM outbox WHERE status = 'pending'");
+  if (!q.executeStep() || q.getColumn(0).isNull()) return std::nullopt;
+  return ParseUtc(q.getColumn(0).getString());
+}
+
+void Transaction::MarkSent(int64_t id, TimePoint now) {
+  SQLite::Statement q(store_.db_, "UPDATE outbox SET status = 'sent', sent_at = ?, attempts = attempts + 1 WHERE id = ?");
+  q.bind(1, FormatUtc(now));
+  q.bind(2, id);
+  q.exec();
+}
+
+void Transaction::Reschedule(int64_t id, TimePoint next_at, const std::string& error) {
+  SQLite::Statement q(store_.db_,
+                      "UPDATE outbox SET next_at = ?, last_error = ?, attempts = attempts + 1 WHERE id = ?");
+  q.bind(1, FormatUtc(next_at));
+  q.bind(2, error);
+  q.bind(3, id);
+  q.exec();
+}
+
+void Transaction::MarkFailed(int64_t id, const std::string& error) {
+  SQLite::Statement q(store_.db_,
+                      "UPDATE outbox SET status = 'failed', last_error = ?, attempts = attempts + 1 WHERE id = ?");
+  q.bind(1, error);
+  q.bind(2, id);
+  q.exec();
+}
+
+int64_t Transaction::CountOutbox(const std::string& status) {
+  SQLite::Statement q(store_.db_, "SELECT COUNT(*) FROM outbox WHERE status = ?");
+  q.bind(1, status);
+  q.executeStep();
+  return q.getColumn(0).getInt64();
+}
+
+std::optional<std::string> Transaction::PlatformChannel(const std::string& platform, const std::string& person_id) {
+  SQLite::Statement q(store_.db_, "SELECT channel FROM platform_channels WHERE platform = ? AND person_id = ?");
+  q.bind(1, platform);
+  q.bind(2, person_id);
+  if (!q.executeStep()) return std::nullopt;
+  return q.getColumn(0).getString();
+}
+
+void Transaction::SetPlatformChannel(const std::string& platform, const std::string& person_id,
+                                     const std::string& channel) {
+  SQLite::Statement q(store_.db_,
+                      "INSERT INTO platform_channels(platform, person_id, channel) VALUES (?, ?, ?) "
+                      "ON CONFLICT(platform, person_id) DO UPDATE SET channel = excluded.channel");
+  q.bind(1, platform);
+  q.bind(2, person_id);
+  q.bind(3, channel);
+  q.exec();
+}
+
+std::optional<std::pair<std::string, std::string>> Transaction::PlatformMessage(int64_t message_id,
+                                                                                const std::string& platform) {
+  SQLite::Statement q(store_.db_, "SELECT channel, ref FROM platform_messages WHERE message_id = ? AND platform = ?");
+  q.bind(1, message_id);
+  q.bind(2, platform);
+  if (!q.executeStep()) return std::nullopt;
+  return std::make_pair(q.getColumn(0).getString(), q.getColumn(1).getString());
+}
+
+void Transaction::SetPlatformMessage(int64_t message_id, const std::string& platform, const std::string& channel,
+                                     const std::string& ref) {
+  SQLite::Statement q(store_.db_,
+                      "INSERT INTO platform_messages(message_id, platform, channel, ref) VALUES (?, ?, ?, ?) "
+                      "ON CONFLICT(message_id, platform) DO UPDATE SET channel = excluded.channel, ref = excluded.ref");
+  q.bind(1, message_id);
+  q.bind(2, platform);
+  q.bind(3, channel);
+  q.bind(4, ref);
+  q.exec();
+}
+
+std::optional<std::string> Transaction::LastInboundChannel(const std::string& person_id) {
+  SQLite::Statement q(store_.db_,
+                      "SELECT channel FROM messages WHERE person_id = ? AND direction = 'in' ORDER BY id DESC LIMIT 1");
+  q.bind(1, person_id);
+  if (!q.executeStep()) return std::nullopt;
+  return q.getColumn(0).getString();
+}
+
 }  // namespace kontobot::store

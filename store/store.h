@@ -68,6 +68,19 @@ struct Account {
   TimePoint registered_at{};
 };
 
+// A call waiting to be made to a platform API.
+struct OutboxItem {
+  int64_t id = 0;
+  std::string platform;
+  std::string kind;  // "post", "update", "raw_post"
+  std::string lane;
+  std::string person_id;
+  int64_t message_id = 0;
+  nlohmann::json payload = nlohmann::json::object();
+  int attempts = 0;
+  TimePoint next_at{};
+};
+
 class Store;
 
 // One unit of work. REQUIRES: used on the thread that created it.
@@ -134,6 +147,28 @@ class Transaction {
   void AppendAudit(TimePoint at, const std::string& actor, const std::string& action,
                    const std::string& subject, const nlohmann::json& detail);
   int64_t CountAudit(const std::string& action);
+
+  // --- platforms
+  // Records an inbound event id; false if it was seen before (a retry).
+  bool FirstDelivery(const std::string& platform, const std::string& event_id, TimePoint now);
+  void Enqueue(const OutboxItem& item, TimePoint now);
+  // Pending items due at `now`, oldest first, at most one per lane (the
+  // lane's head, so order within a lane is kept).
+  std::vector<OutboxItem> DueOutbox(TimePoint now, int limit);
+  // The earliest next_at of a pending item, if any.
+  std::optional<TimePoint> NextOutboxDue();
+  void MarkSent(int64_t id, TimePoint now);
+  void Reschedule(int64_t id, TimePoint next_at, const std::string& error);
+  void MarkFailed(int64_t id, const std::string& error);
+  int64_t CountOutbox(const std::string& status);
+  std::optional<std::string> PlatformChannel(const std::string& platform, const std::string& person_id);
+  void SetPlatformChannel(const std::string& platform, const std::string& person_id, const std::string& channel);
+  // (channel, ref) of our message on the platform.
+  std::optional<std::pair<std::string, std::string>> PlatformMessage(int64_t message_id, const std::string& platform);
+  void SetPlatformMessage(int64_t message_id, const std::string& platform, const std::string& channel,
+                          const std::string& ref);
+  // The channel a person last wrote from ("webchat", "slack", ...), if any.
+  std::optional<std::string> LastInboundChannel(const std::string& person_id);
 
  private:
   Store& store_;

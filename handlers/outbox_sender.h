@@ -1,0 +1,73 @@
+// The outbox's background sender. Platform API calls are rows in the
+// outbox, written in the same transaction as the change that caused them;
+// this thread delivers them after commit, in order per lane, and survives
+// restarts because the rows do. A lane's head blocks the rest of the lane
+// while it is retried, so a person's messages never overtake each other.
+//
+// Retry rule (the delivery function classifies each attempt):
+//   sent    -> the row is marked sent
+//   retry   -> tried again after Retry-After, or after a backoff doubling
+//              from 1 s to 5 min (transport errors, 5xx, transient ok:false)
+//   failed  -> marked failed and logged (an ok:false that retrying cannot fix)
+//
+// Thread-safety: Notify and Stop may be called from any thread.
+#ifndef KONTOBOT_HANDLERS_OUTBOX_SENDER_H_
+#define KONTOBOT_HANDLERS_OUTBOX_SENDER_H_
+
+#include <chrono>
+#include <condition_variable>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+
+#include <spdlog/logger.h>
+
+#include "store/store.h"
+
+namespace kontobot::handlers {
+
+struct Delivery {
+  enum class Result { kSent, kRetry, kFailed };
+  Result result = Result::kSent;
+  std::string error;
+  std::optional<std::chrono::seconds> retry_after;
+};
+
+using DeliverFn = std::function<Delivery(const store::OutboxItem&)>;
+
+class OutboxSender {
+ public:
+  OutboxSender(store::Store& store, const Clock& clock, std::shared_ptr<spdlog::logger> log);
+  ~OutboxSender();
+
+  // Registers the delivery function of `platform`. Before Start().
+  void Handle(const std::string& platform, DeliverFn deliver);
+  void Start();
+  // Wakes the sender: something was committed.
+  void Notify();
+  // Stops after the call in progress, if any.
+  void Stop();
+
+ private:
+  void Loop();
+  // Delivers what is due; returns how long to sleep at most.
+  std::chrono::milliseconds RunOnce();
+
+  store::Store& store_;
+  const Clock& clock_;
+  std::shared_ptr<spdlog::logger> log_;
+  std::map<std::string, DeliverFn> deliver_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stop_ = false;
+  bool poked_ = false;
+  std::thread thread_;
+};
+
+}  // namespace kontobot::handlers
+
+#endif  // KONTOBOT_HANDLERS_OUTBOX_SENDER_H_

@@ -1,0 +1,197 @@
+#include "handlers/slack/slack_adapter.h"
+
+#include <regex>
+
+#include "bot/approval.h"
+#include "handlers/slack/signature.h"
+
+namespace kontobot::slack {
+
+using handlers::Delivery;
+using handlers::Request;
+using handlers::Response;
+
+namespace {
+
+Response Ack() { return Response::Json(200, ""); }
+
+}  // namespace
+
+Adapter::Adapter(Settings settings, handlers::ConversationService& service, store::Store& store,
+                 const Directory& directory, const Catalog& catalog, const Clock& clock,
+                 std::shared_ptr<spdlog::logger> log)
+    : settings_(std::move(settings)), service_(service), store_(store), directory_(directory),
+      catalog_(catalog), clock_(clock), log_(std::move(log)), client_(settings_.api_base, settings_.bot_token) {}
+
+void Adapter::RegisterRoutes(handlers::HttpServer& server) {
+  server.Route("POST", "/slack/events", [this](const Request& r) { return Events(r); });
+  server.Route("POST", "/slack/interactivity", [this](const Request& r) { return Interactivity(r); });
+}
+
+std::optional<Response> Adapter::Refuse(const Request& request) const {
+  auto header = [&](const char* name) {
+    auto it = request.headers.find(name);
+    return it == request.headers.end() ? std::string() : it->second;
+  };
+  int64_t now = std::chrono::duration_cast<std::chrono::seconds>(clock_.Now().time_since_epoch()).count();
+  SignatureCheck check = Verify(settings_.signing_secret, header("x-slack-request-timestamp"),
+                                header("x-slack-signature"), request.body, now);
+  if (check == SignatureCheck::kValid) return std::nullopt;
+  log_->warn("slack: refused a request from {}: {}", request.remote,
+             check == SignatureCheck::kStale ? "stale timestamp" : "bad or missing signature");
+  Response r = Response::Json(401, R"({"error":"invalid request"})");
+  r.headers["X-Slack-No-Retry"] = "1";
+  return r;
+}
+
+void Adapter::RefuseUnknown(const std::string& event_key, const std::string& channel) {
+  store::Transaction tx(store_);
+  if (!tx.FirstDelivery("slack", event_key, clock_.Now())) return;
+  store::OutboxItem item;
+  item.platform = "slack";
+  item.kind = "raw_post";
+  item.lane = "channel:" + channel;
+  item.payload = {{"channel", channel}, {"text", catalog_.Render(Lang::kSv, "error.unknown_person")}};
+  tx.Enqueue(item, clock_.Now());
+  tx.AppendAudit(clock_.Now(), "slack", "slack.unknown_user", "channel:" + channel, {{"event", event_key}});
+  tx.Commit();
+}
+
+Response Adapter::Events(const Request& request) {
+  if (auto refused = Refuse(request)) return *refused;
+  nlohmann::json body = nlohmann::json::parse(request.body, nullptr, false);
+  if (!body.is_object()) return Response::Error(400, "bad_json", "The body is not a JSON object");
+  std::string type = body.value("type", "");
+  if (type == "url_verification") {
+    if (!body.contains("challenge") || !body["challenge"].is_string()) {
+      return Response::Error(400, "bad_request", "url_verification without a challenge");
+    }
+    return Response::Json(200, nlohmann::json{{"challenge", body["challenge"]}}.dump());
+  }
+  if (type != "event_callback") return Ack();  // app_rate_limited and others: nothing to do
+  if (!body.contains("event") || !body["event"].is_object() || !body.contains("event_id") ||
+      !body["event_id"].is_string()) {
+    return Response::Error(400, "bad_request", "event_callback needs event and event_id");
+  }
+  const nlohmann::json& e = body["event"];
+  std::string event_type = e.value("type", "");
+  bool dm = event_type == "message" && e.value("channel_type", "") == "im";
+  bool mention = event_type == "app_mention";
+  if (!dm && !mention) return Ack();
+  // Bots (including ourselves) and edits, joins and other subtypes are not
+  // people talking to us.
+  if (e.contains("bot_id") || e.contains("subtype") || !e.contains("user") || !e["user"].is_string() ||
+      (!settings_.bot_user.empty() && e["user"] == settings_.bot_user)) {
+    return Ack();
+  }
+  std::string text = e.contains("text") && e["text"].is_string() ? e["text"].get<std::string>() : "";
+  std::string channel = e.value("channel", "");
+  if (mention) text = std::regex_replace(text, std::regex(R"(<@[A-Z0-9]+>\s*)"), "");
+  const Person* person = directory_.FindByAccount("slack", e["user"].get<std::string>());
+  std::string event_id = body["event_id"].get<std::string>();
+  if (person == nullptr) {
+    RefuseUnknown(event_id, channel);
+    return Ack();
+  }
+  if (Trim(text).empty()) return Ack();
+  Input input;
+  input.text = text;
+  service_.Handle(*person, "slack", input, text, std::make_pair(std::string("slack"), event_id));
+  return Ack();
+}
+
+Response Adapter::Interactivity(const Request& request) {
+  if (auto refused = Refuse(request)) return *refused;
+  auto form = handlers::ParseQuery(request.body);
+  auto payload_it = form.find("payload");
+  if (payload_it == form.end()) return Response::Error(400, "bad_request", "No payload parameter");
+  nlohmann::json p = nlohmann::json::parse(payload_it->second, nullptr, false);
+  if (!p.is_object()) return Response::Error(400, "bad_json", "The payload is not a JSON object");
+  if (p.value("type", "") != "block_actions") return Ack();
+  if (!p.contains("user") || !p["user"].is_object() || !p.contains("actions") || !p["actions"].is_array() ||
+      p["actions"].empty() || !p["actions"][0].is_object()) {
+    return Response::Error(400, "bad_request", "block_actions needs user and actions");
+  }
+  const nlohmann::json& a = p["actions"][0];
+  std::string action_id = a.value("action_id", "");
+  std::string block_id = a.value("block_id", "");
+  std::string value = a.value("value", "");
+  if (value == "-") value.clear();
+  std::string user = p["user"].value("id", "");
+  std::string channel = p.contains("channel") && p["channel"].is_object() ? p["channel"].value("id", "") : "";
+  std::string key = p.value("trigger_id", "") + ":" + a.value("action_ts", "");
+  const Person* person = directory_.FindByAccount("slack", user);
+  if (person == nullptr) {
+    RefuseUnknown("action:" + key, channel);
+    return Ack();
+  }
+  Input input;
+  input.action = action_id.substr(0, action_id.rfind(':'));
+  input.value = value;
+  int64_t message_id = block_id.rfind("kb:", 0) == 0 ? std::atoll(block_id.c_str() + 3) : 0;
+  // As in the web chat: a decision button is checked against the task its
+  // message was about; any other button must be on that person's message.
+  bool valid = false;
+  std::string echo = a.contains("text") && a["text"].is_object() ? a["text"].value("text", input.action) : input.action;
+  if (CaseEngine::Owns(input.action)) {
+    valid = service_.MessageCarriesTask(message_id, CaseEngine::TaskOf(input.value));
+  } else if (auto m = service_.Message(message_id); m && m->person_id == person->id) {
+    valid = std::any_of(m->buttons.begin(), m->buttons.end(),
+                        [&](const Button& b) { return b.id == input.action && b.value == input.value; });
+  }
+  if (!valid) {
+    log_->info("slack: ignored a stale or unknown button {} from {}", action_id, user);
+    return Ack();
+  }
+  service_.Handle(*person, "slack", input, echo, std::make_pair(std::string("slack-action"), key));
+  return Ack();
+}
+
+Delivery Adapter::Classify(const CallResult& r) const {
+  if (r.ok()) return {Delivery::Result::kSent, "", std::nullopt};
+  if (r.retryable()) return {Delivery::Result::kRetry, r.error(), r.retry_after};
+  return {Delivery::Result::kFailed, r.error(), std::nullopt};
+}
+
+Delivery Adapter::Deliver(const store::OutboxItem& item) {
+  if (item.kind == "raw_post") return Classify(client_.Call("chat.postMessage", item.payload));
+  std::optional<store::StoredMessage> message;
+  std::optional<std::string> channel;
+  std::optional<std::pair<std::string, std::string>> posted;
+  {
+    store::Transaction tx(store_);
+    message = tx.LoadMessage(item.message_id);
+    channel = tx.PlatformChannel("slack", item.person_id);
+    posted = tx.PlatformMessage(item.message_id, "slack");
+  }
+  if (!message) return {Delivery::Result::kFailed, "no such message", std::nullopt};
+  nlohmann::json args = MessageArgs(*message);
+  if (item.kind == "update") {
+    if (!posted) return {Delivery::Result::kFailed, "the message never reached Slack", std::nullopt};
+    args["channel"] = posted->first;
+    args["ts"] = posted->second;
+    return Classify(client_.Call("chat.update", args));
+  }
+  if (!channel) {
+    const Person* p = directory_.Find(item.person_id);
+    if (p == nullptr || !p->accounts.count("slack")) {
+      return {Delivery::Result::kFailed, "no Slack account for " + item.person_id, std::nullopt};
+    }
+    CallResult open = client_.Call("conversations.open", {{"users", p->accounts.at("slack")}});
+    if (!open.ok()) return Classify(open);
+    channel = open.body["channel"].value("id", "");
+    store::Transaction tx(store_);
+    tx.SetPlatformChannel("slack", item.person_id, *channel);
+    tx.Commit();
+  }
+  args["channel"] = *channel;
+  CallResult r = client_.Call("chat.postMessage", args);
+  if (r.ok()) {
+    store::Transaction tx(store_);
+    tx.SetPlatformMessage(item.message_id, "slack", r.body.value("channel", *channel), r.body.value("ts", ""));
+    tx.Commit();
+  }
+  return Classify(r);
+}
+
+}  // namespace kontobot::slack

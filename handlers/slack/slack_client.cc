@@ -1,0 +1,100 @@
+#include "handlers/slack/slack_client.h"
+
+#include <set>
+
+#include <cpprest/http_client.h>
+
+namespace kontobot::slack {
+
+std::string CallResult::error() const {
+  if (!transport_error.empty()) return transport_error;
+  if (body.is_object() && body.contains("error")) return body["error"].get<std::string>();
+  return "http " + std::to_string(status);
+}
+
+bool CallResult::retryable() const {
+  if (status == 0 || status == 429 || status >= 500) return true;
+  static const std::set<std::string> kTransient{"ratelimited", "rate_limited", "internal_error", "fatal_error",
+                                                "service_unavailable", "request_timeout"};
+  return status == 200 && !ok() && kTransient.count(error()) > 0;
+}
+
+Client::Client(std::string base, std::string token, std::chrono::seconds timeout)
+    : base_(std::move(base)), token_(std::move(token)), timeout_(timeout) {}
+
+CallResult Client::Call(const std::string& method, const nlohmann::json& args) const {
+  CallResult r;
+  try {
+    web::http::client::http_client_config cfg;
+    cfg.set_timeout(timeout_);
+    web::http::client::http_client client(base_, cfg);
+    web::http::http_request req(web::http::methods::POST);
+    req.set_request_uri(method);
+    req.headers().add("Authorization", "Bearer " + token_);
+    req.set_body(args.dump(), "application/json; charset=utf-8");
+    auto resp = client.request(req).get();
+    r.status = resp.status_code();
+    if (resp.headers().has("Retry-After")) {
+      try {
+        r.retry_after = std::chrono::seconds(std::stoll(resp.headers()["Retry-After"]));
+      } catch (const std::exception&) {
+        r.retry_after = std::chrono::seconds(1);
+      }
+    }
+    r.body = nlohmann::json::parse(resp.extract_utf8string(true).get(), nullptr, false);
+    if (r.body.is_discarded()) r.body = nullptr;
+  } catch (const std::exception& e) {
+    r.status = 0;
+    r.transport_error = e.what();
+  }
+  return r;
+}
+
+std::string EscapeMrkdwn(const std::string& text) {
+  std::string out;
+  for (char c : text) {
+    if (c == '&') out += "&amp;";
+    else if (c == '<') out += "&lt;";
+    else if (c == '>') out += "&gt;";
+    else out += c;
+  }
+  return out;
+}
+
+nlohmann::json MessageArgs(const store::StoredMessage& m) {
+  std::string text = EscapeMrkdwn(m.text);
+  nlohmann::json blocks = nlohmann::json::array();
+  // Section text is limited to 3000 characters: split at line breaks.
+  std::string chunk;
+  auto flush = [&] {
+    if (!chunk.empty()) blocks.push_back({{"type", "section"}, {"text", {{"type", "mrkdwn"}, {"text", chunk}}}});
+    chunk.clear();
+  };
+  size_t start = 0;
+  while (start <= text.size()) {
+    size_t nl = text.find('\n', start);
+    std::string line = text.substr(start, nl == std::string::npos ? std::string::npos : nl - start);
+    if (chunk.size() + line.size() + 1 > 2900) flush();
+    chunk += (chunk.empty() ? "" : "\n") + line.substr(0, 2900);
+    if (nl == std::string::npos) break;
+    start = nl + 1;
+  }
+  flush();
+  if (!m.buttons.empty()) {
+    nlohmann::json elements = nlohmann::json::array();
+    for (size_t i = 0; i < m.buttons.size() && i < 25; ++i) {
+      const Button& b = m.buttons[i];
+      nlohmann::json e{{"type", "button"},
+                       {"action_id", b.id + ":" + std::to_string(i)},
+                       {"value", b.value.empty() ? "-" : b.value},
+                       {"text", {{"type", "plain_text"}, {"text", b.label.substr(0, 75)}, {"emoji", true}}}};
+      if (b.style == "primary" || b.style == "danger") e["style"] = b.style;
+      elements.push_back(e);
+    }
+    blocks.push_back({{"type", "actions"}, {"block_id", "kb:" + std::to_string(m.id)}, {"elements", elements}});
+  }
+  // `text` is the notification and accessibility fallback.
+  return {{"text", m.text.substr(0, 3000)}, {"blocks", blocks}};
+}
+
+}  // namespace kontobot::slack

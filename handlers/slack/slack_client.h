@@ -1,0 +1,57 @@
+// Slack's Web API as the outbox uses it: JSON POSTs with the bot token in
+// the Authorization header, to a configurable base URL (tests point it at
+// a local fake). Also turns a stored message into Block Kit.
+//
+// Thread-safety: Call is safe to use from the outbox's one sender thread;
+// the client holds no mutable state.
+#ifndef KONTOBOT_HANDLERS_SLACK_SLACK_CLIENT_H_
+#define KONTOBOT_HANDLERS_SLACK_SLACK_CLIENT_H_
+
+#include <chrono>
+#include <optional>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "store/store.h"
+
+namespace kontobot::slack {
+
+struct CallResult {
+  int status = 0;                 // HTTP status; 0 when the call did not complete
+  std::string transport_error;    // connection refused, timeout, ...
+  nlohmann::json body;            // the parsed answer ({"ok":...}) or null
+  std::optional<std::chrono::seconds> retry_after;  // from a 429's Retry-After
+
+  bool ok() const { return status == 200 && body.is_object() && body.value("ok", false); }
+  std::string error() const;      // Slack's error code, the HTTP status, or the transport error
+  // Worth trying again later: transport failures, 429, 5xx, and the
+  // ok:false codes Slack documents as transient.
+  bool retryable() const;
+};
+
+class Client {
+ public:
+  // `base` is e.g. "https://slack.com/api" (no trailing slash).
+  Client(std::string base, std::string token, std::chrono::seconds timeout = std::chrono::seconds(10));
+
+  CallResult Call(const std::string& method, const nlohmann::json& args) const;
+
+ private:
+  std::string base_;
+  std::string token_;
+  std::chrono::seconds timeout_;
+};
+
+// chat.postMessage / chat.update arguments (without channel/ts) for a
+// stored message: a mrkdwn section per ≤3000 characters, then its buttons
+// as an actions block whose block_id names the message ("kb:<id>").
+nlohmann::json MessageArgs(const store::StoredMessage& message);
+
+// Our "*bold*" and "• " lists are Slack mrkdwn already; &, < and > must be
+// escaped.
+std::string EscapeMrkdwn(const std::string& text);
+
+}  // namespace kontobot::slack
+
+#endif  // KONTOBOT_HANDLERS_SLACK_SLACK_CLIENT_H_
