@@ -55,6 +55,7 @@ void Adapter::RefuseUnknown(const std::string& event_key, const std::string& cha
   tx.Enqueue(item, clock_.Now());
   tx.AppendAudit(clock_.Now(), "slack", "slack.unknown_user", "channel:" + channel, {{"event", event_key}});
   tx.Commit();
+  if (on_commit_) on_commit_();
 }
 
 Response Adapter::Events(const Request& request) {

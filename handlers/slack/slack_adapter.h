@@ -17,6 +17,7 @@
 #ifndef KONTOBOT_HANDLERS_SLACK_SLACK_ADAPTER_H_
 #define KONTOBOT_HANDLERS_SLACK_SLACK_ADAPTER_H_
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -45,6 +46,8 @@ class Adapter {
           std::shared_ptr<spdlog::logger> log);
 
   void RegisterRoutes(handlers::HttpServer& server);
+  // Called after the adapter itself commits outbox rows.
+  void OnCommit(std::function<void()> fn) { on_commit_ = std::move(fn); }
   handlers::Response Events(const handlers::Request& request);
   handlers::Response Interactivity(const handlers::Request& request);
 
@@ -67,6 +70,7 @@ class Adapter {
   const Clock& clock_;
   std::shared_ptr<spdlog::logger> log_;
   Client client_;
+  std::function<void()> on_commit_;
 };
 
 }  // namespace kontobot::slack

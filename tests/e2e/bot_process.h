@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 #include <algorithm>
 #include <csignal>
+#include <map>
 #include <filesystem>
 #include <fstream>
 #include <sys/socket.h>
@@ -88,13 +89,15 @@ class Bot {
   }
 
   HttpResult Request(const web::http::method& m, const std::string& path, const std::string& body = "",
-                     const std::string& content_type = "application/json") {
+                     const std::string& content_type = "application/json",
+                     const std::map<std::string, std::string>& headers = {}) {
     http_client_config cfg;
     cfg.set_timeout(std::chrono::seconds(10));
     http_client client("http://127.0.0.1:" + std::to_string(port_), cfg);
     web::http::http_request req(m);
     req.set_request_uri(path);
     if (!body.empty() || m == methods::POST) req.set_body(body, content_type);
+    for (const auto& [k, v] : headers) req.headers().add(k, v);
     auto resp = client.request(req).get();
     HttpResult r;
     r.status = resp.status_code();

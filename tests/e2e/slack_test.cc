@@ -1,0 +1,314 @@
+// Strategy: kontobot as a Slack app, end to end. The real binary is started
+// with a signing secret and a bot token and pointed at a local fake of
+// Slack's Web API (tests/fakes/fake_slack.h); the test plays Slack's side of
+// the Events API and interactivity exactly as documented: JSON event
+// envelopes and form-encoded block_actions payloads, each signed v0 with
+// HMAC-SHA256 by an implementation independent of kontobot's. What the bot
+// sends back is read from the fake's record. Failure paths: forged, stale
+// and malformed requests (nothing stored), Slack's retries (processed once),
+// 429/500/ok:false from the Web API, and a kill -9 while the API is down.
+#include <gtest/gtest.h>
+
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
+#include <set>
+#include <thread>
+
+#include "tests/e2e/bot_process.h"
+#include "tests/fakes/fake_slack.h"
+
+namespace {
+
+using namespace kontobot::testing;  // NOLINT
+using nlohmann::json;
+using web::http::methods;
+
+const std::string kSecret = "test-signing-secret-0123456789";
+const std::string kToken = "xoxb-test-token";
+
+std::string HmacHex(const std::string& key, const std::string& data) {
+  unsigned char mac[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(data.data()),
+       data.size(), mac, &len);
+  std::string hex;
+  char buf[3];
+  for (unsigned int i = 0; i < len; ++i) {
+    std::snprintf(buf, sizeof buf, "%02x", mac[i]);
+    hex += buf;
+  }
+  return hex;
+}
+
+std::string UrlEncode(const std::string& s) {
+  std::string out;
+  char buf[4];
+  for (unsigned char c : s) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+      out += static_cast<char>(c);
+    } else {
+      std::snprintf(buf, sizeof buf, "%%%02X", c);
+      out += buf;
+    }
+  }
+  return out;
+}
+
+int64_t Now() { return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count(); }
+
+class SlackTest : public ::testing::Test {
+ protected:
+  SlackTest() : bot_(TempDb()), slack_(FreePort(), kToken) {}
+  void SetUp() override {
+    slack_.Start();
+    StartBot();
+  }
+  void StartBot() {
+    bot_.Start({"--slack-signing-secret", kSecret, "--slack-bot-token", kToken, "--slack-api-base", slack_.base(),
+                "--slack-bot-user", "UKONTOBOT"});
+  }
+
+  HttpResult Signed(const std::string& path, const std::string& body, const std::string& content_type,
+                    int64_t ts = 0, const std::string& secret = kSecret, std::map<std::string, std::string> extra = {}) {
+    if (ts == 0) ts = Now();
+    extra["X-Slack-Request-Timestamp"] = std::to_string(ts);
+    extra["X-Slack-Signature"] = "v0=" + HmacHex(secret, "v0:" + std::to_string(ts) + ":" + body);
+    return bot_.Request(methods::POST, path, body, content_type, extra);
+  }
+
+  json Envelope(const std::string& user, const std::string& text, const std::string& event_id) {
+    return {{"token", "XXYYZZ"}, {"team_id", "T0KOMMUN"}, {"api_app_id", "A0KONTOBOT"}, {"type", "event_callback"},
+            {"event_id", event_id}, {"event_time", Now()},
+            {"authorizations", {{{"team_id", "T0KOMMUN"}, {"user_id", "UKONTOBOT"}, {"is_bot", true}}}},
+            {"event", {{"type", "message"}, {"channel", "D" + user}, {"channel_type", "im"}, {"user", user},
+                       {"text", text}, {"ts", std::to_string(Now()) + ".000100"},
+                       {"event_ts", std::to_string(Now()) + ".000100"}}}};
+  }
+  HttpResult Dm(const std::string& user, const std::string& text, std::map<std::string, std::string> headers = {}) {
+    return DmWithId(user, text, "Ev" + std::to_string(++event_), std::move(headers));
+  }
+  HttpResult DmWithId(const std::string& user, const std::string& text, const std::string& id,
+                      std::map<std::string, std::string> headers = {}) {
+    return Signed("/slack/events", Envelope(user, text, id).dump(), "application/json", 0, kSecret, std::move(headers));
+  }
+
+  // The newest button `prefix` in a message posted to `user`'s DM.
+  std::optional<std::pair<json, json>> FindButton(const std::string& user, const std::string& prefix) {
+    auto posts = slack_.calls("chat.postMessage");
+    for (auto c = posts.rbegin(); c != posts.rend(); ++c) {
+      if (c->args.value("channel", "") != "D" + user) continue;
+      for (const auto& block : c->args["blocks"]) {
+        if (block["type"] != "actions") continue;
+        for (const auto& e : block["elements"]) {
+          if (e["action_id"].get<std::string>().rfind(prefix + ":", 0) == 0) {
+            return std::make_pair(e, json{{"block_id", block["block_id"]}, {"channel", c->args["channel"]}});
+          }
+        }
+      }
+    }
+    return std::nullopt;
+  }
+  HttpResult Click(const std::string& user, const json& element, const json& where) {
+    json payload{{"type", "block_actions"},
+                 {"user", {{"id", user}, {"username", "u"}, {"name", "u"}, {"team_id", "T0KOMMUN"}}},
+                 {"api_app_id", "A0KONTOBOT"}, {"token", "XXYYZZ"},
+                 {"container", {{"type", "message"}, {"message_ts", "1795428000.100001"},
+                                {"channel_id", where["channel"]}, {"is_ephemeral", false}}},
+                 {"trigger_id", "1337." + std::to_string(++event_)},
+                 {"team", {{"id", "T0KOMMUN"}, {"domain", "kommun"}}},
+                 {"channel", {{"id", where["channel"]}, {"name", "directmessage"}}},
+                 {"response_url", "https://hooks.slack.com/actions/T0KOMMUN/1/abc"},
+                 {"actions", {{{"action_id", element["action_id"]}, {"block_id", where["block_id"]},
+                               {"text", element["text"]}, {"value", element["value"]}, {"type", "button"},
+                               {"action_ts", std::to_string(Now()) + ".5"}}}}};
+    return Signed("/slack/interactivity", "payload=" + UrlEncode(payload.dump()), "application/x-www-form-urlencoded");
+  }
+
+  // Waits until `pred` holds (the outbox is asynchronous).
+  template <typename Pred>
+  bool Eventually(Pred pred, std::chrono::milliseconds limit = std::chrono::milliseconds(8000)) {
+    auto end = std::chrono::steady_clock::now() + limit;
+    while (std::chrono::steady_clock::now() < end) {
+      if (pred()) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(25));
+    }
+    return pred();
+  }
+  size_t Posts(const std::string& user) {
+    size_t n = 0;
+    for (const auto& c : slack_.calls("chat.postMessage")) n += c.args.value("channel", "") == "D" + user ? 1 : 0;
+    return n;
+  }
+  int64_t OutMessages(const std::string& person) {
+    SQLite::Database db(bot_.db(), SQLite::OPEN_READONLY);
+    SQLite::Statement q(db, "SELECT COUNT(*) FROM messages WHERE person_id = ? AND direction = 'out' AND channel = 'slack'");
+    q.bind(1, person);
+    q.executeStep();
+    return q.getColumn(0).getInt64();
+  }
+
+  Bot bot_;
+  FakeSlack slack_;
+  int event_ = 0;
+};
+
+TEST_F(SlackTest, AnswersUrlVerificationWithTheChallenge) {
+  json body{{"token", "Jhj5dZrVaK7ZwHHjRyZWjbDl"}, {"challenge", "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P"},
+            {"type", "url_verification"}};
+  auto r = Signed("/slack/events", body.dump(), "application/json");
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.body["challenge"], body["challenge"]);
+}
+
+TEST_F(SlackTest, RefusesForgedStaleAndMalformedRequestsStoringNothing) {
+  std::string body = Envelope("UGISANNA1", "ny", "EvForged").dump();
+  EXPECT_EQ(Signed("/slack/events", body, "application/json", 0, "wrong-secret").status, 401);
+  EXPECT_EQ(Signed("/slack/events", body, "application/json", Now() - 600).status, 401);
+  EXPECT_EQ(Signed("/slack/events", body, "application/json", Now() + 600).status, 401);
+  EXPECT_EQ(bot_.Request(methods::POST, "/slack/events", body).status, 401) << "unsigned";
+  EXPECT_EQ(Signed("/slack/events", "{not json", "application/json").status, 400);
+  EXPECT_EQ(Signed("/slack/events", R"({"type":"event_callback"})", "application/json").status, 400);
+  EXPECT_EQ(Signed("/slack/interactivity", "payload=%7Bbroken", "application/x-www-form-urlencoded").status, 400);
+  EXPECT_EQ(Signed("/slack/interactivity", "nothing=here", "application/x-www-form-urlencoded").status, 400);
+  auto forged = bot_.Request(methods::POST, "/slack/interactivity", "payload=%7B%7D",
+                             "application/x-www-form-urlencoded", {{"X-Slack-Signature", "v0=00"},
+                                                                   {"X-Slack-Request-Timestamp", std::to_string(Now())}});
+  EXPECT_EQ(forged.status, 401);
+  EXPECT_EQ(bot_.Count("messages"), 0);
+  EXPECT_EQ(bot_.Count("inbound_events"), 0);
+  EXPECT_TRUE(slack_.calls().empty());
+}
+
+TEST_F(SlackTest, RegistrationAndApprovalHappenInSlack) {
+  ASSERT_EQ(Dm("UGISANNA1", "ny").status, 200);
+  ASSERT_TRUE(Eventually([&] { return Posts("UGISANNA1") >= 1; }));
+  auto open = slack_.calls("conversations.open");
+  ASSERT_FALSE(open.empty());
+  EXPECT_EQ(open[0].args["users"], "UGISANNA1");
+  EXPECT_EQ(open[0].authorization, "Bearer " + kToken);
+  // Answer every question in the DM, by the hint the bot stores with it.
+  for (int i = 0; i < 60; ++i) {
+    json last = bot_.Get("/api/messages?person=gis-anna&after=0").body["messages"].back();
+    if (last["input"].empty()) break;
+    ASSERT_EQ(Dm("UGISANNA1", AnswerTo(last)).status, 200);
+  }
+  ASSERT_EQ(Dm("UGISANNA1", "skicka").status, 200);
+  ASSERT_TRUE(Eventually([&] { return FindButton("UGISPER01", "approve").has_value(); }))
+      << "Per gets the approval request as a DM with buttons";
+  auto [approve, where] = *FindButton("UGISPER01", "approve");
+  EXPECT_EQ(approve["style"], "primary");
+  ASSERT_EQ(Click("UGISPER01", approve, where).status, 200);
+  // The request is updated in place: chat.update on its ts, no buttons left.
+  ASSERT_TRUE(Eventually([&] {
+    for (const auto& u : slack_.calls("chat.update")) {
+      if (u.args["channel"] == "DUGISPER01" && u.args["text"].get<std::string>().find("Godkänd av Per Ek") != std::string::npos) {
+        return true;
+      }
+    }
+    return false;
+  }));
+  for (const auto& u : slack_.calls("chat.update")) {
+    for (const auto& b : u.args["blocks"]) EXPECT_NE(b["type"], "actions") << "no live buttons after a decision";
+    EXPECT_FALSE(u.args.value("ts", "").empty());
+  }
+  ASSERT_TRUE(Eventually([&] { return FindButton("UGISEVA01", "approve").has_value(); }));
+  auto [eva_approve, eva_where] = *FindButton("UGISEVA01", "approve");
+  ASSERT_EQ(Click("UGISEVA01", eva_approve, eva_where).status, 200);
+  EXPECT_EQ(bot_.Get("/register.json").body["accounts"].size(), 1u);
+  EXPECT_TRUE(Eventually([&] { return Posts("UGISINFO1") >= 1; })) << "the information function's copy";
+}
+
+TEST_F(SlackTest, RetriedAndRepeatedEventsAreProcessedOnce) {
+  ASSERT_EQ(DmWithId("UGISANNA1", "ny", "Ev0001").status, 200);
+  int64_t after_first = bot_.Count("messages");
+  EXPECT_EQ(DmWithId("UGISANNA1", "ny", "Ev0001", {{"X-Slack-Retry-Num", "1"}, {"X-Slack-Retry-Reason", "http_timeout"}}).status, 200);
+  EXPECT_EQ(DmWithId("UGISANNA1", "ny", "Ev0001", {{"X-Slack-Retry-Num", "2"}}).status, 200);
+  EXPECT_EQ(bot_.Count("messages"), after_first);
+  SQLite::Database db(bot_.db(), SQLite::OPEN_READONLY);
+  EXPECT_EQ(db.execAndGet("SELECT COUNT(*) FROM drafts").getInt(), 1);
+}
+
+TEST_F(SlackTest, IgnoresBotsOwnMessagesAndSubtypes) {
+  json own = Envelope("UKONTOBOT", "Hej!", "EvOwn");
+  json bot = Envelope("UGISANNA1", "hej", "EvBot");
+  bot["event"]["bot_id"] = "B0OTHER";
+  json edited = Envelope("UGISANNA1", "hej", "EvEdit");
+  edited["event"]["subtype"] = "message_changed";
+  for (const json& e : {own, bot, edited}) EXPECT_EQ(Signed("/slack/events", e.dump(), "application/json").status, 200);
+  EXPECT_EQ(bot_.Count("messages"), 0);
+}
+
+TEST_F(SlackTest, UnknownSlackUserGetsAPoliteExplanation) {
+  ASSERT_EQ(Dm("UNOBODY01", "hej").status, 200);
+  ASSERT_TRUE(Eventually([&] { return Posts("UNOBODY01") == 1; }));
+  EXPECT_NE(slack_.calls("chat.postMessage")[0].args["text"].get<std::string>().find("känner inte igen dig"),
+            std::string::npos);
+  EXPECT_EQ(bot_.Count("messages"), 0);
+}
+
+TEST_F(SlackTest, NonApproversClickIsRefused) {
+  ASSERT_EQ(Dm("UGISANNA1", "ny").status, 200);
+  for (int i = 0; i < 60; ++i) {
+    json last = bot_.Get("/api/messages?person=gis-anna&after=0").body["messages"].back();
+    if (last["input"].empty()) break;
+    Dm("UGISANNA1", AnswerTo(last));
+  }
+  Dm("UGISANNA1", "skicka");
+  ASSERT_TRUE(Eventually([&] { return FindButton("UGISPER01", "approve").has_value(); }));
+  auto [approve, where] = *FindButton("UGISPER01", "approve");
+  EXPECT_EQ(Click("UGISOMAR1", approve, where).status, 200);
+  ASSERT_TRUE(Eventually([&] { return Posts("UGISOMAR1") >= 1; }));
+  bool told = false;
+  for (const auto& c : slack_.calls("chat.postMessage")) {
+    told |= c.args["channel"] == "DUGISOMAR1" && c.args["text"].get<std::string>().find("fattas av Per Ek") != std::string::npos;
+  }
+  EXPECT_TRUE(told);
+  EXPECT_FALSE(FindButton("UGISEVA01", "approve").has_value());
+}
+
+TEST_F(SlackTest, HonoursRetryAfterAndRetriesServerErrors) {
+  slack_.FailNext(1, 429, 1);
+  auto start = std::chrono::steady_clock::now();
+  ASSERT_EQ(Dm("UGISANNA1", "hej").status, 200);
+  ASSERT_TRUE(Eventually([&] { return Posts("UGISANNA1") >= 1; }));
+  EXPECT_GE(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(900)) << "waited for Retry-After";
+  slack_.FailNext(2, 500);
+  ASSERT_EQ(Dm("UGISANNA1", "hjälp").status, 200);
+  EXPECT_TRUE(Eventually([&] { return Posts("UGISANNA1") >= 2; }, std::chrono::milliseconds(10000)));
+}
+
+TEST_F(SlackTest, PermanentErrorIsRecordedAndNotRetried) {
+  slack_.ErrorNext(1, "channel_not_found");
+  ASSERT_EQ(Dm("UGISANNA1", "hej").status, 200);
+  ASSERT_TRUE(Eventually([&] { return bot_.Count("outbox") > 0 && slack_.refused() >= 1; }));
+  ASSERT_TRUE(Eventually([&] {
+    SQLite::Database db(bot_.db(), SQLite::OPEN_READONLY);
+    return db.execAndGet("SELECT COUNT(*) FROM outbox WHERE status = 'failed'").getInt() == 1;
+  }));
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  EXPECT_EQ(slack_.refused(), 1) << "not tried again";
+}
+
+TEST_F(SlackTest, NothingAcknowledgedIsLostOrSentTwiceAcrossKill9WhileSlackIsDown) {
+  slack_.Stop();  // the Web API is unreachable
+  ASSERT_EQ(Dm("UGISANNA1", "ny").status, 200);
+  ASSERT_EQ(Dm("UGISANNA1", "ok").status, 200);
+  ASSERT_EQ(Dm("UGISANNA1", "status").status, 200);
+  int64_t expected = OutMessages("gis-anna");
+  EXPECT_GE(expected, 3);
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // a few failed attempts
+  EXPECT_EQ(bot_.Kill(SIGKILL), -SIGKILL);
+  slack_.Start();
+  StartBot();
+  ASSERT_TRUE(Eventually([&] { return static_cast<int64_t>(Posts("UGISANNA1")) >= expected; },
+                         std::chrono::milliseconds(15000)));
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  EXPECT_EQ(static_cast<int64_t>(Posts("UGISANNA1")), expected) << "each message exactly once";
+  // In order: the posts come in the order the messages were written.
+  std::vector<std::string> texts;
+  for (const auto& c : slack_.calls("chat.postMessage")) texts.push_back(c.args["text"]);
+  EXPECT_NE(texts.front().find("Ny anmälan nr 1"), std::string::npos) << texts.front();
+}
+
+}  // namespace
