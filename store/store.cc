@@ -49,6 +49,20 @@ Draft DraftFrom(SQLite::Statement& q) {
 
 }  // namespace
 
+SQLite::Statement& Store::Prepare(const std::string& sql) {
+  // REQUIRES: the caller holds mu_ (inside a Transaction). Statements are
+  // compiled once per connection and reused: preparing them was the largest
+  // cost of a conversational turn.
+  auto it = statements_.find(sql);
+  if (it == statements_.end()) {
+    it = statements_.emplace(sql, std::make_unique<SQLite::Statement>(db_, sql)).first;
+  } else {
+    it->second->reset();
+    it->second->clearBindings();
+  }
+  return *it->second;
+}
+
 Store::Store(const std::string& path)
     : db_(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE | SQLite::OPEN_FULLMUTEX) {
   db_.setBusyTimeout(5000);
@@ -86,11 +100,24 @@ void Store::Migrate() {
 Transaction::Transaction(Store& store)
     : store_(store), lock_(store.mu_), tx_(store.db_, SQLite::TransactionBehavior::IMMEDIATE) {}
 
-void Transaction::Commit() { tx_.commit(); }
+void Transaction::Commit() {
+  store_.ResetStatements();
+  tx_.commit();
+}
+
+Transaction::~Transaction() { store_.ResetStatements(); }
+
+void Store::ResetStatements() {
+  for (auto& [sql, statement] : statements_) {
+    try {
+      statement->reset();
+    } catch (const SQLite::Exception&) {  // a failed step reports again on reset; already handled
+    }
+  }
+}
 
 void Transaction::UpsertPerson(const Person& person, TimePoint now) {
-  SQLite::Statement q(store_.db_,
-                      "INSERT INTO persons(id, name, org, first_seen) VALUES (?, ?, ?, ?) "
+  SQLite::Statement& q = store_.Prepare("INSERT INTO persons(id, name, org, first_seen) VALUES (?, ?, ?, ?) "
                       "ON CONFLICT(id) DO UPDATE SET name = excluded.name, org = excluded.org");
   q.bind(1, person.id);
   q.bind(2, person.name);
@@ -100,8 +127,7 @@ void Transaction::UpsertPerson(const Person& person, TimePoint now) {
 }
 
 Session Transaction::LoadSession(const Person& person) {
-  SQLite::Statement q(store_.db_,
-                      "SELECT lang, active_draft, pending FROM sessions WHERE person_id = ?");
+  SQLite::Statement& q = store_.Prepare("SELECT lang, active_draft, pending FROM sessions WHERE person_id = ?");
   q.bind(1, person.id);
   Session s;
   s.lang = person.lang.value_or(Lang::kSv);
@@ -115,8 +141,7 @@ Session Transaction::LoadSession(const Person& person) {
 
 void Transaction::SaveSession(const std::string& person_id, const Session& session,
                               TimePoint now) {
-  SQLite::Statement q(store_.db_,
-                      "INSERT INTO sessions(person_id, lang, active_draft, pending, updated_at) "
+  SQLite::Statement& q = store_.Prepare("INSERT INTO sessions(person_id, lang, active_draft, pending, updated_at) "
                       "VALUES (?, ?, ?, ?, ?) ON CONFLICT(person_id) DO UPDATE SET "
                       "lang = excluded.lang, active_draft = excluded.active_draft, "
                       "pending = excluded.pending, updated_at = excluded.updated_at");
@@ -133,8 +158,7 @@ void Transaction::SaveSession(const std::string& person_id, const Session& sessi
 }
 
 std::vector<Draft> Transaction::OpenDrafts(const std::string& person_id) {
-  SQLite::Statement q(store_.db_,
-                      "SELECT * FROM drafts WHERE person_id = ? AND status = 'open' ORDER BY id");
+  SQLite::Statement& q = store_.Prepare("SELECT * FROM drafts WHERE person_id = ? AND status = 'open' ORDER BY id");
   q.bind(1, person_id);
   std::vector<Draft> out;
   while (q.executeStep()) out.push_back(DraftFrom(q));
@@ -142,7 +166,7 @@ std::vector<Draft> Transaction::OpenDrafts(const std::string& person_id) {
 }
 
 std::optional<Draft> Transaction::LoadDraft(int64_t id) {
-  SQLite::Statement q(store_.db_, "SELECT * FROM drafts WHERE id = ?");
+  SQLite::Statement& q = store_.Prepare("SELECT * FROM drafts WHERE id = ?");
   q.bind(1, id);
   if (!q.executeStep()) return std::nullopt;
   return DraftFrom(q);
@@ -171,8 +195,7 @@ void Transaction::SaveDraft(const Draft& draft, const std::string& org) {
 }
 
 int Transaction::UpsertRegistration(const Draft& draft, const std::string& org, TimePoint now) {
-  SQLite::Statement q(store_.db_,
-                      "INSERT INTO registrations(id, person_id, org, template_id, template_version, "
+  SQLite::Statement& q = store_.Prepare("INSERT INTO registrations(id, person_id, org, template_id, template_version, "
                       "answers, status, submitted_at, round) VALUES (?, ?, ?, ?, ?, ?, 'submitted', ?, 1) "
                       "ON CONFLICT(id) DO UPDATE SET answers = excluded.answers, status = 'submitted', "
                       "template_version = excluded.template_version, "
@@ -239,21 +262,21 @@ Account AccountFrom(SQLite::Statement& q) {
 }  // namespace
 
 std::optional<StoredRegistration> Transaction::LoadRegistration(int64_t id) {
-  SQLite::Statement q(store_.db_, "SELECT * FROM registrations WHERE id = ?");
+  SQLite::Statement& q = store_.Prepare("SELECT * FROM registrations WHERE id = ?");
   q.bind(1, id);
   if (!q.executeStep()) return std::nullopt;
   return RegistrationFrom(q);
 }
 
 std::vector<StoredRegistration> Transaction::Registrations() {
-  SQLite::Statement q(store_.db_, "SELECT * FROM registrations ORDER BY id");
+  SQLite::Statement& q = store_.Prepare("SELECT * FROM registrations ORDER BY id");
   std::vector<StoredRegistration> out;
   while (q.executeStep()) out.push_back(RegistrationFrom(q));
   return out;
 }
 
 void Transaction::UpdateRegistration(int64_t id, const std::string& status, const nlohmann::json& answers) {
-  SQLite::Statement q(store_.db_, "UPDATE registrations SET status = ?, answers = ? WHERE id = ?");
+  SQLite::Statement& q = store_.Prepare("UPDATE registrations SET status = ?, answers = ? WHERE id = ?");
   q.bind(1, status);
   q.bind(2, answers.dump());
   q.bind(3, id);
@@ -288,7 +311,7 @@ void Transaction::SaveTask(const Task& t) {
 }
 
 std::vector<Task> Transaction::TasksOf(int64_t registration_id) {
-  SQLite::Statement q(store_.db_, "SELECT * FROM tasks WHERE registration_id = ? ORDER BY id");
+  SQLite::Statement& q = store_.Prepare("SELECT * FROM tasks WHERE registration_id = ? ORDER BY id");
   q.bind(1, registration_id);
   std::vector<Task> out;
   while (q.executeStep()) out.push_back(TaskFrom(q));
@@ -296,21 +319,21 @@ std::vector<Task> Transaction::TasksOf(int64_t registration_id) {
 }
 
 std::optional<Task> Transaction::LoadTask(int64_t id) {
-  SQLite::Statement q(store_.db_, "SELECT * FROM tasks WHERE id = ?");
+  SQLite::Statement& q = store_.Prepare("SELECT * FROM tasks WHERE id = ?");
   q.bind(1, id);
   if (!q.executeStep()) return std::nullopt;
   return TaskFrom(q);
 }
 
 void Transaction::LinkTaskMessage(int64_t task_id, int64_t message_id) {
-  SQLite::Statement q(store_.db_, "INSERT OR IGNORE INTO task_messages(task_id, message_id) VALUES (?, ?)");
+  SQLite::Statement& q = store_.Prepare("INSERT OR IGNORE INTO task_messages(task_id, message_id) VALUES (?, ?)");
   q.bind(1, task_id);
   q.bind(2, message_id);
   q.exec();
 }
 
 std::vector<int64_t> Transaction::TaskMessages(int64_t task_id) {
-  SQLite::Statement q(store_.db_, "SELECT message_id FROM task_messages WHERE task_id = ? ORDER BY message_id");
+  SQLite::Statement& q = store_.Prepare("SELECT message_id FROM task_messages WHERE task_id = ? ORDER BY message_id");
   q.bind(1, task_id);
   std::vector<int64_t> out;
   while (q.executeStep()) out.push_back(q.getColumn(0).getInt64());
@@ -318,15 +341,14 @@ std::vector<int64_t> Transaction::TaskMessages(int64_t task_id) {
 }
 
 bool Transaction::MessageCarriesTask(int64_t message_id, int64_t task_id) {
-  SQLite::Statement q(store_.db_, "SELECT 1 FROM task_messages WHERE task_id = ? AND message_id = ?");
+  SQLite::Statement& q = store_.Prepare("SELECT 1 FROM task_messages WHERE task_id = ? AND message_id = ?");
   q.bind(1, task_id);
   q.bind(2, message_id);
   return q.executeStep();
 }
 
 void Transaction::InsertAccount(const Account& a) {
-  SQLite::Statement q(store_.db_,
-                      "INSERT INTO accounts(registration_id, org, medium, url, unit, purpose, administrators, "
+  SQLite::Statement& q = store_.Prepare("INSERT INTO accounts(registration_id, org, medium, url, unit, purpose, administrators, "
                       "approvals, status, registered_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
                       "ON CONFLICT(registration_id) DO UPDATE SET medium = excluded.medium, url = excluded.url, "
                       "unit = excluded.unit, purpose = excluded.purpose, administrators = excluded.administrators, "
@@ -345,8 +367,7 @@ void Transaction::InsertAccount(const Account& a) {
 }
 
 std::vector<Account> Transaction::Accounts(const std::string& org) {
-  SQLite::Statement q(store_.db_,
-                      "SELECT * FROM accounts WHERE status = 'active' AND (? = '' OR org = ?) "
+  SQLite::Statement& q = store_.Prepare("SELECT * FROM accounts WHERE status = 'active' AND (? = '' OR org = ?) "
                       "ORDER BY org, registered_at, registration_id");
   q.bind(1, org);
   q.bind(2, org);
@@ -360,8 +381,7 @@ int64_t Transaction::CountRegistrations() {
 }
 
 int64_t Transaction::AppendMessage(const StoredMessage& m) {
-  SQLite::Statement q(store_.db_,
-                      "INSERT INTO messages(at, person_id, channel, direction, text, buttons, "
+  SQLite::Statement& q = store_.Prepare("INSERT INTO messages(at, person_id, channel, direction, text, buttons, "
                       "input, draft_id, seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, "
                       "(SELECT COALESCE(MAX(seq), 0) + 1 FROM messages))");
   q.bind(1, FormatUtc(m.at));
@@ -404,7 +424,7 @@ StoredMessage MessageFrom(SQLite::Statement& q) {
 
 std::vector<StoredMessage> Transaction::Messages(const std::string& person_id, int64_t after_seq,
                                                  int limit) {
-  SQLite::Statement q(store_.db_, std::string(kMessageColumns) +
+  SQLite::Statement& q = store_.Prepare(std::string(kMessageColumns) +
                                       "WHERE person_id = ? AND seq > ? ORDER BY seq LIMIT ?");
   q.bind(1, person_id);
   q.bind(2, after_seq);
@@ -415,14 +435,14 @@ std::vector<StoredMessage> Transaction::Messages(const std::string& person_id, i
 }
 
 std::optional<StoredMessage> Transaction::LoadMessage(int64_t id) {
-  SQLite::Statement q(store_.db_, std::string(kMessageColumns) + "WHERE id = ?");
+  SQLite::Statement& q = store_.Prepare(std::string(kMessageColumns) + "WHERE id = ?");
   q.bind(1, id);
   if (!q.executeStep()) return std::nullopt;
   return MessageFrom(q);
 }
 
 std::vector<StoredMessage> Transaction::MessagesOfDraft(int64_t draft_id) {
-  SQLite::Statement q(store_.db_, std::string(kMessageColumns) + "WHERE draft_id = ? ORDER BY id");
+  SQLite::Statement& q = store_.Prepare(std::string(kMessageColumns) + "WHERE draft_id = ? ORDER BY id");
   q.bind(1, draft_id);
   std::vector<StoredMessage> out;
   while (q.executeStep()) out.push_back(MessageFrom(q));
@@ -430,7 +450,7 @@ std::vector<StoredMessage> Transaction::MessagesOfDraft(int64_t draft_id) {
 }
 
 int64_t Transaction::FeedCursor(const std::string& person_id) {
-  SQLite::Statement q(store_.db_, "SELECT COALESCE(MAX(seq), 0) FROM messages WHERE person_id = ?");
+  SQLite::Statement& q = store_.Prepare("SELECT COALESCE(MAX(seq), 0) FROM messages WHERE person_id = ?");
   q.bind(1, person_id);
   q.executeStep();
   return q.getColumn(0).getInt64();
@@ -439,8 +459,7 @@ int64_t Transaction::FeedCursor(const std::string& person_id) {
 void Transaction::EditMessage(int64_t id, const Reply& reply, TimePoint now) {
   auto old = LoadMessage(id);
   if (!old) return;
-  SQLite::Statement q(store_.db_,
-                      "UPDATE messages SET text = ?, buttons = ?, edited_at = ?, "
+  SQLite::Statement& q = store_.Prepare("UPDATE messages SET text = ?, buttons = ?, edited_at = ?, "
                       "seq = (SELECT COALESCE(MAX(seq), 0) + 1 FROM messages) WHERE id = ?");
   q.bind(1, reply.text);
   q.bind(2, ButtonsJson(reply.buttons).dump());
@@ -454,7 +473,7 @@ void Transaction::EditMessage(int64_t id, const Reply& reply, TimePoint now) {
 std::vector<nlohmann::json> Transaction::AuditOf(const std::vector<std::string>& subjects) {
   std::vector<nlohmann::json> out;
   for (const std::string& subject : subjects) {
-    SQLite::Statement q(store_.db_, "SELECT id, at, actor, action, subject, detail FROM audit WHERE subject = ?");
+    SQLite::Statement& q = store_.Prepare("SELECT id, at, actor, action, subject, detail FROM audit WHERE subject = ?");
     q.bind(1, subject);
     while (q.executeStep()) {
       out.push_back({{"id", q.getColumn(0).getInt64()}, {"at", q.getColumn(1).getString()},
@@ -469,8 +488,7 @@ std::vector<nlohmann::json> Transaction::AuditOf(const std::vector<std::string>&
 
 void Transaction::AppendAudit(TimePoint at, const std::string& actor, const std::string& action,
                               const std::string& subject, const nlohmann::json& detail) {
-  SQLite::Statement q(store_.db_,
-                      "INSERT INTO audit(at, actor, action, subject, detail) VALUES (?, ?, ?, ?, ?)");
+  SQLite::Statement& q = store_.Prepare("INSERT INTO audit(at, actor, action, subject, detail) VALUES (?, ?, ?, ?, ?)");
   q.bind(1, FormatUtc(at));
   q.bind(2, actor);
   q.bind(3, action);
@@ -480,15 +498,14 @@ void Transaction::AppendAudit(TimePoint at, const std::string& actor, const std:
 }
 
 int64_t Transaction::CountAudit(const std::string& action) {
-  SQLite::Statement q(store_.db_, "SELECT COUNT(*) FROM audit WHERE action = ?");
+  SQLite::Statement& q = store_.Prepare("SELECT COUNT(*) FROM audit WHERE action = ?");
   q.bind(1, action);
   q.executeStep();
   return q.getColumn(0).getInt64();
 }
 
 bool Transaction::FirstDelivery(const std::string& platform, const std::string& event_id, TimePoint now) {
-  SQLite::Statement q(store_.db_,
-                      "INSERT OR IGNORE INTO inbound_events(platform, event_id, received_at) VALUES (?, ?, ?)");
+  SQLite::Statement& q = store_.Prepare("INSERT OR IGNORE INTO inbound_events(platform, event_id, received_at) VALUES (?, ?, ?)");
   q.bind(1, platform);
   q.bind(2, event_id);
   q.bind(3, FormatUtc(now));
@@ -496,8 +513,7 @@ bool Transaction::FirstDelivery(const std::string& platform, const std::string& 
 }
 
 void Transaction::Enqueue(const OutboxItem& item, TimePoint now) {
-  SQLite::Statement q(store_.db_,
-                      "INSERT INTO outbox(platform, kind, lane, person_id, message_id, payload, next_at, created_at) "
+  SQLite::Statement& q = store_.Prepare("INSERT INTO outbox(platform, kind, lane, person_id, message_id, payload, next_at, created_at) "
                       "VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
   q.bind(1, item.platform);
   q.bind(2, item.kind);
@@ -512,8 +528,7 @@ void Transaction::Enqueue(const OutboxItem& item, TimePoint now) {
 
 std::vector<OutboxItem> Transaction::DueOutbox(TimePoint now, int limit) {
   // The head of each lane (its oldest pending item), if it is due.
-  SQLite::Statement q(store_.db_,
-                      "SELECT o.id, o.platform, o.kind, o.lane, COALESCE(o.person_id, ''), COALESCE(o.message_id, 0), "
+  SQLite::Statement& q = store_.Prepare("SELECT o.id, o.platform, o.kind, o.lane, COALESCE(o.person_id, ''), COALESCE(o.message_id, 0), "
                       "o.payload, o.attempts, o.next_at FROM outbox o "
                       "WHERE o.id IN (SELECT MIN(id) FROM outbox WHERE status = 'pending' GROUP BY platform, lane) "
                       "AND o.next_at <= ? ORDER BY o.id LIMIT ?");
@@ -537,21 +552,20 @@ std::vector<OutboxItem> Transaction::DueOutbox(TimePoint now, int limit) {
 }
 
 std::optional<TimePoint> Transaction::NextOutboxDue() {
-  SQLite::Statement q(store_.db_, "SELECT MIN(next_at) FROM outbox WHERE status = 'pending'");
+  SQLite::Statement& q = store_.Prepare("SELECT MIN(next_at) FROM outbox WHERE status = 'pending'");
   if (!q.executeStep() || q.getColumn(0).isNull()) return std::nullopt;
   return ParseUtc(q.getColumn(0).getString());
 }
 
 void Transaction::MarkSent(int64_t id, TimePoint now) {
-  SQLite::Statement q(store_.db_, "UPDATE outbox SET status = 'sent', sent_at = ?, attempts = attempts + 1 WHERE id = ?");
+  SQLite::Statement& q = store_.Prepare("UPDATE outbox SET status = 'sent', sent_at = ?, attempts = attempts + 1 WHERE id = ?");
   q.bind(1, FormatUtc(now));
   q.bind(2, id);
   q.exec();
 }
 
 void Transaction::Reschedule(int64_t id, TimePoint next_at, const std::string& error) {
-  SQLite::Statement q(store_.db_,
-                      "UPDATE outbox SET next_at = ?, last_error = ?, attempts = attempts + 1 WHERE id = ?");
+  SQLite::Statement& q = store_.Prepare("UPDATE outbox SET next_at = ?, last_error = ?, attempts = attempts + 1 WHERE id = ?");
   q.bind(1, FormatUtc(next_at));
   q.bind(2, error);
   q.bind(3, id);
@@ -559,22 +573,21 @@ void Transaction::Reschedule(int64_t id, TimePoint next_at, const std::string& e
 }
 
 void Transaction::MarkFailed(int64_t id, const std::string& error) {
-  SQLite::Statement q(store_.db_,
-                      "UPDATE outbox SET status = 'failed', last_error = ?, attempts = attempts + 1 WHERE id = ?");
+  SQLite::Statement& q = store_.Prepare("UPDATE outbox SET status = 'failed', last_error = ?, attempts = attempts + 1 WHERE id = ?");
   q.bind(1, error);
   q.bind(2, id);
   q.exec();
 }
 
 int64_t Transaction::CountOutbox(const std::string& status) {
-  SQLite::Statement q(store_.db_, "SELECT COUNT(*) FROM outbox WHERE status = ?");
+  SQLite::Statement& q = store_.Prepare("SELECT COUNT(*) FROM outbox WHERE status = ?");
   q.bind(1, status);
   q.executeStep();
   return q.getColumn(0).getInt64();
 }
 
 std::optional<std::string> Transaction::PlatformChannel(const std::string& platform, const std::string& person_id) {
-  SQLite::Statement q(store_.db_, "SELECT channel FROM platform_channels WHERE platform = ? AND person_id = ?");
+  SQLite::Statement& q = store_.Prepare("SELECT channel FROM platform_channels WHERE platform = ? AND person_id = ?");
   q.bind(1, platform);
   q.bind(2, person_id);
   if (!q.executeStep()) return std::nullopt;
@@ -583,8 +596,7 @@ std::optional<std::string> Transaction::PlatformChannel(const std::string& platf
 
 void Transaction::SetPlatformChannel(const std::string& platform, const std::string& person_id,
                                      const std::string& channel) {
-  SQLite::Statement q(store_.db_,
-                      "INSERT INTO platform_channels(platform, person_id, channel) VALUES (?, ?, ?) "
+  SQLite::Statement& q = store_.Prepare("INSERT INTO platform_channels(platform, person_id, channel) VALUES (?, ?, ?) "
                       "ON CONFLICT(platform, person_id) DO UPDATE SET channel = excluded.channel");
   q.bind(1, platform);
   q.bind(2, person_id);
@@ -594,7 +606,7 @@ void Transaction::SetPlatformChannel(const std::string& platform, const std::str
 
 std::optional<std::pair<std::string, std::string>> Transaction::PlatformMessage(int64_t message_id,
                                                                                 const std::string& platform) {
-  SQLite::Statement q(store_.db_, "SELECT channel, ref FROM platform_messages WHERE message_id = ? AND platform = ?");
+  SQLite::Statement& q = store_.Prepare("SELECT channel, ref FROM platform_messages WHERE message_id = ? AND platform = ?");
   q.bind(1, message_id);
   q.bind(2, platform);
   if (!q.executeStep()) return std::nullopt;
@@ -603,8 +615,7 @@ std::optional<std::pair<std::string, std::string>> Transaction::PlatformMessage(
 
 void Transaction::SetPlatformMessage(int64_t message_id, const std::string& platform, const std::string& channel,
                                      const std::string& ref) {
-  SQLite::Statement q(store_.db_,
-                      "INSERT INTO platform_messages(message_id, platform, channel, ref) VALUES (?, ?, ?, ?) "
+  SQLite::Statement& q = store_.Prepare("INSERT INTO platform_messages(message_id, platform, channel, ref) VALUES (?, ?, ?, ?) "
                       "ON CONFLICT(message_id, platform) DO UPDATE SET channel = excluded.channel, ref = excluded.ref");
   q.bind(1, message_id);
   q.bind(2, platform);
@@ -614,8 +625,7 @@ void Transaction::SetPlatformMessage(int64_t message_id, const std::string& plat
 }
 
 std::optional<std::string> Transaction::LastInboundChannel(const std::string& person_id) {
-  SQLite::Statement q(store_.db_,
-                      "SELECT channel FROM messages WHERE person_id = ? AND direction = 'in' ORDER BY id DESC LIMIT 1");
+  SQLite::Statement& q = store_.Prepare("SELECT channel FROM messages WHERE person_id = ? AND direction = 'in' ORDER BY id DESC LIMIT 1");
   q.bind(1, person_id);
   if (!q.executeStep()) return std::nullopt;
   return q.getColumn(0).getString();

@@ -14,6 +14,7 @@
 #ifndef KONTOBOT_STORE_STORE_H_
 #define KONTOBOT_STORE_STORE_H_
 
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -89,7 +90,7 @@ class Transaction {
   explicit Transaction(Store& store);
   Transaction(const Transaction&) = delete;
   Transaction& operator=(const Transaction&) = delete;
-  ~Transaction() = default;  // rolls back unless committed
+  ~Transaction();  // rolls back unless committed
 
   void Commit();
 
@@ -193,9 +194,15 @@ class Store {
  private:
   friend class Transaction;
   void Migrate();
+  // A cached prepared statement, reset and with its bindings cleared.
+  SQLite::Statement& Prepare(const std::string& sql);
+  // Resets every cached statement, so none holds a read snapshot past its
+  // transaction (which would stop WAL checkpoints).
+  void ResetStatements();
 
   std::mutex mu_;
   SQLite::Database db_;
+  std::map<std::string, std::unique_ptr<SQLite::Statement>> statements_;
 };
 
 }  // namespace kontobot::store

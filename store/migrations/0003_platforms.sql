@@ -27,6 +27,7 @@ CREATE TABLE outbox (
   sent_at      TEXT
 ) STRICT;
 CREATE INDEX outbox_pending ON outbox(status, next_at) WHERE status = 'pending';
+CREATE INDEX outbox_lanes ON outbox(platform, lane, id) WHERE status = 'pending';
 
 -- Where a person is reached on a platform (a Slack DM channel id).
 CREATE TABLE platform_channels (
@@ -44,3 +45,6 @@ CREATE TABLE platform_messages (
   ref         TEXT NOT NULL,
   PRIMARY KEY (message_id, platform)
 ) STRICT;
+
+-- Finding the next feed position must not scan every message.
+CREATE INDEX messages_by_seq ON messages(seq);

@@ -62,6 +62,12 @@ TEST(Options, RefusesUnknownAndContradictoryInput) {
   EXPECT_NE(Parse({"check-template"}).error, "");
   EXPECT_NE(Parse({"serve", "extra"}).error, "");
   EXPECT_NE(Parse({"serve", "--config", "/nonexistent.ini"}).error, "");
+  EXPECT_NE(Parse({"serve", "--slack-signing-secret", "s"}).error.find("both"), std::string::npos);
+  EXPECT_NE(Parse({"export"}).error, "");
+  EXPECT_NE(Parse({"export", "registration", "x"}).error, "");
+  EXPECT_EQ(Parse({"export", "registration", "12"}).error, "");
+  EXPECT_EQ(Parse({"serve", "--webchat", "false"}, {{"KONTOBOT_SLACK_SIGNING_SECRET", "s"},
+                                                    {"KONTOBOT_SLACK_BOT_TOKEN", "xoxb-1"}}).error, "");
 }
 
 TEST(Options, HelpListsCommandsAndEnvironment) {

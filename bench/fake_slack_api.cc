@@ -1,0 +1,24 @@
+// The Slack Web API stand-in for benchmarks: tests/fakes/fake_slack.h on a
+// given port, answering ok until killed.
+// Usage: fake_slack_api PORT TOKEN
+#include <csignal>
+#include <cstdlib>
+#include <iostream>
+
+#include "tests/fakes/fake_slack.h"
+
+int main(int argc, char** argv) {
+  if (argc < 3) return 2;
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  kontobot::testing::FakeSlack fake(std::atoi(argv[1]), argv[2]);
+  fake.Start();
+  std::cout << "fake Slack API on " << fake.base() << std::endl;
+  int sig = 0;
+  sigwait(&set, &sig);
+  std::cout << fake.calls().size() << " calls" << std::endl;
+  return 0;
+}

@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# Benchmark: signed Slack message.im events against the real kontobot binary
+# (each one advances a conversation: the engine answers it, the answer and
+# an outbox row commit with synchronous=FULL before the 200), and the same
+# events against a minimal Slack Bolt for JavaScript app that only
+# acknowledges. Load: bench/slack_loadgen.cc, keep-alive connections, one
+# request in flight per connection. Prints a Markdown table of medians.
+#   bash bench/slack_events.sh [SECONDS_PER_RUN] [RUNS]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+SECONDS_PER_RUN=${1:-10}
+RUNS=${2:-3}
+SECRET=bench-signing-secret
+TOKEN=xoxb-bench
+USERS=UGISANNA1,UGISPER01,UGISEVA01,UGISKIM01,UGISINFO1,UGISOMAR1
+
+bash scripts/deps.sh
+command -v node >/dev/null || { echo "node is needed for the Bolt comparison"; exit 1; }
+cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF >/dev/null
+cmake --build build-bench --target kontobot slack_loadgen fake_slack_api -j"$(nproc)" >/dev/null
+(cd bench/bolt && [ -d node_modules/@slack/bolt ] || npm ci --no-audit --no-fund --silent)
+
+work=$(mktemp -d)
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"; }
+trap cleanup EXIT
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+wait_http() { for _ in $(seq 100); do curl -s -o /dev/null "$1" && return 0; sleep 0.1; done; return 1; }
+median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+peak_rss_mb() { awk '/VmHWM/ {printf "%.0f", $2/1024}' "/proc/$1/status"; }
+
+api_port=$(free_port)
+build-bench/fake_slack_api "$api_port" "$TOKEN" > "$work/fake.log" &
+pids+=($!)
+
+declare -A result
+run_target() {  # name port
+  local name=$1 port=$2 conns
+  for conns in 16 64; do
+    : > "$work/$name-$conns"
+    for _ in $(seq "$RUNS"); do
+      build-bench/slack_loadgen 127.0.0.1 "$port" /slack/events "$SECRET" "$conns" "$SECONDS_PER_RUN" "$USERS" \
+        >> "$work/$name-$conns"
+    done
+    for field in rps p50_ms p99_ms errors; do
+      result[$name,$conns,$field]=$(python3 -c "import json,sys; print('\n'.join(str(json.loads(l)['$field']) for l in open('$work/$name-$conns')))" | median)
+    done
+  done
+}
+
+# kontobot
+kb_port=$(free_port)
+build-bench/kontobot serve --listen "127.0.0.1:$kb_port" --db "$work/kontobot.db" --log-level warn \
+  --slack-signing-secret "$SECRET" --slack-bot-token "$TOKEN" --slack-api-base "http://127.0.0.1:$api_port/api" &
+kb_pid=$!
+pids+=($kb_pid)
+wait_http "http://127.0.0.1:$kb_port/healthz"
+run_target kontobot "$kb_port"
+kb_rss=$(peak_rss_mb "$kb_pid")
+kb_rows=$(python3 -c "import sqlite3; c=sqlite3.connect('$work/kontobot.db'); print(c.execute('select count(*) from inbound_events').fetchone()[0])")
+
+# Bolt
+bolt_port=$(free_port)
+(cd bench/bolt && PORT=$bolt_port SLACK_SIGNING_SECRET=$SECRET exec node app.js > "$work/bolt.log") &
+bolt_pid=$!
+pids+=($bolt_pid)
+sleep 1
+for _ in $(seq 100); do grep -q listening "$work/bolt.log" && break; sleep 0.1; done
+run_target bolt "$bolt_port"
+bolt_rss=$(peak_rss_mb "$bolt_pid")
+
+echo
+echo "Signed message.im events, ${SECONDS_PER_RUN} s per run, median of ${RUNS} runs, $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)):"
+echo
+echo "| server | connections | events/s | p50 ms | p99 ms | errors | peak RSS |"
+echo "|---|---|---|---|---|---|---|"
+for c in 16 64; do
+  echo "| kontobot (engine + durable commit + outbox) | $c | ${result[kontobot,$c,rps]} | ${result[kontobot,$c,p50_ms]} | ${result[kontobot,$c,p99_ms]} | ${result[kontobot,$c,errors]} | ${kb_rss} MB |"
+done
+for c in 16 64; do
+  echo "| Bolt for JavaScript (acknowledge only) | $c | ${result[bolt,$c,rps]} | ${result[bolt,$c,p50_ms]} | ${result[bolt,$c,p99_ms]} | ${result[bolt,$c,errors]} | ${bolt_rss} MB |"
+done
+echo
+echo "kontobot committed ${kb_rows} events."
