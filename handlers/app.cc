@@ -1,6 +1,7 @@
 #include "handlers/app.h"
 
 #include <csignal>
+#include <sys/resource.h>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -134,6 +135,14 @@ int Serve(const config::Options& o) {
   sigaddset(&signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
+  // Every connection, honest or idle, costs a file descriptor, and
+  // cpprestsdk never closes idle ones: take all the descriptors the system
+  // allows rather than the default 1024 (see README, "Connections").
+  rlimit files{};
+  if (getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur < files.rlim_max) {
+    files.rlim_cur = files.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &files);
+  }
   InitializeThreadPool(o.threads);
   auto store = std::make_unique<store::Store>(o.db);
   SystemClock clock;

@@ -116,8 +116,16 @@ void HttpServer::Start() {
       }
       req.extract_vector().then([this, req, send](pplx::task<std::vector<unsigned char>> t) mutable {
         Request r;
+        std::vector<unsigned char> body;
         try {
-          std::vector<unsigned char> body = t.get();
+          body = t.get();
+        } catch (const std::exception& e) {
+          // The client went away before its body arrived: nothing to answer.
+          log_->debug("request body not received: {}", e.what());
+          send(Response::Error(400, "incomplete_request", "The request body did not arrive"));
+          return;
+        }
+        try {
           if (body.size() > max_body_) {
             send(Response::Error(413, "body_too_large",
                                  "The request body is larger than " + std::to_string(max_body_) + " bytes"));
