@@ -47,16 +47,21 @@ void RegisterPages::RegisterRoutes(HttpServer& server) {
   server.Route("GET", "/register.json", [this](const Request& r) { return Json(r); });
 }
 
-Response RegisterPages::Json(const Request& request) const {
-  auto org = request.query.count("org") ? request.query.at("org") : "";
+std::variant<std::vector<store::Account>, Response> RegisterPages::Load(const Request& request,
+                                                                       std::string& org) const {
+  org = request.query.count("org") ? request.query.at("org") : "";
   if (!org.empty() && directory_.FindOrganisation(org) == nullptr) {
     return Response::Error(404, "unknown_organisation", "No organisation '" + org + "'");
   }
-  std::vector<store::Account> accounts;
-  {
-    store::Transaction tx(store_);
-    accounts = tx.Accounts(org);
-  }
+  store::Transaction tx(store_);
+  return tx.Accounts(org);
+}
+
+Response RegisterPages::Json(const Request& request) const {
+  std::string org;
+  auto loaded = Load(request, org);
+  if (auto* error = std::get_if<Response>(&loaded)) return *error;
+  const auto& accounts = std::get<std::vector<store::Account>>(loaded);
   nlohmann::json out = nlohmann::json::array();
   for (const auto& a : accounts) {
     const Organisation* o = directory_.FindOrganisation(a.org);
@@ -76,15 +81,10 @@ Response RegisterPages::Html(const Request& request) const {
     if (!parsed) return Response::Error(400, "bad_lang", "lang must be sv or en");
     lang = *parsed;
   }
-  auto org = request.query.count("org") ? request.query.at("org") : "";
-  if (!org.empty() && directory_.FindOrganisation(org) == nullptr) {
-    return Response::Error(404, "unknown_organisation", "No organisation '" + org + "'");
-  }
-  std::vector<store::Account> accounts;
-  {
-    store::Transaction tx(store_);
-    accounts = tx.Accounts(org);
-  }
+  std::string org;
+  auto loaded = Load(request, org);
+  if (auto* error = std::get_if<Response>(&loaded)) return *error;
+  const auto& accounts = std::get<std::vector<store::Account>>(loaded);
   auto t = [&](const std::string& key) { return catalog_.Render(lang, key); };
   nlohmann::json orgs = nlohmann::json::array();
   for (const Organisation& o : directory_.organisations()) {

@@ -7,6 +7,8 @@
 #define KONTOBOT_HANDLERS_REGISTER_H_
 
 #include <string>
+#include <variant>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -28,6 +30,9 @@ class RegisterPages {
   Response Json(const Request& request) const;
 
  private:
+  // The active accounts of ?org= (all when absent), or the 404 to send.
+  std::variant<std::vector<store::Account>, Response> Load(const Request& request, std::string& org) const;
+
   store::Store& store_;
   const Directory& directory_;
   const Catalog& catalog_;
