@@ -24,6 +24,8 @@ constexpr const char* kUsage =
     "  export registration ID write registration-ID.json and registration-ID.html\n"
     "                         (the whole case, for a public-records request) to --out\n"
     "  export register        write register.csv and register.json to --out\n"
+    "  matrix-registration    print a Matrix Application Service registration (new\n"
+    "                         tokens) for the homeserver, and the matching settings\n"
     "  version                print the version\n"
     "\n"
     "Every option can also be set in the file given by --config (INI: key = value)\n"
@@ -89,6 +91,15 @@ ParseResult ParseOptions(int argc, const char* const argv[],
       ("slack-api-base", po::value(&o.slack_api_base)->default_value(o.slack_api_base),
        "Slack Web API base URL (tests point it at a local fake)")
       ("slack-bot-user", po::value(&o.slack_bot_user), "the bot's own Slack user id, U… (its messages are ignored)")
+      ("matrix-homeserver", po::value(&o.matrix_homeserver),
+       "Matrix homeserver's Client-Server API base URL, e.g. https://matrix.kommun.example; enables Matrix")
+      ("matrix-server-name", po::value(&o.matrix_server_name), "the homeserver's server name, e.g. kommun.example")
+      ("matrix-as-token", po::value(&o.matrix_as_token), "as_token from the registration")
+      ("matrix-hs-token", po::value(&o.matrix_hs_token), "hs_token from the registration")
+      ("matrix-localpart", po::value(&o.matrix_localpart)->default_value(o.matrix_localpart),
+       "the bot's user localpart (@kontobot:server)")
+      ("matrix-url", po::value(&o.matrix_url)->default_value(o.matrix_url),
+       "matrix-registration: the URL at which the homeserver reaches kontobot")
       ("log-level", po::value(&o.log_level)->default_value(o.log_level),
        "trace, debug, info, warn, error");
   po::options_description hidden;
@@ -138,8 +149,8 @@ ParseResult ParseOptions(int argc, const char* const argv[],
   }
 
   if (o.command != "serve" && o.command != "check-template" && o.command != "version" &&
-      o.command != "export") {
-    result.error = "unknown command '" + o.command + "' (serve, check-template, export, version)";
+      o.command != "export" && o.command != "matrix-registration") {
+    result.error = "unknown command '" + o.command + "' (serve, check-template, export, matrix-registration, version)";
     return result;
   }
   if (o.command == "export") {
@@ -181,7 +192,16 @@ ParseResult ParseOptions(int argc, const char* const argv[],
     result.error = "Slack needs both --slack-signing-secret and --slack-bot-token";
     return result;
   }
-  if (o.command == "serve" && !o.webchat && o.slack_signing_secret.empty()) {
+  bool matrix = !o.matrix_homeserver.empty();
+  if (matrix && (o.matrix_server_name.empty() || o.matrix_as_token.empty() || o.matrix_hs_token.empty())) {
+    result.error = "Matrix needs --matrix-server-name, --matrix-as-token and --matrix-hs-token with --matrix-homeserver";
+    return result;
+  }
+  if (o.command == "matrix-registration" && o.matrix_server_name.empty()) {
+    result.error = "matrix-registration needs --matrix-server-name (and --matrix-url if not 127.0.0.1:8080)";
+    return result;
+  }
+  if (o.command == "serve" && !o.webchat && o.slack_signing_secret.empty() && !matrix) {
     result.error = "--webchat=false leaves nothing to serve: no chat platform is configured";
     return result;
   }

@@ -30,6 +30,12 @@ struct Options {
   std::string slack_bot_token;
   std::string slack_api_base = "https://slack.com/api";
   std::string slack_bot_user;
+  std::string matrix_homeserver;      // enables Matrix with the two tokens
+  std::string matrix_server_name;
+  std::string matrix_as_token;
+  std::string matrix_hs_token;
+  std::string matrix_localpart = "kontobot";
+  std::string matrix_url = "http://127.0.0.1:8080";  // matrix-registration: where the homeserver reaches us
 };
 
 struct ParseResult {

@@ -18,6 +18,7 @@
 #include "handlers/http_server.h"
 #include "handlers/outbox_sender.h"
 #include "handlers/register.h"
+#include "handlers/matrix/matrix_adapter.h"
 #include "handlers/slack/slack_adapter.h"
 #include "handlers/stockholm_time.h"
 #include "handlers/webchat/webchat.h"
@@ -172,6 +173,17 @@ int Serve(const config::Options& o) {
     service.EnableOutboxPlatform("slack");
     outbox.Handle("slack", [&](const store::OutboxItem& item) { return slack_adapter->Deliver(item); });
   }
+  std::unique_ptr<matrix::Adapter> matrix_adapter;
+  if (!o.matrix_homeserver.empty()) {
+    matrix_adapter = std::make_unique<matrix::Adapter>(
+        matrix::Settings{o.matrix_homeserver, o.matrix_server_name, o.matrix_as_token, o.matrix_hs_token,
+                         o.matrix_localpart},
+        service, *store, directory.directory, catalog.catalog, clock, log);
+    matrix_adapter->RegisterRoutes(server);
+    matrix_adapter->OnCommit([&outbox] { outbox.Notify(); });
+    service.EnableOutboxPlatform("matrix");
+    outbox.Handle("matrix", [&](const store::OutboxItem& item) { return matrix_adapter->Deliver(item); });
+  }
   service.OnCommit([&outbox] { outbox.Notify(); });
   outbox.Start();
   try {
@@ -182,7 +194,8 @@ int Serve(const config::Options& o) {
   }
   log->info("kontobot listening on http://{}:{}/ (database {}, {} templates, {} people, {} threads{})",
             o.listen_host, o.listen_port, o.db, templates.templates.size(),
-            directory.directory.people().size(), o.threads, slack_adapter ? ", Slack" : "");
+            directory.directory.people().size(), o.threads,
+            std::string(slack_adapter ? ", Slack" : "") + (matrix_adapter ? ", Matrix" : ""));
 
   int sig = 0;
   sigwait(&signals, &sig);
@@ -203,6 +216,17 @@ int Run(const config::Options& o) {
   }
   if (o.command == "check-template") return CheckTemplates(o);
   if (o.command == "export") return Export(o);
+  if (o.command == "matrix-registration") {
+    matrix::Settings m{o.matrix_homeserver, o.matrix_server_name, matrix::NewToken(), matrix::NewToken(),
+                       o.matrix_localpart};
+    std::cout << matrix::RegistrationYaml(m, o.matrix_url);
+    std::cerr << "# kontobot settings to match (keep the tokens secret):\n"
+              << "KONTOBOT_MATRIX_HOMESERVER=https://matrix." << m.server_name << "\n"
+              << "KONTOBOT_MATRIX_SERVER_NAME=" << m.server_name << "\n"
+              << "KONTOBOT_MATRIX_AS_TOKEN=" << m.as_token << "\n"
+              << "KONTOBOT_MATRIX_HS_TOKEN=" << m.hs_token << "\n";
+    return 0;
+  }
   return Serve(o);
 }
 

@@ -71,13 +71,27 @@ void HttpServer::Route(const std::string& method, const std::string& path, Handl
   routes_[path][method] = std::move(handler);
 }
 
+void HttpServer::RoutePrefix(const std::string& method, const std::string& prefix, Handler handler) {
+  prefixes_[prefix][method] = std::move(handler);
+}
+
 Response HttpServer::Dispatch(const Request& request) const {
-  auto path = routes_.find(request.path);
-  if (path == routes_.end()) return Response::Error(404, "not_found", "No such endpoint: " + request.path);
-  auto method = path->second.find(request.method);
-  if (method == path->second.end()) {
+  const std::map<std::string, Handler>* methods = nullptr;
+  if (auto exact = routes_.find(request.path); exact != routes_.end()) {
+    methods = &exact->second;
+  } else {
+    for (const auto& [prefix, handlers] : prefixes_) {
+      if (request.path.size() > prefix.size() && request.path.compare(0, prefix.size(), prefix) == 0) {
+        methods = &handlers;
+        break;
+      }
+    }
+  }
+  if (methods == nullptr) return Response::Error(404, "not_found", "No such endpoint: " + request.path);
+  auto method = methods->find(request.method);
+  if (method == methods->end()) {
     std::string allowed;
-    for (const auto& [m, _] : path->second) allowed += (allowed.empty() ? "" : ", ") + m;
+    for (const auto& [m, _] : *methods) allowed += (allowed.empty() ? "" : ", ") + m;
     Response r = Response::Error(405, "method_not_allowed",
                                  request.method + " is not allowed here; use " + allowed);
     r.headers["Allow"] = allowed;

@@ -57,6 +57,9 @@ class HttpServer {
 
   // Registers `handler` for `method` on exactly `path`.
   void Route(const std::string& method, const std::string& path, Handler handler);
+  // Registers `handler` for `method` on every path under `prefix` (which
+  // ends with '/'); exact routes win. The handler reads request.path.
+  void RoutePrefix(const std::string& method, const std::string& prefix, Handler handler);
 
   // Starts listening. Throws std::runtime_error if the address is taken.
   void Start();
@@ -76,6 +79,7 @@ class HttpServer {
   size_t max_body_;
   std::shared_ptr<spdlog::logger> log_;
   std::map<std::string, std::map<std::string, Handler>> routes_;  // path -> method -> handler
+  std::map<std::string, std::map<std::string, Handler>> prefixes_;
   std::unique_ptr<web::http::experimental::listener::http_listener> listener_;
   std::shared_ptr<std::atomic<int>> in_flight_ = std::make_shared<std::atomic<int>>(0);
 };

@@ -676,6 +676,29 @@ void Transaction::SetPlatformMessage(int64_t message_id, const std::string& plat
   q.exec();
 }
 
+std::optional<int64_t> Transaction::MessageByPlatformRef(const std::string& platform, const std::string& ref) {
+  SQLite::Statement& q = store_.Prepare("SELECT message_id FROM platform_messages WHERE platform = ? AND ref = ?");
+  q.bind(1, platform);
+  q.bind(2, ref);
+  if (!q.executeStep()) return std::nullopt;
+  return q.getColumn(0).getInt64();
+}
+
+std::optional<int64_t> Transaction::TaskOfMessage(int64_t message_id) {
+  SQLite::Statement& q = store_.Prepare("SELECT task_id FROM task_messages WHERE message_id = ? LIMIT 1");
+  q.bind(1, message_id);
+  if (!q.executeStep()) return std::nullopt;
+  return q.getColumn(0).getInt64();
+}
+
+std::optional<int64_t> Transaction::LatestOpenApproval(const std::string& person) {
+  SQLite::Statement& q = store_.Prepare(
+      "SELECT id FROM tasks WHERE assignee = ? AND kind = 'approval' AND status = 'open' ORDER BY id DESC LIMIT 1");
+  q.bind(1, person);
+  if (!q.executeStep()) return std::nullopt;
+  return q.getColumn(0).getInt64();
+}
+
 std::optional<std::string> Transaction::LastInboundChannel(const std::string& person_id) {
   SQLite::Statement& q = store_.Prepare("SELECT channel FROM messages WHERE person_id = ? AND direction = 'in' ORDER BY id DESC LIMIT 1");
   q.bind(1, person_id);

@@ -176,6 +176,12 @@ class Transaction {
   std::optional<std::pair<std::string, std::string>> PlatformMessage(int64_t message_id, const std::string& platform);
   void SetPlatformMessage(int64_t message_id, const std::string& platform, const std::string& channel,
                           const std::string& ref);
+  // Our message that the platform knows as `ref` (a Matrix event id).
+  std::optional<int64_t> MessageByPlatformRef(const std::string& platform, const std::string& ref);
+  // The task a message was sent about, if any.
+  std::optional<int64_t> TaskOfMessage(int64_t message_id);
+  // The newest open approval task assigned to `person`, if any.
+  std::optional<int64_t> LatestOpenApproval(const std::string& person);
   // The channel a person last wrote from ("webchat", "slack", ...), if any.
   std::optional<std::string> LastInboundChannel(const std::string& person_id);
 

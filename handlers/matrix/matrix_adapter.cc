@@ -1,0 +1,329 @@
+#include "handlers/matrix/matrix_adapter.h"
+
+#include <openssl/rand.h>
+
+#include <cpprest/http_client.h>
+
+#include "bot/approval.h"
+
+namespace kontobot::matrix {
+
+using handlers::Delivery;
+using handlers::Request;
+using handlers::Response;
+
+namespace {
+
+constexpr const char* kApproveKey = "\xE2\x9C\x85";  // ✅
+constexpr const char* kRejectKey = "\xE2\x9D\x8C";   // ❌
+
+Response MatrixError(int status, const std::string& errcode, const std::string& error) {
+  return Response::Json(status, nlohmann::json{{"errcode", errcode}, {"error", error}}.dump());
+}
+
+std::string Enc(const std::string& s) { return web::uri::encode_data_string(s); }
+
+}  // namespace
+
+std::string NewToken() {
+  unsigned char bytes[32];
+  RAND_bytes(bytes, sizeof bytes);
+  static const char* hex = "0123456789abcdef";
+  std::string out;
+  for (unsigned char b : bytes) {
+    out += hex[b >> 4];
+    out += hex[b & 15];
+  }
+  return out;
+}
+
+std::string RegistrationYaml(const Settings& s, const std::string& url) {
+  std::string escaped_server;
+  for (char c : s.server_name) {
+    if (c == '.' || c == '-') escaped_server += "\\\\";
+    escaped_server += c;
+  }
+  return "# kontobot's Application Service registration. Add this file's path to the\n"
+         "# homeserver's app_service_config_files (Synapse: homeserver.yaml) and restart it.\n"
+         "id: kontobot\n"
+         "url: \"" + url + "\"\n"
+         "as_token: \"" + s.as_token + "\"\n"
+         "hs_token: \"" + s.hs_token + "\"\n"
+         "sender_localpart: \"" + s.localpart + "\"\n"
+         "# A bot chasing many approvers must not be throttled like a person.\n"
+         "rate_limited: false\n"
+         "namespaces:\n"
+         "  users:\n"
+         "    - exclusive: true\n"
+         "      regex: \"@" + s.localpart + ":" + escaped_server + "\"\n"
+         "  aliases: []\n"
+         "  rooms: []\n";
+}
+
+std::string ToHtml(const std::string& text) {
+  std::string out;
+  bool bold = false;
+  for (char c : text) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      case '\n': out += "<br>"; break;
+      case '*':
+        out += bold ? "</strong>" : "<strong>";
+        bold = !bold;
+        break;
+      default: out += c;
+    }
+  }
+  if (bold) out += "</strong>";
+  return out;
+}
+
+Adapter::Adapter(Settings settings, handlers::ConversationService& service, store::Store& store,
+                 const Directory& directory, const Catalog& catalog, const Clock& clock,
+                 std::shared_ptr<spdlog::logger> log)
+    : settings_(std::move(settings)), service_(service), store_(store), directory_(directory), catalog_(catalog),
+      clock_(clock), log_(std::move(log)) {}
+
+void Adapter::RegisterRoutes(handlers::HttpServer& server) {
+  server.RoutePrefix("PUT", "/_matrix/app/v1/transactions/", [this](const Request& r) { return Transaction(r); });
+  server.RoutePrefix("GET", "/_matrix/app/v1/users/", [this](const Request& r) {
+    if (auto refused = Refuse(r)) return *refused;
+    std::string user = r.path.substr(std::string("/_matrix/app/v1/users/").size());
+    if (user == settings_.BotUserId()) return Response::Json(200, "{}");
+    return MatrixError(404, "M_NOT_FOUND", "No such user in kontobot's namespace");
+  });
+  server.RoutePrefix("GET", "/_matrix/app/v1/rooms/", [this](const Request& r) {
+    if (auto refused = Refuse(r)) return *refused;
+    return MatrixError(404, "M_NOT_FOUND", "kontobot provides no room aliases");
+  });
+  server.Route("POST", "/_matrix/app/v1/ping", [this](const Request& r) {
+    if (auto refused = Refuse(r)) return *refused;
+    return Response::Json(200, "{}");
+  });
+}
+
+std::optional<Response> Adapter::Refuse(const Request& request) const {
+  std::string bearer;
+  if (auto h = request.headers.find("authorization"); h != request.headers.end()) {
+    if (h->second.rfind("Bearer ", 0) == 0) bearer = h->second.substr(7);
+  }
+  std::string query = request.query.count("access_token") ? request.query.at("access_token") : "";
+  if (bearer.empty() && query.empty()) {
+    return MatrixError(401, "M_MISSING_TOKEN", "Missing the homeserver token");
+  }
+  // Both must match when both are given.
+  if ((!bearer.empty() && bearer != settings_.hs_token) || (!query.empty() && query != settings_.hs_token)) {
+    log_->warn("matrix: refused a request with a wrong hs_token from {}", request.remote);
+    return MatrixError(403, "M_FORBIDDEN", "Bad homeserver token");
+  }
+  return std::nullopt;
+}
+
+void Adapter::EnqueueOnce(const std::string& event_key, store::OutboxItem item) {
+  store::Transaction tx(store_);
+  if (!tx.FirstDelivery("matrix", event_key, clock_.Now())) return;
+  item.platform = "matrix";
+  tx.Enqueue(item, clock_.Now());
+  tx.Commit();
+  if (on_commit_) on_commit_();
+}
+
+Response Adapter::Transaction(const Request& request) {
+  if (auto refused = Refuse(request)) return *refused;
+  nlohmann::json body = nlohmann::json::parse(request.body, nullptr, false);
+  if (!body.is_object() || !body.contains("events") || !body["events"].is_array()) {
+    return MatrixError(400, "M_BAD_JSON", "A transaction is a JSON object with an events array");
+  }
+  for (const auto& event : body["events"]) {
+    if (event.is_object()) HandleEvent(event);
+  }
+  return Response::Json(200, "{}");
+}
+
+void Adapter::HandleEvent(const nlohmann::json& e) {
+  std::string type = e.value("type", "");
+  std::string room = e.value("room_id", "");
+  std::string sender = e.value("sender", "");
+  std::string event_id = e.value("event_id", "");
+  if (event_id.empty() || room.empty()) return;
+  const std::string bot = settings_.BotUserId();
+  const nlohmann::json content = e.value("content", nlohmann::json::object());
+
+  if (type == "m.room.member") {
+    if (e.value("state_key", "") == bot && content.value("membership", "") == "invite") {
+      store::OutboxItem join;
+      join.kind = "join";
+      join.lane = "room:" + room;
+      join.payload = {{"room", room}};
+      EnqueueOnce(event_id, join);
+    }
+    return;
+  }
+  if (sender == bot) return;  // our own events, never answered
+  auto notice = [&](const std::string& key) {
+    store::OutboxItem post;
+    post.kind = "raw_post";
+    post.lane = "room:" + room;
+    post.payload = {{"room", room}, {"text", catalog_.Render(Lang::kSv, key)}};
+    EnqueueOnce(event_id, post);
+  };
+  if (type == "m.room.encrypted") return notice("matrix.encrypted");
+  if (type != "m.room.message" && type != "m.reaction") return;  // unknown types: ignored
+
+  const Person* person = directory_.FindByAccount("matrix", sender);
+  if (person == nullptr) return notice("error.unknown_person");
+  {
+    store::Transaction tx(store_);
+    tx.SetPlatformChannel("matrix", person->id, room);
+    tx.Commit();
+  }
+  auto dedupe = std::make_pair(std::string("matrix"), event_id);
+
+  if (type == "m.reaction") {
+    const nlohmann::json rel = content.value("m.relates_to", nlohmann::json::object());
+    std::string key = rel.value("key", "");
+    if (rel.value("rel_type", "") != "m.annotation" || (key != kApproveKey && key != kRejectKey)) return;
+    std::optional<int64_t> task;
+    {
+      store::Transaction tx(store_);
+      if (auto message = tx.MessageByPlatformRef("matrix", rel.value("event_id", ""))) task = tx.TaskOfMessage(*message);
+    }
+    if (!task) return;
+    Input input{"", key == kApproveKey ? "approve" : "reject", "task:" + std::to_string(*task)};
+    service_.Handle(*person, "matrix", input, key, dedupe);
+    return;
+  }
+  if (content.value("msgtype", "") != "m.text" || !content.contains("body") || !content["body"].is_string()) return;
+  std::string text = content["body"].get<std::string>();
+  // Text commands for the approval in hand: "godkänn", "avslå <skäl>".
+  std::string word = NormalizeWord(text.substr(0, text.find(' ')));
+  bool approve = word == "godkänn" || word == "approve";
+  bool reject = word == "avslå" || word == "reject";
+  if (approve || reject) {
+    std::optional<int64_t> task;
+    {
+      store::Transaction tx(store_);
+      task = tx.LatestOpenApproval(person->id);
+    }
+    if (task) {
+      std::string value = "task:" + std::to_string(*task);
+      service_.Handle(*person, "matrix", Input{"", approve ? "approve" : "reject", value}, text, dedupe);
+      std::string reason = text.find(' ') == std::string::npos ? "" : Trim(text.substr(text.find(' ')));
+      if (reject && !reason.empty()) {
+        service_.Handle(*person, "matrix", Input{reason, "", ""}, reason,
+                        std::make_pair(std::string("matrix"), event_id + "#reason"));
+      }
+      return;
+    }
+  }
+  service_.Handle(*person, "matrix", Input{text, "", ""}, text, dedupe);
+}
+
+Adapter::Result Adapter::Call(const std::string& method, const std::string& path, const nlohmann::json& body) const {
+  Result r;
+  try {
+    web::http::client::http_client_config cfg;
+    cfg.set_timeout(std::chrono::seconds(10));
+    web::http::client::http_client client(settings_.homeserver, cfg);
+    web::http::http_request req(method);
+    req.set_request_uri(path);
+    req.headers().add("Authorization", "Bearer " + settings_.as_token);
+    req.set_body(body.dump(), "application/json");
+    auto resp = client.request(req).get();
+    r.status = resp.status_code();
+    r.body = nlohmann::json::parse(resp.extract_utf8string(true).get(), nullptr, false);
+    if (r.body.is_discarded()) r.body = nullptr;
+    if (r.status == 429) {
+      // Prefer the Retry-After header; retry_after_ms is deprecated (v1.10).
+      if (resp.headers().has("Retry-After")) {
+        r.retry_after = std::chrono::seconds(std::atoll(resp.headers()["Retry-After"].c_str()));
+      } else if (r.body.is_object() && r.body.contains("retry_after_ms")) {
+        r.retry_after = std::chrono::seconds((r.body["retry_after_ms"].get<int64_t>() + 999) / 1000);
+      }
+    }
+    if (r.status != 200) r.error = r.body.is_object() ? r.body.value("errcode", "") : "http " + std::to_string(r.status);
+  } catch (const std::exception& e) {
+    r.error = e.what();
+  }
+  return r;
+}
+
+Delivery Adapter::Classify(const Result& r) const {
+  if (r.status == 200) return {Delivery::Result::kSent, "", std::nullopt};
+  if (r.status == 0 || r.status == 429 || r.status >= 500) return {Delivery::Result::kRetry, r.error, r.retry_after};
+  return {Delivery::Result::kFailed, r.error.empty() ? "http " + std::to_string(r.status) : r.error, std::nullopt};
+}
+
+Delivery Adapter::Deliver(const store::OutboxItem& item) {
+  const std::string txn = "kontobot-" + std::to_string(item.id);  // stable across resends
+  auto send = [&](const std::string& room, const std::string& type, const std::string& suffix,
+                  const nlohmann::json& content) {
+    return Call("PUT", "/_matrix/client/v3/rooms/" + Enc(room) + "/send/" + type + "/" + Enc(txn + suffix), content);
+  };
+  if (item.kind == "join") {
+    return Classify(Call("POST", "/_matrix/client/v3/rooms/" + Enc(item.payload["room"]) + "/join", nlohmann::json::object()));
+  }
+  if (item.kind == "raw_post") {
+    std::string text = item.payload["text"];
+    return Classify(send(item.payload["room"], "m.room.message", "",
+                         {{"msgtype", "m.notice"}, {"body", text}, {"format", "org.matrix.custom.html"},
+                          {"formatted_body", ToHtml(text)}}));
+  }
+  std::optional<store::StoredMessage> message;
+  std::optional<std::string> room;
+  std::optional<std::pair<std::string, std::string>> posted;
+  {
+    store::Transaction tx(store_);
+    message = tx.LoadMessage(item.message_id);
+    room = tx.PlatformChannel("matrix", item.person_id);
+    posted = tx.PlatformMessage(item.message_id, "matrix");
+  }
+  if (!message) return {Delivery::Result::kFailed, "no such message", std::nullopt};
+  std::string text = message->text;
+  bool decision = false;
+  for (const Button& b : message->buttons) decision |= b.id == "approve";
+  if (decision) text += "\n\n" + catalog_.Render(Lang::kSv, "matrix.how_to_decide");
+  nlohmann::json content{{"msgtype", "m.notice"}, {"body", text}, {"format", "org.matrix.custom.html"},
+                         {"formatted_body", ToHtml(text)}};
+  if (item.kind == "update") {
+    if (!posted) return {Delivery::Result::kFailed, "the message never reached Matrix", std::nullopt};
+    nlohmann::json edit{{"msgtype", "m.notice"}, {"body", "* " + text}, {"format", "org.matrix.custom.html"},
+                        {"formatted_body", "* " + ToHtml(text)}, {"m.new_content", content},
+                        {"m.relates_to", {{"rel_type", "m.replace"}, {"event_id", posted->second}}}};
+    return Classify(send(posted->first, "m.room.message", "", edit));
+  }
+  if (!room) {
+    const Person* p = directory_.Find(item.person_id);
+    if (p == nullptr || !p->accounts.count("matrix")) {
+      return {Delivery::Result::kFailed, "no Matrix account for " + item.person_id, std::nullopt};
+    }
+    Result created = Call("POST", "/_matrix/client/v3/createRoom",
+                          {{"invite", {p->accounts.at("matrix")}}, {"is_direct", true}, {"preset", "trusted_private_chat"}});
+    if (created.status != 200) return Classify(created);
+    room = created.body.value("room_id", "");
+    store::Transaction tx(store_);
+    tx.SetPlatformChannel("matrix", item.person_id, *room);
+    tx.Commit();
+  }
+  Result sent = send(*room, "m.room.message", "", content);
+  if (sent.status != 200) return Classify(sent);
+  std::string event_id = sent.body.value("event_id", "");
+  {
+    store::Transaction tx(store_);
+    tx.SetPlatformMessage(item.message_id, "matrix", *room, event_id);
+    tx.Commit();
+  }
+  if (decision) {  // the "buttons": the bot's own ✅ and ❌ under its request
+    for (const auto& [suffix, key] : {std::pair<std::string, std::string>{"-yes", kApproveKey}, {"-no", kRejectKey}}) {
+      Result r = send(*room, "m.reaction", suffix,
+                      {{"m.relates_to", {{"rel_type", "m.annotation"}, {"event_id", event_id}, {"key", key}}}});
+      if (r.status != 200) log_->warn("matrix: could not add the {} reaction: {}", key, r.error);
+    }
+  }
+  return {Delivery::Result::kSent, "", std::nullopt};
+}
+
+}  // namespace kontobot::matrix

@@ -1,0 +1,92 @@
+// Matrix: kontobot as an Application Service.
+//
+// Inbound (Homeserver -> AS API, authenticated by the hs_token as a Bearer
+// header or the legacy access_token parameter):
+//   PUT  /_matrix/app/v1/transactions/{txnId}  events, each processed once
+//        (by event id, in the same transaction as its effects); 200 {} only
+//        once everything in it is durable
+//   GET  /_matrix/app/v1/users/{userId}, /_matrix/app/v1/rooms/{alias}
+//   POST /_matrix/app/v1/ping
+// Invites to the bot are joined; m.text messages from people in the
+// directory (accounts: {matrix: "@…"}) are conversation input; an encrypted
+// room gets an explanation. Matrix has no buttons: approvals work by
+// reacting ✅ / ❌ to the bot's request (the bot adds both), or by the
+// commands "godkänn" / "avslå <skäl>" (approve / reject <reason>).
+//
+// Outbound (Client-Server API, through the outbox): m.notice messages with
+// an HTML formatted_body, edits as m.replace, direct rooms created on
+// demand, transaction ids derived from the outbox row so a resend after a
+// crash is deduplicated by the homeserver.
+#ifndef KONTOBOT_HANDLERS_MATRIX_MATRIX_ADAPTER_H_
+#define KONTOBOT_HANDLERS_MATRIX_MATRIX_ADAPTER_H_
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include <nlohmann/json.hpp>
+#include <spdlog/logger.h>
+
+#include "bot/directory.h"
+#include "handlers/conversation_service.h"
+#include "handlers/http_server.h"
+#include "handlers/outbox_sender.h"
+
+namespace kontobot::matrix {
+
+struct Settings {
+  std::string homeserver;   // e.g. "https://matrix.kommun.example"
+  std::string server_name;  // e.g. "kommun.example"
+  std::string as_token;
+  std::string hs_token;
+  std::string localpart = "kontobot";
+  std::string BotUserId() const { return "@" + localpart + ":" + server_name; }
+};
+
+// The registration YAML a homeserver administrator adds to the homeserver
+// (app_service_config_files), for an AS reachable at `url`.
+std::string RegistrationYaml(const Settings& settings, const std::string& url);
+// 32 random bytes as hex, for as_token and hs_token.
+std::string NewToken();
+// Our plain text as Matrix HTML: escaped, *bold* as <strong>, lines as <br>.
+std::string ToHtml(const std::string& text);
+
+class Adapter {
+ public:
+  Adapter(Settings settings, handlers::ConversationService& service, store::Store& store,
+          const Directory& directory, const Catalog& catalog, const Clock& clock,
+          std::shared_ptr<spdlog::logger> log);
+
+  void RegisterRoutes(handlers::HttpServer& server);
+  void OnCommit(std::function<void()> fn) { on_commit_ = std::move(fn); }
+
+  handlers::Response Transaction(const handlers::Request& request);
+  handlers::Delivery Deliver(const store::OutboxItem& item);
+
+ private:
+  std::optional<handlers::Response> Refuse(const handlers::Request& request) const;
+  void HandleEvent(const nlohmann::json& event);
+  // Queues a platform call under `event_key` once.
+  void EnqueueOnce(const std::string& event_key, store::OutboxItem item);
+  struct Result {
+    int status = 0;
+    nlohmann::json body;
+    std::string error;
+    std::optional<std::chrono::seconds> retry_after;
+  };
+  Result Call(const std::string& method, const std::string& path, const nlohmann::json& body) const;
+  handlers::Delivery Classify(const Result& r) const;
+
+  Settings settings_;
+  handlers::ConversationService& service_;
+  store::Store& store_;
+  const Directory& directory_;
+  const Catalog& catalog_;
+  const Clock& clock_;
+  std::shared_ptr<spdlog::logger> log_;
+  std::function<void()> on_commit_;
+};
+
+}  // namespace kontobot::matrix
+
+#endif  // KONTOBOT_HANDLERS_MATRIX_MATRIX_ADAPTER_H_
