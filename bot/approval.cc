@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <deque>
 
 #include "bot/answers.h"
 
@@ -641,7 +642,9 @@ class CaseEngine::Run {
   int64_t& next_id_;
   const Person* requester_;
   const Person* actor_ = nullptr;
-  std::vector<Task> tasks_;  // tasks touched by this call
+  // Tasks touched by this call. A deque: Find hands out references that
+  // must stay valid while Save adds more (a vector's growth moved them).
+  std::deque<Task> tasks_;
   CaseOutcome out_;
 };
 

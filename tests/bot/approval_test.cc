@@ -165,6 +165,8 @@ TEST_F(CaseTest, DeputyOnlyWithinTheirPeriod) {
   EXPECT_EQ(c_.tasks.front().decided_by, "dep");
 }
 
+// Bug (found by AddressSanitizer): cancelling the parallel step grew the
+// engine's task list and left the rejected task's reference dangling.
 TEST_F(CaseTest, RejectionNeedsAReasonAndCancelsTheParallelStep) {
   Submit();
   int64_t chef = Open("chef")->id;
