@@ -599,7 +599,7 @@ class ConversationEngine::Turn {
   // --- dispatch ----------------------------------------------------------------
 
   bool Is(const std::string& word, const std::string& command) const {
-    auto words = e_.catalog_.CommandWords(command);
+    const auto& words = e_.catalog_.CommandWords(command);
     return std::find(words.begin(), words.end(), word) != words.end();
   }
 

@@ -19,7 +19,23 @@ const std::string& LocalizedText::Get(Lang lang) const {
 }
 
 Catalog::Catalog(std::map<Lang, std::map<std::string, std::string>> texts)
-    : texts_(std::move(texts)) {}
+    : texts_(std::move(texts)) {
+  const std::string prefix = "command.";
+  for (const auto& [lang, by_key] : texts_) {
+    for (auto it = by_key.lower_bound(prefix);
+         it != by_key.end() && it->first.compare(0, prefix.size(), prefix) == 0; ++it) {
+      std::vector<std::string>& words = commands_[it->first.substr(prefix.size())];
+      std::string_view rest = it->second;
+      while (!rest.empty()) {
+        size_t bar = rest.find('|');
+        std::string w = NormalizeWord(rest.substr(0, bar));
+        if (!w.empty()) words.push_back(w);
+        if (bar == std::string_view::npos) break;
+        rest.remove_prefix(bar + 1);
+      }
+    }
+  }
+}
 
 const std::string* Catalog::Find(Lang lang, const std::string& key) const {
   for (Lang l : {lang, Lang::kSv}) {
@@ -48,21 +64,10 @@ std::string Catalog::Render(Lang lang, const std::string& key,
   return m.is_valid() ? out : *tmpl;
 }
 
-std::vector<std::string> Catalog::CommandWords(const std::string& name) const {
-  std::vector<std::string> words;
-  for (const auto& [lang, texts] : texts_) {
-    auto it = texts.find("command." + name);
-    if (it == texts.end()) continue;
-    std::string_view rest = it->second;
-    while (!rest.empty()) {
-      size_t bar = rest.find('|');
-      std::string w = NormalizeWord(rest.substr(0, bar));
-      if (!w.empty()) words.push_back(w);
-      if (bar == std::string_view::npos) break;
-      rest.remove_prefix(bar + 1);
-    }
-  }
-  return words;
+const std::vector<std::string>& Catalog::CommandWords(const std::string& name) const {
+  static const std::vector<std::string> kNone;
+  auto it = commands_.find(name);
+  return it == commands_.end() ? kNone : it->second;
 }
 
 std::map<std::string, std::string> Catalog::WithPrefix(

@@ -52,8 +52,9 @@ class Catalog {
   bool Has(Lang lang, const std::string& key) const;
 
   // The words of a command, from key "command.<name>" in every language:
-  // a '|'-separated list, compared after NormalizeWord.
-  std::vector<std::string> CommandWords(const std::string& name) const;
+  // a '|'-separated list, compared after NormalizeWord. Split once, when
+  // the catalogue is built.
+  const std::vector<std::string>& CommandWords(const std::string& name) const;
 
   // All keys with the given prefix in `lang` (fallback Swedish), raw.
   std::map<std::string, std::string> WithPrefix(Lang lang,
@@ -62,6 +63,7 @@ class Catalog {
  private:
   const std::string* Find(Lang lang, const std::string& key) const;
   std::map<Lang, std::map<std::string, std::string>> texts_;
+  std::map<std::string, std::vector<std::string>> commands_;  // name -> words
 };
 
 // Lower-cases ASCII and Swedish letters (ÅÄÖÉ) in UTF-8, trims white space
