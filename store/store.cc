@@ -699,6 +699,11 @@ std::optional<int64_t> Transaction::LatestOpenApproval(const std::string& person
   return q.getColumn(0).getInt64();
 }
 
+DeliveryState Transaction::DeliveryStateOf(const OutboxItem& item) {
+  return {LoadMessage(item.message_id), PlatformChannel(item.platform, item.person_id),
+          PlatformMessage(item.message_id, item.platform)};
+}
+
 std::optional<std::string> Transaction::LastInboundChannel(const std::string& person_id) {
   SQLite::Statement& q = store_.Prepare("SELECT channel FROM messages WHERE person_id = ? AND direction = 'in' ORDER BY id DESC LIMIT 1");
   q.bind(1, person_id);

@@ -86,6 +86,13 @@ struct OutboxItem {
   TimePoint next_at{};
 };
 
+// What an outbox delivery needs to know about its message, read at once.
+struct DeliveryState {
+  std::optional<StoredMessage> message;
+  std::optional<std::string> channel;  // the person's room/DM on the platform
+  std::optional<std::pair<std::string, std::string>> posted;  // (channel, ref) once sent
+};
+
 class Store;
 
 // One unit of work. REQUIRES: used on the thread that created it.
@@ -182,6 +189,7 @@ class Transaction {
   std::optional<int64_t> TaskOfMessage(int64_t message_id);
   // The newest open approval task assigned to `person`, if any.
   std::optional<int64_t> LatestOpenApproval(const std::string& person);
+  DeliveryState DeliveryStateOf(const OutboxItem& item);
   // The channel a person last wrote from ("webchat", "slack", ...), if any.
   std::optional<std::string> LastInboundChannel(const std::string& person_id);
 

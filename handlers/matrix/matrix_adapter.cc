@@ -272,15 +272,12 @@ Delivery Adapter::Deliver(const store::OutboxItem& item) {
                          {{"msgtype", "m.notice"}, {"body", text}, {"format", "org.matrix.custom.html"},
                           {"formatted_body", ToHtml(text)}}));
   }
-  std::optional<store::StoredMessage> message;
-  std::optional<std::string> room;
-  std::optional<std::pair<std::string, std::string>> posted;
+  store::DeliveryState state;
   {
     store::Transaction tx(store_);
-    message = tx.LoadMessage(item.message_id);
-    room = tx.PlatformChannel("matrix", item.person_id);
-    posted = tx.PlatformMessage(item.message_id, "matrix");
+    state = tx.DeliveryStateOf(item);
   }
+  auto& [message, room, posted] = state;
   if (!message) return {Delivery::Result::kFailed, "no such message", std::nullopt};
   std::string text = message->text;
   bool decision = false;

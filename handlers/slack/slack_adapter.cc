@@ -156,15 +156,12 @@ Delivery Adapter::Classify(const CallResult& r) const {
 
 Delivery Adapter::Deliver(const store::OutboxItem& item) {
   if (item.kind == "raw_post") return Classify(client_.Call("chat.postMessage", item.payload));
-  std::optional<store::StoredMessage> message;
-  std::optional<std::string> channel;
-  std::optional<std::pair<std::string, std::string>> posted;
+  store::DeliveryState state;
   {
     store::Transaction tx(store_);
-    message = tx.LoadMessage(item.message_id);
-    channel = tx.PlatformChannel("slack", item.person_id);
-    posted = tx.PlatformMessage(item.message_id, "slack");
+    state = tx.DeliveryStateOf(item);
   }
+  auto& [message, channel, posted] = state;
   if (!message) return {Delivery::Result::kFailed, "no such message", std::nullopt};
   nlohmann::json args = MessageArgs(*message);
   if (item.kind == "update") {
