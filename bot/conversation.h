@@ -51,6 +51,12 @@ class LocalTime {
   virtual std::string Format(TimePoint t) const = 0;
   // The local calendar date, "YYYY-MM-DD".
   virtual std::string Date(TimePoint t) const = 0;
+  // The instant as local civil time, to the minute (for the working-time
+  // calendar), and back. A local time that does not exist (the hour
+  // skipped when clocks go forward) maps to the first instant after it;
+  // one that occurs twice (clocks go back) to the earlier.
+  virtual std::chrono::local_time<std::chrono::minutes> ToLocal(TimePoint t) const = 0;
+  virtual TimePoint FromLocal(std::chrono::local_time<std::chrono::minutes> local) const = 0;
 };
 
 struct Button {

@@ -16,4 +16,22 @@ std::string ZoneTime::Date(TimePoint t) const {
   return date::format("%Y-%m-%d", local);
 }
 
+std::chrono::local_time<std::chrono::minutes> ZoneTime::ToLocal(TimePoint t) const {
+  auto local = zone_->to_local(std::chrono::time_point_cast<std::chrono::minutes>(t));
+  return std::chrono::local_time<std::chrono::minutes>(
+      std::chrono::duration_cast<std::chrono::minutes>(local.time_since_epoch()));
+}
+
+TimePoint ZoneTime::FromLocal(std::chrono::local_time<std::chrono::minutes> local) const {
+  date::local_time<std::chrono::minutes> l(local.time_since_epoch());
+  auto info = zone_->get_info(l);
+  std::chrono::seconds since_epoch;
+  if (info.result == date::local_info::nonexistent) {
+    since_epoch = info.second.begin.time_since_epoch();  // the moment the clocks jumped
+  } else {
+    since_epoch = (l - info.first.offset).time_since_epoch();  // ambiguous: the first time round
+  }
+  return TimePoint(std::chrono::duration_cast<TimePoint::duration>(since_epoch));
+}
+
 }  // namespace kontobot::handlers

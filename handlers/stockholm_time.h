@@ -20,6 +20,8 @@ class ZoneTime final : public LocalTime {
   explicit ZoneTime(const std::string& zone = "Europe/Stockholm");
   std::string Format(TimePoint t) const override;  // "2026-11-23 11:14"
   std::string Date(TimePoint t) const override;    // "2026-11-23"
+  std::chrono::local_time<std::chrono::minutes> ToLocal(TimePoint t) const override;
+  TimePoint FromLocal(std::chrono::local_time<std::chrono::minutes> local) const override;
 
  private:
   const date::time_zone* zone_;

@@ -17,6 +17,13 @@ class FixedLocalTime final : public LocalTime {
  public:
   std::string Format(TimePoint) const override { return "2026-11-23 11:00"; }
   std::string Date(TimePoint) const override { return date; }
+  std::chrono::local_time<std::chrono::minutes> ToLocal(TimePoint t) const override {
+    return std::chrono::local_time<std::chrono::minutes>(
+        std::chrono::duration_cast<std::chrono::minutes>(t.time_since_epoch()));
+  }
+  TimePoint FromLocal(std::chrono::local_time<std::chrono::minutes> l) const override {
+    return TimePoint(l.time_since_epoch());
+  }
   std::string date = "2026-11-23";
 };
 
