@@ -29,8 +29,8 @@ namespace {
 std::string Hmac(const std::string& key, const std::string& data) {
   unsigned char mac[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
-  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(data.data()),
-       data.size(), mac, &len);
+  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
+       reinterpret_cast<const unsigned char*>(data.data()), data.size(), mac, &len);
   static const char* hex = "0123456789abcdef";
   std::string out;
   for (unsigned int i = 0; i < len; ++i) {
@@ -84,7 +84,8 @@ int ReadResponse(int fd, std::string& buf) {
 
 int main(int argc, char** argv) {
   if (argc < 8) {
-    std::fprintf(stderr, "usage: %s HOST PORT PATH SECRET CONNECTIONS SECONDS USER[,USER...]\n", argv[0]);
+    std::fprintf(stderr, "usage: %s HOST PORT PATH SECRET CONNECTIONS SECONDS USER[,USER...]\n",
+                 argv[0]);
     return 2;
   }
   std::string host = argv[1], path = argv[3], secret = argv[4];
@@ -114,31 +115,49 @@ int main(int argc, char** argv) {
         }
         const std::string& user = users[static_cast<size_t>(c + seq) % users.size()];
         std::string ts = std::to_string(std::chrono::duration_cast<std::chrono::seconds>(
-                                            std::chrono::system_clock::now().time_since_epoch()).count());
-        std::string event_id = "EvB" + std::to_string(run_id) + "x" + std::to_string(c) + "x" + std::to_string(seq);
+                                            std::chrono::system_clock::now().time_since_epoch())
+                                            .count());
+        std::string event_id =
+            "EvB" + std::to_string(run_id) + "x" + std::to_string(c) + "x" + std::to_string(seq);
         // About 1 KB, like a real message.im envelope.
         std::string body =
-            "{\"token\":\"XXYYZZ\",\"team_id\":\"T0KOMMUN\",\"api_app_id\":\"A0KONTOBOT\",\"event\":{\"type\":\"message\","
-            "\"channel\":\"D" + user + "\",\"channel_type\":\"im\",\"user\":\"" + user + "\",\"text\":\"" +
+            "{\"token\":\"XXYYZZ\",\"team_id\":\"T0KOMMUN\",\"api_app_id\":\"A0KONTOBOT\","
+            "\"event\":{\"type\":\"message\","
+            "\"channel\":\"D" +
+            user + "\",\"channel_type\":\"im\",\"user\":\"" + user + "\",\"text\":\"" +
             texts[seq % 2] + "\",\"ts\":\"" + ts + ".000200\",\"event_ts\":\"" + ts +
-            ".000200\",\"client_msg_id\":\"5f7e1e3c-4b8a-4a3b-9d5e-7c1f0f0b" + std::to_string(1000 + c) +
-            "\",\"team\":\"T0KOMMUN\",\"blocks\":[{\"type\":\"rich_text\",\"block_id\":\"b1\",\"elements\":[{\"type\":"
-            "\"rich_text_section\",\"elements\":[{\"type\":\"text\",\"text\":\"" + texts[seq % 2] + "\"}]}]}]},"
-            "\"type\":\"event_callback\",\"event_id\":\"" + event_id + "\",\"event_time\":" + ts +
-            ",\"authorizations\":[{\"enterprise_id\":null,\"team_id\":\"T0KOMMUN\",\"user_id\":\"UKONTOBOT\","
+            ".000200\",\"client_msg_id\":\"5f7e1e3c-4b8a-4a3b-9d5e-7c1f0f0b" +
+            std::to_string(1000 + c) +
+            "\",\"team\":\"T0KOMMUN\",\"blocks\":[{\"type\":\"rich_text\",\"block_id\":\"b1\","
+            "\"elements\":[{\"type\":"
+            "\"rich_text_section\",\"elements\":[{\"type\":\"text\",\"text\":\"" +
+            texts[seq % 2] +
+            "\"}]}]}]},"
+            "\"type\":\"event_callback\",\"event_id\":\"" +
+            event_id + "\",\"event_time\":" + ts +
+            ",\"authorizations\":[{\"enterprise_id\":null,\"team_id\":\"T0KOMMUN\",\"user_id\":"
+            "\"UKONTOBOT\","
             "\"is_bot\":true,\"is_enterprise_install\":false}],\"is_ext_shared_channel\":false,"
-            "\"event_context\":\"4-eyJldCI6Im1lc3NhZ2UiLCJ0aWQiOiJUMEtPTU1VTiIsImFpZCI6IkEwS09OVE9CT1QiLCJjaWQiOiJEMDEifQ\"}";
-        std::string req = "POST " + path + " HTTP/1.1\r\nHost: " + host + "\r\nContent-Type: application/json\r\n" +
-                          "Content-Length: " + std::to_string(body.size()) + "\r\nX-Slack-Request-Timestamp: " + ts +
-                          "\r\nX-Slack-Signature: v0=" + Hmac(secret, "v0:" + ts + ":" + body) + "\r\n\r\n" + body;
+            "\"event_context\":\"4-"
+            "eyJldCI6Im1lc3NhZ2UiLCJ0aWQiOiJUMEtPTU1VTiIsImFpZCI6IkEwS09OVE9CT1QiLCJjaWQiOiJEMDEifQ"
+            "\"}";
+        std::string req = "POST " + path + " HTTP/1.1\r\nHost: " + host +
+                          "\r\nContent-Type: application/json\r\n" +
+                          "Content-Length: " + std::to_string(body.size()) +
+                          "\r\nX-Slack-Request-Timestamp: " + ts +
+                          "\r\nX-Slack-Signature: v0=" + Hmac(secret, "v0:" + ts + ":" + body) +
+                          "\r\n\r\n" + body;
         auto start = std::chrono::steady_clock::now();
-        if (write(fd, req.data(), req.size()) != static_cast<ssize_t>(req.size()) || ReadResponse(fd, buf) != 200) {
+        if (write(fd, req.data(), req.size()) != static_cast<ssize_t>(req.size()) ||
+            ReadResponse(fd, buf) != 200) {
           ++errors;
           close(fd);
           fd = Connect(host, port);
           continue;
         }
-        mine.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
+        mine.push_back(
+            std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+                .count());
       }
       if (fd >= 0) close(fd);
       std::lock_guard<std::mutex> lock(mu);
@@ -148,10 +167,14 @@ int main(int argc, char** argv) {
   for (auto& t : threads) t.join();
   std::sort(latencies.begin(), latencies.end());
   auto pct = [&](double p) {
-    return latencies.empty() ? 0.0 : latencies[std::min(latencies.size() - 1, static_cast<size_t>(p * latencies.size()))];
+    return latencies.empty() ? 0.0
+                             : latencies[std::min(latencies.size() - 1,
+                                                  static_cast<size_t>(p * latencies.size()))];
   };
-  std::printf("{\"connections\":%d,\"seconds\":%d,\"requests\":%zu,\"errors\":%ld,\"rps\":%.0f,\"p50_ms\":%.2f,\"p99_ms\":%.2f}\n",
-              connections, seconds, latencies.size(), errors.load(), latencies.size() / static_cast<double>(seconds),
-              pct(0.50), pct(0.99));
+  std::printf(
+      "{\"connections\":%d,\"seconds\":%d,\"requests\":%zu,\"errors\":%ld,\"rps\":%.0f,\"p50_ms\":%"
+      ".2f,\"p99_ms\":%.2f}\n",
+      connections, seconds, latencies.size(), errors.load(),
+      latencies.size() / static_cast<double>(seconds), pct(0.50), pct(0.99));
   return 0;
 }

@@ -35,9 +35,8 @@ std::string AsciiDashes(std::string_view s) {
 }
 
 size_t Utf8Length(std::string_view s) {
-  return static_cast<size_t>(std::count_if(s.begin(), s.end(), [](char c) {
-    return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
-  }));
+  return static_cast<size_t>(std::count_if(
+      s.begin(), s.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
 }
 
 std::string FormatNumber(double v) {
@@ -96,8 +95,7 @@ std::optional<std::string> NormalizeEmail(std::string_view input) {
   return Lower(s);
 }
 
-ParsedAnswer ParseEmail(const Step& step, std::string_view input,
-                        const Template& tmpl, Lang lang,
+ParsedAnswer ParseEmail(const Step& step, std::string_view input, const Template& tmpl, Lang lang,
                         const AnswerContext& context) {
   auto email = NormalizeEmail(input);
   if (!email) return Invalid("invalid.email");
@@ -105,21 +103,20 @@ ParsedAnswer ParseEmail(const Step& step, std::string_view input,
     const LoginEmailRule& rule = *tmpl.login_email;
     std::string local = email->substr(0, email->find('@'));
     std::string domain = email->substr(email->find('@') + 1);
-    bool personal = context.personal_emails != nullptr &&
-                    context.personal_emails->count(*email) > 0;
+    bool personal =
+        context.personal_emails != nullptr && context.personal_emails->count(*email) > 0;
     for (const std::string& d : rule.forbidden_domains) {
       bool at_domain = domain == d || (domain.size() > d.size() &&
                                        domain.compare(domain.size() - d.size(), d.size(), d) == 0 &&
                                        domain[domain.size() - d.size() - 1] == '.');
       if (!at_domain) continue;
-      bool functional = std::any_of(
-          rule.allowed_local_parts.begin(), rule.allowed_local_parts.end(),
-          [&](const std::string& g) { return GlobMatch(g, local); });
+      bool functional =
+          std::any_of(rule.allowed_local_parts.begin(), rule.allowed_local_parts.end(),
+                      [&](const std::string& g) { return GlobMatch(g, local); });
       if (!functional) personal = true;
     }
     if (personal) {
-      return Invalid("invalid.login_email", {{"rule", rule.message.Get(lang)},
-                                             {"email", *email}});
+      return Invalid("invalid.login_email", {{"rule", rule.message.Get(lang)}, {"email", *email}});
     }
   }
   return Ok(*email);
@@ -129,8 +126,8 @@ ParsedAnswer ParseNumber(const Step& step, std::string_view input) {
   static const std::regex num_re(R"((^|[^0-9])(-?[0-9]+([.,][0-9]+)?))");
   std::string s = AsciiDashes(Trim(input));
   std::vector<std::string> found;
-  for (auto it = std::sregex_iterator(s.begin(), s.end(), num_re);
-       it != std::sregex_iterator(); ++it) {
+  for (auto it = std::sregex_iterator(s.begin(), s.end(), num_re); it != std::sregex_iterator();
+       ++it) {
     found.push_back((*it)[2].str());
   }
   Vars range{{"min", step.min ? FormatNumber(*step.min) : ""},
@@ -161,8 +158,8 @@ ParsedAnswer ParseChoice(const Step& step, std::string_view input, Lang lang) {
   if (w.empty()) return Invalid("invalid.choice", {{"options", OptionList(step, lang)}});
   for (size_t i = 0; i < step.options.size(); ++i) {
     const ChoiceOption& o = step.options[i];
-    if (w == o.value || w == NormalizeWord(o.label.sv) ||
-        w == NormalizeWord(o.label.en) || w == std::to_string(i + 1) ||
+    if (w == o.value || w == NormalizeWord(o.label.sv) || w == NormalizeWord(o.label.en) ||
+        w == std::to_string(i + 1) ||
         std::find(o.synonyms.begin(), o.synonyms.end(), w) != o.synonyms.end()) {
       return Ok({{"value", o.value}});
     }
@@ -173,7 +170,8 @@ ParsedAnswer ParseChoice(const Step& step, std::string_view input, Lang lang) {
 
 ParsedAnswer ParseYesNo(std::string_view input) {
   std::string w = NormalizeWord(input);
-  static const std::set<std::string> yes{"ja", "j", "japp", "jo", "absolut", "yes", "y", "yep", "true", "sant"};
+  static const std::set<std::string> yes{"ja",  "j", "japp", "jo",   "absolut",
+                                         "yes", "y", "yep",  "true", "sant"};
   static const std::set<std::string> no{"nej", "n", "nä", "no", "nope", "false", "falskt"};
   if (yes.count(w)) return Ok(true);
   if (no.count(w)) return Ok(false);
@@ -266,13 +264,15 @@ ParsedAnswer ParseSchedule(std::string_view input) {
       "\\b(vardagar|vardag|veckodagar|weekdays|weekday)\\b|"
       "\\b(helger|helgdagar|helgen|helg|weekends|weekend)\\b|"
       "\\b(dagligen|alla dagar|varje dag|daily|every day|all days)\\b|"
-      "\\b(" + kDay + ")\\b(\\s*(-|till|to)\\s*\\b(" + kDay + ")\\b)?|"
-      "(kl\\.?\\s*)?\\b([0-9]{1,2})([:.]([0-9]{2}))?\\s*(-|till|to)\\s*([0-9]{1,2})([:.]([0-9]{2}))?\\b");
+      "\\b(" +
+      kDay + ")\\b(\\s*(-|till|to)\\s*\\b(" + kDay +
+      ")\\b)?|"
+      "(kl\\.?\\s*)?\\b([0-9]{1,2})([:.]([0-9]{2}))?\\s*(-|till|to)\\s*([0-9]{1,2})([:.]([0-9]{2}))"
+      "?\\b");
   auto day_index = [](const std::string& w) -> int {
     static const std::vector<std::pair<std::string, int>> prefixes{
-        {"mån", 1}, {"mon", 1}, {"tis", 2}, {"tue", 2}, {"ons", 3}, {"wed", 3},
-        {"tor", 4}, {"thu", 4}, {"fre", 5}, {"fri", 5}, {"lör", 6}, {"sat", 6},
-        {"sön", 7}, {"sun", 7}};
+        {"mån", 1}, {"mon", 1}, {"tis", 2}, {"tue", 2}, {"ons", 3}, {"wed", 3}, {"tor", 4},
+        {"thu", 4}, {"fre", 5}, {"fri", 5}, {"lör", 6}, {"sat", 6}, {"sön", 7}, {"sun", 7}};
     for (const auto& [p, i] : prefixes) {
       if (w.rfind(p, 0) == 0) return i;
     }
@@ -282,7 +282,9 @@ ParsedAnswer ParseSchedule(std::string_view input) {
     int hour = std::stoi(h);
     int minute = m.empty() ? 0 : std::stoi(m);
     if (hour > 24 || minute > 59 || (hour == 24 && minute != 0)) return std::nullopt;
-    auto two = [](int x) { return std::string(1, static_cast<char>('0' + x / 10)) + static_cast<char>('0' + x % 10); };
+    auto two = [](int x) {
+      return std::string(1, static_cast<char>('0' + x / 10)) + static_cast<char>('0' + x % 10);
+    };
     return two(hour) + ":" + two(minute);
   };
 
@@ -435,16 +437,17 @@ bool LooksLikePassword(std::string_view input) {
   return lower && upper && digit && (symbol || s.size() >= 11);
 }
 
-ParsedAnswer ParseAnswer(const Step& step, std::string_view input,
-                         const Template& tmpl, Lang lang,
+ParsedAnswer ParseAnswer(const Step& step, std::string_view input, const Template& tmpl, Lang lang,
                          const AnswerContext& context) {
   std::string trimmed = Trim(input);
   if (trimmed.empty()) return Invalid("invalid.empty");
   switch (step.type) {
     case QuestionType::kText: {
       size_t n = Utf8Length(trimmed);
-      if (n < step.min_length) return Invalid("invalid.text_short", {{"min", std::to_string(step.min_length)}});
-      if (n > step.max_length) return Invalid("invalid.text_long", {{"max", std::to_string(step.max_length)}});
+      if (n < step.min_length)
+        return Invalid("invalid.text_short", {{"min", std::to_string(step.min_length)}});
+      if (n > step.max_length)
+        return Invalid("invalid.text_long", {{"max", std::to_string(step.max_length)}});
       return Ok(trimmed);
     }
     case QuestionType::kUrl:

@@ -44,13 +44,11 @@ struct AnswerContext {
 
 // Parses `input` as an answer to question `step` of `tmpl`.
 // REQUIRES: step.IsQuestion().
-ParsedAnswer ParseAnswer(const Step& step, std::string_view input,
-                         const Template& tmpl, Lang lang,
+ParsedAnswer ParseAnswer(const Step& step, std::string_view input, const Template& tmpl, Lang lang,
                          const AnswerContext& context = {});
 
 // The answer as one line of text in `lang` (people and schedules joined).
-std::string FormatAnswer(const Step& step, const nlohmann::json& value,
-                         Lang lang);
+std::string FormatAnswer(const Step& step, const nlohmann::json& value, Lang lang);
 
 // True when `input` looks like a password or a "password: x" line. Such
 // input is never stored, echoed or logged (the seeds make the information

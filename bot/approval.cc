@@ -10,12 +10,14 @@ namespace kontobot {
 namespace {
 
 constexpr std::pair<TaskKind, std::string_view> kKinds[] = {
-    {TaskKind::kApproval, "approval"}, {TaskKind::kAdmin, "admin"},
-    {TaskKind::kStartup, "startup"}, {TaskKind::kNameApprover, "name_approver"}};
+    {TaskKind::kApproval, "approval"},
+    {TaskKind::kAdmin, "admin"},
+    {TaskKind::kStartup, "startup"},
+    {TaskKind::kNameApprover, "name_approver"}};
 constexpr std::pair<TaskStatus, std::string_view> kStatuses[] = {
-    {TaskStatus::kOpen, "open"},         {TaskStatus::kApproved, "approved"},
-    {TaskStatus::kRejected, "rejected"}, {TaskStatus::kAccepted, "accepted"},
-    {TaskStatus::kDeclined, "declined"}, {TaskStatus::kDone, "done"},
+    {TaskStatus::kOpen, "open"},          {TaskStatus::kApproved, "approved"},
+    {TaskStatus::kRejected, "rejected"},  {TaskStatus::kAccepted, "accepted"},
+    {TaskStatus::kDeclined, "declined"},  {TaskStatus::kDone, "done"},
     {TaskStatus::kCancelled, "cancelled"}};
 
 Lang LangOf(const Person* p) { return p && p->lang ? *p->lang : Lang::kSv; }
@@ -23,19 +25,23 @@ Lang LangOf(const Person* p) { return p && p->lang ? *p->lang : Lang::kSv; }
 }  // namespace
 
 std::string_view TaskKindName(TaskKind kind) {
-  for (const auto& [k, n] : kKinds) if (k == kind) return n;
+  for (const auto& [k, n] : kKinds)
+    if (k == kind) return n;
   return "approval";
 }
 std::optional<TaskKind> ParseTaskKind(std::string_view name) {
-  for (const auto& [k, n] : kKinds) if (n == name) return k;
+  for (const auto& [k, n] : kKinds)
+    if (n == name) return k;
   return std::nullopt;
 }
 std::string_view TaskStatusName(TaskStatus status) {
-  for (const auto& [s, n] : kStatuses) if (s == status) return n;
+  for (const auto& [s, n] : kStatuses)
+    if (s == status) return n;
   return "open";
 }
 std::optional<TaskStatus> ParseTaskStatus(std::string_view name) {
-  for (const auto& [s, n] : kStatuses) if (n == name) return s;
+  for (const auto& [s, n] : kStatuses)
+    if (n == name) return s;
   return std::nullopt;
 }
 
@@ -46,7 +52,8 @@ bool CaseEngine::Owns(const std::string& action) {
 
 int64_t CaseEngine::TaskOf(const std::string& value) {
   size_t colon = value.rfind(':');
-  std::string_view digits = colon == std::string::npos ? value : std::string_view(value).substr(colon + 1);
+  std::string_view digits =
+      colon == std::string::npos ? value : std::string_view(value).substr(colon + 1);
   int64_t id = 0;
   auto [p, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), id);
   return ec == std::errc() && p == digits.data() + digits.size() ? id : 0;
@@ -62,9 +69,11 @@ std::string CaseEngine::RequestText(const Case& c, const Task& task, Lang lang) 
   const ApprovalStep* step = nullptr;
   for (const ApprovalStep& a : t.approval) {
     if (a.id == task.step_id) step = &a;
-    for (const ApprovalStep& p : a.parallel) if (p.id == task.step_id) step = &p;
+    for (const ApprovalStep& p : a.parallel)
+      if (p.id == task.step_id) step = &p;
   }
-  Vars v{{"id", std::to_string(c.id)}, {"form", t.form_title.Get(lang)},
+  Vars v{{"id", std::to_string(c.id)},
+         {"form", t.form_title.Get(lang)},
          {"requester", requester ? requester->name : c.requester},
          {"unit", requester ? requester->unit : ""},
          {"role", step ? step->title.Get(lang) : task.step_id}};
@@ -74,7 +83,8 @@ std::string CaseEngine::RequestText(const Case& c, const Task& task, Lang lang) 
     text += "\n" + std::to_string(++n) + ". " + label + ": " + answer;
   }
   if (step && !step->statement.empty()) {
-    text += "\n\n" + catalog_.Render(lang, "approval.statement", {{"statement", step->statement.Get(lang)}});
+    text += "\n\n" +
+            catalog_.Render(lang, "approval.statement", {{"statement", step->statement.Get(lang)}});
   }
   return text;
 }
@@ -83,7 +93,11 @@ std::string CaseEngine::RequestText(const Case& c, const Task& task, Lang lang) 
 class CaseEngine::Run {
  public:
   Run(const CaseEngine& e, const Case& c, TimePoint now, int64_t& next_id)
-      : e_(e), c_(c), t_(*e.templates_.at(c.template_id)), now_(now), next_id_(next_id),
+      : e_(e),
+        c_(c),
+        t_(*e.templates_.at(c.template_id)),
+        now_(now),
+        next_id_(next_id),
         requester_(e.directory_.Find(c.requester)) {}
 
   CaseOutcome Submitted() {
@@ -112,27 +126,32 @@ class CaseEngine::Run {
     if (!MayDecide(*task, actor)) {
       Audit("decision.refused", {{"task", task->id}, {"action", action}, {"by", actor.id}});
       const Person* assignee = e_.directory_.Find(task->assignee);
-      Reply(T(LangOf(actor_), "case.not_yours", {{"name", assignee ? assignee->name : task->assignee}}));
+      Reply(T(LangOf(actor_), "case.not_yours",
+              {{"name", assignee ? assignee->name : task->assignee}}));
       return std::move(out_);
     }
     if (task->status != TaskStatus::kOpen || task->round != c_.round) {
       Audit("decision.repeated", {{"task", task->id}, {"action", action}, {"by", actor.id}});
-      Reply(T(LangOf(actor_), "case.already_decided", {{"decision", DecisionLine(*task, LangOf(actor_))}}));
+      Reply(T(LangOf(actor_), "case.already_decided",
+              {{"decision", DecisionLine(*task, LangOf(actor_))}}));
       return std::move(out_);
     }
     Lang lang = LangOf(actor_);
     if (task->kind == TaskKind::kApproval) {
       if (action == "approve") return Approve(*task);
       if (action == "reject") {
-        out_.pending[actor.id] = std::string(kCasePending) + "reject_reason:" + std::to_string(task->id);
+        out_.pending[actor.id] =
+            std::string(kCasePending) + "reject_reason:" + std::to_string(task->id);
         Reply(T(lang, "case.reject_reason", {{"id", std::to_string(c_.id)}}),
-              {{"case_abort", "task:" + std::to_string(task->id), T(lang, "button.case_abort"), "default"}});
+              {{"case_abort", "task:" + std::to_string(task->id), T(lang, "button.case_abort"),
+                "default"}});
         return std::move(out_);
       }
       if (action == "ask") {
         out_.pending[actor.id] = std::string(kCasePending) + "ask:" + std::to_string(task->id);
         Reply(T(lang, "case.ask_prompt", {{"name", RequesterName()}}),
-              {{"case_abort", "task:" + std::to_string(task->id), T(lang, "button.case_abort"), "default"}});
+              {{"case_abort", "task:" + std::to_string(task->id), T(lang, "button.case_abort"),
+                "default"}});
         return std::move(out_);
       }
     }
@@ -158,13 +177,15 @@ class CaseEngine::Run {
     out_.replies.push_back({std::move(text), std::move(buttons)});
   }
   void Audit(std::string action, nlohmann::json detail) {
-    out_.audit.push_back({std::move(action), "registration:" + std::to_string(c_.id), std::move(detail)});
+    out_.audit.push_back(
+        {std::move(action), "registration:" + std::to_string(c_.id), std::move(detail)});
   }
   std::string RequesterName() const { return requester_ ? requester_->name : c_.requester; }
   Lang RequesterLang() const { return LangOf(requester_); }
 
   Task* Find(int64_t id) {
-    for (Task& t : tasks_) if (t.id == id) return &t;
+    for (Task& t : tasks_)
+      if (t.id == id) return &t;
     for (const Task& t : c_.tasks) {
       if (t.id == id) {
         tasks_.push_back(t);
@@ -177,26 +198,31 @@ class CaseEngine::Run {
   std::vector<Task> Current() const {
     std::vector<Task> all;
     for (const Task& t : c_.tasks) {
-      auto changed = std::find_if(tasks_.begin(), tasks_.end(), [&](const Task& x) { return x.id == t.id; });
+      auto changed =
+          std::find_if(tasks_.begin(), tasks_.end(), [&](const Task& x) { return x.id == t.id; });
       all.push_back(changed != tasks_.end() ? *changed : t);
     }
     for (const Task& t : tasks_) {
-      if (std::none_of(c_.tasks.begin(), c_.tasks.end(), [&](const Task& x) { return x.id == t.id; })) {
+      if (std::none_of(c_.tasks.begin(), c_.tasks.end(),
+                       [&](const Task& x) { return x.id == t.id; })) {
         all.push_back(t);
       }
     }
-    all.erase(std::remove_if(all.begin(), all.end(), [&](const Task& t) { return t.round != c_.round; }),
-              all.end());
+    all.erase(
+        std::remove_if(all.begin(), all.end(), [&](const Task& t) { return t.round != c_.round; }),
+        all.end());
     return all;
   }
   void Save(const Task& task) {
-    auto it = std::find_if(out_.tasks.begin(), out_.tasks.end(), [&](const Task& t) { return t.id == task.id; });
+    auto it = std::find_if(out_.tasks.begin(), out_.tasks.end(),
+                           [&](const Task& t) { return t.id == task.id; });
     if (it != out_.tasks.end()) {
       *it = task;
     } else {
       out_.tasks.push_back(task);
     }
-    auto mine = std::find_if(tasks_.begin(), tasks_.end(), [&](const Task& t) { return t.id == task.id; });
+    auto mine =
+        std::find_if(tasks_.begin(), tasks_.end(), [&](const Task& t) { return t.id == task.id; });
     if (mine != tasks_.end()) {
       *mine = task;
     } else {
@@ -229,7 +255,8 @@ class CaseEngine::Run {
     if (by && assignee && by->id != assignee->id) {
       who = T(lang, "decision.deputy", {{"name", by->name}, {"for", assignee->name}});
     }
-    Vars v{{"who", who}, {"when", task.decided_at ? e_.local_time_.Format(*task.decided_at) : ""},
+    Vars v{{"who", who},
+           {"when", task.decided_at ? e_.local_time_.Format(*task.decided_at) : ""},
            {"reason", task.reason}};
     return T(lang, "decision." + std::string(TaskStatusName(task.status)), v);
   }
@@ -241,10 +268,18 @@ class CaseEngine::Run {
     Lang lang = LangOf(assignee);
     std::string base;
     switch (task.kind) {
-      case TaskKind::kApproval: base = e_.RequestText(c_, task, lang); break;
-      case TaskKind::kAdmin: base = AdminText(task, lang); break;
-      case TaskKind::kStartup: base = StartupText(task, lang); break;
-      case TaskKind::kNameApprover: base = T(lang, "approval.name_prompt", {{"role", StepTitle(task.step_id, lang)}}); break;
+      case TaskKind::kApproval:
+        base = e_.RequestText(c_, task, lang);
+        break;
+      case TaskKind::kAdmin:
+        base = AdminText(task, lang);
+        break;
+      case TaskKind::kStartup:
+        base = StartupText(task, lang);
+        break;
+      case TaskKind::kNameApprover:
+        base = T(lang, "approval.name_prompt", {{"role", StepTitle(task.step_id, lang)}});
+        break;
     }
     out_.rewrites.push_back({task.id, {base + "\n\n" + DecisionLine(task, lang), {}}});
   }
@@ -277,7 +312,8 @@ class CaseEngine::Run {
 
   const ApprovalStep* StepById(const std::string& id) const {
     for (const auto& stage : Stages())
-      for (const ApprovalStep* s : stage) if (s->id == id) return s;
+      for (const ApprovalStep* s : stage)
+        if (s->id == id) return s;
     return nullptr;
   }
   std::string StepTitle(const std::string& id, Lang lang) const {
@@ -292,8 +328,9 @@ class CaseEngine::Run {
     for (const ApprovalStep* step : stages[stage]) {
       const Person* approver = nullptr;
       if (!step->approver.named_by_requester && requester_ != nullptr) {
-        approver = step->approver.of == "superior" ? e_.directory_.Find(requester_->superior)
-                                                   : e_.directory_.ResolveRole(*requester_, step->approver.role);
+        approver = step->approver.of == "superior"
+                       ? e_.directory_.Find(requester_->superior)
+                       : e_.directory_.ResolveRole(*requester_, step->approver.role);
       }
       if (approver == nullptr) {
         AskRequesterToName(*step, static_cast<int>(stage));
@@ -327,16 +364,20 @@ class CaseEngine::Run {
                                 db},
                                {task.id}});
     }
-    Audit("approval.requested", {{"task", task.id}, {"step", task.step_id}, {"approver", task.assignee}});
+    Audit("approval.requested",
+          {{"task", task.id}, {"step", task.step_id}, {"approver", task.assignee}});
   }
 
   void AskRequesterToName(const ApprovalStep& step, int stage) {
     Task task = NewTask(TaskKind::kNameApprover, step.id, stage, c_.requester);
     Save(task);
-    out_.pending[c_.requester] = std::string(kCasePending) + "name_approver:" + std::to_string(task.id);
+    out_.pending[c_.requester] =
+        std::string(kCasePending) + "name_approver:" + std::to_string(task.id);
     Lang lang = RequesterLang();
     out_.messages.push_back(
-        {c_.requester, {T(lang, "approval.name_prompt", {{"role", step.title.Get(lang)}}), {}}, {task.id}});
+        {c_.requester,
+         {T(lang, "approval.name_prompt", {{"role", step.title.Get(lang)}}), {}},
+         {task.id}});
     Audit("approver.unknown", {{"task", task.id}, {"step", step.id}});
   }
 
@@ -347,9 +388,10 @@ class CaseEngine::Run {
     Reply(T(LangOf(actor_), "case.approved_reply", {{"id", std::to_string(c_.id)}}));
     Lang rl = RequesterLang();
     out_.messages.push_back({c_.requester,
-                             {T(rl, "case.step_approved", {{"id", std::to_string(c_.id)},
-                                                           {"decision", DecisionLine(task, rl)},
-                                                           {"role", StepTitle(task.step_id, rl)}}),
+                             {T(rl, "case.step_approved",
+                                {{"id", std::to_string(c_.id)},
+                                 {"decision", DecisionLine(task, rl)},
+                                 {"role", StepTitle(task.step_id, rl)}}),
                               {}},
                              {}});
     AdvanceIfStageDone(task.stage);
@@ -359,8 +401,8 @@ class CaseEngine::Run {
   void AdvanceIfStageDone(int stage) {
     bool open = false;
     for (const Task& t : Current()) {
-      if ((t.kind == TaskKind::kApproval || t.kind == TaskKind::kNameApprover) && t.stage == stage &&
-          t.status == TaskStatus::kOpen) {
+      if ((t.kind == TaskKind::kApproval || t.kind == TaskKind::kNameApprover) &&
+          t.stage == stage && t.status == TaskStatus::kOpen) {
         open = true;
       }
     }
@@ -371,7 +413,9 @@ class CaseEngine::Run {
 
   std::string AdminText(const Task& task, Lang lang) const {
     const nlohmann::json& p = task.detail;
-    Vars v{{"id", std::to_string(c_.id)}, {"form", t_.form_title.Get(lang)}, {"requester", RequesterName()},
+    Vars v{{"id", std::to_string(c_.id)},
+           {"form", t_.form_title.Get(lang)},
+           {"requester", RequesterName()},
            {"admin", p.value("name", "")},
            {"statement", t_.admin_acceptance ? t_.admin_acceptance->statement.Get(lang) : ""},
            {"account", AccountLine(lang)}};
@@ -385,23 +429,26 @@ class CaseEngine::Run {
       if (it == t_.register_fields.end()) continue;
       const Step* s = t_.FindStep(it->second);
       auto a = c_.answers.find(it->second);
-      if (s && a != c_.answers.end() && !a->is_null()) out += (out.empty() ? "" : ", ") + FormatAnswer(*s, *a, lang);
+      if (s && a != c_.answers.end() && !a->is_null())
+        out += (out.empty() ? "" : ", ") + FormatAnswer(*s, *a, lang);
     }
     return out;
   }
 
   void StartAdmins() {
     if (!t_.admin_acceptance) return Finalize();
-    const nlohmann::json admins = c_.answers.value(t_.admin_acceptance->question, nlohmann::json::array());
+    const nlohmann::json admins =
+        c_.answers.value(t_.admin_acceptance->question, nlohmann::json::array());
     if (!admins.is_array() || admins.empty()) return Finalize();
     out_.status = kPendingAdmins;
     for (size_t i = 0; i < admins.size(); ++i) SendAdmin(admins[i], i);
   }
 
   void SendAdmin(const nlohmann::json& admin, size_t index) {
-    const Person* p = requester_ ? e_.directory_.FindByContact(requester_->org, admin.value("email", ""),
-                                                                admin.value("name", ""))
-                                 : nullptr;
+    const Person* p = requester_
+                          ? e_.directory_.FindByContact(requester_->org, admin.value("email", ""),
+                                                        admin.value("name", ""))
+                          : nullptr;
     nlohmann::json detail = admin;
     detail["index"] = index;
     const Person* assignee = p;
@@ -409,10 +456,12 @@ class CaseEngine::Run {
       // Not in the directory, so not reachable in chat: the information
       // function confirms the acceptance, as with the paper form's signature.
       detail["external"] = true;
-      assignee = requester_ ? e_.directory_.ResolveRole(*requester_, "informationsfunktion") : nullptr;
+      assignee =
+          requester_ ? e_.directory_.ResolveRole(*requester_, "informationsfunktion") : nullptr;
     }
     if (assignee == nullptr) assignee = requester_;
-    Task task = NewTask(TaskKind::kAdmin, std::to_string(index), 0, assignee ? assignee->id : c_.requester);
+    Task task =
+        NewTask(TaskKind::kAdmin, std::to_string(index), 0, assignee ? assignee->id : c_.requester);
     task.detail = detail;
     Save(task);
     Lang lang = LangOf(assignee);
@@ -421,20 +470,25 @@ class CaseEngine::Run {
     out_.messages.push_back(
         {task.assignee,
          {AdminText(task, lang),
-          {{"accept", value, T(lang, external ? "button.admin_accepted" : "button.admin_accept"), "primary"},
-           {"decline", value, T(lang, external ? "button.admin_declined" : "button.admin_decline"), "danger"}}},
+          {{"accept", value, T(lang, external ? "button.admin_accepted" : "button.admin_accept"),
+            "primary"},
+           {"decline", value, T(lang, external ? "button.admin_declined" : "button.admin_decline"),
+            "danger"}}},
          {task.id}});
-    Audit("admin.requested", {{"task", task.id}, {"admin", admin.value("name", "")}, {"assignee", task.assignee}});
+    Audit("admin.requested",
+          {{"task", task.id}, {"admin", admin.value("name", "")}, {"assignee", task.assignee}});
   }
 
   CaseOutcome AdminDecision(Task& task, bool accepted) {
     task.status = accepted ? TaskStatus::kAccepted : TaskStatus::kDeclined;
     Decide(task);
     std::string name = task.detail.value("name", "");
-    Audit(accepted ? "admin.accepted" : "admin.declined", {{"task", task.id}, {"admin", name}, {"by", actor_->id}});
+    Audit(accepted ? "admin.accepted" : "admin.declined",
+          {{"task", task.id}, {"admin", name}, {"by", actor_->id}});
     Reply(T(LangOf(actor_), accepted ? "admin.accepted_reply" : "admin.declined_reply"));
     if (!accepted) {
-      out_.pending[c_.requester] = std::string(kCasePending) + "replace_admin:" + std::to_string(task.id);
+      out_.pending[c_.requester] =
+          std::string(kCasePending) + "replace_admin:" + std::to_string(task.id);
       Lang rl = RequesterLang();
       out_.messages.push_back({c_.requester,
                                {T(rl, "admin.declined_tell_requester",
@@ -459,8 +513,10 @@ class CaseEngine::Run {
   std::string StartupText(const Task& task, Lang lang) const {
     for (const StartupStep& s : t_.startup_steps) {
       if (s.id == task.step_id) {
-        return T(lang, "startup.request", {{"id", std::to_string(c_.id)}, {"account", AccountLine(lang)},
-                                           {"text", s.text.Get(lang)}});
+        return T(lang, "startup.request",
+                 {{"id", std::to_string(c_.id)},
+                  {"account", AccountLine(lang)},
+                  {"text", s.text.Get(lang)}});
       }
     }
     return task.step_id;
@@ -473,11 +529,12 @@ class CaseEngine::Run {
     Lang rl = RequesterLang();
     std::string steps;
     for (const StartupStep& s : t_.startup_steps) steps += "\n• " + s.text.Get(rl);
-    out_.messages.push_back({c_.requester,
-                             {T(rl, "case.approved", {{"id", std::to_string(c_.id)}, {"account", AccountLine(rl)}}) +
-                                  (steps.empty() ? "" : "\n\n" + T(rl, "startup.heading") + steps),
-                              {}},
-                             {}});
+    out_.messages.push_back(
+        {c_.requester,
+         {T(rl, "case.approved", {{"id", std::to_string(c_.id)}, {"account", AccountLine(rl)}}) +
+              (steps.empty() ? "" : "\n\n" + T(rl, "startup.heading") + steps),
+          {}},
+         {}});
     for (const Notification& n : t_.notify) {
       const Person* to = requester_ ? e_.directory_.ResolveRole(*requester_, n.role) : nullptr;
       if (to == nullptr) {
@@ -485,8 +542,10 @@ class CaseEngine::Run {
         continue;
       }
       Lang lang = LangOf(to);
-      std::string text = T(lang, "copy.heading", {{"id", std::to_string(c_.id)}, {"form", t_.form_title.Get(lang)},
-                                                  {"requester", RequesterName()}});
+      std::string text = T(lang, "copy.heading",
+                           {{"id", std::to_string(c_.id)},
+                            {"form", t_.form_title.Get(lang)},
+                            {"requester", RequesterName()}});
       if (!n.text.empty()) text += "\n" + n.text.Get(lang);
       int i = 0;
       for (const auto& [label, answer] : SummaryLines(t_, c_.answers, e_.catalog_, lang)) {
@@ -507,7 +566,8 @@ class CaseEngine::Run {
       Lang lang = LangOf(who);
       out_.messages.push_back({task.assignee,
                                {StartupText(task, lang),
-                                {{"done", "task:" + std::to_string(task.id), T(lang, "button.startup_done"), "primary"}}},
+                                {{"done", "task:" + std::to_string(task.id),
+                                  T(lang, "button.startup_done"), "primary"}}},
                                {task.id}});
     }
   }
@@ -516,8 +576,9 @@ class CaseEngine::Run {
     std::string out;
     for (const Task& t : Current()) {
       if (t.kind == TaskKind::kApproval || t.kind == TaskKind::kAdmin) {
-        std::string what = t.kind == TaskKind::kApproval ? StepTitle(t.step_id, lang)
-                                                        : T(lang, "admin.label", {{"name", t.detail.value("name", "")}});
+        std::string what = t.kind == TaskKind::kApproval
+                               ? StepTitle(t.step_id, lang)
+                               : T(lang, "admin.label", {{"name", t.detail.value("name", "")}});
         out += "\n• " + what + ": " + DecisionLine(t, lang);
       }
     }
@@ -547,11 +608,12 @@ class CaseEngine::Run {
     if (kind == "ask") {
       out_.pending[c_.requester] = std::string(kCasePending) + "answer:" + std::to_string(task->id);
       Lang rl = RequesterLang();
-      out_.messages.push_back({c_.requester,
-                               {T(rl, "case.question", {{"name", actor_->name}, {"id", std::to_string(c_.id)},
-                                                        {"question", trimmed}}),
-                                {}},
-                               {}});
+      out_.messages.push_back(
+          {c_.requester,
+           {T(rl, "case.question",
+              {{"name", actor_->name}, {"id", std::to_string(c_.id)}, {"question", trimmed}}),
+            {}},
+           {}});
       Audit("question.asked", {{"task", task->id}, {"by", actor_->id}, {"question", trimmed}});
       Reply(T(lang, "case.question_sent", {{"name", RequesterName()}}));
       return std::move(out_);
@@ -559,11 +621,12 @@ class CaseEngine::Run {
     if (kind == "answer") {
       const Person* asker = e_.directory_.Find(task->assignee);
       Lang al = LangOf(asker);
-      out_.messages.push_back({task->assignee,
-                               {T(al, "case.answer", {{"name", actor_->name}, {"id", std::to_string(c_.id)},
-                                                      {"answer", trimmed}}),
-                                {}},
-                               {}});
+      out_.messages.push_back(
+          {task->assignee,
+           {T(al, "case.answer",
+              {{"name", actor_->name}, {"id", std::to_string(c_.id)}, {"answer", trimmed}}),
+            {}},
+           {}});
       Audit("question.answered", {{"task", task->id}, {"by", actor_->id}, {"answer", trimmed}});
       Reply(T(lang, "case.answer_sent", {{"name", asker ? asker->name : task->assignee}}));
       return std::move(out_);
@@ -574,7 +637,8 @@ class CaseEngine::Run {
     return std::move(out_);
   }
 
-  CaseOutcome KeepPending(const std::string& pending, const std::string& key, const Vars& vars = {}) {
+  CaseOutcome KeepPending(const std::string& pending, const std::string& key,
+                          const Vars& vars = {}) {
     out_.pending[actor_->id] = pending;
     Reply(T(LangOf(actor_), key, vars));
     return std::move(out_);
@@ -593,26 +657,30 @@ class CaseEngine::Run {
     }
     out_.status = kRejected;
     out_.reopen_draft = true;
-    Audit("approval.rejected", {{"task", task.id}, {"step", task.step_id}, {"by", actor_->id}, {"reason", reason}});
+    Audit("approval.rejected",
+          {{"task", task.id}, {"step", task.step_id}, {"by", actor_->id}, {"reason", reason}});
     Reply(T(LangOf(actor_), "case.rejected_reply", {{"id", std::to_string(c_.id)}}));
     Lang rl = RequesterLang();
-    out_.messages.push_back({c_.requester,
-                             {T(rl, "case.rejected", {{"id", std::to_string(c_.id)}, {"decision", DecisionLine(task, rl)}}),
-                              {{"resume", std::to_string(c_.id), T(rl, "button.amend"), "primary"}}},
-                             {}});
+    out_.messages.push_back(
+        {c_.requester,
+         {T(rl, "case.rejected",
+            {{"id", std::to_string(c_.id)}, {"decision", DecisionLine(task, rl)}}),
+          {{"resume", std::to_string(c_.id), T(rl, "button.amend"), "primary"}}},
+         {}});
     return std::move(out_);
   }
 
   CaseOutcome NameApprover(Task& task, const std::string& text, const std::string& pending) {
     bool email = text.find('@') != std::string::npos;
-    const Person* named = requester_ ? e_.directory_.FindByContact(requester_->org, email ? text : "",
-                                                                   email ? "" : text)
+    const Person* named = requester_ ? e_.directory_.FindByContact(
+                                           requester_->org, email ? text : "", email ? "" : text)
                                      : nullptr;
     if (named == nullptr) return KeepPending(pending, "approval.name_not_found", {{"text", text}});
     task.status = TaskStatus::kDone;
     task.detail["named"] = named->id;
     Decide(task);
-    Audit("approver.named", {{"task", task.id}, {"step", task.step_id}, {"by", actor_->id}, {"named", named->id}});
+    Audit("approver.named",
+          {{"task", task.id}, {"step", task.step_id}, {"by", actor_->id}, {"named", named->id}});
     Reply(T(LangOf(actor_), "approval.named", {{"name", named->name}}));
     SendApproval(NewTask(TaskKind::kApproval, task.step_id, task.stage, named->id));
     return std::move(out_);
@@ -628,8 +696,10 @@ class CaseEngine::Run {
     nlohmann::json& list = answers[t_.admin_acceptance->question];
     if (list.is_array() && index < list.size()) list[index] = p.value;
     out_.answers = answers;
-    Audit("admin.replaced", {{"task", declined.id}, {"old", declined.detail.value("name", "")},
-                             {"new", p.value.value("name", "")}, {"by", actor_->id}});
+    Audit("admin.replaced", {{"task", declined.id},
+                             {"old", declined.detail.value("name", "")},
+                             {"new", p.value.value("name", "")},
+                             {"by", actor_->id}});
     Reply(T(LangOf(actor_), "admin.replacement_sent", {{"name", p.value.value("name", "")}}));
     SendAdmin(p.value, index);
     return std::move(out_);
@@ -652,9 +722,9 @@ CaseOutcome CaseEngine::Submitted(const Case& c, TimePoint now, int64_t& next_ta
   return Run(*this, c, now, next_task_id).Submitted();
 }
 
-CaseOutcome CaseEngine::Act(const Case& c, const Person& actor, const std::string& action, int64_t task_id,
-                            const std::string& text, const std::string& pending, TimePoint now,
-                            int64_t& next_task_id) const {
+CaseOutcome CaseEngine::Act(const Case& c, const Person& actor, const std::string& action,
+                            int64_t task_id, const std::string& text, const std::string& pending,
+                            TimePoint now, int64_t& next_task_id) const {
   return Run(*this, c, now, next_task_id).Act(actor, action, task_id, text, pending);
 }
 

@@ -43,15 +43,15 @@ std::optional<TaskStatus> ParseTaskStatus(std::string_view name);
 struct Task {
   int64_t id = 0;
   int64_t registration_id = 0;
-  int round = 1;           // 1, then 2 after a resubmission, ...
+  int round = 1;  // 1, then 2 after a resubmission, ...
   TaskKind kind = TaskKind::kApproval;
-  std::string step_id;     // approval step, startup step, or admin index
-  int stage = 0;           // approval stages run in order
-  std::string assignee;    // person id
+  std::string step_id;   // approval step, startup step, or admin index
+  int stage = 0;         // approval stages run in order
+  std::string assignee;  // person id
   TaskStatus status = TaskStatus::kOpen;
   std::string decided_by;  // person id (the assignee or a deputy)
   std::optional<TimePoint> decided_at;
-  std::string reason;      // a rejection's or refusal's reason
+  std::string reason;                                // a rejection's or refusal's reason
   nlohmann::json detail = nlohmann::json::object();  // admin: the person as named
   TimePoint created{};
 };
@@ -88,15 +88,15 @@ struct Rewrite {
 };
 
 struct CaseOutcome {
-  std::vector<Task> tasks;                 // created or changed
+  std::vector<Task> tasks;  // created or changed
   std::vector<Outbound> messages;
   std::vector<Rewrite> rewrites;
-  std::vector<Reply> replies;              // to the actor
+  std::vector<Reply> replies;  // to the actor
   std::vector<AuditEntry> audit;
-  std::optional<std::string> status;       // the registration's new status
-  std::optional<nlohmann::json> answers;   // changed answers (a replaced admin)
-  bool register_account = false;           // enter it in the register now
-  bool reopen_draft = false;               // a rejection: the requester may amend
+  std::optional<std::string> status;           // the registration's new status
+  std::optional<nlohmann::json> answers;       // changed answers (a replaced admin)
+  bool register_account = false;               // enter it in the register now
+  bool reopen_draft = false;                   // a rejection: the requester may amend
   std::map<std::string, std::string> pending;  // person -> session.pending
 };
 
@@ -105,8 +105,8 @@ inline constexpr const char* kCasePending = "case:";
 
 class CaseEngine {
  public:
-  CaseEngine(const TemplateSet& templates, const Catalog& catalog,
-             const Directory& directory, const LocalTime& local_time);
+  CaseEngine(const TemplateSet& templates, const Catalog& catalog, const Directory& directory,
+             const LocalTime& local_time);
 
   // The case was (re)submitted: `c.round` is the new round. Cancels what is
   // left of earlier rounds and starts the chain. `next_task_id` is the id
@@ -116,9 +116,9 @@ class CaseEngine {
   // `actor` pressed `action` ("approve", "reject", "ask", "accept",
   // "decline", "done") on task `task_id`, or, with action "text", typed
   // `text` while their session was pending `pending` (see kCasePending).
-  CaseOutcome Act(const Case& c, const Person& actor, const std::string& action,
-                  int64_t task_id, const std::string& text, const std::string& pending,
-                  TimePoint now, int64_t& next_task_id) const;
+  CaseOutcome Act(const Case& c, const Person& actor, const std::string& action, int64_t task_id,
+                  const std::string& text, const std::string& pending, TimePoint now,
+                  int64_t& next_task_id) const;
 
   // True for the button actions this engine owns.
   static bool Owns(const std::string& action);

@@ -52,17 +52,20 @@ std::vector<Holiday> SwedishCalendar::Holidays(int y) {
       {Ymd(y, 6, 6), "Sveriges nationaldag", "National Day of Sweden", false},
       {Plus(midsummer, -1), "midsommarafton", "Midsummer Eve", true},
       {midsummer, "midsommardagen", "Midsummer Day", false},
-      {WeekdayIn(Ymd(y, 10, 31), std::chrono::Saturday), "alla helgons dag", "All Saints' Day", false},
+      {WeekdayIn(Ymd(y, 10, 31), std::chrono::Saturday), "alla helgons dag", "All Saints' Day",
+       false},
       {Ymd(y, 12, 24), "julafton", "Christmas Eve", true},
       {Ymd(y, 12, 25), "juldagen", "Christmas Day", false},
       {Ymd(y, 12, 26), "annandag jul", "Boxing Day", false},
       {Ymd(y, 12, 31), "nyårsafton", "New Year's Eve", true},
   };
-  std::sort(out.begin(), out.end(), [](const Holiday& a, const Holiday& b) { return a.date < b.date; });
+  std::sort(out.begin(), out.end(),
+            [](const Holiday& a, const Holiday& b) { return a.date < b.date; });
   return out;
 }
 
-SwedishCalendar::SwedishCalendar(int open_minute, int close_minute, std::set<year_month_day> closed_days)
+SwedishCalendar::SwedishCalendar(int open_minute, int close_minute,
+                                 std::set<year_month_day> closed_days)
     : open_(open_minute), close_(close_minute), closed_(std::move(closed_days)) {}
 
 bool SwedishCalendar::IsWorkingDay(year_month_day day) const {

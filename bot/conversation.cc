@@ -10,9 +10,12 @@ namespace kontobot {
 
 std::string_view DraftStatusName(DraftStatus status) {
   switch (status) {
-    case DraftStatus::kOpen: return "open";
-    case DraftStatus::kSubmitted: return "submitted";
-    case DraftStatus::kCancelled: return "cancelled";
+    case DraftStatus::kOpen:
+      return "open";
+    case DraftStatus::kSubmitted:
+      return "submitted";
+    case DraftStatus::kCancelled:
+      return "cancelled";
   }
   return "open";
 }
@@ -63,11 +66,9 @@ std::pair<std::string, std::string> SplitTrailingNumber(const std::string& w) {
 // being built.
 class ConversationEngine::Turn {
  public:
-  Turn(const ConversationEngine& engine, const Person& person,
-       const Session& session, std::vector<Draft> drafts, int64_t next_id,
-       TimePoint now)
-      : e_(engine), person_(person), drafts_(std::move(drafts)),
-        next_id_(next_id), now_(now) {
+  Turn(const ConversationEngine& engine, const Person& person, const Session& session,
+       std::vector<Draft> drafts, int64_t next_id, TimePoint now)
+      : e_(engine), person_(person), drafts_(std::move(drafts)), next_id_(next_id), now_(now) {
     out_.session = session;
     if (Active() == nullptr) out_.session.active_draft = 0;
   }
@@ -100,11 +101,12 @@ class ConversationEngine::Turn {
   void Say(std::string text, std::vector<Button> buttons = {}) {
     out_.replies.push_back({std::move(text), std::move(buttons)});
   }
-  Button B(const std::string& id, const std::string& value,
-           const std::string& label_key, const std::string& style = "default") const {
+  Button B(const std::string& id, const std::string& value, const std::string& label_key,
+           const std::string& style = "default") const {
     return {id, value, T(label_key), style};
   }
-  void Audit(std::string action, std::string subject, nlohmann::json detail = nlohmann::json::object()) {
+  void Audit(std::string action, std::string subject,
+             nlohmann::json detail = nlohmann::json::object()) {
     out_.audit.push_back({std::move(action), std::move(subject), std::move(detail)});
   }
   std::string Subject() const {
@@ -137,9 +139,7 @@ class ConversationEngine::Turn {
 
   // --- the draft's shape -------------------------------------------------
 
-  static bool Applies(const Step& s, const Draft& d) {
-    return !s.when || s.when->Holds(d.answers);
-  }
+  static bool Applies(const Step& s, const Draft& d) { return !s.when || s.when->Holds(d.answers); }
   static bool Done(const Step& s, const Draft& d) {
     if (s.IsQuestion()) return d.answers.contains(s.id);
     return std::find(d.acknowledged.begin(), d.acknowledged.end(), s.id) != d.acknowledged.end();
@@ -189,8 +189,10 @@ class ConversationEngine::Turn {
     }
     auto steps = Applicable(*t, *d);
     size_t pos = 1 + static_cast<size_t>(std::find(steps.begin(), steps.end(), s) - steps.begin());
-    Vars v{{"n", std::to_string(pos)}, {"total", std::to_string(steps.size())},
-           {"label", s->Label(lang())}, {"text", s->text.Get(lang())},
+    Vars v{{"n", std::to_string(pos)},
+           {"total", std::to_string(steps.size())},
+           {"label", s->Label(lang())},
+           {"text", s->text.Get(lang())},
            {"title", s->title.Get(lang())}};
     std::string text = prefix.empty() ? "" : prefix + "\n\n";
     std::vector<Button> buttons;
@@ -223,8 +225,10 @@ class ConversationEngine::Turn {
 
   static nlohmann::json InputOf(const Step& s) {
     if (!s.IsQuestion()) return {{"step", s.id}, {"kind", "advice"}};
-    nlohmann::json in{{"step", s.id}, {"kind", "question"},
-                      {"type", QuestionTypeName(s.type)}, {"required", s.required}};
+    nlohmann::json in{{"step", s.id},
+                      {"kind", "question"},
+                      {"type", QuestionTypeName(s.type)},
+                      {"required", s.required}};
     if (s.type == QuestionType::kPeople) in["min"] = s.min_count;
     if (s.min) in["min"] = *s.min;
     if (s.max) in["max"] = *s.max;
@@ -234,17 +238,21 @@ class ConversationEngine::Turn {
   std::string TypeHint(const Step& s) const {
     Vars v{{"min", std::to_string(s.min_count)}, {"max", std::to_string(s.max_count)}};
     switch (s.type) {
-      case QuestionType::kPeople: return T("hint.people", v);
-      case QuestionType::kPerson: return T("hint.person");
-      case QuestionType::kSchedule: return T("hint.schedule");
-      case QuestionType::kUrl: return T("hint.url");
+      case QuestionType::kPeople:
+        return T("hint.people", v);
+      case QuestionType::kPerson:
+        return T("hint.person");
+      case QuestionType::kSchedule:
+        return T("hint.schedule");
+      case QuestionType::kUrl:
+        return T("hint.url");
       case QuestionType::kEmail:
         return s.rule == "login_email" ? T("hint.login_email") : T("hint.email");
       case QuestionType::kNumber: {
         if (s.min && s.max) {
           auto fmt = [](double x) { return std::to_string(static_cast<long long>(x)); };
-          return T("hint.number_range", {{"min", fmt(*s.min)}, {"max", fmt(*s.max)},
-                                         {"unit", s.unit.Get(lang())}});
+          return T("hint.number_range",
+                   {{"min", fmt(*s.min)}, {"max", fmt(*s.max)}, {"unit", s.unit.Get(lang())}});
         }
         return "";
       }
@@ -271,8 +279,8 @@ class ConversationEngine::Turn {
   void ShowSummary(Draft& d, const std::string& prefix = "") {
     const Template* t = TemplateOf(d);
     std::string text = prefix.empty() ? "" : prefix + "\n\n";
-    text += T("summary.heading", {{"id", std::to_string(d.id)},
-                                  {"form", t->form_title.Get(lang())}});
+    text +=
+        T("summary.heading", {{"id", std::to_string(d.id)}, {"form", t->form_title.Get(lang())}});
     int n = 0;
     for (const auto& [label, answer] : e_.SummaryLines(d, lang())) {
       text += "\n" + std::to_string(++n) + ". " + label + ": " + answer;
@@ -452,7 +460,8 @@ class ConversationEngine::Turn {
     Touch(*d);
     Audit("draft.cancelled", "draft:" + std::to_string(id));
     if (out_.session.active_draft == id) out_.session.active_draft = 0;
-    Say(T("cancel.done", {{"id", std::to_string(id)}}), e_.Welcome(person_, lang(), OpenCount()).buttons);
+    Say(T("cancel.done", {{"id", std::to_string(id)}}),
+        e_.Welcome(person_, lang(), OpenCount()).buttons);
   }
 
   void Submit(int64_t id) {
@@ -663,14 +672,15 @@ class ConversationEngine::Turn {
     if (Is(w, "new")) return StartNew();
     if (Is(w, "drafts")) return ListDrafts();
     if (Is(w, "greeting") || Is(w, "menu")) {
-      if (d == nullptr) return Say(e_.Welcome(person_, lang(), OpenCount()).text,
-                                   e_.Welcome(person_, lang(), OpenCount()).buttons);
+      if (d == nullptr)
+        return Say(e_.Welcome(person_, lang(), OpenCount()).text,
+                   e_.Welcome(person_, lang(), OpenCount()).buttons);
       return AskCurrent(T("welcome.back", {{"name", person_.name}, {"id", std::to_string(d->id)}}));
     }
     if (n > 0 && Is(head, "resume")) return Resume(n);
     if (d == nullptr) {
       if (Is(w, "yes")) return StartNew();
-      return Say(T("welcome.unknown_input") , e_.Welcome(person_, lang(), OpenCount()).buttons);
+      return Say(T("welcome.unknown_input"), e_.Welcome(person_, lang(), OpenCount()).buttons);
     }
     if (Is(w, "cancel")) return AskCancel(d->id);
     if (Is(w, "back")) return GoBack();
@@ -704,8 +714,7 @@ class ConversationEngine::Turn {
   std::set<int64_t> changed_;
 };
 
-ConversationEngine::ConversationEngine(const TemplateSet& templates,
-                                       const Catalog& catalog,
+ConversationEngine::ConversationEngine(const TemplateSet& templates, const Catalog& catalog,
                                        const Directory& directory)
     : templates_(templates), catalog_(catalog), directory_(directory) {}
 
@@ -717,7 +726,8 @@ Outcome ConversationEngine::Handle(const Person& person, const Session& session,
 
 Reply ConversationEngine::Welcome(const Person& person, Lang lang, size_t open_drafts) const {
   const Organisation* org = directory_.FindOrganisation(person.org);
-  Vars v{{"name", person.name}, {"org", org ? org->name.Get(lang) : person.org},
+  Vars v{{"name", person.name},
+         {"org", org ? org->name.Get(lang) : person.org},
          {"drafts", std::to_string(open_drafts)}};
   std::string text = catalog_.Render(lang, "welcome.text", v);
   std::vector<Button> buttons{{"new", "", catalog_.Render(lang, "button.new"), "primary"}};
@@ -731,8 +741,9 @@ Reply ConversationEngine::Welcome(const Person& person, Lang lang, size_t open_d
   return {text, buttons};
 }
 
-std::vector<std::pair<std::string, std::string>> SummaryLines(
-    const Template& tmpl, const nlohmann::json& answers, const Catalog& catalog, Lang lang) {
+std::vector<std::pair<std::string, std::string>> SummaryLines(const Template& tmpl,
+                                                              const nlohmann::json& answers,
+                                                              const Catalog& catalog, Lang lang) {
   std::vector<std::pair<std::string, std::string>> lines;
   for (const Step& s : tmpl.steps) {
     if (!s.IsQuestion() || (s.when && !s.when->Holds(answers))) continue;

@@ -89,9 +89,9 @@ struct Draft {
   DraftStatus status = DraftStatus::kOpen;
   nlohmann::json answers = nlohmann::json::object();  // step id -> answer/null
   std::vector<std::string> acknowledged;              // advice step ids
-  std::string cursor;                 // step being asked; empty = summary
-  std::vector<std::string> history;   // steps asked before, for "back"
-  bool return_to_summary = false;     // editing from the summary
+  std::string cursor;                                 // step being asked; empty = summary
+  std::vector<std::string> history;                   // steps asked before, for "back"
+  bool return_to_summary = false;                     // editing from the summary
   TimePoint created{};
   TimePoint updated{};
 
@@ -131,8 +131,9 @@ struct Outcome {
 };
 
 // Summary lines "Label: answer" of a template's applicable questions.
-std::vector<std::pair<std::string, std::string>> SummaryLines(
-    const Template& tmpl, const nlohmann::json& answers, const Catalog& catalog, Lang lang);
+std::vector<std::pair<std::string, std::string>> SummaryLines(const Template& tmpl,
+                                                              const nlohmann::json& answers,
+                                                              const Catalog& catalog, Lang lang);
 
 class ConversationEngine {
  public:
@@ -143,16 +144,15 @@ class ConversationEngine {
   // Decides the reply to `input` from `person`.
   // `drafts` are the person's open drafts (any order); `next_draft_id` is the
   // id a new draft would get.
-  Outcome Handle(const Person& person, const Session& session,
-                 std::vector<Draft> drafts, const Input& input,
-                 int64_t next_draft_id, TimePoint now) const;
+  Outcome Handle(const Person& person, const Session& session, std::vector<Draft> drafts,
+                 const Input& input, int64_t next_draft_id, TimePoint now) const;
 
   // The welcome menu shown to a person who has not written yet.
   Reply Welcome(const Person& person, Lang lang, size_t open_drafts) const;
 
   // Summary lines "Label: answer" of a draft's applicable questions.
-  std::vector<std::pair<std::string, std::string>> SummaryLines(
-      const Draft& draft, Lang lang) const;
+  std::vector<std::pair<std::string, std::string>> SummaryLines(const Draft& draft,
+                                                                Lang lang) const;
 
  private:
   class Turn;

@@ -8,8 +8,7 @@ bool Person::HasRole(const std::string& role) const {
   return std::find(roles.begin(), roles.end(), role) != roles.end();
 }
 
-Directory::Directory(std::vector<Organisation> organisations,
-                     std::vector<Person> people)
+Directory::Directory(std::vector<Organisation> organisations, std::vector<Person> people)
     : organisations_(std::move(organisations)), people_(std::move(people)) {
   for (size_t i = 0; i < people_.size(); ++i) {
     by_id_[people_[i].id] = i;
@@ -70,14 +69,16 @@ const Person* Directory::ResolveRole(const Person& requester, const std::string&
 bool Directory::IsDeputy(const Person& person, const std::string& deputy,
                          const std::string& date) const {
   for (const Deputy& d : person.deputies) {
-    if (d.id == deputy && (d.from.empty() || d.from <= date) && (d.until.empty() || date <= d.until)) {
+    if (d.id == deputy && (d.from.empty() || d.from <= date) &&
+        (d.until.empty() || date <= d.until)) {
       return true;
     }
   }
   return false;
 }
 
-std::vector<const Person*> Directory::WithRole(const std::string& org, const std::string& role) const {
+std::vector<const Person*> Directory::WithRole(const std::string& org,
+                                               const std::string& role) const {
   std::vector<const Person*> out;
   for (const Person& p : people_) {
     if (p.org == org && p.HasRole(role)) out.push_back(&p);

@@ -25,17 +25,17 @@ struct Deputy {
 };
 
 struct Person {
-  std::string id;     // stable, e.g. "gis-anna"
+  std::string id;  // stable, e.g. "gis-anna"
   std::string name;
   std::string title;  // job title shown in the web chat
   std::string email;  // lower case
   std::string phone;
-  std::string org;    // organisation id == template id
+  std::string org;  // organisation id == template id
   std::string unit;
   std::vector<std::string> roles;  // e.g. "requester", "forvaltningschef"
   std::string superior;            // person id or empty
   std::vector<Deputy> deputies;
-  std::optional<Lang> lang;        // preferred language, if known
+  std::optional<Lang> lang;                     // preferred language, if known
   std::map<std::string, std::string> accounts;  // platform -> user id
 
   bool HasRole(const std::string& role) const;
@@ -54,8 +54,7 @@ class Directory {
 
   const Person* Find(const std::string& person_id) const;
   // The person whose `platform` account id is `account`; nullptr if none.
-  const Person* FindByAccount(const std::string& platform,
-                              const std::string& account) const;
+  const Person* FindByAccount(const std::string& platform, const std::string& account) const;
   const Organisation* FindOrganisation(const std::string& org_id) const;
   const std::vector<Person>& people() const { return people_; }
   const std::vector<Organisation>& organisations() const { return organisations_; }

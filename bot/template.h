@@ -38,7 +38,7 @@ std::optional<QuestionType> ParseQuestionType(std::string_view name);
 std::string_view QuestionTypeName(QuestionType type);
 
 struct ChoiceOption {
-  std::string value;                  // stable machine value
+  std::string value;  // stable machine value
   LocalizedText label;
   std::vector<std::string> synonyms;  // normalized (NormalizeWord)
 };
@@ -99,8 +99,8 @@ struct LoginEmailRule {
 };
 
 struct ApproverSpec {
-  std::string role;          // directory role, e.g. "forvaltningschef"
-  std::string of;            // "", or "superior"
+  std::string role;  // directory role, e.g. "forvaltningschef"
+  std::string of;    // "", or "superior"
   bool named_by_requester = false;
 };
 

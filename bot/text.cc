@@ -52,8 +52,7 @@ bool Catalog::Has(Lang lang, const std::string& key) const {
   return t != texts_.end() && t->second.count(key) > 0;
 }
 
-std::string Catalog::Render(Lang lang, const std::string& key,
-                            const Vars& vars) const {
+std::string Catalog::Render(Lang lang, const std::string& key, const Vars& vars) const {
   const std::string* tmpl = Find(lang, key);
   if (tmpl == nullptr) return "[" + key + "]";
   kainjow::mustache::mustache m(*tmpl);
@@ -70,15 +69,13 @@ const std::vector<std::string>& Catalog::CommandWords(const std::string& name) c
   return it == commands_.end() ? kNone : it->second;
 }
 
-std::map<std::string, std::string> Catalog::WithPrefix(
-    Lang lang, const std::string& prefix) const {
+std::map<std::string, std::string> Catalog::WithPrefix(Lang lang, const std::string& prefix) const {
   std::map<std::string, std::string> out;
   for (Lang l : {Lang::kSv, lang}) {  // Swedish first, then overridden
     auto t = texts_.find(l);
     if (t == texts_.end()) continue;
     for (auto it = t->second.lower_bound(prefix);
-         it != t->second.end() && it->first.compare(0, prefix.size(), prefix) == 0;
-         ++it) {
+         it != t->second.end() && it->first.compare(0, prefix.size(), prefix) == 0; ++it) {
       out[it->first] = it->second;
     }
   }
@@ -114,8 +111,8 @@ std::string NormalizeWord(std::string_view text) {
     if (c == ' ' && (out.empty() || out.back() == ' ')) continue;
     out.push_back(static_cast<char>(c));
   }
-  while (!out.empty() && (out.back() == ' ' || out.back() == '.' ||
-                          out.back() == '!' || out.back() == '?')) {
+  while (!out.empty() &&
+         (out.back() == ' ' || out.back() == '.' || out.back() == '!' || out.back() == '?')) {
     out.pop_back();
   }
   return out;

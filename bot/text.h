@@ -47,8 +47,7 @@ class Catalog {
 
   // Renders `key` in `lang` with `vars`. Variables are not HTML-escaped:
   // chat text is plain text, and every renderer escapes for its own medium.
-  std::string Render(Lang lang, const std::string& key,
-                     const Vars& vars = {}) const;
+  std::string Render(Lang lang, const std::string& key, const Vars& vars = {}) const;
   bool Has(Lang lang, const std::string& key) const;
 
   // The words of a command, from key "command.<name>" in every language:
@@ -57,8 +56,7 @@ class Catalog {
   const std::vector<std::string>& CommandWords(const std::string& name) const;
 
   // All keys with the given prefix in `lang` (fallback Swedish), raw.
-  std::map<std::string, std::string> WithPrefix(Lang lang,
-                                                const std::string& prefix) const;
+  std::map<std::string, std::string> WithPrefix(Lang lang, const std::string& prefix) const;
 
  private:
   const std::string* Find(Lang lang, const std::string& key) const;

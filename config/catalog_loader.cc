@@ -23,7 +23,8 @@ CatalogLoad LoadCatalogDir(const std::string& dir) {
     for (const auto& f : files) {
       YamlReader r(f.string());
       YAML::Node root = r.LoadFile();
-      if (r.errors().empty() && !IsMapNode(root)) r.Error(root, "a catalogue is a map of key: text");
+      if (r.errors().empty() && !IsMapNode(root))
+        r.Error(root, "a catalogue is a map of key: text");
       if (r.errors().empty()) {
         for (const auto& kv : root) {
           if (!kv.second.IsScalar()) {
@@ -39,10 +40,12 @@ CatalogLoad LoadCatalogDir(const std::string& dir) {
     }
   }
   for (const auto& [key, _] : texts[Lang::kSv]) {
-    if (!texts[Lang::kEn].count(key)) out.errors.push_back({dir + "/en", 0, 0, "missing key '" + key + "'"});
+    if (!texts[Lang::kEn].count(key))
+      out.errors.push_back({dir + "/en", 0, 0, "missing key '" + key + "'"});
   }
   for (const auto& [key, _] : texts[Lang::kEn]) {
-    if (!texts[Lang::kSv].count(key)) out.errors.push_back({dir + "/sv", 0, 0, "missing key '" + key + "'"});
+    if (!texts[Lang::kSv].count(key))
+      out.errors.push_back({dir + "/sv", 0, 0, "missing key '" + key + "'"});
   }
   out.catalog = Catalog(std::move(texts));
   return out;

@@ -48,7 +48,8 @@ DirectoryLoad Parse(YamlReader& r, const YAML::Node& root) {
       if (!person.lang) r.Error(p["lang"], "lang must be sv or en");
     }
     if (IsMapNode(p["accounts"])) {
-      for (const auto& kv : p["accounts"]) person.accounts[kv.first.Scalar()] = kv.second.as<std::string>("");
+      for (const auto& kv : p["accounts"])
+        person.accounts[kv.first.Scalar()] = kv.second.as<std::string>("");
     }
     for (const auto& d : p["deputies"]) {
       r.OnlyKeys(d, {"id", "from", "until"});
@@ -59,7 +60,8 @@ DirectoryLoad Parse(YamlReader& r, const YAML::Node& root) {
       }
       person.deputies.push_back(deputy);
     }
-    if (!person_ids.insert(person.id).second) r.Error(p["id"], "duplicate person '" + person.id + "'");
+    if (!person_ids.insert(person.id).second)
+      r.Error(p["id"], "duplicate person '" + person.id + "'");
     people.push_back(person);
   }
   for (size_t i = 0; i < people.size(); ++i) {
@@ -67,7 +69,8 @@ DirectoryLoad Parse(YamlReader& r, const YAML::Node& root) {
       r.Error(root["people"][i]["superior"], "unknown superior '" + people[i].superior + "'");
     }
     for (const Deputy& d : people[i].deputies) {
-      if (!person_ids.count(d.id)) r.Error(root["people"][i]["deputies"], "unknown deputy '" + d.id + "'");
+      if (!person_ids.count(d.id))
+        r.Error(root["people"][i]["deputies"], "unknown deputy '" + d.id + "'");
     }
   }
   out.errors = r.errors();

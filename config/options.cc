@@ -66,46 +66,46 @@ ParseResult ParseOptions(int argc, const char* const argv[],
   Options& o = result.options;
   std::string listen, config_file, max_body;
   po::options_description opts("Options");
-  opts.add_options()
-      ("help,h", "show this help")
-      ("config", po::value(&config_file), "read options from this INI file")
-      ("listen", po::value(&listen)->default_value("127.0.0.1:8080"),
-       "HOST:PORT to serve HTTP on (the web chat is at http://HOST:PORT/)")
-      ("db", po::value(&o.db)->default_value(o.db), "SQLite database file (created if missing)")
-      ("templates", po::value(&o.templates)->default_value(o.templates),
-       "directory of checklist templates (*.yaml)")
-      ("messages", po::value(&o.messages)->default_value(o.messages),
-       "directory of message catalogues (sv/, en/)")
-      ("directory", po::value(&o.directory)->default_value(o.directory),
-       "the directory of people, units and managers (YAML)")
-      ("threads", po::value(&o.threads)->default_value(0),
-       "HTTP worker threads; 0 = one per core (at least 2)")
-      ("max-body", po::value(&o.max_body)->default_value(o.max_body),
-       "largest request body accepted, in bytes; larger ones get 413")
-      ("webchat", po::value(&o.webchat)->default_value(true),
-       "serve the built-in web chat at / (true/false)")
-      ("out", po::value(&o.out)->default_value(o.out), "export: the directory to write to")
-      ("slack-signing-secret", po::value(&o.slack_signing_secret),
-       "Slack app's signing secret (Basic Information); enables /slack/events and /slack/interactivity")
-      ("slack-bot-token", po::value(&o.slack_bot_token), "Slack bot token, xoxb-… (OAuth & Permissions)")
-      ("slack-api-base", po::value(&o.slack_api_base)->default_value(o.slack_api_base),
-       "Slack Web API base URL (tests point it at a local fake)")
-      ("slack-bot-user", po::value(&o.slack_bot_user), "the bot's own Slack user id, U… (its messages are ignored)")
-      ("matrix-homeserver", po::value(&o.matrix_homeserver),
-       "Matrix homeserver's Client-Server API base URL, e.g. https://matrix.kommun.example; enables Matrix")
-      ("matrix-server-name", po::value(&o.matrix_server_name), "the homeserver's server name, e.g. kommun.example")
-      ("matrix-as-token", po::value(&o.matrix_as_token), "as_token from the registration")
-      ("matrix-hs-token", po::value(&o.matrix_hs_token), "hs_token from the registration")
-      ("matrix-localpart", po::value(&o.matrix_localpart)->default_value(o.matrix_localpart),
-       "the bot's user localpart (@kontobot:server)")
-      ("matrix-url", po::value(&o.matrix_url)->default_value(o.matrix_url),
-       "matrix-registration: the URL at which the homeserver reaches kontobot")
-      ("log-level", po::value(&o.log_level)->default_value(o.log_level),
-       "trace, debug, info, warn, error");
+  opts.add_options()("help,h", "show this help")("config", po::value(&config_file),
+                                                 "read options from this INI file")(
+      "listen", po::value(&listen)->default_value("127.0.0.1:8080"),
+      "HOST:PORT to serve HTTP on (the web chat is at http://HOST:PORT/)")(
+      "db", po::value(&o.db)->default_value(o.db), "SQLite database file (created if missing)")(
+      "templates", po::value(&o.templates)->default_value(o.templates),
+      "directory of checklist templates (*.yaml)")(
+      "messages", po::value(&o.messages)->default_value(o.messages),
+      "directory of message catalogues (sv/, en/)")(
+      "directory", po::value(&o.directory)->default_value(o.directory),
+      "the directory of people, units and managers (YAML)")(
+      "threads", po::value(&o.threads)->default_value(0),
+      "HTTP worker threads; 0 = one per core (at least 2)")(
+      "max-body", po::value(&o.max_body)->default_value(o.max_body),
+      "largest request body accepted, in bytes; larger ones get 413")(
+      "webchat", po::value(&o.webchat)->default_value(true),
+      "serve the built-in web chat at / (true/false)")(
+      "out", po::value(&o.out)->default_value(o.out), "export: the directory to write to")(
+      "slack-signing-secret", po::value(&o.slack_signing_secret),
+      "Slack app's signing secret (Basic Information); enables /slack/events and "
+      "/slack/interactivity")("slack-bot-token", po::value(&o.slack_bot_token),
+                              "Slack bot token, xoxb-… (OAuth & Permissions)")(
+      "slack-api-base", po::value(&o.slack_api_base)->default_value(o.slack_api_base),
+      "Slack Web API base URL (tests point it at a local fake)")(
+      "slack-bot-user", po::value(&o.slack_bot_user),
+      "the bot's own Slack user id, U… (its messages are ignored)")(
+      "matrix-homeserver", po::value(&o.matrix_homeserver),
+      "Matrix homeserver's Client-Server API base URL, e.g. https://matrix.kommun.example; enables "
+      "Matrix")("matrix-server-name", po::value(&o.matrix_server_name),
+                "the homeserver's server name, e.g. kommun.example")(
+      "matrix-as-token", po::value(&o.matrix_as_token), "as_token from the registration")(
+      "matrix-hs-token", po::value(&o.matrix_hs_token), "hs_token from the registration")(
+      "matrix-localpart", po::value(&o.matrix_localpart)->default_value(o.matrix_localpart),
+      "the bot's user localpart (@kontobot:server)")(
+      "matrix-url", po::value(&o.matrix_url)->default_value(o.matrix_url),
+      "matrix-registration: the URL at which the homeserver reaches kontobot")(
+      "log-level", po::value(&o.log_level)->default_value(o.log_level),
+      "trace, debug, info, warn, error");
   po::options_description hidden;
-  hidden.add_options()
-      ("command", po::value(&o.command))
-      ("args", po::value(&o.args)->multitoken());
+  hidden.add_options()("command", po::value(&o.command))("args", po::value(&o.args)->multitoken());
   po::options_description all;
   all.add(opts).add(hidden);
   po::positional_options_description pos;
@@ -115,8 +115,9 @@ ParseResult ParseOptions(int argc, const char* const argv[],
   help << kUsage << opts;
   try {
     po::variables_map vm;
-    po::store(po::command_line_parser(argc, const_cast<char**>(argv))
-                  .options(all).positional(pos).run(), vm);
+    po::store(
+        po::command_line_parser(argc, const_cast<char**>(argv)).options(all).positional(pos).run(),
+        vm);
     // The environment: only KONTOBOT_* names, and an unknown one is an error
     // (a typo in a deployment must not be ignored silently).
     std::vector<std::string> env_args;
@@ -150,7 +151,8 @@ ParseResult ParseOptions(int argc, const char* const argv[],
 
   if (o.command != "serve" && o.command != "check-template" && o.command != "version" &&
       o.command != "export" && o.command != "matrix-registration") {
-    result.error = "unknown command '" + o.command + "' (serve, check-template, export, matrix-registration, version)";
+    result.error = "unknown command '" + o.command +
+                   "' (serve, check-template, export, matrix-registration, version)";
     return result;
   }
   if (o.command == "export") {
@@ -193,12 +195,16 @@ ParseResult ParseOptions(int argc, const char* const argv[],
     return result;
   }
   bool matrix = !o.matrix_homeserver.empty();
-  if (matrix && (o.matrix_server_name.empty() || o.matrix_as_token.empty() || o.matrix_hs_token.empty())) {
-    result.error = "Matrix needs --matrix-server-name, --matrix-as-token and --matrix-hs-token with --matrix-homeserver";
+  if (matrix &&
+      (o.matrix_server_name.empty() || o.matrix_as_token.empty() || o.matrix_hs_token.empty())) {
+    result.error =
+        "Matrix needs --matrix-server-name, --matrix-as-token and --matrix-hs-token with "
+        "--matrix-homeserver";
     return result;
   }
   if (o.command == "matrix-registration" && o.matrix_server_name.empty()) {
-    result.error = "matrix-registration needs --matrix-server-name (and --matrix-url if not 127.0.0.1:8080)";
+    result.error =
+        "matrix-registration needs --matrix-server-name (and --matrix-url if not 127.0.0.1:8080)";
     return result;
   }
   if (o.command == "serve" && !o.webchat && o.slack_signing_secret.empty() && !matrix) {

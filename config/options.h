@@ -13,8 +13,8 @@
 namespace kontobot::config {
 
 struct Options {
-  std::string command;             // "serve", "check-template", "version", "help"
-  std::vector<std::string> args;   // the subcommand's arguments
+  std::string command;            // "serve", "check-template", "version", "help"
+  std::vector<std::string> args;  // the subcommand's arguments
   std::string listen_host = "127.0.0.1";
   uint16_t listen_port = 8080;
   std::string db = "kontobot.db";
@@ -22,20 +22,21 @@ struct Options {
   std::string messages = "config/messages";
   std::string directory = "config/directory.yaml";
   std::string log_level = "info";
-  unsigned threads = 0;            // 0: one per core, at least 2
-  size_t max_body = 64 * 1024;     // bytes
+  unsigned threads = 0;         // 0: one per core, at least 2
+  size_t max_body = 64 * 1024;  // bytes
   bool webchat = true;
-  std::string out = ".";           // export: where files are written
+  std::string out = ".";  // export: where files are written
   std::string slack_signing_secret;
   std::string slack_bot_token;
   std::string slack_api_base = "https://slack.com/api";
   std::string slack_bot_user;
-  std::string matrix_homeserver;      // enables Matrix with the two tokens
+  std::string matrix_homeserver;  // enables Matrix with the two tokens
   std::string matrix_server_name;
   std::string matrix_as_token;
   std::string matrix_hs_token;
   std::string matrix_localpart = "kontobot";
-  std::string matrix_url = "http://127.0.0.1:8080";  // matrix-registration: where the homeserver reaches us
+  std::string matrix_url =
+      "http://127.0.0.1:8080";  // matrix-registration: where the homeserver reaches us
 };
 
 struct ParseResult {

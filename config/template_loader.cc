@@ -23,8 +23,8 @@ class TemplateParser {
       r_.Error(root, "a template must be a map with id, organisation, steps, ...");
       return nullptr;
     }
-    r_.OnlyKeys(root, {"id", "version", "organisation", "form_title", "source", "intro",
-                       "steps", "rules", "approval", "reminders", "register"});
+    r_.OnlyKeys(root, {"id", "version", "organisation", "form_title", "source", "intro", "steps",
+                       "rules", "approval", "reminders", "register"});
     t->id = r_.Str(root, "id");
     if (!t->id.empty() && !ValidId(t->id)) {
       r_.Error(root["id"], "id must be lower-case letters, digits, '_' or '-'");
@@ -128,14 +128,15 @@ class TemplateParser {
   }
 
   void ParseQuestion(const YAML::Node& node, Step& s, const Template& t) {
-    r_.OnlyKeys(node, {"id", "kind", "type", "title", "text", "help", "required", "when",
-                       "options", "allow_other", "min", "max", "integer", "unit",
-                       "min_length", "max_length", "contact", "rule"});
+    r_.OnlyKeys(node, {"id", "kind", "type", "title", "text", "help", "required", "when", "options",
+                       "allow_other", "min", "max", "integer", "unit", "min_length", "max_length",
+                       "contact", "rule"});
     std::string type = r_.Str(node, "type");
     auto qt = ParseQuestionType(type);
     if (!qt && !type.empty()) {
-      r_.Error(node["type"], "unknown question type '" + type +
-                                 "' (text, url, email, number, choice, yes_no, person, people, schedule)");
+      r_.Error(node["type"],
+               "unknown question type '" + type +
+                   "' (text, url, email, number, choice, yes_no, person, people, schedule)");
     }
     s.type = qt.value_or(QuestionType::kText);
     s.title = r_.Text(node, "title", false);
@@ -164,10 +165,12 @@ class TemplateParser {
           r_.OnlyKeys(o, {"value", "label", "synonyms"});
           ChoiceOption opt;
           opt.value = r_.Str(o, "value");
-          if (!opt.value.empty() && !ValidId(opt.value)) r_.Error(o["value"], "option value must be [a-z0-9_]");
+          if (!opt.value.empty() && !ValidId(opt.value))
+            r_.Error(o["value"], "option value must be [a-z0-9_]");
           if (opt.value == "other") r_.Error(o["value"], "'other' is reserved: use allow_other");
           for (const auto& prev : s.options) {
-            if (prev.value == opt.value) r_.Error(o["value"], "duplicate option '" + opt.value + "'");
+            if (prev.value == opt.value)
+              r_.Error(o["value"], "duplicate option '" + opt.value + "'");
           }
           opt.label = r_.Text(o, "label");
           for (auto& syn : Strings(o, "synonyms")) opt.synonyms.push_back(NormalizeWord(syn));
@@ -236,17 +239,22 @@ class TemplateParser {
     c.question = r_.Str(node, "question");
     const Step* q = t.FindStep(c.question);
     if (!c.question.empty() && (q == nullptr || !q->IsQuestion())) {
-      r_.Error(node["question"], "condition refers to '" + c.question +
-                                     "', which is not an earlier question");
+      r_.Error(node["question"],
+               "condition refers to '" + c.question + "', which is not an earlier question");
     }
     auto value = [&](const YAML::Node& v) -> nlohmann::json {
       if (q != nullptr && q->type == QuestionType::kYesNo) {
         bool b = false;
-        if (!YAML::convert<bool>::decode(v, b)) r_.Error(v, "a yes_no condition compares with true or false");
+        if (!YAML::convert<bool>::decode(v, b))
+          r_.Error(v, "a yes_no condition compares with true or false");
         return b;
       }
       if (q != nullptr && q->type == QuestionType::kNumber) {
-        try { return v.as<double>(); } catch (const YAML::Exception&) { r_.Error(v, "expected a number"); }
+        try {
+          return v.as<double>();
+        } catch (const YAML::Exception&) {
+          r_.Error(v, "expected a number");
+        }
       }
       std::string s = v.IsScalar() ? v.Scalar() : "";
       if (q != nullptr && q->type == QuestionType::kChoice && s != "other" &&
@@ -288,7 +296,8 @@ class TemplateParser {
       a.statement = r_.Text(node, "statement", false);
       YAML::Node ap = node["approver"];
       if (!IsMapNode(ap)) {
-        r_.Error(ap.IsDefined() ? ap : node, "'approver' must say {role: ...} or {named_by_requester: true}");
+        r_.Error(ap.IsDefined() ? ap : node,
+                 "'approver' must say {role: ...} or {named_by_requester: true}");
       } else {
         r_.OnlyKeys(ap, {"role", "of", "named_by_requester"});
         a.approver.role = r_.Str(ap, "role", false);
@@ -349,7 +358,8 @@ class TemplateParser {
       std::string id = r_.Str(node, field);
       const Step* s = t.FindStep(id);
       if (!id.empty() && (s == nullptr || !s->IsQuestion())) {
-        r_.Error(node[field], "register." + std::string(field) + " refers to '" + id + "', which is not a question");
+        r_.Error(node[field], "register." + std::string(field) + " refers to '" + id +
+                                  "', which is not a question");
       }
       t.register_fields[field] = id;
     }
@@ -359,7 +369,8 @@ class TemplateParser {
     if (!node.IsDefined() || node.IsNull()) return;
     r_.OnlyKeys(node, {"draft_idle", "approval", "admin_acceptance", "public_reply", "snapshot",
                        "yearly_review", "inactivity", "absence"});
-    static const std::set<std::string> kDurations{"nudge_after", "escalate_after", "due_within", "after"};
+    static const std::set<std::string> kDurations{"nudge_after", "escalate_after", "due_within",
+                                                  "after"};
     for (const auto& kv : node) {
       nlohmann::json policy = nlohmann::json::object();
       if (!IsMapNode(kv.second)) {

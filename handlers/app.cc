@@ -1,14 +1,14 @@
 #include "handlers/app.h"
 
-#include <csignal>
 #include <sys/resource.h>
+#include <csignal>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
 
-#include <nlohmann/json.hpp>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
+#include <nlohmann/json.hpp>
 
 #include "bot/conversation.h"
 #include "config/loaders.h"
@@ -16,9 +16,9 @@
 #include "handlers/conversation_service.h"
 #include "handlers/export.h"
 #include "handlers/http_server.h"
+#include "handlers/matrix/matrix_adapter.h"
 #include "handlers/outbox_sender.h"
 #include "handlers/register.h"
-#include "handlers/matrix/matrix_adapter.h"
 #include "handlers/slack/slack_adapter.h"
 #include "handlers/stockholm_time.h"
 #include "handlers/webchat/webchat.h"
@@ -89,7 +89,8 @@ int Export(const config::Options& o) {
   std::vector<std::string> written;
   if (o.args[0] == "registration") {
     int64_t id = std::stoll(o.args[1]);
-    auto rec = RegistrationRecord(tx, id, cfg->templates.templates, cfg->directory.directory, cfg->catalog.catalog);
+    auto rec = RegistrationRecord(tx, id, cfg->templates.templates, cfg->directory.directory,
+                                  cfg->catalog.catalog);
     if (!rec) {
       std::cerr << "kontobot: there is no registration " << id << "\n";
       return 1;
@@ -166,23 +167,26 @@ int Serve(const config::Options& o) {
   std::unique_ptr<slack::Adapter> slack_adapter;
   if (!o.slack_signing_secret.empty()) {
     slack_adapter = std::make_unique<slack::Adapter>(
-        slack::Settings{o.slack_signing_secret, o.slack_bot_token, o.slack_api_base, o.slack_bot_user}, service,
-        *store, directory.directory, catalog.catalog, clock, log);
+        slack::Settings{o.slack_signing_secret, o.slack_bot_token, o.slack_api_base,
+                        o.slack_bot_user},
+        service, *store, directory.directory, catalog.catalog, clock, log);
     slack_adapter->RegisterRoutes(server);
     slack_adapter->OnCommit([&outbox] { outbox.Notify(); });
     service.EnableOutboxPlatform("slack");
-    outbox.Handle("slack", [&](const store::OutboxItem& item) { return slack_adapter->Deliver(item); });
+    outbox.Handle("slack",
+                  [&](const store::OutboxItem& item) { return slack_adapter->Deliver(item); });
   }
   std::unique_ptr<matrix::Adapter> matrix_adapter;
   if (!o.matrix_homeserver.empty()) {
     matrix_adapter = std::make_unique<matrix::Adapter>(
-        matrix::Settings{o.matrix_homeserver, o.matrix_server_name, o.matrix_as_token, o.matrix_hs_token,
-                         o.matrix_localpart},
+        matrix::Settings{o.matrix_homeserver, o.matrix_server_name, o.matrix_as_token,
+                         o.matrix_hs_token, o.matrix_localpart},
         service, *store, directory.directory, catalog.catalog, clock, log);
     matrix_adapter->RegisterRoutes(server);
     matrix_adapter->OnCommit([&outbox] { outbox.Notify(); });
     service.EnableOutboxPlatform("matrix");
-    outbox.Handle("matrix", [&](const store::OutboxItem& item) { return matrix_adapter->Deliver(item); });
+    outbox.Handle("matrix",
+                  [&](const store::OutboxItem& item) { return matrix_adapter->Deliver(item); });
   }
   service.OnCommit([&outbox] { outbox.Notify(); });
   outbox.Start();
@@ -192,10 +196,11 @@ int Serve(const config::Options& o) {
     log->error("{}", e.what());
     return 1;
   }
-  log->info("kontobot listening on http://{}:{}/ (database {}, {} templates, {} people, {} threads{})",
-            o.listen_host, o.listen_port, o.db, templates.templates.size(),
-            directory.directory.people().size(), o.threads,
-            std::string(slack_adapter ? ", Slack" : "") + (matrix_adapter ? ", Matrix" : ""));
+  log->info(
+      "kontobot listening on http://{}:{}/ (database {}, {} templates, {} people, {} threads{})",
+      o.listen_host, o.listen_port, o.db, templates.templates.size(),
+      directory.directory.people().size(), o.threads,
+      std::string(slack_adapter ? ", Slack" : "") + (matrix_adapter ? ", Matrix" : ""));
 
   int sig = 0;
   sigwait(&signals, &sig);
@@ -217,8 +222,8 @@ int Run(const config::Options& o) {
   if (o.command == "check-template") return CheckTemplates(o);
   if (o.command == "export") return Export(o);
   if (o.command == "matrix-registration") {
-    matrix::Settings m{o.matrix_homeserver, o.matrix_server_name, matrix::NewToken(), matrix::NewToken(),
-                       o.matrix_localpart};
+    matrix::Settings m{o.matrix_homeserver, o.matrix_server_name, matrix::NewToken(),
+                       matrix::NewToken(), o.matrix_localpart};
     std::cout << matrix::RegistrationYaml(m, o.matrix_url);
     std::cerr << "# kontobot settings to match (keep the tokens secret):\n"
               << "KONTOBOT_MATRIX_HOMESERVER=https://matrix." << m.server_name << "\n"

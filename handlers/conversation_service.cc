@@ -21,8 +21,14 @@ ConversationService::ConversationService(store::Store& store, const Conversation
                                          const CaseEngine& cases, const TemplateSet& templates,
                                          const Directory& directory, const Catalog& catalog,
                                          const Clock& clock, std::shared_ptr<spdlog::logger> log)
-    : store_(store), engine_(engine), cases_(cases), templates_(templates), directory_(directory),
-      catalog_(catalog), clock_(clock), log_(std::move(log)) {}
+    : store_(store),
+      engine_(engine),
+      cases_(cases),
+      templates_(templates),
+      directory_(directory),
+      catalog_(catalog),
+      clock_(clock),
+      log_(std::move(log)) {}
 
 Case ConversationService::LoadCase(store::Transaction& tx, int64_t registration_id) {
   Case c;
@@ -67,9 +73,11 @@ std::string ConversationService::HomeChannel(store::Transaction& tx, const std::
   return "webchat";
 }
 
-void ConversationService::Dispatch(store::Transaction& tx, const store::StoredMessage& m, bool update,
-                                   TimePoint now) {
-  if (std::find(outbox_platforms_.begin(), outbox_platforms_.end(), m.channel) == outbox_platforms_.end()) return;
+void ConversationService::Dispatch(store::Transaction& tx, const store::StoredMessage& m,
+                                   bool update, TimePoint now) {
+  if (std::find(outbox_platforms_.begin(), outbox_platforms_.end(), m.channel) ==
+      outbox_platforms_.end())
+    return;
   store::OutboxItem item;
   item.platform = m.channel;
   item.kind = update ? "update" : "post";
@@ -85,9 +93,12 @@ void ConversationService::ApplyCase(Turn& t, Case& c, const CaseOutcome& co) {
   if (co.answers) c.answers = *co.answers;
   if (co.status || co.answers) t.tx.UpdateRegistration(c.id, c.status, c.answers);
 
-  auto deliver = [&](const std::string& to, const Reply& reply, const std::vector<int64_t>& task_ids) {
-    if (const Person* p = directory_.Find(to); p != nullptr && to != t.person.id) t.tx.UpsertPerson(*p, t.now);
-    store::StoredMessage m = Out(to, to == t.person.id ? t.channel : HomeChannel(t.tx, to), reply, t.now, c.id);
+  auto deliver = [&](const std::string& to, const Reply& reply,
+                     const std::vector<int64_t>& task_ids) {
+    if (const Person* p = directory_.Find(to); p != nullptr && to != t.person.id)
+      t.tx.UpsertPerson(*p, t.now);
+    store::StoredMessage m =
+        Out(to, to == t.person.id ? t.channel : HomeChannel(t.tx, to), reply, t.now, c.id);
     m.id = t.tx.AppendMessage(m);
     Dispatch(t.tx, m, false, t.now);
     for (int64_t task : task_ids) t.tx.LinkTaskMessage(task, m.id);
@@ -103,7 +114,8 @@ void ConversationService::ApplyCase(Turn& t, Case& c, const CaseOutcome& co) {
       if (auto m = t.tx.LoadMessage(message_id)) Dispatch(t.tx, *m, true, t.now);
     }
   }
-  for (const AuditEntry& a : co.audit) t.tx.AppendAudit(t.now, t.person.id, a.action, a.subject, a.detail);
+  for (const AuditEntry& a : co.audit)
+    t.tx.AppendAudit(t.now, t.person.id, a.action, a.subject, a.detail);
 
   if (co.register_account) {
     const Template& tmpl = *templates_.at(c.template_id);
@@ -122,7 +134,8 @@ void ConversationService::ApplyCase(Turn& t, Case& c, const CaseOutcome& co) {
     a.unit = field("unit");
     a.purpose = field("purpose");
     for (const Step& s : tmpl.steps) {
-      if (s.type == QuestionType::kPeople && tmpl.admin_acceptance && s.id == tmpl.admin_acceptance->question) {
+      if (s.type == QuestionType::kPeople && tmpl.admin_acceptance &&
+          s.id == tmpl.admin_acceptance->question) {
         a.administrators = c.answers.value(s.id, nlohmann::json::array());
       }
     }
@@ -136,7 +149,8 @@ void ConversationService::ApplyCase(Turn& t, Case& c, const CaseOutcome& co) {
     }
     for (const Task& task : t.tx.TasksOf(c.id)) {
       if (task.round == c.round && task.status == TaskStatus::kApproved) {
-        a.approvals.push_back({{"step", task.step_id}, {"by", task.decided_by},
+        a.approvals.push_back({{"step", task.step_id},
+                               {"by", task.decided_by},
                                {"at", task.decided_at ? store::FormatUtc(*task.decided_at) : ""}});
       }
     }
@@ -228,8 +242,8 @@ std::vector<store::StoredMessage> ConversationService::Handle(
     Case c = LoadCase(tx, task ? task->registration_id : 0);
     int64_t next_task = tx.NextTaskId();
     CaseOutcome co = c.id == 0 ? CaseOutcome{}
-                               : cases_.Act(c, person, case_text ? "text" : input.action, task_id, input.text,
-                                            session.pending, now, next_task);
+                               : cases_.Act(c, person, case_text ? "text" : input.action, task_id,
+                                            input.text, session.pending, now, next_task);
     if (c.id == 0) {
       session.pending.clear();
       co.replies.push_back({catalog_.Render(session.lang, "case.unknown_task"), {}});
@@ -238,12 +252,15 @@ std::vector<store::StoredMessage> ConversationService::Handle(
   } else {
     std::vector<Draft> drafts = tx.OpenDrafts(person.id);
     Outcome out = engine_.Handle(person, session, drafts, input, tx.NextDraftId(), now);
-    out.session.pending = out.session.pending.rfind(kCasePending, 0) == 0 ? "" : out.session.pending;
+    out.session.pending =
+        out.session.pending.rfind(kCasePending, 0) == 0 ? "" : out.session.pending;
     session = out.session;
     for (const Draft& d : out.drafts) tx.SaveDraft(d, person.org);
-    for (const AuditEntry& a : out.audit) tx.AppendAudit(now, person.id, a.action, a.subject, a.detail);
+    for (const AuditEntry& a : out.audit)
+      tx.AppendAudit(now, person.id, a.action, a.subject, a.detail);
     for (const Reply& r : out.replies) {
-      store::StoredMessage m = Out(person.id, channel, r, now, session.active_draft ? session.active_draft : in.draft_id);
+      store::StoredMessage m = Out(person.id, channel, r, now,
+                                   session.active_draft ? session.active_draft : in.draft_id);
       m.id = tx.AppendMessage(m);
       Dispatch(tx, m, false, now);
       tx.AppendAudit(now, "kontobot", "message.out", "message:" + std::to_string(m.id),
@@ -251,7 +268,8 @@ std::vector<store::StoredMessage> ConversationService::Handle(
       turn.mine.push_back(std::move(m));
     }
     for (int64_t id : out.submitted) {
-      auto d = std::find_if(out.drafts.begin(), out.drafts.end(), [&](const Draft& x) { return x.id == id; });
+      auto d = std::find_if(out.drafts.begin(), out.drafts.end(),
+                            [&](const Draft& x) { return x.id == id; });
       tx.UpsertRegistration(*d, person.org, now);
       Case c = LoadCase(tx, id);
       int64_t next_task = tx.NextTaskId();
@@ -266,8 +284,8 @@ std::vector<store::StoredMessage> ConversationService::Handle(
   return turn.mine;
 }
 
-ConversationService::Feed ConversationService::Transcript(const std::string& person_id, int64_t after,
-                                                          int limit) {
+ConversationService::Feed ConversationService::Transcript(const std::string& person_id,
+                                                          int64_t after, int limit) {
   store::Transaction tx(store_);
   Feed feed;
   feed.messages = tx.Messages(person_id, after, limit);

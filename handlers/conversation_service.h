@@ -41,10 +41,9 @@ class ConversationService {
   // `dedupe`, when given as {platform, event id}, makes the call idempotent:
   // an event already processed (a platform's retry) changes nothing and
   // returns no messages; the check commits with the effects.
-  std::vector<store::StoredMessage> Handle(const Person& person, const std::string& channel,
-                                           const Input& input, const std::string& echo,
-                                           const std::optional<std::pair<std::string, std::string>>& dedupe =
-                                               std::nullopt);
+  std::vector<store::StoredMessage> Handle(
+      const Person& person, const std::string& channel, const Input& input, const std::string& echo,
+      const std::optional<std::pair<std::string, std::string>>& dedupe = std::nullopt);
 
   // Platforms whose messages go out through the outbox ("slack"); a person
   // with an account there and no other history is reached there.

@@ -18,10 +18,13 @@ namespace kontobot::handlers {
 // The whole case as JSON; nullopt if there is no registration `id`.
 std::optional<nlohmann::json> RegistrationRecord(store::Transaction& tx, int64_t id,
                                                  const TemplateSet& templates,
-                                                 const Directory& directory, const Catalog& catalog);
-std::string RegistrationHtml(const nlohmann::json& record, const Catalog& catalog, const LocalTime& local);
+                                                 const Directory& directory,
+                                                 const Catalog& catalog);
+std::string RegistrationHtml(const nlohmann::json& record, const Catalog& catalog,
+                             const LocalTime& local);
 
-nlohmann::json RegisterJson(const std::vector<store::Account>& accounts, const Directory& directory);
+nlohmann::json RegisterJson(const std::vector<store::Account>& accounts,
+                            const Directory& directory);
 // RFC 4180 CSV with a header row.
 std::string RegisterCsv(const std::vector<store::Account>& accounts, const Directory& directory);
 

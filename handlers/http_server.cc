@@ -3,8 +3,8 @@
 #include <thread>
 
 #include <cpprest/http_listener.h>
-#include <nlohmann/json.hpp>
 #include <pplx/threadpool.h>
+#include <nlohmann/json.hpp>
 
 namespace kontobot::handlers {
 
@@ -35,7 +35,8 @@ std::map<std::string, std::string> ParseQuery(const std::string& query) {
     for (size_t i = 0; i < s.size(); ++i) {
       if (s[i] == '+') {
         r.push_back(' ');
-      } else if (s[i] == '%' && i + 2 < s.size() && std::isxdigit(static_cast<unsigned char>(s[i + 1])) &&
+      } else if (s[i] == '%' && i + 2 < s.size() &&
+                 std::isxdigit(static_cast<unsigned char>(s[i + 1])) &&
                  std::isxdigit(static_cast<unsigned char>(s[i + 2]))) {
         r.push_back(static_cast<char>(std::stoi(s.substr(i + 1, 2), nullptr, 16)));
         i += 2;
@@ -48,7 +49,8 @@ std::map<std::string, std::string> ParseQuery(const std::string& query) {
   size_t start = 0;
   while (start <= query.size()) {
     size_t amp = query.find('&', start);
-    std::string pair = query.substr(start, amp == std::string::npos ? std::string::npos : amp - start);
+    std::string pair =
+        query.substr(start, amp == std::string::npos ? std::string::npos : amp - start);
     if (!pair.empty()) {
       size_t eq = pair.find('=');
       out[decode(pair.substr(0, eq))] = eq == std::string::npos ? "" : decode(pair.substr(eq + 1));
@@ -71,7 +73,8 @@ void HttpServer::Route(const std::string& method, const std::string& path, Handl
   routes_[path][method] = std::move(handler);
 }
 
-void HttpServer::RoutePrefix(const std::string& method, const std::string& prefix, Handler handler) {
+void HttpServer::RoutePrefix(const std::string& method, const std::string& prefix,
+                             Handler handler) {
   prefixes_[prefix][method] = std::move(handler);
 }
 
@@ -81,13 +84,15 @@ Response HttpServer::Dispatch(const Request& request) const {
     methods = &exact->second;
   } else {
     for (const auto& [prefix, handlers] : prefixes_) {
-      if (request.path.size() > prefix.size() && request.path.compare(0, prefix.size(), prefix) == 0) {
+      if (request.path.size() > prefix.size() &&
+          request.path.compare(0, prefix.size(), prefix) == 0) {
         methods = &handlers;
         break;
       }
     }
   }
-  if (methods == nullptr) return Response::Error(404, "not_found", "No such endpoint: " + request.path);
+  if (methods == nullptr)
+    return Response::Error(404, "not_found", "No such endpoint: " + request.path);
   auto method = methods->find(request.method);
   if (method == methods->end()) {
     std::string allowed;
@@ -124,44 +129,49 @@ void HttpServer::Start() {
     try {
       auto length = req.headers().content_length();
       if (length > max_body_) {
-        send(Response::Error(413, "body_too_large",
-                             "The request body is larger than " + std::to_string(max_body_) + " bytes"));
+        send(Response::Error(
+            413, "body_too_large",
+            "The request body is larger than " + std::to_string(max_body_) + " bytes"));
         return;
       }
-      req.extract_vector().then([this, req, send](pplx::task<std::vector<unsigned char>> t) mutable {
-        Request r;
-        std::vector<unsigned char> body;
-        try {
-          body = t.get();
-        } catch (const std::exception& e) {
-          // The client went away before its body arrived: nothing to answer.
-          log_->debug("request body not received: {}", e.what());
-          send(Response::Error(400, "incomplete_request", "The request body did not arrive"));
-          return;
-        }
-        try {
-          if (body.size() > max_body_) {
-            send(Response::Error(413, "body_too_large",
-                                 "The request body is larger than " + std::to_string(max_body_) + " bytes"));
-            return;
-          }
-          r.method = req.method();
-          r.path = web::uri::decode(req.relative_uri().path());
-          r.query = ParseQuery(req.relative_uri().query());
-          for (const auto& [k, v] : req.headers()) {
-            std::string name = k;
-            for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-            r.headers[name] = v;
-          }
-          r.body.assign(body.begin(), body.end());
-          r.remote = req.remote_address();
-          send(Dispatch(r));
-        } catch (const std::exception& e) {
-          log_->error("{} {} failed: {}", r.method, r.path, e.what());
-          send(Response::Error(500, "internal_error",
-                               "The server could not complete the request; nothing was changed. Try again."));
-        }
-      });
+      req.extract_vector().then(
+          [this, req, send](pplx::task<std::vector<unsigned char>> t) mutable {
+            Request r;
+            std::vector<unsigned char> body;
+            try {
+              body = t.get();
+            } catch (const std::exception& e) {
+              // The client went away before its body arrived: nothing to answer.
+              log_->debug("request body not received: {}", e.what());
+              send(Response::Error(400, "incomplete_request", "The request body did not arrive"));
+              return;
+            }
+            try {
+              if (body.size() > max_body_) {
+                send(Response::Error(
+                    413, "body_too_large",
+                    "The request body is larger than " + std::to_string(max_body_) + " bytes"));
+                return;
+              }
+              r.method = req.method();
+              r.path = web::uri::decode(req.relative_uri().path());
+              r.query = ParseQuery(req.relative_uri().query());
+              for (const auto& [k, v] : req.headers()) {
+                std::string name = k;
+                for (char& c : name)
+                  c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+                r.headers[name] = v;
+              }
+              r.body.assign(body.begin(), body.end());
+              r.remote = req.remote_address();
+              send(Dispatch(r));
+            } catch (const std::exception& e) {
+              log_->error("{} {} failed: {}", r.method, r.path, e.what());
+              send(Response::Error(
+                  500, "internal_error",
+                  "The server could not complete the request; nothing was changed. Try again."));
+            }
+          });
     } catch (const std::exception& e) {
       log_->error("request failed before dispatch: {}", e.what());
       send(Response::Error(400, "bad_request", "The request could not be read"));
@@ -171,7 +181,8 @@ void HttpServer::Start() {
     listener_->open().wait();
   } catch (const std::exception& e) {
     listener_.reset();
-    throw std::runtime_error("cannot listen on " + host_ + ":" + std::to_string(port_) + ": " + e.what());
+    throw std::runtime_error("cannot listen on " + host_ + ":" + std::to_string(port_) + ": " +
+                             e.what());
   }
 }
 

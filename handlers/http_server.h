@@ -51,8 +51,7 @@ using Handler = std::function<Response(const Request&)>;
 
 class HttpServer {
  public:
-  HttpServer(std::string host, uint16_t port, size_t max_body,
-             std::shared_ptr<spdlog::logger> log);
+  HttpServer(std::string host, uint16_t port, size_t max_body, std::shared_ptr<spdlog::logger> log);
   ~HttpServer();
 
   // Registers `handler` for `method` on exactly `path`.

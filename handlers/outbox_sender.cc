@@ -4,7 +4,8 @@
 
 namespace kontobot::handlers {
 
-OutboxSender::OutboxSender(store::Store& store, const Clock& clock, std::shared_ptr<spdlog::logger> log)
+OutboxSender::OutboxSender(store::Store& store, const Clock& clock,
+                           std::shared_ptr<spdlog::logger> log)
     : store_(store), clock_(clock), log_(std::move(log)) {}
 
 OutboxSender::~OutboxSender() { Stop(); }
@@ -13,7 +14,9 @@ void OutboxSender::Handle(const std::string& platform, DeliverFn deliver) {
   deliver_[platform] = std::move(deliver);
 }
 
-void OutboxSender::Start() { thread_ = std::thread([this] { Loop(); }); }
+void OutboxSender::Start() {
+  thread_ = std::thread([this] { Loop(); });
+}
 
 void OutboxSender::Notify() {
   {
@@ -62,24 +65,28 @@ std::chrono::milliseconds OutboxSender::RunOnce() {
         if (stop_) return std::chrono::milliseconds(0);
       }
       auto d = deliver_.find(item.platform);
-      Delivery result = d == deliver_.end() ? Delivery{Delivery::Result::kFailed, "no sender for " + item.platform, {}}
-                                            : d->second(item);
+      Delivery result =
+          d == deliver_.end()
+              ? Delivery{Delivery::Result::kFailed, "no sender for " + item.platform, {}}
+              : d->second(item);
       store::Transaction tx(store_);
       switch (result.result) {
         case Delivery::Result::kSent:
           tx.MarkSent(item.id, clock_.Now());
           break;
         case Delivery::Result::kRetry: {
-          auto backoff = std::chrono::seconds(std::min<int64_t>(int64_t{1} << std::min(item.attempts, 9), 300));
+          auto backoff = std::chrono::seconds(
+              std::min<int64_t>(int64_t{1} << std::min(item.attempts, 9), 300));
           auto after = result.retry_after.value_or(backoff);
           tx.Reschedule(item.id, clock_.Now() + after, result.error);
-          log_->warn("outbox {} ({} {}): {}; retrying in {} s", item.id, item.platform, item.kind, result.error,
-                     after.count());
+          log_->warn("outbox {} ({} {}): {}; retrying in {} s", item.id, item.platform, item.kind,
+                     result.error, after.count());
           break;
         }
         case Delivery::Result::kFailed:
           tx.MarkFailed(item.id, result.error);
-          log_->error("outbox {} ({} {}) failed: {}", item.id, item.platform, item.kind, result.error);
+          log_->error("outbox {} ({} {}) failed: {}", item.id, item.platform, item.kind,
+                      result.error);
           break;
       }
       tx.Commit();

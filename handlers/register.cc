@@ -26,7 +26,8 @@ kainjow::mustache::data ToData(const nlohmann::json& j) {
     for (const auto& v : j) list.push_back(ToData(v));
     return list;
   }
-  if (j.is_boolean()) return j.get<bool>() ? data{data::type::bool_true} : data{data::type::bool_false};
+  if (j.is_boolean())
+    return j.get<bool>() ? data{data::type::bool_true} : data{data::type::bool_false};
   if (j.is_string()) return data{j.get<std::string>()};
   if (j.is_null()) return data{std::string()};
   return data{j.dump()};
@@ -39,7 +40,8 @@ std::string RenderPage(const std::string& name, const nlohmann::json& data) {
   return m.render(ToData(data));  // {{x}} is HTML-escaped
 }
 
-RegisterPages::RegisterPages(store::Store& store, const Directory& directory, const Catalog& catalog)
+RegisterPages::RegisterPages(store::Store& store, const Directory& directory,
+                             const Catalog& catalog)
     : store_(store), directory_(directory), catalog_(catalog) {}
 
 void RegisterPages::RegisterRoutes(HttpServer& server) {
@@ -48,7 +50,7 @@ void RegisterPages::RegisterRoutes(HttpServer& server) {
 }
 
 std::variant<std::vector<store::Account>, Response> RegisterPages::Load(const Request& request,
-                                                                       std::string& org) const {
+                                                                        std::string& org) const {
   org = request.query.count("org") ? request.query.at("org") : "";
   if (!org.empty() && directory_.FindOrganisation(org) == nullptr) {
     return Response::Error(404, "unknown_organisation", "No organisation '" + org + "'");
@@ -65,8 +67,12 @@ Response RegisterPages::Json(const Request& request) const {
   nlohmann::json out = nlohmann::json::array();
   for (const auto& a : accounts) {
     const Organisation* o = directory_.FindOrganisation(a.org);
-    out.push_back({{"organisation", a.org}, {"organisation_name", o ? o->name.sv : a.org},
-                   {"medium", a.medium}, {"url", a.url}, {"unit", a.unit}, {"purpose", a.purpose},
+    out.push_back({{"organisation", a.org},
+                   {"organisation_name", o ? o->name.sv : a.org},
+                   {"medium", a.medium},
+                   {"url", a.url},
+                   {"unit", a.unit},
+                   {"purpose", a.purpose},
                    {"registered", store::FormatUtc(a.registered_at).substr(0, 10)}});
   }
   Response r = Response::Json(200, nlohmann::json{{"accounts", out}}.dump(2));
@@ -92,25 +98,39 @@ Response RegisterPages::Html(const Request& request) const {
     nlohmann::json list = nlohmann::json::array();
     for (const auto& a : accounts) {
       if (a.org != o.id) continue;
-      list.push_back({{"medium", a.medium}, {"url", a.url}, {"unit", a.unit}, {"purpose", a.purpose},
+      list.push_back({{"medium", a.medium},
+                      {"url", a.url},
+                      {"unit", a.unit},
+                      {"purpose", a.purpose},
                       {"since", store::FormatUtc(a.registered_at).substr(0, 10)},
-                      {"h_medium", t("register.h_medium")}, {"h_url", t("register.h_url")},
-                      {"h_unit", t("register.h_unit")}, {"h_purpose", t("register.h_purpose")},
+                      {"h_medium", t("register.h_medium")},
+                      {"h_url", t("register.h_url")},
+                      {"h_unit", t("register.h_unit")},
+                      {"h_purpose", t("register.h_purpose")},
                       {"h_since", t("register.h_since")}});
     }
-    orgs.push_back({{"id", o.id}, {"name", o.name.Get(lang)}, {"accounts", list},
-                    {"has_accounts", !list.empty()},
-                    {"caption", catalog_.Render(lang, "register.caption", {{"org", o.name.Get(lang)}})},
-                    {"h_medium", t("register.h_medium")}, {"h_url", t("register.h_url")},
-                    {"h_unit", t("register.h_unit")}, {"h_purpose", t("register.h_purpose")},
-                    {"h_since", t("register.h_since")}, {"none", t("register.none")}});
+    orgs.push_back(
+        {{"id", o.id},
+         {"name", o.name.Get(lang)},
+         {"accounts", list},
+         {"has_accounts", !list.empty()},
+         {"caption", catalog_.Render(lang, "register.caption", {{"org", o.name.Get(lang)}})},
+         {"h_medium", t("register.h_medium")},
+         {"h_url", t("register.h_url")},
+         {"h_unit", t("register.h_unit")},
+         {"h_purpose", t("register.h_purpose")},
+         {"h_since", t("register.h_since")},
+         {"none", t("register.none")}});
   }
   Response r;
   r.content_type = "text/html; charset=utf-8";
-  r.body = RenderPage("register.html.mustache",
-                      {{"lang", LangCode(lang)}, {"title", t("register.title")}, {"lead", t("register.lead")},
-                       {"footer", t("register.footer")}, {"organisations", orgs}});
-  r.headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors *";
+  r.body = RenderPage("register.html.mustache", {{"lang", LangCode(lang)},
+                                                 {"title", t("register.title")},
+                                                 {"lead", t("register.lead")},
+                                                 {"footer", t("register.footer")},
+                                                 {"organisations", orgs}});
+  r.headers["Content-Security-Policy"] =
+      "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors *";
   return r;
 }
 

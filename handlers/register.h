@@ -31,7 +31,8 @@ class RegisterPages {
 
  private:
   // The active accounts of ?org= (all when absent), or the 404 to send.
-  std::variant<std::vector<store::Account>, Response> Load(const Request& request, std::string& org) const;
+  std::variant<std::vector<store::Account>, Response> Load(const Request& request,
+                                                           std::string& org) const;
 
   store::Store& store_;
   const Directory& directory_;

@@ -1,9 +1,9 @@
 #include "store/store.h"
 
-#include <algorithm>
 #include <fcntl.h>
-#include <filesystem>
 #include <unistd.h>
+#include <algorithm>
+#include <filesystem>
 #include <map>
 #include <stdexcept>
 #include <string_view>
@@ -33,9 +33,7 @@ std::vector<Button> ButtonsFrom(const std::string& text) {
   return out;
 }
 
-TimePoint TimeOf(const SQLite::Column& c) {
-  return ParseUtc(c.getString()).value_or(TimePoint{});
-}
+TimePoint TimeOf(const SQLite::Column& c) { return ParseUtc(c.getString()).value_or(TimePoint{}); }
 
 Draft DraftFrom(SQLite::Statement& q) {
   Draft d;
@@ -67,7 +65,8 @@ SQLite::Statement& Store::Prepare(const std::string& sql) {
 }
 
 Store::Store(const std::string& path)
-    : path_(path), db_(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE | SQLite::OPEN_FULLMUTEX) {
+    : path_(path),
+      db_(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE | SQLite::OPEN_FULLMUTEX) {
   db_.setBusyTimeout(5000);
   db_.exec("PRAGMA journal_mode=WAL");
   // Commits are made durable by WaitDurable (group commit): one fdatasync
@@ -169,8 +168,9 @@ void Store::ResetStatements() {
 }
 
 void Transaction::UpsertPerson(const Person& person, TimePoint now) {
-  SQLite::Statement& q = store_.Prepare("INSERT INTO persons(id, name, org, first_seen) VALUES (?, ?, ?, ?) "
-                      "ON CONFLICT(id) DO UPDATE SET name = excluded.name, org = excluded.org");
+  SQLite::Statement& q = store_.Prepare(
+      "INSERT INTO persons(id, name, org, first_seen) VALUES (?, ?, ?, ?) "
+      "ON CONFLICT(id) DO UPDATE SET name = excluded.name, org = excluded.org");
   q.bind(1, person.id);
   q.bind(2, person.name);
   q.bind(3, person.org);
@@ -179,7 +179,8 @@ void Transaction::UpsertPerson(const Person& person, TimePoint now) {
 }
 
 Session Transaction::LoadSession(const Person& person) {
-  SQLite::Statement& q = store_.Prepare("SELECT lang, active_draft, pending FROM sessions WHERE person_id = ?");
+  SQLite::Statement& q =
+      store_.Prepare("SELECT lang, active_draft, pending FROM sessions WHERE person_id = ?");
   q.bind(1, person.id);
   Session s;
   s.lang = person.lang.value_or(Lang::kSv);
@@ -191,12 +192,12 @@ Session Transaction::LoadSession(const Person& person) {
   return s;
 }
 
-void Transaction::SaveSession(const std::string& person_id, const Session& session,
-                              TimePoint now) {
-  SQLite::Statement& q = store_.Prepare("INSERT INTO sessions(person_id, lang, active_draft, pending, updated_at) "
-                      "VALUES (?, ?, ?, ?, ?) ON CONFLICT(person_id) DO UPDATE SET "
-                      "lang = excluded.lang, active_draft = excluded.active_draft, "
-                      "pending = excluded.pending, updated_at = excluded.updated_at");
+void Transaction::SaveSession(const std::string& person_id, const Session& session, TimePoint now) {
+  SQLite::Statement& q = store_.Prepare(
+      "INSERT INTO sessions(person_id, lang, active_draft, pending, updated_at) "
+      "VALUES (?, ?, ?, ?, ?) ON CONFLICT(person_id) DO UPDATE SET "
+      "lang = excluded.lang, active_draft = excluded.active_draft, "
+      "pending = excluded.pending, updated_at = excluded.updated_at");
   q.bind(1, person_id);
   q.bind(2, std::string(LangCode(session.lang)));
   if (session.active_draft > 0) {
@@ -210,7 +211,8 @@ void Transaction::SaveSession(const std::string& person_id, const Session& sessi
 }
 
 std::vector<Draft> Transaction::OpenDrafts(const std::string& person_id) {
-  SQLite::Statement& q = store_.Prepare("SELECT * FROM drafts WHERE person_id = ? AND status = 'open' ORDER BY id");
+  SQLite::Statement& q =
+      store_.Prepare("SELECT * FROM drafts WHERE person_id = ? AND status = 'open' ORDER BY id");
   q.bind(1, person_id);
   std::vector<Draft> out;
   while (q.executeStep()) out.push_back(DraftFrom(q));
@@ -247,12 +249,13 @@ void Transaction::SaveDraft(const Draft& draft, const std::string& org) {
 }
 
 int Transaction::UpsertRegistration(const Draft& draft, const std::string& org, TimePoint now) {
-  SQLite::Statement& q = store_.Prepare("INSERT INTO registrations(id, person_id, org, template_id, template_version, "
-                      "answers, status, submitted_at, round) VALUES (?, ?, ?, ?, ?, ?, 'submitted', ?, 1) "
-                      "ON CONFLICT(id) DO UPDATE SET answers = excluded.answers, status = 'submitted', "
-                      "template_version = excluded.template_version, "
-                      "submitted_at = excluded.submitted_at, round = registrations.round + 1 "
-                      "RETURNING round");
+  SQLite::Statement& q = store_.Prepare(
+      "INSERT INTO registrations(id, person_id, org, template_id, template_version, "
+      "answers, status, submitted_at, round) VALUES (?, ?, ?, ?, ?, ?, 'submitted', ?, 1) "
+      "ON CONFLICT(id) DO UPDATE SET answers = excluded.answers, status = 'submitted', "
+      "template_version = excluded.template_version, "
+      "submitted_at = excluded.submitted_at, round = registrations.round + 1 "
+      "RETURNING round");
   q.bind(1, draft.id);
   q.bind(2, draft.person_id);
   q.bind(3, org);
@@ -327,8 +330,10 @@ std::vector<StoredRegistration> Transaction::Registrations() {
   return out;
 }
 
-void Transaction::UpdateRegistration(int64_t id, const std::string& status, const nlohmann::json& answers) {
-  SQLite::Statement& q = store_.Prepare("UPDATE registrations SET status = ?, answers = ? WHERE id = ?");
+void Transaction::UpdateRegistration(int64_t id, const std::string& status,
+                                     const nlohmann::json& answers) {
+  SQLite::Statement& q =
+      store_.Prepare("UPDATE registrations SET status = ?, answers = ? WHERE id = ?");
   q.bind(1, status);
   q.bind(2, answers.dump());
   q.bind(3, id);
@@ -342,7 +347,8 @@ int64_t Transaction::NextTaskId() {
 void Transaction::SaveTask(const Task& t) {
   SQLite::Statement q(
       store_.db_,
-      "INSERT INTO tasks(id, registration_id, round, kind, step_id, stage, assignee, status, decided_by, "
+      "INSERT INTO tasks(id, registration_id, round, kind, step_id, stage, assignee, status, "
+      "decided_by, "
       "decided_at, reason, detail, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
       "ON CONFLICT(id) DO UPDATE SET status = excluded.status, decided_by = excluded.decided_by, "
       "decided_at = excluded.decided_at, reason = excluded.reason, detail = excluded.detail");
@@ -354,8 +360,14 @@ void Transaction::SaveTask(const Task& t) {
   q.bind(6, t.stage);
   q.bind(7, t.assignee);
   q.bind(8, std::string(TaskStatusName(t.status)));
-  if (t.decided_by.empty()) q.bind(9); else q.bind(9, t.decided_by);
-  if (t.decided_at) q.bind(10, FormatUtc(*t.decided_at)); else q.bind(10);
+  if (t.decided_by.empty())
+    q.bind(9);
+  else
+    q.bind(9, t.decided_by);
+  if (t.decided_at)
+    q.bind(10, FormatUtc(*t.decided_at));
+  else
+    q.bind(10);
   q.bind(11, t.reason);
   q.bind(12, t.detail.dump());
   q.bind(13, FormatUtc(t.created));
@@ -363,7 +375,8 @@ void Transaction::SaveTask(const Task& t) {
 }
 
 std::vector<Task> Transaction::TasksOf(int64_t registration_id) {
-  SQLite::Statement& q = store_.Prepare("SELECT * FROM tasks WHERE registration_id = ? ORDER BY id");
+  SQLite::Statement& q =
+      store_.Prepare("SELECT * FROM tasks WHERE registration_id = ? ORDER BY id");
   q.bind(1, registration_id);
   std::vector<Task> out;
   while (q.executeStep()) out.push_back(TaskFrom(q));
@@ -378,14 +391,16 @@ std::optional<Task> Transaction::LoadTask(int64_t id) {
 }
 
 void Transaction::LinkTaskMessage(int64_t task_id, int64_t message_id) {
-  SQLite::Statement& q = store_.Prepare("INSERT OR IGNORE INTO task_messages(task_id, message_id) VALUES (?, ?)");
+  SQLite::Statement& q =
+      store_.Prepare("INSERT OR IGNORE INTO task_messages(task_id, message_id) VALUES (?, ?)");
   q.bind(1, task_id);
   q.bind(2, message_id);
   q.exec();
 }
 
 std::vector<int64_t> Transaction::TaskMessages(int64_t task_id) {
-  SQLite::Statement& q = store_.Prepare("SELECT message_id FROM task_messages WHERE task_id = ? ORDER BY message_id");
+  SQLite::Statement& q =
+      store_.Prepare("SELECT message_id FROM task_messages WHERE task_id = ? ORDER BY message_id");
   q.bind(1, task_id);
   std::vector<int64_t> out;
   while (q.executeStep()) out.push_back(q.getColumn(0).getInt64());
@@ -393,18 +408,20 @@ std::vector<int64_t> Transaction::TaskMessages(int64_t task_id) {
 }
 
 bool Transaction::MessageCarriesTask(int64_t message_id, int64_t task_id) {
-  SQLite::Statement& q = store_.Prepare("SELECT 1 FROM task_messages WHERE task_id = ? AND message_id = ?");
+  SQLite::Statement& q =
+      store_.Prepare("SELECT 1 FROM task_messages WHERE task_id = ? AND message_id = ?");
   q.bind(1, task_id);
   q.bind(2, message_id);
   return q.executeStep();
 }
 
 void Transaction::InsertAccount(const Account& a) {
-  SQLite::Statement& q = store_.Prepare("INSERT INTO accounts(registration_id, org, medium, url, unit, purpose, administrators, "
-                      "approvals, status, registered_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-                      "ON CONFLICT(registration_id) DO UPDATE SET medium = excluded.medium, url = excluded.url, "
-                      "unit = excluded.unit, purpose = excluded.purpose, administrators = excluded.administrators, "
-                      "approvals = excluded.approvals, status = excluded.status");
+  SQLite::Statement& q = store_.Prepare(
+      "INSERT INTO accounts(registration_id, org, medium, url, unit, purpose, administrators, "
+      "approvals, status, registered_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+      "ON CONFLICT(registration_id) DO UPDATE SET medium = excluded.medium, url = excluded.url, "
+      "unit = excluded.unit, purpose = excluded.purpose, administrators = excluded.administrators, "
+      "approvals = excluded.approvals, status = excluded.status");
   q.bind(1, a.registration_id);
   q.bind(2, a.org);
   q.bind(3, a.medium);
@@ -419,8 +436,9 @@ void Transaction::InsertAccount(const Account& a) {
 }
 
 std::vector<Account> Transaction::Accounts(const std::string& org) {
-  SQLite::Statement& q = store_.Prepare("SELECT * FROM accounts WHERE status = 'active' AND (? = '' OR org = ?) "
-                      "ORDER BY org, registered_at, registration_id");
+  SQLite::Statement& q = store_.Prepare(
+      "SELECT * FROM accounts WHERE status = 'active' AND (? = '' OR org = ?) "
+      "ORDER BY org, registered_at, registration_id");
   q.bind(1, org);
   q.bind(2, org);
   std::vector<Account> out;
@@ -433,9 +451,10 @@ int64_t Transaction::CountRegistrations() {
 }
 
 int64_t Transaction::AppendMessage(const StoredMessage& m) {
-  SQLite::Statement& q = store_.Prepare("INSERT INTO messages(at, person_id, channel, direction, text, buttons, "
-                      "input, draft_id, seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, "
-                      "(SELECT COALESCE(MAX(seq), 0) + 1 FROM messages))");
+  SQLite::Statement& q = store_.Prepare(
+      "INSERT INTO messages(at, person_id, channel, direction, text, buttons, "
+      "input, draft_id, seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, "
+      "(SELECT COALESCE(MAX(seq), 0) + 1 FROM messages))");
   q.bind(1, FormatUtc(m.at));
   q.bind(2, m.person_id);
   q.bind(3, m.channel);
@@ -477,7 +496,7 @@ StoredMessage MessageFrom(SQLite::Statement& q) {
 std::vector<StoredMessage> Transaction::Messages(const std::string& person_id, int64_t after_seq,
                                                  int limit) {
   SQLite::Statement& q = store_.Prepare(std::string(kMessageColumns) +
-                                      "WHERE person_id = ? AND seq > ? ORDER BY seq LIMIT ?");
+                                        "WHERE person_id = ? AND seq > ? ORDER BY seq LIMIT ?");
   q.bind(1, person_id);
   q.bind(2, after_seq);
   q.bind(3, limit);
@@ -494,7 +513,8 @@ std::optional<StoredMessage> Transaction::LoadMessage(int64_t id) {
 }
 
 std::vector<StoredMessage> Transaction::MessagesOfDraft(int64_t draft_id) {
-  SQLite::Statement& q = store_.Prepare(std::string(kMessageColumns) + "WHERE draft_id = ? ORDER BY id");
+  SQLite::Statement& q =
+      store_.Prepare(std::string(kMessageColumns) + "WHERE draft_id = ? ORDER BY id");
   q.bind(1, draft_id);
   std::vector<StoredMessage> out;
   while (q.executeStep()) out.push_back(MessageFrom(q));
@@ -502,7 +522,8 @@ std::vector<StoredMessage> Transaction::MessagesOfDraft(int64_t draft_id) {
 }
 
 int64_t Transaction::FeedCursor(const std::string& person_id) {
-  SQLite::Statement& q = store_.Prepare("SELECT COALESCE(MAX(seq), 0) FROM messages WHERE person_id = ?");
+  SQLite::Statement& q =
+      store_.Prepare("SELECT COALESCE(MAX(seq), 0) FROM messages WHERE person_id = ?");
   q.bind(1, person_id);
   q.executeStep();
   return q.getColumn(0).getInt64();
@@ -511,8 +532,9 @@ int64_t Transaction::FeedCursor(const std::string& person_id) {
 void Transaction::EditMessage(int64_t id, const Reply& reply, TimePoint now) {
   auto old = LoadMessage(id);
   if (!old) return;
-  SQLite::Statement& q = store_.Prepare("UPDATE messages SET text = ?, buttons = ?, edited_at = ?, "
-                      "seq = (SELECT COALESCE(MAX(seq), 0) + 1 FROM messages) WHERE id = ?");
+  SQLite::Statement& q = store_.Prepare(
+      "UPDATE messages SET text = ?, buttons = ?, edited_at = ?, "
+      "seq = (SELECT COALESCE(MAX(seq), 0) + 1 FROM messages) WHERE id = ?");
   q.bind(1, reply.text);
   q.bind(2, ButtonsJson(reply.buttons).dump());
   q.bind(3, FormatUtc(now));
@@ -525,11 +547,14 @@ void Transaction::EditMessage(int64_t id, const Reply& reply, TimePoint now) {
 std::vector<nlohmann::json> Transaction::AuditOf(const std::vector<std::string>& subjects) {
   std::vector<nlohmann::json> out;
   for (const std::string& subject : subjects) {
-    SQLite::Statement& q = store_.Prepare("SELECT id, at, actor, action, subject, detail FROM audit WHERE subject = ?");
+    SQLite::Statement& q = store_.Prepare(
+        "SELECT id, at, actor, action, subject, detail FROM audit WHERE subject = ?");
     q.bind(1, subject);
     while (q.executeStep()) {
-      out.push_back({{"id", q.getColumn(0).getInt64()}, {"at", q.getColumn(1).getString()},
-                     {"actor", q.getColumn(2).getString()}, {"action", q.getColumn(3).getString()},
+      out.push_back({{"id", q.getColumn(0).getInt64()},
+                     {"at", q.getColumn(1).getString()},
+                     {"actor", q.getColumn(2).getString()},
+                     {"action", q.getColumn(3).getString()},
                      {"subject", q.getColumn(4).getString()},
                      {"detail", nlohmann::json::parse(q.getColumn(5).getString())}});
     }
@@ -540,7 +565,8 @@ std::vector<nlohmann::json> Transaction::AuditOf(const std::vector<std::string>&
 
 void Transaction::AppendAudit(TimePoint at, const std::string& actor, const std::string& action,
                               const std::string& subject, const nlohmann::json& detail) {
-  SQLite::Statement& q = store_.Prepare("INSERT INTO audit(at, actor, action, subject, detail) VALUES (?, ?, ?, ?, ?)");
+  SQLite::Statement& q = store_.Prepare(
+      "INSERT INTO audit(at, actor, action, subject, detail) VALUES (?, ?, ?, ?, ?)");
   q.bind(1, FormatUtc(at));
   q.bind(2, actor);
   q.bind(3, action);
@@ -556,8 +582,10 @@ int64_t Transaction::CountAudit(const std::string& action) {
   return q.getColumn(0).getInt64();
 }
 
-bool Transaction::FirstDelivery(const std::string& platform, const std::string& event_id, TimePoint now) {
-  SQLite::Statement& q = store_.Prepare("INSERT OR IGNORE INTO inbound_events(platform, event_id, received_at) VALUES (?, ?, ?)");
+bool Transaction::FirstDelivery(const std::string& platform, const std::string& event_id,
+                                TimePoint now) {
+  SQLite::Statement& q = store_.Prepare(
+      "INSERT OR IGNORE INTO inbound_events(platform, event_id, received_at) VALUES (?, ?, ?)");
   q.bind(1, platform);
   q.bind(2, event_id);
   q.bind(3, FormatUtc(now));
@@ -565,13 +593,21 @@ bool Transaction::FirstDelivery(const std::string& platform, const std::string& 
 }
 
 void Transaction::Enqueue(const OutboxItem& item, TimePoint now) {
-  SQLite::Statement& q = store_.Prepare("INSERT INTO outbox(platform, kind, lane, person_id, message_id, payload, next_at, created_at) "
-                      "VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+  SQLite::Statement& q = store_.Prepare(
+      "INSERT INTO outbox(platform, kind, lane, person_id, message_id, payload, next_at, "
+      "created_at) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
   q.bind(1, item.platform);
   q.bind(2, item.kind);
   q.bind(3, item.lane);
-  if (item.person_id.empty()) q.bind(4); else q.bind(4, item.person_id);
-  if (item.message_id > 0) q.bind(5, item.message_id); else q.bind(5);
+  if (item.person_id.empty())
+    q.bind(4);
+  else
+    q.bind(4, item.person_id);
+  if (item.message_id > 0)
+    q.bind(5, item.message_id);
+  else
+    q.bind(5);
   q.bind(6, item.payload.dump());
   q.bind(7, FormatUtc(now));
   q.bind(8, FormatUtc(now));
@@ -580,10 +616,12 @@ void Transaction::Enqueue(const OutboxItem& item, TimePoint now) {
 
 std::vector<OutboxItem> Transaction::DueOutbox(TimePoint now, int limit) {
   // The head of each lane (its oldest pending item), if it is due.
-  SQLite::Statement& q = store_.Prepare("SELECT o.id, o.platform, o.kind, o.lane, COALESCE(o.person_id, ''), COALESCE(o.message_id, 0), "
-                      "o.payload, o.attempts, o.next_at FROM outbox o "
-                      "WHERE o.id IN (SELECT MIN(id) FROM outbox WHERE status = 'pending' GROUP BY platform, lane) "
-                      "AND o.next_at <= ? ORDER BY o.id LIMIT ?");
+  SQLite::Statement& q = store_.Prepare(
+      "SELECT o.id, o.platform, o.kind, o.lane, COALESCE(o.person_id, ''), COALESCE(o.message_id, "
+      "0), "
+      "o.payload, o.attempts, o.next_at FROM outbox o "
+      "WHERE o.id IN (SELECT MIN(id) FROM outbox WHERE status = 'pending' GROUP BY platform, lane) "
+      "AND o.next_at <= ? ORDER BY o.id LIMIT ?");
   q.bind(1, FormatUtc(now));
   q.bind(2, limit);
   std::vector<OutboxItem> out;
@@ -610,14 +648,16 @@ std::optional<TimePoint> Transaction::NextOutboxDue() {
 }
 
 void Transaction::MarkSent(int64_t id, TimePoint now) {
-  SQLite::Statement& q = store_.Prepare("UPDATE outbox SET status = 'sent', sent_at = ?, attempts = attempts + 1 WHERE id = ?");
+  SQLite::Statement& q = store_.Prepare(
+      "UPDATE outbox SET status = 'sent', sent_at = ?, attempts = attempts + 1 WHERE id = ?");
   q.bind(1, FormatUtc(now));
   q.bind(2, id);
   q.exec();
 }
 
 void Transaction::Reschedule(int64_t id, TimePoint next_at, const std::string& error) {
-  SQLite::Statement& q = store_.Prepare("UPDATE outbox SET next_at = ?, last_error = ?, attempts = attempts + 1 WHERE id = ?");
+  SQLite::Statement& q = store_.Prepare(
+      "UPDATE outbox SET next_at = ?, last_error = ?, attempts = attempts + 1 WHERE id = ?");
   q.bind(1, FormatUtc(next_at));
   q.bind(2, error);
   q.bind(3, id);
@@ -625,7 +665,8 @@ void Transaction::Reschedule(int64_t id, TimePoint next_at, const std::string& e
 }
 
 void Transaction::MarkFailed(int64_t id, const std::string& error) {
-  SQLite::Statement& q = store_.Prepare("UPDATE outbox SET status = 'failed', last_error = ?, attempts = attempts + 1 WHERE id = ?");
+  SQLite::Statement& q = store_.Prepare(
+      "UPDATE outbox SET status = 'failed', last_error = ?, attempts = attempts + 1 WHERE id = ?");
   q.bind(1, error);
   q.bind(2, id);
   q.exec();
@@ -638,8 +679,10 @@ int64_t Transaction::CountOutbox(const std::string& status) {
   return q.getColumn(0).getInt64();
 }
 
-std::optional<std::string> Transaction::PlatformChannel(const std::string& platform, const std::string& person_id) {
-  SQLite::Statement& q = store_.Prepare("SELECT channel FROM platform_channels WHERE platform = ? AND person_id = ?");
+std::optional<std::string> Transaction::PlatformChannel(const std::string& platform,
+                                                        const std::string& person_id) {
+  SQLite::Statement& q =
+      store_.Prepare("SELECT channel FROM platform_channels WHERE platform = ? AND person_id = ?");
   q.bind(1, platform);
   q.bind(2, person_id);
   if (!q.executeStep()) return std::nullopt;
@@ -648,27 +691,31 @@ std::optional<std::string> Transaction::PlatformChannel(const std::string& platf
 
 void Transaction::SetPlatformChannel(const std::string& platform, const std::string& person_id,
                                      const std::string& channel) {
-  SQLite::Statement& q = store_.Prepare("INSERT INTO platform_channels(platform, person_id, channel) VALUES (?, ?, ?) "
-                      "ON CONFLICT(platform, person_id) DO UPDATE SET channel = excluded.channel");
+  SQLite::Statement& q = store_.Prepare(
+      "INSERT INTO platform_channels(platform, person_id, channel) VALUES (?, ?, ?) "
+      "ON CONFLICT(platform, person_id) DO UPDATE SET channel = excluded.channel");
   q.bind(1, platform);
   q.bind(2, person_id);
   q.bind(3, channel);
   q.exec();
 }
 
-std::optional<std::pair<std::string, std::string>> Transaction::PlatformMessage(int64_t message_id,
-                                                                                const std::string& platform) {
-  SQLite::Statement& q = store_.Prepare("SELECT channel, ref FROM platform_messages WHERE message_id = ? AND platform = ?");
+std::optional<std::pair<std::string, std::string>> Transaction::PlatformMessage(
+    int64_t message_id, const std::string& platform) {
+  SQLite::Statement& q = store_.Prepare(
+      "SELECT channel, ref FROM platform_messages WHERE message_id = ? AND platform = ?");
   q.bind(1, message_id);
   q.bind(2, platform);
   if (!q.executeStep()) return std::nullopt;
   return std::make_pair(q.getColumn(0).getString(), q.getColumn(1).getString());
 }
 
-void Transaction::SetPlatformMessage(int64_t message_id, const std::string& platform, const std::string& channel,
-                                     const std::string& ref) {
-  SQLite::Statement& q = store_.Prepare("INSERT INTO platform_messages(message_id, platform, channel, ref) VALUES (?, ?, ?, ?) "
-                      "ON CONFLICT(message_id, platform) DO UPDATE SET channel = excluded.channel, ref = excluded.ref");
+void Transaction::SetPlatformMessage(int64_t message_id, const std::string& platform,
+                                     const std::string& channel, const std::string& ref) {
+  SQLite::Statement& q = store_.Prepare(
+      "INSERT INTO platform_messages(message_id, platform, channel, ref) VALUES (?, ?, ?, ?) "
+      "ON CONFLICT(message_id, platform) DO UPDATE SET channel = excluded.channel, ref = "
+      "excluded.ref");
   q.bind(1, message_id);
   q.bind(2, platform);
   q.bind(3, channel);
@@ -676,8 +723,10 @@ void Transaction::SetPlatformMessage(int64_t message_id, const std::string& plat
   q.exec();
 }
 
-std::optional<int64_t> Transaction::MessageByPlatformRef(const std::string& platform, const std::string& ref) {
-  SQLite::Statement& q = store_.Prepare("SELECT message_id FROM platform_messages WHERE platform = ? AND ref = ?");
+std::optional<int64_t> Transaction::MessageByPlatformRef(const std::string& platform,
+                                                         const std::string& ref) {
+  SQLite::Statement& q =
+      store_.Prepare("SELECT message_id FROM platform_messages WHERE platform = ? AND ref = ?");
   q.bind(1, platform);
   q.bind(2, ref);
   if (!q.executeStep()) return std::nullopt;
@@ -685,7 +734,8 @@ std::optional<int64_t> Transaction::MessageByPlatformRef(const std::string& plat
 }
 
 std::optional<int64_t> Transaction::TaskOfMessage(int64_t message_id) {
-  SQLite::Statement& q = store_.Prepare("SELECT task_id FROM task_messages WHERE message_id = ? LIMIT 1");
+  SQLite::Statement& q =
+      store_.Prepare("SELECT task_id FROM task_messages WHERE message_id = ? LIMIT 1");
   q.bind(1, message_id);
   if (!q.executeStep()) return std::nullopt;
   return q.getColumn(0).getInt64();
@@ -693,7 +743,8 @@ std::optional<int64_t> Transaction::TaskOfMessage(int64_t message_id) {
 
 std::optional<int64_t> Transaction::LatestOpenApproval(const std::string& person) {
   SQLite::Statement& q = store_.Prepare(
-      "SELECT id FROM tasks WHERE assignee = ? AND kind = 'approval' AND status = 'open' ORDER BY id DESC LIMIT 1");
+      "SELECT id FROM tasks WHERE assignee = ? AND kind = 'approval' AND status = 'open' ORDER BY "
+      "id DESC LIMIT 1");
   q.bind(1, person);
   if (!q.executeStep()) return std::nullopt;
   return q.getColumn(0).getInt64();
@@ -705,7 +756,9 @@ DeliveryState Transaction::DeliveryStateOf(const OutboxItem& item) {
 }
 
 std::optional<std::string> Transaction::LastInboundChannel(const std::string& person_id) {
-  SQLite::Statement& q = store_.Prepare("SELECT channel FROM messages WHERE person_id = ? AND direction = 'in' ORDER BY id DESC LIMIT 1");
+  SQLite::Statement& q = store_.Prepare(
+      "SELECT channel FROM messages WHERE person_id = ? AND direction = 'in' ORDER BY id DESC "
+      "LIMIT 1");
   q.bind(1, person_id);
   if (!q.executeStep()) return std::nullopt;
   return q.getColumn(0).getString();

@@ -43,7 +43,7 @@ struct StoredMessage {
   std::string text;
   std::vector<Button> buttons;
   nlohmann::json input = nlohmann::json::object();  // see Reply::input
-  int64_t draft_id = 0;   // 0: none
+  int64_t draft_id = 0;                             // 0: none
   std::optional<TimePoint> edited_at;
 };
 
@@ -152,8 +152,7 @@ class Transaction {
   std::optional<StoredMessage> LoadMessage(int64_t id);
   // The person's messages written (or rewritten) after feed position
   // `after_seq`, in feed order, at most `limit`.
-  std::vector<StoredMessage> Messages(const std::string& person_id, int64_t after_seq,
-                                      int limit);
+  std::vector<StoredMessage> Messages(const std::string& person_id, int64_t after_seq, int limit);
   // The person's last feed position (0 if none).
   int64_t FeedCursor(const std::string& person_id);
   // Every message of one registration, in order (for exports).
@@ -177,12 +176,15 @@ class Transaction {
   void Reschedule(int64_t id, TimePoint next_at, const std::string& error);
   void MarkFailed(int64_t id, const std::string& error);
   int64_t CountOutbox(const std::string& status);
-  std::optional<std::string> PlatformChannel(const std::string& platform, const std::string& person_id);
-  void SetPlatformChannel(const std::string& platform, const std::string& person_id, const std::string& channel);
+  std::optional<std::string> PlatformChannel(const std::string& platform,
+                                             const std::string& person_id);
+  void SetPlatformChannel(const std::string& platform, const std::string& person_id,
+                          const std::string& channel);
   // (channel, ref) of our message on the platform.
-  std::optional<std::pair<std::string, std::string>> PlatformMessage(int64_t message_id, const std::string& platform);
-  void SetPlatformMessage(int64_t message_id, const std::string& platform, const std::string& channel,
-                          const std::string& ref);
+  std::optional<std::pair<std::string, std::string>> PlatformMessage(int64_t message_id,
+                                                                     const std::string& platform);
+  void SetPlatformMessage(int64_t message_id, const std::string& platform,
+                          const std::string& channel, const std::string& ref);
   // Our message that the platform knows as `ref` (a Matrix event id).
   std::optional<int64_t> MessageByPlatformRef(const std::string& platform, const std::string& ref);
   // The task a message was sent about, if any.

@@ -46,16 +46,26 @@ std::string RegistrationYaml(const Settings& s, const std::string& url) {
   return "# kontobot's Application Service registration. Add this file's path to the\n"
          "# homeserver's app_service_config_files (Synapse: homeserver.yaml) and restart it.\n"
          "id: kontobot\n"
-         "url: \"" + url + "\"\n"
-         "as_token: \"" + s.as_token + "\"\n"
-         "hs_token: \"" + s.hs_token + "\"\n"
-         "sender_localpart: \"" + s.localpart + "\"\n"
+         "url: \"" +
+         url +
+         "\"\n"
+         "as_token: \"" +
+         s.as_token +
+         "\"\n"
+         "hs_token: \"" +
+         s.hs_token +
+         "\"\n"
+         "sender_localpart: \"" +
+         s.localpart +
+         "\"\n"
          "# A bot chasing many approvers must not be throttled like a person.\n"
          "rate_limited: false\n"
          "namespaces:\n"
          "  users:\n"
          "    - exclusive: true\n"
-         "      regex: \"@" + s.localpart + ":" + escaped_server + "\"\n"
+         "      regex: \"@" +
+         s.localpart + ":" + escaped_server +
+         "\"\n"
          "  aliases: []\n"
          "  rooms: []\n";
 }
@@ -65,16 +75,27 @@ std::string ToHtml(const std::string& text) {
   bool bold = false;
   for (char c : text) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\n': out += "<br>"; break;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\n':
+        out += "<br>";
+        break;
       case '*':
         out += bold ? "</strong>" : "<strong>";
         bold = !bold;
         break;
-      default: out += c;
+      default:
+        out += c;
     }
   }
   if (bold) out += "</strong>";
@@ -84,11 +105,17 @@ std::string ToHtml(const std::string& text) {
 Adapter::Adapter(Settings settings, handlers::ConversationService& service, store::Store& store,
                  const Directory& directory, const Catalog& catalog, const Clock& clock,
                  std::shared_ptr<spdlog::logger> log)
-    : settings_(std::move(settings)), service_(service), store_(store), directory_(directory), catalog_(catalog),
-      clock_(clock), log_(std::move(log)) {}
+    : settings_(std::move(settings)),
+      service_(service),
+      store_(store),
+      directory_(directory),
+      catalog_(catalog),
+      clock_(clock),
+      log_(std::move(log)) {}
 
 void Adapter::RegisterRoutes(handlers::HttpServer& server) {
-  server.RoutePrefix("PUT", "/_matrix/app/v1/transactions/", [this](const Request& r) { return Transaction(r); });
+  server.RoutePrefix("PUT", "/_matrix/app/v1/transactions/",
+                     [this](const Request& r) { return Transaction(r); });
   server.RoutePrefix("GET", "/_matrix/app/v1/users/", [this](const Request& r) {
     if (auto refused = Refuse(r)) return *refused;
     std::string user = r.path.substr(std::string("/_matrix/app/v1/users/").size());
@@ -115,7 +142,8 @@ std::optional<Response> Adapter::Refuse(const Request& request) const {
     return MatrixError(401, "M_MISSING_TOKEN", "Missing the homeserver token");
   }
   // Both must match when both are given.
-  if ((!bearer.empty() && bearer != settings_.hs_token) || (!query.empty() && query != settings_.hs_token)) {
+  if ((!bearer.empty() && bearer != settings_.hs_token) ||
+      (!query.empty() && query != settings_.hs_token)) {
     log_->warn("matrix: refused a request with a wrong hs_token from {}", request.remote);
     return MatrixError(403, "M_FORBIDDEN", "Bad homeserver token");
   }
@@ -185,18 +213,22 @@ void Adapter::HandleEvent(const nlohmann::json& e) {
   if (type == "m.reaction") {
     const nlohmann::json rel = content.value("m.relates_to", nlohmann::json::object());
     std::string key = rel.value("key", "");
-    if (rel.value("rel_type", "") != "m.annotation" || (key != kApproveKey && key != kRejectKey)) return;
+    if (rel.value("rel_type", "") != "m.annotation" || (key != kApproveKey && key != kRejectKey))
+      return;
     std::optional<int64_t> task;
     {
       store::Transaction tx(store_);
-      if (auto message = tx.MessageByPlatformRef("matrix", rel.value("event_id", ""))) task = tx.TaskOfMessage(*message);
+      if (auto message = tx.MessageByPlatformRef("matrix", rel.value("event_id", "")))
+        task = tx.TaskOfMessage(*message);
     }
     if (!task) return;
     Input input{"", key == kApproveKey ? "approve" : "reject", "task:" + std::to_string(*task)};
     service_.Handle(*person, "matrix", input, key, dedupe);
     return;
   }
-  if (content.value("msgtype", "") != "m.text" || !content.contains("body") || !content["body"].is_string()) return;
+  if (content.value("msgtype", "") != "m.text" || !content.contains("body") ||
+      !content["body"].is_string())
+    return;
   std::string text = content["body"].get<std::string>();
   // Text commands for the approval in hand: "godkänn", "avslå <skäl>".
   std::string word = NormalizeWord(text.substr(0, text.find(' ')));
@@ -210,8 +242,10 @@ void Adapter::HandleEvent(const nlohmann::json& e) {
     }
     if (task) {
       std::string value = "task:" + std::to_string(*task);
-      service_.Handle(*person, "matrix", Input{"", approve ? "approve" : "reject", value}, text, dedupe);
-      std::string reason = text.find(' ') == std::string::npos ? "" : Trim(text.substr(text.find(' ')));
+      service_.Handle(*person, "matrix", Input{"", approve ? "approve" : "reject", value}, text,
+                      dedupe);
+      std::string reason =
+          text.find(' ') == std::string::npos ? "" : Trim(text.substr(text.find(' ')));
       if (reject && !reason.empty()) {
         service_.Handle(*person, "matrix", Input{reason, "", ""}, reason,
                         std::make_pair(std::string("matrix"), event_id + "#reason"));
@@ -222,7 +256,8 @@ void Adapter::HandleEvent(const nlohmann::json& e) {
   service_.Handle(*person, "matrix", Input{text, "", ""}, text, dedupe);
 }
 
-Adapter::Result Adapter::Call(const std::string& method, const std::string& path, const nlohmann::json& body) const {
+Adapter::Result Adapter::Call(const std::string& method, const std::string& path,
+                              const nlohmann::json& body) const {
   Result r;
   try {
     web::http::client::http_client_config cfg;
@@ -241,10 +276,13 @@ Adapter::Result Adapter::Call(const std::string& method, const std::string& path
       if (resp.headers().has("Retry-After")) {
         r.retry_after = std::chrono::seconds(std::atoll(resp.headers()["Retry-After"].c_str()));
       } else if (r.body.is_object() && r.body.contains("retry_after_ms")) {
-        r.retry_after = std::chrono::seconds((r.body["retry_after_ms"].get<int64_t>() + 999) / 1000);
+        r.retry_after =
+            std::chrono::seconds((r.body["retry_after_ms"].get<int64_t>() + 999) / 1000);
       }
     }
-    if (r.status != 200) r.error = r.body.is_object() ? r.body.value("errcode", "") : "http " + std::to_string(r.status);
+    if (r.status != 200)
+      r.error =
+          r.body.is_object() ? r.body.value("errcode", "") : "http " + std::to_string(r.status);
   } catch (const std::exception& e) {
     r.error = e.what();
   }
@@ -253,23 +291,30 @@ Adapter::Result Adapter::Call(const std::string& method, const std::string& path
 
 Delivery Adapter::Classify(const Result& r) const {
   if (r.status == 200) return {Delivery::Result::kSent, "", std::nullopt};
-  if (r.status == 0 || r.status == 429 || r.status >= 500) return {Delivery::Result::kRetry, r.error, r.retry_after};
-  return {Delivery::Result::kFailed, r.error.empty() ? "http " + std::to_string(r.status) : r.error, std::nullopt};
+  if (r.status == 0 || r.status == 429 || r.status >= 500)
+    return {Delivery::Result::kRetry, r.error, r.retry_after};
+  return {Delivery::Result::kFailed, r.error.empty() ? "http " + std::to_string(r.status) : r.error,
+          std::nullopt};
 }
 
 Delivery Adapter::Deliver(const store::OutboxItem& item) {
   const std::string txn = "kontobot-" + std::to_string(item.id);  // stable across resends
   auto send = [&](const std::string& room, const std::string& type, const std::string& suffix,
                   const nlohmann::json& content) {
-    return Call("PUT", "/_matrix/client/v3/rooms/" + Enc(room) + "/send/" + type + "/" + Enc(txn + suffix), content);
+    return Call("PUT",
+                "/_matrix/client/v3/rooms/" + Enc(room) + "/send/" + type + "/" + Enc(txn + suffix),
+                content);
   };
   if (item.kind == "join") {
-    return Classify(Call("POST", "/_matrix/client/v3/rooms/" + Enc(item.payload["room"]) + "/join", nlohmann::json::object()));
+    return Classify(Call("POST", "/_matrix/client/v3/rooms/" + Enc(item.payload["room"]) + "/join",
+                         nlohmann::json::object()));
   }
   if (item.kind == "raw_post") {
     std::string text = item.payload["text"];
     return Classify(send(item.payload["room"], "m.room.message", "",
-                         {{"msgtype", "m.notice"}, {"body", text}, {"format", "org.matrix.custom.html"},
+                         {{"msgtype", "m.notice"},
+                          {"body", text},
+                          {"format", "org.matrix.custom.html"},
                           {"formatted_body", ToHtml(text)}}));
   }
   store::DeliveryState state;
@@ -283,13 +328,20 @@ Delivery Adapter::Deliver(const store::OutboxItem& item) {
   bool decision = false;
   for (const Button& b : message->buttons) decision |= b.id == "approve";
   if (decision) text += "\n\n" + catalog_.Render(Lang::kSv, "matrix.how_to_decide");
-  nlohmann::json content{{"msgtype", "m.notice"}, {"body", text}, {"format", "org.matrix.custom.html"},
+  nlohmann::json content{{"msgtype", "m.notice"},
+                         {"body", text},
+                         {"format", "org.matrix.custom.html"},
                          {"formatted_body", ToHtml(text)}};
   if (item.kind == "update") {
-    if (!posted) return {Delivery::Result::kFailed, "the message never reached Matrix", std::nullopt};
-    nlohmann::json edit{{"msgtype", "m.notice"}, {"body", "* " + text}, {"format", "org.matrix.custom.html"},
-                        {"formatted_body", "* " + ToHtml(text)}, {"m.new_content", content},
-                        {"m.relates_to", {{"rel_type", "m.replace"}, {"event_id", posted->second}}}};
+    if (!posted)
+      return {Delivery::Result::kFailed, "the message never reached Matrix", std::nullopt};
+    nlohmann::json edit{
+        {"msgtype", "m.notice"},
+        {"body", "* " + text},
+        {"format", "org.matrix.custom.html"},
+        {"formatted_body", "* " + ToHtml(text)},
+        {"m.new_content", content},
+        {"m.relates_to", {{"rel_type", "m.replace"}, {"event_id", posted->second}}}};
     return Classify(send(posted->first, "m.room.message", "", edit));
   }
   if (!room) {
@@ -298,7 +350,9 @@ Delivery Adapter::Deliver(const store::OutboxItem& item) {
       return {Delivery::Result::kFailed, "no Matrix account for " + item.person_id, std::nullopt};
     }
     Result created = Call("POST", "/_matrix/client/v3/createRoom",
-                          {{"invite", {p->accounts.at("matrix")}}, {"is_direct", true}, {"preset", "trusted_private_chat"}});
+                          {{"invite", {p->accounts.at("matrix")}},
+                           {"is_direct", true},
+                           {"preset", "trusted_private_chat"}});
     if (created.status != 200) return Classify(created);
     room = created.body.value("room_id", "");
     store::Transaction tx(store_);
@@ -314,9 +368,11 @@ Delivery Adapter::Deliver(const store::OutboxItem& item) {
     tx.Commit();
   }
   if (decision) {  // the "buttons": the bot's own ✅ and ❌ under its request
-    for (const auto& [suffix, key] : {std::pair<std::string, std::string>{"-yes", kApproveKey}, {"-no", kRejectKey}}) {
-      Result r = send(*room, "m.reaction", suffix,
-                      {{"m.relates_to", {{"rel_type", "m.annotation"}, {"event_id", event_id}, {"key", key}}}});
+    for (const auto& [suffix, key] :
+         {std::pair<std::string, std::string>{"-yes", kApproveKey}, {"-no", kRejectKey}}) {
+      Result r = send(
+          *room, "m.reaction", suffix,
+          {{"m.relates_to", {{"rel_type", "m.annotation"}, {"event_id", event_id}, {"key", key}}}});
       if (r.status != 200) log_->warn("matrix: could not add the {} reaction: {}", key, r.error);
     }
   }

@@ -24,8 +24,8 @@
 #include <memory>
 #include <string>
 
-#include <nlohmann/json.hpp>
 #include <spdlog/logger.h>
+#include <nlohmann/json.hpp>
 
 #include "bot/directory.h"
 #include "handlers/conversation_service.h"

@@ -28,8 +28,10 @@ SignatureCheck Verify(const std::string& secret, const std::string& timestamp_he
                       const std::string& signature_header, const std::string& body, int64_t now) {
   if (timestamp_header.empty() || signature_header.empty()) return SignatureCheck::kMissing;
   int64_t ts = 0;
-  auto [p, ec] = std::from_chars(timestamp_header.data(), timestamp_header.data() + timestamp_header.size(), ts);
-  if (ec != std::errc() || p != timestamp_header.data() + timestamp_header.size()) return SignatureCheck::kMismatch;
+  auto [p, ec] = std::from_chars(timestamp_header.data(),
+                                 timestamp_header.data() + timestamp_header.size(), ts);
+  if (ec != std::errc() || p != timestamp_header.data() + timestamp_header.size())
+    return SignatureCheck::kMismatch;
   if (std::llabs(now - ts) > 60 * 5) return SignatureCheck::kStale;
   std::string expected = Sign(secret, timestamp_header, body);
   if (expected.size() != signature_header.size() ||

@@ -20,12 +20,19 @@ Response Ack() { return Response::Json(200, ""); }
 Adapter::Adapter(Settings settings, handlers::ConversationService& service, store::Store& store,
                  const Directory& directory, const Catalog& catalog, const Clock& clock,
                  std::shared_ptr<spdlog::logger> log)
-    : settings_(std::move(settings)), service_(service), store_(store), directory_(directory),
-      catalog_(catalog), clock_(clock), log_(std::move(log)), client_(settings_.api_base, settings_.bot_token) {}
+    : settings_(std::move(settings)),
+      service_(service),
+      store_(store),
+      directory_(directory),
+      catalog_(catalog),
+      clock_(clock),
+      log_(std::move(log)),
+      client_(settings_.api_base, settings_.bot_token) {}
 
 void Adapter::RegisterRoutes(handlers::HttpServer& server) {
   server.Route("POST", "/slack/events", [this](const Request& r) { return Events(r); });
-  server.Route("POST", "/slack/interactivity", [this](const Request& r) { return Interactivity(r); });
+  server.Route("POST", "/slack/interactivity",
+               [this](const Request& r) { return Interactivity(r); });
 }
 
 std::optional<Response> Adapter::Refuse(const Request& request) const {
@@ -33,7 +40,8 @@ std::optional<Response> Adapter::Refuse(const Request& request) const {
     auto it = request.headers.find(name);
     return it == request.headers.end() ? std::string() : it->second;
   };
-  int64_t now = std::chrono::duration_cast<std::chrono::seconds>(clock_.Now().time_since_epoch()).count();
+  int64_t now =
+      std::chrono::duration_cast<std::chrono::seconds>(clock_.Now().time_since_epoch()).count();
   SignatureCheck check = Verify(settings_.signing_secret, header("x-slack-request-timestamp"),
                                 header("x-slack-signature"), request.body, now);
   if (check == SignatureCheck::kValid) return std::nullopt;
@@ -51,9 +59,11 @@ void Adapter::RefuseUnknown(const std::string& event_key, const std::string& cha
   item.platform = "slack";
   item.kind = "raw_post";
   item.lane = "channel:" + channel;
-  item.payload = {{"channel", channel}, {"text", catalog_.Render(Lang::kSv, "error.unknown_person")}};
+  item.payload = {{"channel", channel},
+                  {"text", catalog_.Render(Lang::kSv, "error.unknown_person")}};
   tx.Enqueue(item, clock_.Now());
-  tx.AppendAudit(clock_.Now(), "slack", "slack.unknown_user", "channel:" + channel, {{"event", event_key}});
+  tx.AppendAudit(clock_.Now(), "slack", "slack.unknown_user", "channel:" + channel,
+                 {{"event", event_key}});
   tx.Commit();
   if (on_commit_) on_commit_();
 }
@@ -81,11 +91,12 @@ Response Adapter::Events(const Request& request) {
   if (!dm && !mention) return Ack();
   // Bots (including ourselves) and edits, joins and other subtypes are not
   // people talking to us.
-  if (e.contains("bot_id") || e.contains("subtype") || !e.contains("user") || !e["user"].is_string() ||
-      (!settings_.bot_user.empty() && e["user"] == settings_.bot_user)) {
+  if (e.contains("bot_id") || e.contains("subtype") || !e.contains("user") ||
+      !e["user"].is_string() || (!settings_.bot_user.empty() && e["user"] == settings_.bot_user)) {
     return Ack();
   }
-  std::string text = e.contains("text") && e["text"].is_string() ? e["text"].get<std::string>() : "";
+  std::string text =
+      e.contains("text") && e["text"].is_string() ? e["text"].get<std::string>() : "";
   std::string channel = e.value("channel", "");
   if (mention) text = std::regex_replace(text, std::regex(R"(<@[A-Z0-9]+>\s*)"), "");
   const Person* person = directory_.FindByAccount("slack", e["user"].get<std::string>());
@@ -109,8 +120,8 @@ Response Adapter::Interactivity(const Request& request) {
   nlohmann::json p = nlohmann::json::parse(payload_it->second, nullptr, false);
   if (!p.is_object()) return Response::Error(400, "bad_json", "The payload is not a JSON object");
   if (p.value("type", "") != "block_actions") return Ack();
-  if (!p.contains("user") || !p["user"].is_object() || !p.contains("actions") || !p["actions"].is_array() ||
-      p["actions"].empty() || !p["actions"][0].is_object()) {
+  if (!p.contains("user") || !p["user"].is_object() || !p.contains("actions") ||
+      !p["actions"].is_array() || p["actions"].empty() || !p["actions"][0].is_object()) {
     return Response::Error(400, "bad_request", "block_actions needs user and actions");
   }
   const nlohmann::json& a = p["actions"][0];
@@ -119,7 +130,8 @@ Response Adapter::Interactivity(const Request& request) {
   std::string value = a.value("value", "");
   if (value == "-") value.clear();
   std::string user = p["user"].value("id", "");
-  std::string channel = p.contains("channel") && p["channel"].is_object() ? p["channel"].value("id", "") : "";
+  std::string channel =
+      p.contains("channel") && p["channel"].is_object() ? p["channel"].value("id", "") : "";
   std::string key = p.value("trigger_id", "") + ":" + a.value("action_ts", "");
   const Person* person = directory_.FindByAccount("slack", user);
   if (person == nullptr) {
@@ -133,12 +145,15 @@ Response Adapter::Interactivity(const Request& request) {
   // As in the web chat: a decision button is checked against the task its
   // message was about; any other button must be on that person's message.
   bool valid = false;
-  std::string echo = a.contains("text") && a["text"].is_object() ? a["text"].value("text", input.action) : input.action;
+  std::string echo = a.contains("text") && a["text"].is_object()
+                         ? a["text"].value("text", input.action)
+                         : input.action;
   if (CaseEngine::Owns(input.action)) {
     valid = service_.MessageCarriesTask(message_id, CaseEngine::TaskOf(input.value));
   } else if (auto m = service_.Message(message_id); m && m->person_id == person->id) {
-    valid = std::any_of(m->buttons.begin(), m->buttons.end(),
-                        [&](const Button& b) { return b.id == input.action && b.value == input.value; });
+    valid = std::any_of(m->buttons.begin(), m->buttons.end(), [&](const Button& b) {
+      return b.id == input.action && b.value == input.value;
+    });
   }
   if (!valid) {
     log_->info("slack: ignored a stale or unknown button {} from {}", action_id, user);
@@ -165,7 +180,8 @@ Delivery Adapter::Deliver(const store::OutboxItem& item) {
   if (!message) return {Delivery::Result::kFailed, "no such message", std::nullopt};
   nlohmann::json args = MessageArgs(*message);
   if (item.kind == "update") {
-    if (!posted) return {Delivery::Result::kFailed, "the message never reached Slack", std::nullopt};
+    if (!posted)
+      return {Delivery::Result::kFailed, "the message never reached Slack", std::nullopt};
     args["channel"] = posted->first;
     args["ts"] = posted->second;
     return Classify(client_.Call("chat.update", args));
@@ -186,7 +202,8 @@ Delivery Adapter::Deliver(const store::OutboxItem& item) {
   CallResult r = client_.Call("chat.postMessage", args);
   if (r.ok()) {
     store::Transaction tx(store_);
-    tx.SetPlatformMessage(item.message_id, "slack", r.body.value("channel", *channel), r.body.value("ts", ""));
+    tx.SetPlatformMessage(item.message_id, "slack", r.body.value("channel", *channel),
+                          r.body.value("ts", ""));
     tx.Commit();
   }
   return Classify(r);

@@ -14,7 +14,8 @@ std::string CallResult::error() const {
 
 bool CallResult::retryable() const {
   if (status == 0 || status == 429 || status >= 500) return true;
-  static const std::set<std::string> kTransient{"ratelimited", "rate_limited", "internal_error", "fatal_error",
+  static const std::set<std::string> kTransient{"ratelimited",         "rate_limited",
+                                                "internal_error",      "fatal_error",
                                                 "service_unavailable", "request_timeout"};
   return status == 200 && !ok() && kTransient.count(error()) > 0;
 }
@@ -53,10 +54,14 @@ CallResult Client::Call(const std::string& method, const nlohmann::json& args) c
 std::string EscapeMrkdwn(const std::string& text) {
   std::string out;
   for (char c : text) {
-    if (c == '&') out += "&amp;";
-    else if (c == '<') out += "&lt;";
-    else if (c == '>') out += "&gt;";
-    else out += c;
+    if (c == '&')
+      out += "&amp;";
+    else if (c == '<')
+      out += "&lt;";
+    else if (c == '>')
+      out += "&gt;";
+    else
+      out += c;
   }
   return out;
 }
@@ -67,7 +72,8 @@ nlohmann::json MessageArgs(const store::StoredMessage& m) {
   // Section text is limited to 3000 characters: split at line breaks.
   std::string chunk;
   auto flush = [&] {
-    if (!chunk.empty()) blocks.push_back({{"type", "section"}, {"text", {{"type", "mrkdwn"}, {"text", chunk}}}});
+    if (!chunk.empty())
+      blocks.push_back({{"type", "section"}, {"text", {{"type", "mrkdwn"}, {"text", chunk}}}});
     chunk.clear();
   };
   size_t start = 0;
@@ -84,14 +90,16 @@ nlohmann::json MessageArgs(const store::StoredMessage& m) {
     nlohmann::json elements = nlohmann::json::array();
     for (size_t i = 0; i < m.buttons.size() && i < 25; ++i) {
       const Button& b = m.buttons[i];
-      nlohmann::json e{{"type", "button"},
-                       {"action_id", b.id + ":" + std::to_string(i)},
-                       {"value", b.value.empty() ? "-" : b.value},
-                       {"text", {{"type", "plain_text"}, {"text", b.label.substr(0, 75)}, {"emoji", true}}}};
+      nlohmann::json e{
+          {"type", "button"},
+          {"action_id", b.id + ":" + std::to_string(i)},
+          {"value", b.value.empty() ? "-" : b.value},
+          {"text", {{"type", "plain_text"}, {"text", b.label.substr(0, 75)}, {"emoji", true}}}};
       if (b.style == "primary" || b.style == "danger") e["style"] = b.style;
       elements.push_back(e);
     }
-    blocks.push_back({{"type", "actions"}, {"block_id", "kb:" + std::to_string(m.id)}, {"elements", elements}});
+    blocks.push_back(
+        {{"type", "actions"}, {"block_id", "kb:" + std::to_string(m.id)}, {"elements", elements}});
   }
   // `text` is the notification and accessibility fallback.
   return {{"text", m.text.substr(0, 3000)}, {"blocks", blocks}};

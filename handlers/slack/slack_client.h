@@ -18,13 +18,13 @@
 namespace kontobot::slack {
 
 struct CallResult {
-  int status = 0;                 // HTTP status; 0 when the call did not complete
-  std::string transport_error;    // connection refused, timeout, ...
-  nlohmann::json body;            // the parsed answer ({"ok":...}) or null
+  int status = 0;                                   // HTTP status; 0 when the call did not complete
+  std::string transport_error;                      // connection refused, timeout, ...
+  nlohmann::json body;                              // the parsed answer ({"ok":...}) or null
   std::optional<std::chrono::seconds> retry_after;  // from a 429's Retry-After
 
   bool ok() const { return status == 200 && body.is_object() && body.value("ok", false); }
-  std::string error() const;      // Slack's error code, the HTTP status, or the transport error
+  std::string error() const;  // Slack's error code, the HTTP status, or the transport error
   // Worth trying again later: transport failures, 429, 5xx, and the
   // ok:false codes Slack documents as transient.
   bool retryable() const;
@@ -33,7 +33,8 @@ struct CallResult {
 class Client {
  public:
   // `base` is e.g. "https://slack.com/api" (no trailing slash).
-  Client(std::string base, std::string token, std::chrono::seconds timeout = std::chrono::seconds(10));
+  Client(std::string base, std::string token,
+         std::chrono::seconds timeout = std::chrono::seconds(10));
 
   CallResult Call(const std::string& method, const nlohmann::json& args) const;
 

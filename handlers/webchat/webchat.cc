@@ -30,7 +30,8 @@ nlohmann::json MessageJson(const store::StoredMessage& m) {
           {"text", m.text},
           {"buttons", buttons},
           {"input", m.input},
-          {"edited_at", m.edited_at ? nlohmann::json(store::FormatUtc(*m.edited_at)) : nlohmann::json()}};
+          {"edited_at",
+           m.edited_at ? nlohmann::json(store::FormatUtc(*m.edited_at)) : nlohmann::json()}};
 }
 
 Response MessagesResponse(const std::vector<store::StoredMessage>& messages,
@@ -100,7 +101,8 @@ Response WebChat::Catalogue(const Request& request) const {
   if (!lang) return Response::Error(400, "bad_lang", "lang must be sv or en");
   nlohmann::json messages = nlohmann::json::object();
   for (const auto& [k, v] : catalog_.WithPrefix(*lang, "webchat.")) messages[k] = v;
-  return Response::Json(200, nlohmann::json{{"lang", LangCode(*lang)}, {"messages", messages}}.dump());
+  return Response::Json(200,
+                        nlohmann::json{{"lang", LangCode(*lang)}, {"messages", messages}}.dump());
 }
 
 Response WebChat::People(const Request&) const {
@@ -109,8 +111,11 @@ Response WebChat::People(const Request&) const {
     nlohmann::json people = nlohmann::json::array();
     for (const Person& p : directory_.people()) {
       if (p.org != o.id) continue;
-      people.push_back({{"id", p.id}, {"name", p.name}, {"title", p.title},
-                        {"unit", p.unit}, {"roles", p.roles}});
+      people.push_back({{"id", p.id},
+                        {"name", p.name},
+                        {"title", p.title},
+                        {"unit", p.unit},
+                        {"roles", p.roles}});
     }
     orgs.push_back({{"id", o.id}, {"name", o.name.sv}, {"name_en", o.name.en}, {"people", people}});
   }
@@ -181,9 +186,12 @@ Response WebChat::PostMessage(const Request& request) const {
       if (!service_.MessageCarriesTask(message_id, CaseEngine::TaskOf(input.value))) {
         return Response::Error(409, "stale_button", catalog_.Render(Lang::kSv, "api.stale_button"));
       }
-      static const std::map<std::string, std::string> kLabels{
-          {"approve", "button.approve"}, {"reject", "button.reject"}, {"ask", "button.ask"},
-          {"accept", "button.admin_accept"}, {"decline", "button.admin_decline"}, {"done", "button.startup_done"}};
+      static const std::map<std::string, std::string> kLabels{{"approve", "button.approve"},
+                                                              {"reject", "button.reject"},
+                                                              {"ask", "button.ask"},
+                                                              {"accept", "button.admin_accept"},
+                                                              {"decline", "button.admin_decline"},
+                                                              {"done", "button.startup_done"}};
       echo = catalog_.Render(person->lang.value_or(Lang::kSv), kLabels.at(input.action));
     } else {
       std::vector<Button> offered;
@@ -191,7 +199,8 @@ Response WebChat::PostMessage(const Request& request) const {
         offered = service_.Welcome(*person).buttons;
       } else if (message_id > 0) {
         auto found = service_.Message(message_id);
-        if (found && found->direction == "out" && found->person_id == person->id) offered = found->buttons;
+        if (found && found->direction == "out" && found->person_id == person->id)
+          offered = found->buttons;
       }
       auto it = std::find_if(offered.begin(), offered.end(), [&](const Button& b) {
         return b.id == input.action && b.value == input.value;
@@ -207,8 +216,9 @@ Response WebChat::PostMessage(const Request& request) const {
     }
     input.text = body["text"].get<std::string>();
     if (Trim(input.text).empty() || input.text.size() > kMaxText || !ValidUtf8(input.text)) {
-      return Response::Error(400, "bad_text",
-                             "text must be non-empty UTF-8 of at most " + std::to_string(kMaxText) + " bytes");
+      return Response::Error(
+          400, "bad_text",
+          "text must be non-empty UTF-8 of at most " + std::to_string(kMaxText) + " bytes");
     }
     echo = input.text;
   }

@@ -54,7 +54,8 @@ approval:
   return *t;
 }
 
-ParsedAnswer Parse(const std::string& step, const std::string& input, const AnswerContext& ctx = {}) {
+ParsedAnswer Parse(const std::string& step, const std::string& input,
+                   const AnswerContext& ctx = {}) {
   return ParseAnswer(*T().FindStep(step), input, T(), Lang::kSv, ctx);
 }
 
@@ -136,8 +137,10 @@ TEST(ChoiceAnswer, AcceptsOtherWhenAllowed) {
 }
 
 TEST(YesNoAnswer, ReadsBothLanguages) {
-  for (const char* yes : {"ja", "Ja", "j", "yes", "Y"}) EXPECT_EQ(Parse("yn", yes).value, true) << yes;
-  for (const char* no : {"nej", "NEJ", "n", "no", "nä"}) EXPECT_EQ(Parse("yn", no).value, false) << no;
+  for (const char* yes : {"ja", "Ja", "j", "yes", "Y"})
+    EXPECT_EQ(Parse("yn", yes).value, true) << yes;
+  for (const char* no : {"nej", "NEJ", "n", "no", "nä"})
+    EXPECT_EQ(Parse("yn", no).value, false) << no;
   EXPECT_EQ(Parse("yn", "kanske").error_key, "invalid.yes_no");
 }
 
@@ -173,8 +176,10 @@ TEST(PeopleAnswer, ReadsLinesAndSemicolonsAndCountsMinimum) {
 }
 
 TEST(PeopleAnswer, RefusesDuplicatesAndTooMany) {
-  EXPECT_EQ(Parse("admins", "Anna Berg, a@x.se; anna berg, b@x.se").error_key, "invalid.people_duplicate");
-  EXPECT_EQ(Parse("admins", "A A, a@x.se; B B, b@x.se; C C, c@x.se; D D, d@x.se; E E, e@x.se; F F, f@x.se")
+  EXPECT_EQ(Parse("admins", "Anna Berg, a@x.se; anna berg, b@x.se").error_key,
+            "invalid.people_duplicate");
+  EXPECT_EQ(Parse("admins",
+                  "A A, a@x.se; B B, b@x.se; C C, c@x.se; D D, d@x.se; E E, e@x.se; F F, f@x.se")
                 .error_key,
             "invalid.people_max");
 }
@@ -213,9 +218,11 @@ TEST(PasswordDetection, FlagsSecretsInTheirUsualForms) {
 }
 
 TEST(PasswordDetection, LeavesOrdinaryAnswersAlone) {
-  for (const char* ok : {"Fritidsförvaltningen", "www.facebook.com/Gislaved2024", "anna.berg@gislaved.se",
-                         "vardagar 8-17", "Lösenordet lämnas till informationsfunktionen",
-                         "4", "Anna Berg, anna@x.se", "Myspace2", "Fritid2024", "https://www.instagram.com/TrosaKommun1"}) {
+  for (const char* ok :
+       {"Fritidsförvaltningen", "www.facebook.com/Gislaved2024", "anna.berg@gislaved.se",
+        "vardagar 8-17", "Lösenordet lämnas till informationsfunktionen", "4",
+        "Anna Berg, anna@x.se", "Myspace2", "Fritid2024",
+        "https://www.instagram.com/TrosaKommun1"}) {
     EXPECT_FALSE(LooksLikePassword(ok)) << ok;
   }
 }

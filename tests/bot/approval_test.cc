@@ -44,9 +44,9 @@ Person P(std::string id, std::string name, std::string unit, std::vector<std::st
 const Directory& Dir() {
   static Directory d({{"demo", {"Demo", "Demo"}, "demo"}},
                      {P("req", "Rut Req", "Fritid", {"requester"}, "boss"),
-                      P("boss", "Bo Boss", "Fritid", {"verksamhetschef"}, "", {{"dep", "2026-11-01", "2026-11-30"}}),
-                      P("dep", "Dag Dep", "Fritid", {}),
-                      P("legal", "Lo Legal", "Stab", {"jurist"}),
+                      P("boss", "Bo Boss", "Fritid", {"verksamhetschef"}, "",
+                        {{"dep", "2026-11-01", "2026-11-30"}}),
+                      P("dep", "Dag Dep", "Fritid", {}), P("legal", "Lo Legal", "Stab", {"jurist"}),
                       P("info", "Ines Info", "Stab", {"informationsfunktion"}),
                       P("admin", "Ada Admin", "Fritid", {"administrator"})});
   return d;
@@ -84,20 +84,25 @@ class CaseTest : public ::testing::Test {
     c_.id = 7;
     c_.requester = "req";
     c_.template_id = "demo";
-    c_.answers = {{"url", "https://x.se"}, {"admins", {{{"name", "Ada Admin"}, {"email", "admin@demo.se"}}}}};
+    c_.answers = {{"url", "https://x.se"},
+                  {"admins", {{{"name", "Ada Admin"}, {"email", "admin@demo.se"}}}}};
   }
   void Apply(const CaseOutcome& o) {
     for (const Task& t : o.tasks) {
-      auto it = std::find_if(c_.tasks.begin(), c_.tasks.end(), [&](const Task& x) { return x.id == t.id; });
-      if (it != c_.tasks.end()) *it = t; else c_.tasks.push_back(t);
+      auto it = std::find_if(c_.tasks.begin(), c_.tasks.end(),
+                             [&](const Task& x) { return x.id == t.id; });
+      if (it != c_.tasks.end())
+        *it = t;
+      else
+        c_.tasks.push_back(t);
     }
     if (o.status) c_.status = *o.status;
     if (o.answers) c_.answers = *o.answers;
     last_ = o;
   }
   void Submit() { Apply(engine_.Submitted(c_, now_, next_)); }
-  void Act(const std::string& who, const std::string& action, int64_t task, const std::string& text = "",
-           const std::string& pending = "") {
+  void Act(const std::string& who, const std::string& action, int64_t task,
+           const std::string& text = "", const std::string& pending = "") {
     Apply(engine_.Act(c_, *Dir().Find(who), action, task, text, pending, now_, next_));
   }
   const Task* Open(const std::string& step) const {
@@ -214,8 +219,9 @@ TEST_F(CaseTest, ApprovedCaseRegistersCopiesAndHandsOutStartupSteps) {
   Act("admin", "accept", admin->id);
   EXPECT_EQ(c_.status, kApproved);
   EXPECT_TRUE(last_.register_account);
-  bool copy = std::any_of(last_.messages.begin(), last_.messages.end(),
-                          [](const Outbound& o) { return o.person == "info" && o.reply.text.find("Kopia") != std::string::npos; });
+  bool copy = std::any_of(last_.messages.begin(), last_.messages.end(), [](const Outbound& o) {
+    return o.person == "info" && o.reply.text.find("Kopia") != std::string::npos;
+  });
   EXPECT_TRUE(copy);
   ASSERT_NE(Open("logo"), nullptr);
   EXPECT_EQ(Open("logo")->assignee, "req");

@@ -10,7 +10,9 @@ namespace {
 
 using namespace std::chrono;  // NOLINT
 
-year_month_day D(int y, unsigned m, unsigned d) { return year_month_day{year{y}, month{m}, day{d}}; }
+year_month_day D(int y, unsigned m, unsigned d) {
+  return year_month_day{year{y}, month{m}, day{d}};
+}
 LocalMinutes At(int y, unsigned m, unsigned d, int h, int min) {
   return local_days{D(y, m, d)} + hours{h} + minutes{min};
 }
@@ -36,10 +38,14 @@ TEST(Calendar, HolidaysMatchThePublishedDates) {
     int y;
     year_month_day good_friday, ascension, whitsun, midsummer_eve, midsummer, all_saints;
   };
-  for (const Year& y : {Year{2024, D(2024, 3, 29), D(2024, 5, 9), D(2024, 5, 19), D(2024, 6, 21), D(2024, 6, 22), D(2024, 11, 2)},
-                        Year{2025, D(2025, 4, 18), D(2025, 5, 29), D(2025, 6, 8), D(2025, 6, 20), D(2025, 6, 21), D(2025, 11, 1)},
-                        Year{2026, D(2026, 4, 3), D(2026, 5, 14), D(2026, 5, 24), D(2026, 6, 19), D(2026, 6, 20), D(2026, 10, 31)},
-                        Year{2027, D(2027, 3, 26), D(2027, 5, 6), D(2027, 5, 16), D(2027, 6, 25), D(2027, 6, 26), D(2027, 11, 6)}}) {
+  for (const Year& y : {Year{2024, D(2024, 3, 29), D(2024, 5, 9), D(2024, 5, 19), D(2024, 6, 21),
+                             D(2024, 6, 22), D(2024, 11, 2)},
+                        Year{2025, D(2025, 4, 18), D(2025, 5, 29), D(2025, 6, 8), D(2025, 6, 20),
+                             D(2025, 6, 21), D(2025, 11, 1)},
+                        Year{2026, D(2026, 4, 3), D(2026, 5, 14), D(2026, 5, 24), D(2026, 6, 19),
+                             D(2026, 6, 20), D(2026, 10, 31)},
+                        Year{2027, D(2027, 3, 26), D(2027, 5, 6), D(2027, 5, 16), D(2027, 6, 25),
+                             D(2027, 6, 26), D(2027, 11, 6)}}) {
     auto hs = SwedishCalendar::Holidays(y.y);
     EXPECT_EQ(DateOf(hs, "långfredagen"), y.good_friday) << y.y;
     EXPECT_EQ(DateOf(hs, "Kristi himmelsfärdsdag"), y.ascension) << y.y;
@@ -53,12 +59,12 @@ TEST(Calendar, HolidaysMatchThePublishedDates) {
 
 TEST(Calendar, WorkingDays) {
   SwedishCalendar cal;
-  EXPECT_TRUE(cal.IsWorkingDay(D(2026, 11, 23)));   // a Monday
-  EXPECT_FALSE(cal.IsWorkingDay(D(2026, 11, 28)));  // Saturday
-  EXPECT_FALSE(cal.IsWorkingDay(D(2026, 6, 19)));   // midsommarafton, by custom
-  EXPECT_FALSE(cal.IsWorkingDay(D(2026, 12, 24)));  // julafton
-  EXPECT_FALSE(cal.IsWorkingDay(D(2026, 12, 31)));  // nyårsafton
-  EXPECT_FALSE(cal.IsWorkingDay(D(2026, 1, 6)));    // trettondedag jul
+  EXPECT_TRUE(cal.IsWorkingDay(D(2026, 11, 23)));              // a Monday
+  EXPECT_FALSE(cal.IsWorkingDay(D(2026, 11, 28)));             // Saturday
+  EXPECT_FALSE(cal.IsWorkingDay(D(2026, 6, 19)));              // midsommarafton, by custom
+  EXPECT_FALSE(cal.IsWorkingDay(D(2026, 12, 24)));             // julafton
+  EXPECT_FALSE(cal.IsWorkingDay(D(2026, 12, 31)));             // nyårsafton
+  EXPECT_FALSE(cal.IsWorkingDay(D(2026, 1, 6)));               // trettondedag jul
   SwedishCalendar closed(8 * 60, 17 * 60, {D(2026, 11, 23)});  // an organisation's own closed day
   EXPECT_FALSE(closed.IsWorkingDay(D(2026, 11, 23)));
 }
@@ -73,10 +79,13 @@ TEST(Calendar, OneWorkingDayAfterThursdayAfternoonBeforeGoodFriday) {
 TEST(Calendar, WorkingMinutesSkipNightsWeekendsAndStartAtOpening) {
   SwedishCalendar cal;
   EXPECT_EQ(cal.AddWorkingMinutes(At(2026, 11, 23, 10, 0), 60), At(2026, 11, 23, 11, 0));
-  EXPECT_EQ(cal.AddWorkingMinutes(At(2026, 11, 27, 16, 0), 120), At(2026, 11, 30, 9, 0));  // Fri -> Mon
-  EXPECT_EQ(cal.AddWorkingMinutes(At(2026, 11, 23, 6, 0), 30), At(2026, 11, 23, 8, 30));   // before opening
-  EXPECT_EQ(cal.AddWorkingMinutes(At(2026, 11, 23, 20, 0), 0), At(2026, 11, 24, 8, 0));    // after closing
-  EXPECT_EQ(cal.NextOpen(At(2026, 12, 23, 17, 0)), At(2026, 12, 28, 8, 0));                 // over Christmas
+  EXPECT_EQ(cal.AddWorkingMinutes(At(2026, 11, 27, 16, 0), 120),
+            At(2026, 11, 30, 9, 0));  // Fri -> Mon
+  EXPECT_EQ(cal.AddWorkingMinutes(At(2026, 11, 23, 6, 0), 30),
+            At(2026, 11, 23, 8, 30));  // before opening
+  EXPECT_EQ(cal.AddWorkingMinutes(At(2026, 11, 23, 20, 0), 0),
+            At(2026, 11, 24, 8, 0));                                         // after closing
+  EXPECT_EQ(cal.NextOpen(At(2026, 12, 23, 17, 0)), At(2026, 12, 28, 8, 0));  // over Christmas
   EXPECT_TRUE(cal.IsOpen(At(2026, 11, 23, 8, 0)));
   EXPECT_FALSE(cal.IsOpen(At(2026, 11, 23, 17, 0)));
 }

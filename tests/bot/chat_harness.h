@@ -39,7 +39,9 @@ class ChatHarness {
     for (const Reply& r : last_) out += (out.empty() ? "" : "\n---\n") + r.text;
     return out;
   }
-  bool LastHas(const std::string& needle) const { return LastText().find(needle) != std::string::npos; }
+  bool LastHas(const std::string& needle) const {
+    return LastText().find(needle) != std::string::npos;
+  }
   std::vector<std::string> LastButtons() const {
     std::vector<std::string> out;
     for (const Reply& r : last_)

@@ -70,8 +70,7 @@ Person MakePerson() {
 }
 
 const Directory& Dir() {
-  static Directory d({{"demo", {"Demo kommun", "Demo Municipality"}, "demo"}},
-                     {MakePerson()});
+  static Directory d({{"demo", {"Demo kommun", "Demo Municipality"}, "demo"}}, {MakePerson()});
   return d;
 }
 

@@ -18,13 +18,20 @@ using testing::ShippedTemplates;
 
 std::string ValidAnswer(const Step& s) {
   switch (s.type) {
-    case QuestionType::kText: return "Ett exempelsvar som beskriver saken";
-    case QuestionType::kUrl: return "www.example.se/konto";
-    case QuestionType::kEmail: return "sociala.medier@example.org";
-    case QuestionType::kNumber: return std::to_string(static_cast<int>(s.min.value_or(1) + 1));
-    case QuestionType::kChoice: return s.options.front().label.sv;
-    case QuestionType::kYesNo: return "ja";
-    case QuestionType::kPerson: return "Anna Berg, anna@example.org";
+    case QuestionType::kText:
+      return "Ett exempelsvar som beskriver saken";
+    case QuestionType::kUrl:
+      return "www.example.se/konto";
+    case QuestionType::kEmail:
+      return "sociala.medier@example.org";
+    case QuestionType::kNumber:
+      return std::to_string(static_cast<int>(s.min.value_or(1) + 1));
+    case QuestionType::kChoice:
+      return s.options.front().label.sv;
+    case QuestionType::kYesNo:
+      return "ja";
+    case QuestionType::kPerson:
+      return "Anna Berg, anna@example.org";
     case QuestionType::kPeople: {
       std::string out;
       for (size_t i = 0; i < std::max<size_t>(s.min_count, 1); ++i) {
@@ -33,7 +40,8 @@ std::string ValidAnswer(const Step& s) {
       }
       return out;
     }
-    case QuestionType::kSchedule: return "vardagar 8-17";
+    case QuestionType::kSchedule:
+      return "vardagar 8-17";
   }
   return "";
 }

@@ -26,9 +26,8 @@ TEST(Options, DefaultsServeOnLoopback8080) {
 }
 
 TEST(Options, FlagsAndEnvironment) {
-  auto r = Parse({"serve", "--listen", "0.0.0.0:9000"}, {{"KONTOBOT_DB", "/tmp/x.db"},
-                                                          {"KONTOBOT_MAX_BODY", "2048"},
-                                                          {"PATH", "/bin"}});
+  auto r = Parse({"serve", "--listen", "0.0.0.0:9000"},
+                 {{"KONTOBOT_DB", "/tmp/x.db"}, {"KONTOBOT_MAX_BODY", "2048"}, {"PATH", "/bin"}});
   ASSERT_EQ(r.error, "");
   EXPECT_EQ(r.options.listen_host, "0.0.0.0");
   EXPECT_EQ(r.options.listen_port, 9000);
@@ -52,11 +51,13 @@ TEST(Options, ConfigFile) {
 
 TEST(Options, RefusesUnknownAndContradictoryInput) {
   EXPECT_NE(Parse({"serve", "--lisen", "x"}).error, "");
-  EXPECT_NE(Parse({"serve"}, {{"KONTOBOT_LISEN", "x"}}).error.find("KONTOBOT_LISEN"), std::string::npos);
+  EXPECT_NE(Parse({"serve"}, {{"KONTOBOT_LISEN", "x"}}).error.find("KONTOBOT_LISEN"),
+            std::string::npos);
   EXPECT_NE(Parse({"serve", "--listen", "8080"}).error.find("HOST:PORT"), std::string::npos);
   EXPECT_NE(Parse({"serve", "--listen", "h:99999"}).error, "");
   EXPECT_NE(Parse({"serve", "--max-body", "10"}).error, "");
-  EXPECT_NE(Parse({"serve", "--webchat", "false"}).error.find("nothing to serve"), std::string::npos);
+  EXPECT_NE(Parse({"serve", "--webchat", "false"}).error.find("nothing to serve"),
+            std::string::npos);
   EXPECT_NE(Parse({"serve", "--log-level", "loud"}).error, "");
   EXPECT_NE(Parse({"frobnicate"}).error.find("unknown command"), std::string::npos);
   EXPECT_NE(Parse({"check-template"}).error, "");
@@ -66,8 +67,10 @@ TEST(Options, RefusesUnknownAndContradictoryInput) {
   EXPECT_NE(Parse({"export"}).error, "");
   EXPECT_NE(Parse({"export", "registration", "x"}).error, "");
   EXPECT_EQ(Parse({"export", "registration", "12"}).error, "");
-  EXPECT_EQ(Parse({"serve", "--webchat", "false"}, {{"KONTOBOT_SLACK_SIGNING_SECRET", "s"},
-                                                    {"KONTOBOT_SLACK_BOT_TOKEN", "xoxb-1"}}).error, "");
+  EXPECT_EQ(Parse({"serve", "--webchat", "false"},
+                  {{"KONTOBOT_SLACK_SIGNING_SECRET", "s"}, {"KONTOBOT_SLACK_BOT_TOKEN", "xoxb-1"}})
+                .error,
+            "");
 }
 
 TEST(Options, HelpListsCommandsAndEnvironment) {

@@ -33,8 +33,10 @@ approval:
 )";
 
 TEST(TemplateLoader, ReportsUnknownTypeWithLineAndColumn) {
-  auto e = Errors(std::string(kHead) + "steps:\n  - id: q\n    type: choise\n    text: {sv: Q, en: Q}\n");
-  ASSERT_TRUE(Contains(e, "t.yaml:9:11: unknown question type 'choise'")) << ::testing::PrintToString(e);
+  auto e = Errors(std::string(kHead) +
+                  "steps:\n  - id: q\n    type: choise\n    text: {sv: Q, en: Q}\n");
+  ASSERT_TRUE(Contains(e, "t.yaml:9:11: unknown question type 'choise'"))
+      << ::testing::PrintToString(e);
 }
 
 TEST(TemplateLoader, ReportsSyntaxErrors) {
@@ -132,7 +134,8 @@ TEST(DirectoryLoader, ReportsUnknownOrganisationAndSuperior) {
   - {id: o, name: {sv: O, en: O}}
 people:
   - {id: a, name: A, org: x, superior: nobody}
-)", "d.yaml");
+)",
+                                  "d.yaml");
   std::vector<std::string> e;
   for (const auto& err : load.errors) e.push_back(err.ToString());
   EXPECT_TRUE(Contains(e, "unknown organisation 'x'"));

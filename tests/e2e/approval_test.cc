@@ -31,20 +31,24 @@ json FindButton(Bot& bot, const std::string& person, const std::string& action) 
   json feed = Feed(bot, person);
   for (auto m = feed.rbegin(); m != feed.rend(); ++m) {
     for (const auto& b : (*m)["buttons"]) {
-      if (b["id"] == action) return {{"message_id", (*m)["id"]}, {"button", b}, {"text", (*m)["text"]}};
+      if (b["id"] == action)
+        return {{"message_id", (*m)["id"]}, {"button", b}, {"text", (*m)["text"]}};
     }
   }
   return nullptr;
 }
 
 HttpResult Press(Bot& bot, const std::string& person, const json& found) {
-  return bot.Post("/api/messages", {{"person", person},
-                                    {"message_id", found["message_id"]},
-                                    {"action", {{"id", found["button"]["id"]}, {"value", found["button"]["value"]}}}});
+  return bot.Post(
+      "/api/messages",
+      {{"person", person},
+       {"message_id", found["message_id"]},
+       {"action", {{"id", found["button"]["id"]}, {"value", found["button"]["value"]}}}});
 }
 
 // Fills in the form as `person`; `answers` overrides by step id.
-void FillIn(Bot& bot, const std::string& person, const std::map<std::string, std::string>& answers = {}) {
+void FillIn(Bot& bot, const std::string& person,
+            const std::map<std::string, std::string>& answers = {}) {
   bot.Say(person, "ny");
   for (int i = 0; i < 60; ++i) {
     json last = Feed(bot, person).back();
@@ -55,7 +59,8 @@ void FillIn(Bot& bot, const std::string& person, const std::map<std::string, std
   ADD_FAILURE() << "the form did not end";
 }
 
-void FillInAndSubmit(Bot& bot, const std::string& person, const std::map<std::string, std::string>& answers = {}) {
+void FillInAndSubmit(Bot& bot, const std::string& person,
+                     const std::map<std::string, std::string>& answers = {}) {
   FillIn(bot, person, answers);
   auto r = bot.Say(person, "skicka");
   ASSERT_NE(Texts(r).find("är inskickad"), std::string::npos) << Texts(r);
@@ -63,7 +68,8 @@ void FillInAndSubmit(Bot& bot, const std::string& person, const std::map<std::st
 
 std::vector<std::string> PeopleOf(Bot& bot, const std::string& org) {
   std::vector<std::string> out;
-  json orgs = bot.Get("/api/people").body["organisations"];  // a local: range-for keeps no temporaries alive
+  json orgs = bot.Get("/api/people")
+                  .body["organisations"];  // a local: range-for keeps no temporaries alive
   for (const auto& o : orgs) {
     if (o["id"] != org) continue;
     for (const auto& p : o["people"]) out.push_back(p["id"]);
@@ -94,14 +100,25 @@ std::multiset<std::string> EveryoneSaysYes(Bot& bot, const std::string& org) {
 
 // Administrators named so that they are in the demo directory.
 const std::map<std::string, std::map<std::string, std::string>> kAnswers{
-    {"dalarna", {{"forum", "öppet"},
-                 {"administratorer", "Johan Berg, johan.berg@ltdalarna.se\nSara Nyström, sara.nystrom@ltdalarna.se"}}},
-    {"gislaved", {}}, {"sll", {}}, {"smc", {}}, {"trosa", {}}};
-const std::map<std::string, std::string> kRequester{
-    {"dalarna", "dal-karin"}, {"gislaved", "gis-anna"}, {"sll", "sll-nina"}, {"smc", "smc-mats"}, {"trosa", "tro-sofia"}};
+    {"dalarna",
+     {{"forum", "öppet"},
+      {"administratorer",
+       "Johan Berg, johan.berg@ltdalarna.se\nSara Nyström, sara.nystrom@ltdalarna.se"}}},
+    {"gislaved", {}},
+    {"sll", {}},
+    {"smc", {}},
+    {"trosa", {}}};
+const std::map<std::string, std::string> kRequester{{"dalarna", "dal-karin"},
+                                                    {"gislaved", "gis-anna"},
+                                                    {"sll", "sll-nina"},
+                                                    {"smc", "smc-mats"},
+                                                    {"trosa", "tro-sofia"}};
 const std::map<std::string, std::vector<std::string>> kApprovers{
-    {"dalarna", {"dal-maria"}}, {"gislaved", {"gis-per", "gis-eva"}}, {"sll", {"sll-ali"}},
-    {"smc", {"smc-board"}}, {"trosa", {"tro-gustav"}}};
+    {"dalarna", {"dal-maria"}},
+    {"gislaved", {"gis-per", "gis-eva"}},
+    {"sll", {"sll-ali"}},
+    {"smc", {"smc-board"}},
+    {"trosa", {"tro-gustav"}}};
 
 class EveryOrganisation : public ::testing::TestWithParam<std::string> {};
 
@@ -114,7 +131,8 @@ TEST_P(EveryOrganisation, TravelsFromFirstMessageToTheRegister) {
 
   std::multiset<std::string> acted = EveryoneSaysYes(bot, org);
   for (const std::string& approver : kApprovers.at(org)) {
-    EXPECT_EQ(acted.count(approver + ":approve"), 1u) << approver << " should have approved exactly once";
+    EXPECT_EQ(acted.count(approver + ":approve"), 1u)
+        << approver << " should have approved exactly once";
   }
   size_t approvals = 0;
   for (const auto& a : acted) approvals += a.find(":approve") != std::string::npos ? 1 : 0;
@@ -125,11 +143,13 @@ TEST_P(EveryOrganisation, TravelsFromFirstMessageToTheRegister) {
   EXPECT_EQ(accounts[0]["organisation"], org);
   EXPECT_EQ(accounts[0]["url"], "https://www.facebook.com/gislavedfritid");
   EXPECT_FALSE(accounts[0]["medium"].get<std::string>().empty());
-  EXPECT_FALSE(accounts[0].contains("administrators")) << "the public register has no personal data";
+  EXPECT_FALSE(accounts[0].contains("administrators"))
+      << "the public register has no personal data";
   auto html = bot.Get("/register?org=" + org);
   EXPECT_EQ(html.status, 200);
   EXPECT_NE(html.raw.find("https://www.facebook.com/gislavedfritid"), std::string::npos);
-  EXPECT_FALSE(std::regex_search(html.raw, std::regex(R"([A-Za-z0-9._-]+@[A-Za-z0-9-]+\.[A-Za-z])")))
+  EXPECT_FALSE(
+      std::regex_search(html.raw, std::regex(R"([A-Za-z0-9._-]+@[A-Za-z0-9-]+\.[A-Za-z])")))
       << "no e-mail addresses on the public page";
 
   auto requester = Texts(Feed(bot, kRequester.at(org)));
@@ -150,10 +170,11 @@ TEST(Approval, InformationFunctionGetsTheCopyAndConfirmsTheLoginDeposit) {
   EXPECT_NE(info.find("Verksamhetens chef: ✓ Godkänd av Per Ek"), std::string::npos) << info;
   EXPECT_NE(info.find("Klart"), std::string::npos) << "the login deposit was confirmed in chat";
   SQLite::Database db(bot.db(), SQLite::OPEN_READONLY);
-  EXPECT_EQ(db.execAndGet("SELECT COUNT(*) FROM tasks WHERE kind = 'startup' AND step_id = "
-                          "'lamna_inloggningsuppgifter' AND assignee = 'gis-info' AND status = 'done'")
-                .getInt(),
-            1);
+  EXPECT_EQ(
+      db.execAndGet("SELECT COUNT(*) FROM tasks WHERE kind = 'startup' AND step_id = "
+                    "'lamna_inloggningsuppgifter' AND assignee = 'gis-info' AND status = 'done'")
+          .getInt(),
+      1);
 }
 
 TEST(Approval, RejectionReturnsWithReasonAndResubmissionRestartsTheChain) {
@@ -168,7 +189,8 @@ TEST(Approval, RejectionReturnsWithReasonAndResubmissionRestartsTheChain) {
   std::string anna = Texts(Feed(bot, "gis-anna"));
   EXPECT_NE(anna.find("har avslagits"), std::string::npos) << anna;
   EXPECT_NE(anna.find("Målgruppen är för vag"), std::string::npos);
-  EXPECT_TRUE(FindButton(bot, "gis-per", "approve").is_null()) << "the rejected request has no live buttons";
+  EXPECT_TRUE(FindButton(bot, "gis-per", "approve").is_null())
+      << "the rejected request has no live buttons";
 
   // Amend: open the registration, change the target group, submit again.
   json amend = FindButton(bot, "gis-anna", "resume");
@@ -195,10 +217,13 @@ TEST(Approval, PressByNonApproverIsRefusedRecordedAndChangesNothing) {
   json request = FindButton(bot, "gis-per", "approve");
   auto r = Press(bot, "gis-omar", request);  // Omar presses Per's button
   ASSERT_EQ(r.status, 200) << r.raw;
-  EXPECT_NE(Texts(r.body["messages"]).find("fattas av Per Ek"), std::string::npos) << Texts(r.body["messages"]);
+  EXPECT_NE(Texts(r.body["messages"]).find("fattas av Per Ek"), std::string::npos)
+      << Texts(r.body["messages"]);
   SQLite::Database db(bot.db(), SQLite::OPEN_READONLY);
-  EXPECT_EQ(db.execAndGet("SELECT COUNT(*) FROM audit WHERE action = 'decision.refused'").getInt(), 1);
-  EXPECT_EQ(db.execAndGet("SELECT status FROM tasks WHERE assignee = 'gis-per'").getString(), "open");
+  EXPECT_EQ(db.execAndGet("SELECT COUNT(*) FROM audit WHERE action = 'decision.refused'").getInt(),
+            1);
+  EXPECT_EQ(db.execAndGet("SELECT status FROM tasks WHERE assignee = 'gis-per'").getString(),
+            "open");
   EXPECT_TRUE(FindButton(bot, "gis-eva", "approve").is_null()) << "the chain did not move";
 }
 
@@ -209,10 +234,12 @@ TEST(Approval, DoublePressChangesNothing) {
   json request = FindButton(bot, "gis-per", "approve");
   EXPECT_EQ(Press(bot, "gis-per", request).status, 200);
   auto twice = Press(bot, "gis-per", request);  // the stale page still shows the button
-  EXPECT_NE(Texts(twice.body["messages"]).find("redan avgjort"), std::string::npos) << Texts(twice.body["messages"]);
+  EXPECT_NE(Texts(twice.body["messages"]).find("redan avgjort"), std::string::npos)
+      << Texts(twice.body["messages"]);
   int requests_to_eva = 0;
   for (const auto& m : Feed(bot, "gis-eva")) {
-    requests_to_eva += m["text"].get<std::string>().find("Godkännande begärs") != std::string::npos ? 1 : 0;
+    requests_to_eva +=
+        m["text"].get<std::string>().find("Godkännande begärs") != std::string::npos ? 1 : 0;
   }
   EXPECT_EQ(requests_to_eva, 1);
 }
@@ -226,7 +253,8 @@ TEST(Approval, ValidDeputyDecidesInTheApproversPlace) {
   EXPECT_NE(request["text"].get<std::string>().find("ersättare för Per Ek"), std::string::npos);
   EXPECT_EQ(Press(bot, "gis-kim", request).status, 200);
   EXPECT_TRUE(FindButton(bot, "gis-per", "approve").is_null()) << "Per's copy is closed";
-  EXPECT_NE(Texts(Feed(bot, "gis-per")).find("Kim Nilsson (ersättare för Per Ek)"), std::string::npos);
+  EXPECT_NE(Texts(Feed(bot, "gis-per")).find("Kim Nilsson (ersättare för Per Ek)"),
+            std::string::npos);
   EXPECT_FALSE(FindButton(bot, "gis-eva", "approve").is_null()) << "the chain moved on";
 }
 
@@ -237,13 +265,15 @@ TEST(Approval, AdministratorsRefusalAsksTheRequesterForSomeoneElse) {
   Press(bot, "dal-maria", FindButton(bot, "dal-maria", "approve"));
   json johan = FindButton(bot, "dal-johan", "decline");
   ASSERT_FALSE(johan.is_null()) << "the administrators are asked to accept";
-  EXPECT_NE(johan["text"].get<std::string>().find("Jag/vi godkänner detta uppdrag"), std::string::npos);
+  EXPECT_NE(johan["text"].get<std::string>().find("Jag/vi godkänner detta uppdrag"),
+            std::string::npos);
   Press(bot, "dal-johan", johan);
   EXPECT_NE(Texts(Feed(bot, "dal-karin")).find("Johan Berg har avböjt"), std::string::npos);
   auto r = bot.Say("dal-karin", "Anders Sjöberg, anders.sjoberg@ltdalarna.se");
   EXPECT_NE(Texts(r).find("Anders Sjöberg har fått frågan"), std::string::npos) << Texts(r);
   Press(bot, "dal-sara", FindButton(bot, "dal-sara", "accept"));
-  EXPECT_EQ(bot.Get("/register.json").body["accounts"].size(), 0u) << "not before every administrator accepted";
+  EXPECT_EQ(bot.Get("/register.json").body["accounts"].size(), 0u)
+      << "not before every administrator accepted";
   Press(bot, "dal-anders", FindButton(bot, "dal-anders", "accept"));
   EXPECT_EQ(bot.Get("/register.json").body["accounts"].size(), 1u);
   SQLite::Database db(bot.db(), SQLite::OPEN_READONLY);
@@ -253,15 +283,17 @@ TEST(Approval, AdministratorsRefusalAsksTheRequesterForSomeoneElse) {
 
 TEST(Approval, DalarnaRoutesOpenForumToForvaltningschefAndClosedToVerksamhetschef) {
   for (const auto& [forum, approver, other] :
-       std::vector<std::tuple<std::string, std::string, std::string>>{{"öppet", "dal-maria", "dal-erik"},
-                                                                      {"slutet", "dal-erik", "dal-maria"}}) {
+       std::vector<std::tuple<std::string, std::string, std::string>>{
+           {"öppet", "dal-maria", "dal-erik"}, {"slutet", "dal-erik", "dal-maria"}}) {
     Bot bot(TempDb());
     bot.Start();
     auto answers = kAnswers.at("dalarna");
     answers["forum"] = forum;
     FillInAndSubmit(bot, "dal-karin", answers);
-    EXPECT_FALSE(FindButton(bot, approver, "approve").is_null()) << forum << " goes to " << approver;
-    EXPECT_TRUE(FindButton(bot, other, "approve").is_null()) << forum << " does not go to " << other;
+    EXPECT_FALSE(FindButton(bot, approver, "approve").is_null())
+        << forum << " goes to " << approver;
+    EXPECT_TRUE(FindButton(bot, other, "approve").is_null())
+        << forum << " does not go to " << other;
   }
 }
 
@@ -288,12 +320,17 @@ TEST(Export, WritesTheWholeCaseAndTheRegister) {
   }
   std::string out = ::testing::TempDir() + "/export";
   std::filesystem::remove_all(out);
-  std::string common = std::string(" --db ") + db + " --out " + out + " --templates " + KONTOBOT_SOURCE_DIR +
-                       "/config/templates --messages " + KONTOBOT_SOURCE_DIR + "/config/messages --directory " +
-                       KONTOBOT_SOURCE_DIR + "/config/directory.yaml > /dev/null";
-  ASSERT_EQ(std::system((std::string(KONTOBOT_BINARY) + " export registration 1" + common).c_str()), 0);
+  std::string common = std::string(" --db ") + db + " --out " + out + " --templates " +
+                       KONTOBOT_SOURCE_DIR + "/config/templates --messages " + KONTOBOT_SOURCE_DIR +
+                       "/config/messages --directory " + KONTOBOT_SOURCE_DIR +
+                       "/config/directory.yaml > /dev/null";
+  ASSERT_EQ(std::system((std::string(KONTOBOT_BINARY) + " export registration 1" + common).c_str()),
+            0);
   ASSERT_EQ(std::system((std::string(KONTOBOT_BINARY) + " export register" + common).c_str()), 0);
-  EXPECT_NE(std::system((std::string(KONTOBOT_BINARY) + " export registration 99" + common + " 2>&1").c_str()), 0);
+  EXPECT_NE(
+      std::system(
+          (std::string(KONTOBOT_BINARY) + " export registration 99" + common + " 2>&1").c_str()),
+      0);
 
   std::ifstream jin(out + "/registration-1.json");
   json rec = json::parse(jin);

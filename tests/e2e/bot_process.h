@@ -4,23 +4,22 @@
 #ifndef KONTOBOT_TESTS_E2E_BOT_PROCESS_H_
 #define KONTOBOT_TESTS_E2E_BOT_PROCESS_H_
 
-#include <gtest/gtest.h>
-#include <algorithm>
-#include <csignal>
-#include <map>
-#include <filesystem>
-#include <fstream>
-#include <sys/socket.h>
-#include <sys/wait.h>
-#include <netinet/in.h>
-#include <thread>
-#include <unistd.h>
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <cpprest/http_client.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <algorithm>
+#include <csignal>
+#include <filesystem>
+#include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
+#include <thread>
 
 namespace kontobot::testing {
-
 
 using nlohmann::json;
 using web::http::methods;
@@ -52,13 +51,14 @@ class Bot {
   ~Bot() { Kill(SIGKILL); }
 
   void Start(std::vector<std::string> extra = {}) {
-    std::vector<std::string> args{KONTOBOT_BINARY, "serve",
-                                  "--listen", "127.0.0.1:" + std::to_string(port_),
-                                  "--db", db_,
-                                  "--templates", std::string(KONTOBOT_SOURCE_DIR) + "/config/templates",
-                                  "--messages", std::string(KONTOBOT_SOURCE_DIR) + "/config/messages",
-                                  "--directory", std::string(KONTOBOT_SOURCE_DIR) + "/config/directory.yaml",
-                                  "--log-level", "warn"};
+    std::vector<std::string> args{
+        KONTOBOT_BINARY, "serve",
+        "--listen",      "127.0.0.1:" + std::to_string(port_),
+        "--db",          db_,
+        "--templates",   std::string(KONTOBOT_SOURCE_DIR) + "/config/templates",
+        "--messages",    std::string(KONTOBOT_SOURCE_DIR) + "/config/messages",
+        "--directory",   std::string(KONTOBOT_SOURCE_DIR) + "/config/directory.yaml",
+        "--log-level",   "warn"};
     args.insert(args.end(), extra.begin(), extra.end());
     pid_ = fork();
     if (pid_ == 0) {
@@ -88,7 +88,8 @@ class Bot {
     return WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status);
   }
 
-  HttpResult Request(const web::http::method& m, const std::string& path, const std::string& body = "",
+  HttpResult Request(const web::http::method& m, const std::string& path,
+                     const std::string& body = "",
                      const std::string& content_type = "application/json",
                      const std::map<std::string, std::string>& headers = {}) {
     http_client_config cfg;
@@ -106,7 +107,9 @@ class Bot {
     return r;
   }
   HttpResult Get(const std::string& path) { return Request(methods::GET, path); }
-  HttpResult Post(const std::string& path, const json& body) { return Request(methods::POST, path, body.dump()); }
+  HttpResult Post(const std::string& path, const json& body) {
+    return Request(methods::POST, path, body.dump());
+  }
 
   json Say(const std::string& person, const std::string& text) {
     auto r = Post("/api/messages", {{"person", person}, {"text", text}});
@@ -152,7 +155,8 @@ inline std::string AnswerTo(const json& last) {
   if (type == "number") return "4";
   if (type == "choice") return last["buttons"][0]["label"];
   if (type == "yes_no") return "ja";
-  if (type == "people") return "Omar Haddad, omar.haddad@gislaved.se\nLisa Åberg, lisa.aberg@gislaved.se";
+  if (type == "people")
+    return "Omar Haddad, omar.haddad@gislaved.se\nLisa Åberg, lisa.aberg@gislaved.se";
   if (type == "person") return "Omar Haddad, omar.haddad@gislaved.se";
   if (type == "schedule") return "vardagar 8-17";
   return "Ett svar";
@@ -169,7 +173,6 @@ inline json AnswerUntil(Bot& bot, const std::string& person, const std::string& 
   ADD_FAILURE() << "the form did not end";
   return json();
 }
-
 
 }  // namespace kontobot::testing
 

@@ -6,14 +6,14 @@
 // error and leave the database exactly as it was.
 #include <gtest/gtest.h>
 
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <csignal>
 #include <filesystem>
 #include <fstream>
-#include <sys/socket.h>
-#include <sys/wait.h>
-#include <netinet/in.h>
 #include <thread>
-#include <unistd.h>
 
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <cpprest/http_client.h>
@@ -58,8 +58,9 @@ TEST(Server, WelcomesNewPersonAndAcceptsItsButton) {
   const auto& welcome = first.body["messages"][0];
   EXPECT_EQ(welcome["id"], 0);
   EXPECT_EQ(welcome["buttons"][0]["id"], "new");
-  auto pressed = bot.Post("/api/messages", {{"person", "gis-anna"}, {"message_id", 0},
-                                            {"action", {{"id", "new"}, {"value", ""}}}});
+  auto pressed = bot.Post(
+      "/api/messages",
+      {{"person", "gis-anna"}, {"message_id", 0}, {"action", {{"id", "new"}, {"value", ""}}}});
   ASSERT_EQ(pressed.status, 200) << pressed.raw;
   EXPECT_EQ(pressed.body["messages"][0]["direction"], "in");
   EXPECT_EQ(pressed.body["messages"][0]["text"], "Anmäl nytt konto");
@@ -85,7 +86,8 @@ TEST(Server, RefusesPersonalLoginAddressForGislaved) {
   bot.Start();
   bot.Say("gis-anna", "ny");
   json last = AnswerUntil(bot, "gis-anna", "email");
-  ASSERT_EQ(last["input"].value("type", ""), "email") << "Gislaved's form never asked for the login address";
+  ASSERT_EQ(last["input"].value("type", ""), "email")
+      << "Gislaved's form never asked for the login address";
   auto r = bot.Say("gis-anna", "anna.berg@gislaved.se");
   EXPECT_NE(Texts(r).find("går inte att använda"), std::string::npos) << Texts(r);
 }
@@ -127,19 +129,23 @@ TEST(Server, MalformedRequestsGetClearErrorsAndChangeNothing) {
   expect(bot.Post("/api/messages", {{"person", "gis-anna"}}), 400, "bad_request");
   expect(bot.Post("/api/messages", {{"person", "gis-anna"}, {"text", 5}}), 400, "bad_request");
   expect(bot.Post("/api/messages", {{"person", "gis-anna"}, {"text", "   "}}), 400, "bad_text");
-  expect(bot.Request(methods::POST, "/api/messages", "{\"person\":\"gis-anna\",\"text\":\"\xff\xfe\"}"), 400,
-         "bad_json");
+  expect(bot.Request(methods::POST, "/api/messages",
+                     "{\"person\":\"gis-anna\",\"text\":\"\xff\xfe\"}"),
+         400, "bad_json");
   expect(bot.Post("/api/messages", {{"person", "nobody"}, {"text", "hej"}}), 404, "unknown_person");
-  expect(bot.Post("/api/messages", {{"person", "gis-anna"}, {"message_id", 1},
+  expect(bot.Post("/api/messages", {{"person", "gis-anna"},
+                                    {"message_id", 1},
                                     {"action", {{"id", "submit"}, {"value", "99"}}}}),
          409, "stale_button");
-  expect(bot.Post("/api/messages", {{"person", "gis-anna"}, {"action", {{"id", "new"}}}}), 400, "bad_request");
+  expect(bot.Post("/api/messages", {{"person", "gis-anna"}, {"action", {{"id", "new"}}}}), 400,
+         "bad_request");
   expect(bot.Get("/api/messages?person=nobody"), 404, "unknown_person");
   expect(bot.Get("/api/messages?person=gis-anna&after=x"), 400, "bad_after");
   expect(bot.Get("/api/catalog?lang=fr"), 400, "bad_lang");
   expect(bot.Get("/no/such/path"), 404, "not_found");
   expect(bot.Request(methods::DEL, "/api/messages"), 405, "method_not_allowed");
-  expect(bot.Request(methods::POST, "/api/messages", std::string(70 * 1024, 'x')), 413, "body_too_large");
+  expect(bot.Request(methods::POST, "/api/messages", std::string(70 * 1024, 'x')), 413,
+         "body_too_large");
 
   EXPECT_EQ(bot.Count("messages"), messages);
   EXPECT_EQ(bot.Count("audit"), audit);
@@ -171,12 +177,14 @@ TEST(Server, RefusesToStartWithBadConfiguration) {
   std::string dir = ::testing::TempDir() + "/badtemplates";
   std::filesystem::create_directories(dir);
   std::ofstream(dir + "/broken.yaml") << "id: x\nsteps: 5\n";
-  std::string cmd = std::string(KONTOBOT_BINARY) + " serve --templates " + dir +
-                    " --messages " + KONTOBOT_SOURCE_DIR + "/config/messages --directory " +
-                    KONTOBOT_SOURCE_DIR + "/config/directory.yaml --listen 127.0.0.1:" +
-                    std::to_string(FreePort()) + " 2>/dev/null";
+  std::string cmd = std::string(KONTOBOT_BINARY) + " serve --templates " + dir + " --messages " +
+                    KONTOBOT_SOURCE_DIR + "/config/messages --directory " + KONTOBOT_SOURCE_DIR +
+                    "/config/directory.yaml --listen 127.0.0.1:" + std::to_string(FreePort()) +
+                    " 2>/dev/null";
   EXPECT_EQ(WEXITSTATUS(std::system(cmd.c_str())), 1);
-  EXPECT_EQ(WEXITSTATUS(std::system((std::string(KONTOBOT_BINARY) + " serve --bogus 2>/dev/null").c_str())), 2);
+  EXPECT_EQ(WEXITSTATUS(
+                std::system((std::string(KONTOBOT_BINARY) + " serve --bogus 2>/dev/null").c_str())),
+            2);
 }
 
 TEST(CheckTemplate, PrintsErrorsWithLocation) {
@@ -184,7 +192,8 @@ TEST(CheckTemplate, PrintsErrorsWithLocation) {
   std::ofstream(file) << "id: t\norganisation: {sv: O, en: O}\nform_title: {sv: F, en: F}\n"
                          "steps:\n  - {id: q, type: choise, text: {sv: Q, en: Q}}\n";
   std::string out_file = ::testing::TempDir() + "/out.txt";
-  int rc = std::system((std::string(KONTOBOT_BINARY) + " check-template " + file + " > " + out_file).c_str());
+  int rc = std::system(
+      (std::string(KONTOBOT_BINARY) + " check-template " + file + " > " + out_file).c_str());
   EXPECT_EQ(WEXITSTATUS(rc), 1);
   std::ifstream in(out_file);
   std::string out((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());

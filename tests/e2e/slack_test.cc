@@ -30,8 +30,8 @@ const std::string kToken = "xoxb-test-token";
 std::string HmacHex(const std::string& key, const std::string& data) {
   unsigned char mac[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
-  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(data.data()),
-       data.size(), mac, &len);
+  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
+       reinterpret_cast<const unsigned char*>(data.data()), data.size(), mac, &len);
   std::string hex;
   char buf[3];
   for (unsigned int i = 0; i < len; ++i) {
@@ -55,7 +55,11 @@ std::string UrlEncode(const std::string& s) {
   return out;
 }
 
-int64_t Now() { return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count(); }
+int64_t Now() {
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
 
 class SlackTest : public ::testing::Test {
  protected:
@@ -65,12 +69,14 @@ class SlackTest : public ::testing::Test {
     StartBot();
   }
   void StartBot() {
-    bot_.Start({"--slack-signing-secret", kSecret, "--slack-bot-token", kToken, "--slack-api-base", slack_.base(),
-                "--slack-bot-user", "UKONTOBOT"});
+    bot_.Start({"--slack-signing-secret", kSecret, "--slack-bot-token", kToken, "--slack-api-base",
+                slack_.base(), "--slack-bot-user", "UKONTOBOT"});
   }
 
-  HttpResult Signed(const std::string& path, const std::string& body, const std::string& content_type,
-                    int64_t ts = 0, const std::string& secret = kSecret, std::map<std::string, std::string> extra = {}) {
+  HttpResult Signed(const std::string& path, const std::string& body,
+                    const std::string& content_type, int64_t ts = 0,
+                    const std::string& secret = kSecret,
+                    std::map<std::string, std::string> extra = {}) {
     if (ts == 0) ts = Now();
     extra["X-Slack-Request-Timestamp"] = std::to_string(ts);
     extra["X-Slack-Signature"] = "v0=" + HmacHex(secret, "v0:" + std::to_string(ts) + ":" + body);
@@ -78,23 +84,36 @@ class SlackTest : public ::testing::Test {
   }
 
   json Envelope(const std::string& user, const std::string& text, const std::string& event_id) {
-    return {{"token", "XXYYZZ"}, {"team_id", "T0KOMMUN"}, {"api_app_id", "A0KONTOBOT"}, {"type", "event_callback"},
-            {"event_id", event_id}, {"event_time", Now()},
-            {"authorizations", {{{"team_id", "T0KOMMUN"}, {"user_id", "UKONTOBOT"}, {"is_bot", true}}}},
-            {"event", {{"type", "message"}, {"channel", "D" + user}, {"channel_type", "im"}, {"user", user},
-                       {"text", text}, {"ts", std::to_string(Now()) + ".000100"},
-                       {"event_ts", std::to_string(Now()) + ".000100"}}}};
+    return {
+        {"token", "XXYYZZ"},
+        {"team_id", "T0KOMMUN"},
+        {"api_app_id", "A0KONTOBOT"},
+        {"type", "event_callback"},
+        {"event_id", event_id},
+        {"event_time", Now()},
+        {"authorizations", {{{"team_id", "T0KOMMUN"}, {"user_id", "UKONTOBOT"}, {"is_bot", true}}}},
+        {"event",
+         {{"type", "message"},
+          {"channel", "D" + user},
+          {"channel_type", "im"},
+          {"user", user},
+          {"text", text},
+          {"ts", std::to_string(Now()) + ".000100"},
+          {"event_ts", std::to_string(Now()) + ".000100"}}}};
   }
-  HttpResult Dm(const std::string& user, const std::string& text, std::map<std::string, std::string> headers = {}) {
+  HttpResult Dm(const std::string& user, const std::string& text,
+                std::map<std::string, std::string> headers = {}) {
     return DmWithId(user, text, "Ev" + std::to_string(++event_), std::move(headers));
   }
   HttpResult DmWithId(const std::string& user, const std::string& text, const std::string& id,
                       std::map<std::string, std::string> headers = {}) {
-    return Signed("/slack/events", Envelope(user, text, id).dump(), "application/json", 0, kSecret, std::move(headers));
+    return Signed("/slack/events", Envelope(user, text, id).dump(), "application/json", 0, kSecret,
+                  std::move(headers));
   }
 
   // The newest button `prefix` in a message posted to `user`'s DM.
-  std::optional<std::pair<json, json>> FindButton(const std::string& user, const std::string& prefix) {
+  std::optional<std::pair<json, json>> FindButton(const std::string& user,
+                                                  const std::string& prefix) {
     auto posts = slack_.calls("chat.postMessage");
     for (auto c = posts.rbegin(); c != posts.rend(); ++c) {
       if (c->args.value("channel", "") != "D" + user) continue;
@@ -102,7 +121,8 @@ class SlackTest : public ::testing::Test {
         if (block["type"] != "actions") continue;
         for (const auto& e : block["elements"]) {
           if (e["action_id"].get<std::string>().rfind(prefix + ":", 0) == 0) {
-            return std::make_pair(e, json{{"block_id", block["block_id"]}, {"channel", c->args["channel"]}});
+            return std::make_pair(
+                e, json{{"block_id", block["block_id"]}, {"channel", c->args["channel"]}});
           }
         }
       }
@@ -110,19 +130,29 @@ class SlackTest : public ::testing::Test {
     return std::nullopt;
   }
   HttpResult Click(const std::string& user, const json& element, const json& where) {
-    json payload{{"type", "block_actions"},
-                 {"user", {{"id", user}, {"username", "u"}, {"name", "u"}, {"team_id", "T0KOMMUN"}}},
-                 {"api_app_id", "A0KONTOBOT"}, {"token", "XXYYZZ"},
-                 {"container", {{"type", "message"}, {"message_ts", "1795428000.100001"},
-                                {"channel_id", where["channel"]}, {"is_ephemeral", false}}},
-                 {"trigger_id", "1337." + std::to_string(++event_)},
-                 {"team", {{"id", "T0KOMMUN"}, {"domain", "kommun"}}},
-                 {"channel", {{"id", where["channel"]}, {"name", "directmessage"}}},
-                 {"response_url", "https://hooks.slack.com/actions/T0KOMMUN/1/abc"},
-                 {"actions", {{{"action_id", element["action_id"]}, {"block_id", where["block_id"]},
-                               {"text", element["text"]}, {"value", element["value"]}, {"type", "button"},
-                               {"action_ts", std::to_string(Now()) + ".5"}}}}};
-    return Signed("/slack/interactivity", "payload=" + UrlEncode(payload.dump()), "application/x-www-form-urlencoded");
+    json payload{
+        {"type", "block_actions"},
+        {"user", {{"id", user}, {"username", "u"}, {"name", "u"}, {"team_id", "T0KOMMUN"}}},
+        {"api_app_id", "A0KONTOBOT"},
+        {"token", "XXYYZZ"},
+        {"container",
+         {{"type", "message"},
+          {"message_ts", "1795428000.100001"},
+          {"channel_id", where["channel"]},
+          {"is_ephemeral", false}}},
+        {"trigger_id", "1337." + std::to_string(++event_)},
+        {"team", {{"id", "T0KOMMUN"}, {"domain", "kommun"}}},
+        {"channel", {{"id", where["channel"]}, {"name", "directmessage"}}},
+        {"response_url", "https://hooks.slack.com/actions/T0KOMMUN/1/abc"},
+        {"actions",
+         {{{"action_id", element["action_id"]},
+           {"block_id", where["block_id"]},
+           {"text", element["text"]},
+           {"value", element["value"]},
+           {"type", "button"},
+           {"action_ts", std::to_string(Now()) + ".5"}}}}};
+    return Signed("/slack/interactivity", "payload=" + UrlEncode(payload.dump()),
+                  "application/x-www-form-urlencoded");
   }
 
   // Waits until `pred` holds (the outbox is asynchronous).
@@ -137,12 +167,15 @@ class SlackTest : public ::testing::Test {
   }
   size_t Posts(const std::string& user) {
     size_t n = 0;
-    for (const auto& c : slack_.calls("chat.postMessage")) n += c.args.value("channel", "") == "D" + user ? 1 : 0;
+    for (const auto& c : slack_.calls("chat.postMessage"))
+      n += c.args.value("channel", "") == "D" + user ? 1 : 0;
     return n;
   }
   int64_t OutMessages(const std::string& person) {
     SQLite::Database db(bot_.db(), SQLite::OPEN_READONLY);
-    SQLite::Statement q(db, "SELECT COUNT(*) FROM messages WHERE person_id = ? AND direction = 'out' AND channel = 'slack'");
+    SQLite::Statement q(db,
+                        "SELECT COUNT(*) FROM messages WHERE person_id = ? AND direction = 'out' "
+                        "AND channel = 'slack'");
     q.bind(1, person);
     q.executeStep();
     return q.getColumn(0).getInt64();
@@ -154,7 +187,8 @@ class SlackTest : public ::testing::Test {
 };
 
 TEST_F(SlackTest, AnswersUrlVerificationWithTheChallenge) {
-  json body{{"token", "Jhj5dZrVaK7ZwHHjRyZWjbDl"}, {"challenge", "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P"},
+  json body{{"token", "Jhj5dZrVaK7ZwHHjRyZWjbDl"},
+            {"challenge", "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P"},
             {"type", "url_verification"}};
   auto r = Signed("/slack/events", body.dump(), "application/json");
   EXPECT_EQ(r.status, 200);
@@ -168,12 +202,17 @@ TEST_F(SlackTest, RefusesForgedStaleAndMalformedRequestsStoringNothing) {
   EXPECT_EQ(Signed("/slack/events", body, "application/json", Now() + 600).status, 401);
   EXPECT_EQ(bot_.Request(methods::POST, "/slack/events", body).status, 401) << "unsigned";
   EXPECT_EQ(Signed("/slack/events", "{not json", "application/json").status, 400);
-  EXPECT_EQ(Signed("/slack/events", R"({"type":"event_callback"})", "application/json").status, 400);
-  EXPECT_EQ(Signed("/slack/interactivity", "payload=%7Bbroken", "application/x-www-form-urlencoded").status, 400);
-  EXPECT_EQ(Signed("/slack/interactivity", "nothing=here", "application/x-www-form-urlencoded").status, 400);
-  auto forged = bot_.Request(methods::POST, "/slack/interactivity", "payload=%7B%7D",
-                             "application/x-www-form-urlencoded", {{"X-Slack-Signature", "v0=00"},
-                                                                   {"X-Slack-Request-Timestamp", std::to_string(Now())}});
+  EXPECT_EQ(Signed("/slack/events", R"({"type":"event_callback"})", "application/json").status,
+            400);
+  EXPECT_EQ(Signed("/slack/interactivity", "payload=%7Bbroken", "application/x-www-form-urlencoded")
+                .status,
+            400);
+  EXPECT_EQ(
+      Signed("/slack/interactivity", "nothing=here", "application/x-www-form-urlencoded").status,
+      400);
+  auto forged = bot_.Request(
+      methods::POST, "/slack/interactivity", "payload=%7B%7D", "application/x-www-form-urlencoded",
+      {{"X-Slack-Signature", "v0=00"}, {"X-Slack-Request-Timestamp", std::to_string(Now())}});
   EXPECT_EQ(forged.status, 401);
   EXPECT_EQ(bot_.Count("messages"), 0);
   EXPECT_EQ(bot_.Count("inbound_events"), 0);
@@ -202,27 +241,33 @@ TEST_F(SlackTest, RegistrationAndApprovalHappenInSlack) {
   // The request is updated in place: chat.update on its ts, no buttons left.
   ASSERT_TRUE(Eventually([&] {
     for (const auto& u : slack_.calls("chat.update")) {
-      if (u.args["channel"] == "DUGISPER01" && u.args["text"].get<std::string>().find("Godkänd av Per Ek") != std::string::npos) {
+      if (u.args["channel"] == "DUGISPER01" &&
+          u.args["text"].get<std::string>().find("Godkänd av Per Ek") != std::string::npos) {
         return true;
       }
     }
     return false;
   }));
   for (const auto& u : slack_.calls("chat.update")) {
-    for (const auto& b : u.args["blocks"]) EXPECT_NE(b["type"], "actions") << "no live buttons after a decision";
+    for (const auto& b : u.args["blocks"])
+      EXPECT_NE(b["type"], "actions") << "no live buttons after a decision";
     EXPECT_FALSE(u.args.value("ts", "").empty());
   }
   ASSERT_TRUE(Eventually([&] { return FindButton("UGISEVA01", "approve").has_value(); }));
   auto [eva_approve, eva_where] = *FindButton("UGISEVA01", "approve");
   ASSERT_EQ(Click("UGISEVA01", eva_approve, eva_where).status, 200);
   EXPECT_EQ(bot_.Get("/register.json").body["accounts"].size(), 1u);
-  EXPECT_TRUE(Eventually([&] { return Posts("UGISINFO1") >= 1; })) << "the information function's copy";
+  EXPECT_TRUE(Eventually([&] { return Posts("UGISINFO1") >= 1; }))
+      << "the information function's copy";
 }
 
 TEST_F(SlackTest, RetriedAndRepeatedEventsAreProcessedOnce) {
   ASSERT_EQ(DmWithId("UGISANNA1", "ny", "Ev0001").status, 200);
   int64_t after_first = bot_.Count("messages");
-  EXPECT_EQ(DmWithId("UGISANNA1", "ny", "Ev0001", {{"X-Slack-Retry-Num", "1"}, {"X-Slack-Retry-Reason", "http_timeout"}}).status, 200);
+  EXPECT_EQ(DmWithId("UGISANNA1", "ny", "Ev0001",
+                     {{"X-Slack-Retry-Num", "1"}, {"X-Slack-Retry-Reason", "http_timeout"}})
+                .status,
+            200);
   EXPECT_EQ(DmWithId("UGISANNA1", "ny", "Ev0001", {{"X-Slack-Retry-Num", "2"}}).status, 200);
   EXPECT_EQ(bot_.Count("messages"), after_first);
   SQLite::Database db(bot_.db(), SQLite::OPEN_READONLY);
@@ -235,14 +280,16 @@ TEST_F(SlackTest, IgnoresBotsOwnMessagesAndSubtypes) {
   bot["event"]["bot_id"] = "B0OTHER";
   json edited = Envelope("UGISANNA1", "hej", "EvEdit");
   edited["event"]["subtype"] = "message_changed";
-  for (const json& e : {own, bot, edited}) EXPECT_EQ(Signed("/slack/events", e.dump(), "application/json").status, 200);
+  for (const json& e : {own, bot, edited})
+    EXPECT_EQ(Signed("/slack/events", e.dump(), "application/json").status, 200);
   EXPECT_EQ(bot_.Count("messages"), 0);
 }
 
 TEST_F(SlackTest, UnknownSlackUserGetsAPoliteExplanation) {
   ASSERT_EQ(Dm("UNOBODY01", "hej").status, 200);
   ASSERT_TRUE(Eventually([&] { return Posts("UNOBODY01") == 1; }));
-  EXPECT_NE(slack_.calls("chat.postMessage")[0].args["text"].get<std::string>().find("känner inte igen dig"),
+  EXPECT_NE(slack_.calls("chat.postMessage")[0].args["text"].get<std::string>().find(
+                "känner inte igen dig"),
             std::string::npos);
   EXPECT_EQ(bot_.Count("messages"), 0);
 }
@@ -261,7 +308,8 @@ TEST_F(SlackTest, NonApproversClickIsRefused) {
   ASSERT_TRUE(Eventually([&] { return Posts("UGISOMAR1") >= 1; }));
   bool told = false;
   for (const auto& c : slack_.calls("chat.postMessage")) {
-    told |= c.args["channel"] == "DUGISOMAR1" && c.args["text"].get<std::string>().find("fattas av Per Ek") != std::string::npos;
+    told |= c.args["channel"] == "DUGISOMAR1" &&
+            c.args["text"].get<std::string>().find("fattas av Per Ek") != std::string::npos;
   }
   EXPECT_TRUE(told);
   EXPECT_FALSE(FindButton("UGISEVA01", "approve").has_value());
@@ -272,10 +320,12 @@ TEST_F(SlackTest, HonoursRetryAfterAndRetriesServerErrors) {
   auto start = std::chrono::steady_clock::now();
   ASSERT_EQ(Dm("UGISANNA1", "hej").status, 200);
   ASSERT_TRUE(Eventually([&] { return Posts("UGISANNA1") >= 1; }));
-  EXPECT_GE(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(900)) << "waited for Retry-After";
+  EXPECT_GE(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(900))
+      << "waited for Retry-After";
   slack_.FailNext(2, 500);
   ASSERT_EQ(Dm("UGISANNA1", "hjälp").status, 200);
-  EXPECT_TRUE(Eventually([&] { return Posts("UGISANNA1") >= 2; }, std::chrono::milliseconds(10000)));
+  EXPECT_TRUE(
+      Eventually([&] { return Posts("UGISANNA1") >= 2; }, std::chrono::milliseconds(10000)));
 }
 
 TEST_F(SlackTest, PermanentErrorIsRecordedAndNotRetried) {

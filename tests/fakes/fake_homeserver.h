@@ -54,7 +54,9 @@ class FakeHomeserver {
   std::vector<Call> sends(const std::string& room, const std::string& type) const {
     std::vector<Call> out;
     for (const Call& c : calls()) {
-      if (c.method == "PUT" && c.path.find("/rooms/" + room + "/send/" + type + "/") != std::string::npos) out.push_back(c);
+      if (c.method == "PUT" &&
+          c.path.find("/rooms/" + room + "/send/" + type + "/") != std::string::npos)
+        out.push_back(c);
     }
     return out;
   }
@@ -65,7 +67,9 @@ class FakeHomeserver {
   }
 
  private:
-  static nlohmann::json Err(const std::string& code) { return {{"errcode", code}, {"error", code}}; }
+  static nlohmann::json Err(const std::string& code) {
+    return {{"errcode", code}, {"error", code}};
+  }
 
   void Serve(web::http::http_request req) {
     Call c;
@@ -82,7 +86,9 @@ class FakeHomeserver {
         resp.set_status_code(static_cast<web::http::status_code>(fail_status_));
         if (fail_status_ == 429) {
           resp.headers().add("Retry-After", "1");
-          answer = {{"errcode", "M_LIMIT_EXCEEDED"}, {"error", "Too many requests"}, {"retry_after_ms", 1000}};
+          answer = {{"errcode", "M_LIMIT_EXCEEDED"},
+                    {"error", "Too many requests"},
+                    {"retry_after_ms", 1000}};
         } else {
           answer = Err("M_UNKNOWN");
         }
@@ -106,18 +112,21 @@ class FakeHomeserver {
     }
     std::string rest = c.path.substr(prefix.size());
     if (c.method == "POST" && rest == "createRoom") {
-      if (!c.body.contains("invite") || !c.body["invite"].is_array() || !c.body.value("is_direct", false)) {
+      if (!c.body.contains("invite") || !c.body["invite"].is_array() ||
+          !c.body.value("is_direct", false)) {
         resp.set_status_code(web::http::status_codes::BadRequest);
         return Err("M_BAD_JSON");
       }
       calls_.push_back(c);
       return {{"room_id", "!dm" + std::to_string(++rooms_) + ":gislaved.example"}};
     }
-    if (c.method == "POST" && rest.rfind("rooms/", 0) == 0 && rest.size() > 5 && rest.substr(rest.size() - 5) == "/join") {
+    if (c.method == "POST" && rest.rfind("rooms/", 0) == 0 && rest.size() > 5 &&
+        rest.substr(rest.size() - 5) == "/join") {
       calls_.push_back(c);
       return {{"room_id", rest.substr(6, rest.size() - 11)}};
     }
-    if (c.method == "PUT" && rest.rfind("rooms/", 0) == 0 && rest.find("/send/") != std::string::npos) {
+    if (c.method == "PUT" && rest.rfind("rooms/", 0) == 0 &&
+        rest.find("/send/") != std::string::npos) {
       // Idempotent per transaction id: a resend gets the same event id.
       auto it = txns_.find(c.path);
       if (it != txns_.end()) return {{"event_id", it->second}};

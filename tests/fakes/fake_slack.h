@@ -89,7 +89,8 @@ class FakeSlack {
         ++refused_;
         resp.set_status_code(static_cast<web::http::status_code>(fail_status_));
         if (fail_status_ == 429) resp.headers().add("Retry-After", std::to_string(retry_after_));
-        resp.set_body(fail_status_ == 429 ? R"({"ok":false,"error":"ratelimited"})" : "Internal Server Error");
+        resp.set_body(fail_status_ == 429 ? R"({"ok":false,"error":"ratelimited"})"
+                                          : "Internal Server Error");
         req.reply(resp);
         return;
       }
@@ -98,8 +99,10 @@ class FakeSlack {
         --error_left_;
         answer = {{"ok", false}, {"error", error_}};
       }
-      if (answer.value("ok", false)) calls_.push_back(c);
-      else ++refused_;
+      if (answer.value("ok", false))
+        calls_.push_back(c);
+      else
+        ++refused_;
     }
     resp.set_body(answer.dump(), "application/json; charset=utf-8");
     req.reply(resp);
@@ -110,7 +113,9 @@ class FakeSlack {
     if (c.content_type.rfind("application/json", 0) != 0 || !c.args.is_object()) {
       return {{"ok", false}, {"error", "invalid_form_data"}};
     }
-    auto has = [&](const char* k) { return c.args.contains(k) && c.args[k].is_string() && !c.args[k].get<std::string>().empty(); };
+    auto has = [&](const char* k) {
+      return c.args.contains(k) && c.args[k].is_string() && !c.args[k].get<std::string>().empty();
+    };
     if (c.method == "conversations.open") {
       if (!has("users")) return {{"ok", false}, {"error", "users_not_found"}};
       return {{"ok", true}, {"channel", {{"id", "D" + c.args["users"].get<std::string>()}}}};
@@ -119,12 +124,17 @@ class FakeSlack {
       if (!has("channel")) return {{"ok", false}, {"error", "channel_not_found"}};
       if (!has("text") && !c.args.contains("blocks")) return {{"ok", false}, {"error", "no_text"}};
       std::string ts = "1795428000." + std::to_string(100000 + ++ts_);
-      return {{"ok", true}, {"channel", c.args["channel"]}, {"ts", ts},
+      return {{"ok", true},
+              {"channel", c.args["channel"]},
+              {"ts", ts},
               {"message", {{"text", c.args.value("text", "")}, {"ts", ts}}}};
     }
     if (c.method == "chat.update") {
       if (!has("channel") || !has("ts")) return {{"ok", false}, {"error", "message_not_found"}};
-      return {{"ok", true}, {"channel", c.args["channel"]}, {"ts", c.args["ts"]}, {"text", c.args.value("text", "")}};
+      return {{"ok", true},
+              {"channel", c.args["channel"]},
+              {"ts", c.args["ts"]},
+              {"text", c.args.value("text", "")}};
     }
     return {{"ok", false}, {"error", "unknown_method"}};
   }

@@ -24,12 +24,21 @@ class StoreTest : public ::testing::Test {
     std::filesystem::remove(Path() + "-wal");
     std::filesystem::remove(Path() + "-shm");
   }
-  Person person_ = [] { Person p; p.id = "p1"; p.name = "Anna Berg"; p.org = "gislaved"; return p; }();
+  Person person_ = [] {
+    Person p;
+    p.id = "p1";
+    p.name = "Anna Berg";
+    p.org = "gislaved";
+    return p;
+  }();
   TimePoint now_ = std::chrono::system_clock::from_time_t(1795428000);
 };
 
 TEST_F(StoreTest, MigratesToLatestAndIsIdempotent) {
-  { Store s(Path()); EXPECT_EQ(s.SchemaVersion(), Store::LatestVersion()); }
+  {
+    Store s(Path());
+    EXPECT_EQ(s.SchemaVersion(), Store::LatestVersion());
+  }
   Store again(Path());
   EXPECT_EQ(again.SchemaVersion(), Store::LatestVersion());
   EXPECT_EQ(again.db().execAndGet("PRAGMA journal_mode").getString(), "wal");
@@ -37,7 +46,10 @@ TEST_F(StoreTest, MigratesToLatestAndIsIdempotent) {
 }
 
 TEST_F(StoreTest, RefusesDatabaseFromTheFuture) {
-  { Store s(Path()); s.db().exec("PRAGMA user_version = 999"); }
+  {
+    Store s(Path());
+    s.db().exec("PRAGMA user_version = 999");
+  }
   EXPECT_THROW(Store s(Path()), std::runtime_error);
 }
 
