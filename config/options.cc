@@ -44,6 +44,10 @@ std::string EnvToOption(const std::string& name) {
 
 }  // namespace
 
+bool IsLoopback(const std::string& host) {
+  return host == "localhost" || host == "::1" || host.rfind("127.", 0) == 0;
+}
+
 bool ParseListen(const std::string& text, std::string& host, uint16_t& port) {
   size_t colon = text.rfind(':');
   if (colon == std::string::npos || colon == 0 || colon + 1 >= text.size()) return false;
@@ -102,6 +106,11 @@ ParseResult ParseOptions(int argc, const char* const argv[],
       "the bot's user localpart (@kontobot:server)")(
       "matrix-url", po::value(&o.matrix_url)->default_value(o.matrix_url),
       "matrix-registration: the URL at which the homeserver reaches kontobot")(
+      "test-clock", po::bool_switch(&o.test_clock),
+      "TESTS ONLY: let POST /test/clock move the bot's clock; refused unless --listen is a "
+      "loopback address")("test-clock-now", po::value(&o.test_clock_now),
+                          "TESTS ONLY: with --test-clock, start the clock at this instant, e.g. "
+                          "2026-12-24T09:00:00+01:00")(
       "log-level", po::value(&o.log_level)->default_value(o.log_level),
       "trace, debug, info, warn, error");
   po::options_description hidden;
@@ -205,6 +214,17 @@ ParseResult ParseOptions(int argc, const char* const argv[],
   if (o.command == "matrix-registration" && o.matrix_server_name.empty()) {
     result.error =
         "matrix-registration needs --matrix-server-name (and --matrix-url if not 127.0.0.1:8080)";
+    return result;
+  }
+  if (o.test_clock && !IsLoopback(o.listen_host)) {
+    result.error =
+        "--test-clock lets anyone who can reach the bot move its clock: it needs a "
+        "loopback --listen address (127.0.0.1, ::1 or localhost), not '" +
+        o.listen_host + "'";
+    return result;
+  }
+  if (!o.test_clock_now.empty() && !o.test_clock) {
+    result.error = "--test-clock-now needs --test-clock";
     return result;
   }
   if (o.command == "serve" && !o.webchat && o.slack_signing_secret.empty() && !matrix) {

@@ -35,6 +35,9 @@ struct Options {
   std::string matrix_as_token;
   std::string matrix_hs_token;
   std::string matrix_localpart = "kontobot";
+  // Test only: the clock can be moved by POST /test/clock (loopback only).
+  bool test_clock = false;
+  std::string test_clock_now;  // with --test-clock: start at this instant
   std::string matrix_url =
       "http://127.0.0.1:8080";  // matrix-registration: where the homeserver reaches us
 };
@@ -49,6 +52,9 @@ struct ParseResult {
 // environ). Never exits; the caller decides.
 ParseResult ParseOptions(int argc, const char* const argv[],
                          const std::map<std::string, std::string>& env);
+
+// True for 127.0.0.0/8, ::1 and "localhost".
+bool IsLoopback(const std::string& host);
 
 // "HOST:PORT" or "[v6]:PORT". Returns false on malformed input.
 bool ParseListen(const std::string& text, std::string& host, uint16_t& port);

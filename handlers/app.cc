@@ -19,8 +19,10 @@
 #include "handlers/matrix/matrix_adapter.h"
 #include "handlers/outbox_sender.h"
 #include "handlers/register.h"
+#include "handlers/reminder_scheduler.h"
 #include "handlers/slack/slack_adapter.h"
 #include "handlers/stockholm_time.h"
+#include "handlers/test_clock.h"
 #include "handlers/webchat/webchat.h"
 #include "store/store.h"
 
@@ -147,8 +149,23 @@ int Serve(const config::Options& o) {
   }
   InitializeThreadPool(o.threads);
   auto store = std::make_unique<store::Store>(o.db);
-  SystemClock clock;
+  // The test clock only in --test-clock mode (options.cc allows it on
+  // loopback only); the system clock otherwise.
+  SystemClock system_clock;
+  AdjustableClock test_clock;
+  if (!o.test_clock_now.empty()) {
+    auto start = ParseRfc3339(o.test_clock_now);
+    if (!start) {
+      log->error("--test-clock-now must be like 2026-12-24T09:00:00+01:00");
+      return 1;
+    }
+    test_clock.Set(*start);
+  }
+  const Clock& clock = o.test_clock ? static_cast<const Clock&>(test_clock) : system_clock;
   ZoneTime local_time("Europe/Stockholm");
+  SwedishCalendar calendar;
+  Reminders reminders(templates.templates, catalog.catalog, directory.directory, local_time,
+                      calendar);
   ConversationEngine engine(templates.templates, catalog.catalog, directory.directory);
   CaseEngine cases(templates.templates, catalog.catalog, directory.directory, local_time);
   ConversationService service(*store, engine, cases, templates.templates, directory.directory,
@@ -189,7 +206,17 @@ int Serve(const config::Options& o) {
                   [&](const store::OutboxItem& item) { return matrix_adapter->Deliver(item); });
   }
   service.OnCommit([&outbox] { outbox.Notify(); });
+  ReminderScheduler scheduler(service, clock, log);
+  service.EnableReminders(reminders, [&scheduler] { scheduler.Notify(); });
+  if (o.test_clock) {
+    log->warn("--test-clock: POST /test/clock can move this bot's clock (tests only)");
+    RegisterTestClock(server, test_clock, [&] {
+      scheduler.Notify();
+      outbox.Notify();
+    });
+  }
   outbox.Start();
+  scheduler.Start();
   try {
     server.Start();
   } catch (const std::exception& e) {
@@ -206,6 +233,7 @@ int Serve(const config::Options& o) {
   sigwait(&signals, &sig);
   log->info("signal {} received; draining requests", sig);
   if (!server.Stop(std::chrono::seconds(10))) log->warn("some requests were still running");
+  scheduler.Stop();
   outbox.Stop();
   store.reset();
   log->info("stopped");

@@ -87,18 +87,43 @@ void ConversationService::Dispatch(store::Transaction& tx, const store::StoredMe
   tx.Enqueue(item, now);
 }
 
+store::StoredMessage ConversationService::Send(store::Transaction& tx, const std::string& to,
+                                               const Reply& reply,
+                                               const std::vector<int64_t>& task_ids,
+                                               int64_t draft_id, TimePoint now) {
+  if (const Person* p = directory_.Find(to)) tx.UpsertPerson(*p, now);
+  store::StoredMessage m = Out(to, HomeChannel(tx, to), reply, now, draft_id);
+  m.id = tx.AppendMessage(m);
+  Dispatch(tx, m, false, now);
+  for (int64_t task : task_ids) tx.LinkTaskMessage(task, m.id);
+  tx.AppendAudit(now, "kontobot", "message.out", "message:" + std::to_string(m.id),
+                 {{"channel", m.channel}, {"to", to}});
+  return m;
+}
+
+void ConversationService::Say(Turn& t, const Reply& reply) {
+  store::StoredMessage m = Out(t.person.id, t.channel, reply, t.now, 0);
+  m.id = t.tx.AppendMessage(m);
+  Dispatch(t.tx, m, false, t.now);
+  t.tx.AppendAudit(t.now, "kontobot", "message.out", "message:" + std::to_string(m.id),
+                   {{"channel", t.channel}, {"to", t.person.id}});
+  t.mine.push_back(std::move(m));
+}
+
 void ConversationService::ApplyCase(Turn& t, Case& c, const CaseOutcome& co) {
   for (const Task& task : co.tasks) t.tx.SaveTask(task);
+  SyncTaskTimers(t.tx, c, co.tasks, t.now);
   if (co.status) c.status = *co.status;
   if (co.answers) c.answers = *co.answers;
   if (co.status || co.answers) t.tx.UpdateRegistration(c.id, c.status, c.answers);
 
   auto deliver = [&](const std::string& to, const Reply& reply,
                      const std::vector<int64_t>& task_ids) {
-    if (const Person* p = directory_.Find(to); p != nullptr && to != t.person.id)
-      t.tx.UpsertPerson(*p, t.now);
-    store::StoredMessage m =
-        Out(to, to == t.person.id ? t.channel : HomeChannel(t.tx, to), reply, t.now, c.id);
+    if (to != t.person.id) {
+      Send(t.tx, to, reply, task_ids, c.id, t.now);
+      return;
+    }
+    store::StoredMessage m = Out(to, t.channel, reply, t.now, c.id);
     m.id = t.tx.AppendMessage(m);
     Dispatch(t.tx, m, false, t.now);
     for (int64_t task : task_ids) t.tx.LinkTaskMessage(task, m.id);
@@ -156,6 +181,10 @@ void ConversationService::ApplyCase(Turn& t, Case& c, const CaseOutcome& co) {
     }
     a.registered_at = t.now;
     t.tx.InsertAccount(a);
+    if (reminders_ != nullptr) {
+      for (const Timer& duty : reminders_->AccountDuties(c.id, a.org, t.now))
+        t.tx.InsertTimer(duty, t.now);
+    }
     t.tx.AppendAudit(t.now, "kontobot", "register.added", "registration:" + std::to_string(c.id),
                      {{"medium", a.medium}, {"url", a.url}});
   }
@@ -166,6 +195,7 @@ void ConversationService::ApplyCase(Turn& t, Case& c, const CaseOutcome& co) {
       d->return_to_summary = false;
       d->updated = t.now;
       t.tx.SaveDraft(*d, directory_.Find(c.requester) ? directory_.Find(c.requester)->org : "");
+      SyncDraftTimer(t.tx, *d, t.now);
     }
   }
   for (const auto& [who, pending] : co.pending) {
@@ -236,6 +266,8 @@ std::vector<store::StoredMessage> ConversationService::Handle(
     m.id = tx.AppendMessage(m);
     Dispatch(tx, m, false, now);
     turn.mine.push_back(m);
+  } else if (!case_text && HandleReminderInput(turn, input)) {
+    // a reminder's button or word
   } else if (CaseEngine::Owns(input.action) || case_text) {
     int64_t task_id = CaseEngine::TaskOf(case_text ? session.pending : input.value);
     auto task = tx.LoadTask(task_id);
@@ -255,7 +287,10 @@ std::vector<store::StoredMessage> ConversationService::Handle(
     out.session.pending =
         out.session.pending.rfind(kCasePending, 0) == 0 ? "" : out.session.pending;
     session = out.session;
-    for (const Draft& d : out.drafts) tx.SaveDraft(d, person.org);
+    for (const Draft& d : out.drafts) {
+      tx.SaveDraft(d, person.org);
+      SyncDraftTimer(tx, d, now);
+    }
     for (const AuditEntry& a : out.audit)
       tx.AppendAudit(now, person.id, a.action, a.subject, a.detail);
     for (const Reply& r : out.replies) {
@@ -277,11 +312,231 @@ std::vector<store::StoredMessage> ConversationService::Handle(
       ApplyCase(turn, c, co);
       log_->info("registration {} round {} submitted by {}", id, c.round, person.id);
     }
+    bool status =
+        input.action == "status" || (input.action.empty() && [&] {
+          auto words = catalog_.CommandWords("status");
+          return std::find(words.begin(), words.end(), NormalizeWord(input.text)) != words.end();
+        }());
+    if (status && reminders_ != nullptr) {
+      Say(turn, {reminders_->WaitingText(tx.OpenTimersOf(person.id), session.lang, now), {}});
+    }
   }
   tx.SaveSession(person.id, session, now);
   tx.Commit();
   if (on_commit_) on_commit_();
+  if (on_timers_) on_timers_();
   return turn.mine;
+}
+
+// --- reminders ------------------------------------------------------------------
+
+std::string ConversationService::OrgOf(const std::string& person) const {
+  const Person* p = directory_.Find(person);
+  return p ? p->org : "";
+}
+
+void ConversationService::SyncTaskTimers(store::Transaction& tx, const Case& c,
+                                         const std::vector<Task>& tasks, TimePoint now) {
+  if (reminders_ == nullptr) return;
+  for (const Task& task : tasks) {
+    std::string subject = "task:" + std::to_string(task.id);
+    if (task.status != TaskStatus::kOpen) {
+      tx.CancelTimers(subject, now);
+      continue;
+    }
+    if (task.kind == TaskKind::kStartup || tx.OpenTimer(subject)) continue;
+    auto timer = reminders_->Start(std::string(TaskKindName(task.kind)), subject, task.assignee,
+                                   OrgOf(c.requester), task.created);
+    if (!timer) continue;
+    timer->detail["registration"] = c.id;
+    tx.InsertTimer(*timer, now);
+  }
+}
+
+void ConversationService::SyncDraftTimer(store::Transaction& tx, const Draft& d, TimePoint now) {
+  if (reminders_ == nullptr) return;
+  std::string subject = "draft:" + std::to_string(d.id);
+  auto open = tx.OpenTimer(subject);
+  if (d.status != DraftStatus::kOpen) {
+    if (open) tx.CancelTimers(subject, now);
+    return;
+  }
+  auto fresh = reminders_->Start("draft_idle", subject, d.person_id, OrgOf(d.person_id), now);
+  if (!fresh) return;
+  fresh->detail["registration"] = d.id;
+  if (open && open->step == 1) {  // still waiting for its first nudge: move it
+    fresh->id = open->id;
+    tx.UpdateTimer(*fresh);
+    return;
+  }
+  if (open) tx.CancelTimers(subject, now);
+  tx.InsertTimer(*fresh, now);
+}
+
+WaitFacts ConversationService::Facts(store::Transaction& tx, const Timer& t) {
+  WaitFacts f;
+  size_t colon = t.subject.find(':');
+  std::string head = t.subject.substr(0, colon);
+  int64_t id = colon == std::string::npos ? 0 : std::atoll(t.subject.c_str() + colon + 1);
+  if (head == "task") {
+    auto task = tx.LoadTask(id);
+    auto reg = task ? tx.LoadRegistration(task->registration_id) : std::nullopt;
+    if (!task || !reg) return f;
+    f.open = task->status == TaskStatus::kOpen && reg->round == task->round;
+    f.assignee = task->assignee;
+    f.requester = reg->person_id;
+    f.registration = reg->id;
+    f.task_id = task->id;
+    f.draft_id = reg->id;
+    f.task_kind = TaskKindName(task->kind);
+  } else if (head == "draft") {
+    auto d = tx.LoadDraft(id);
+    if (!d) return f;
+    f.open = d->status == DraftStatus::kOpen;
+    f.assignee = f.requester = d->person_id;
+    f.draft_id = f.registration = d->id;
+  } else {
+    auto a = tx.LoadAccount(id);
+    if (!a) return f;
+    f.open = a->status == "active";
+    f.account = a->medium + (a->url.empty() ? "" : ", " + a->url);
+    f.administrators = a->administrators;
+    f.registration = a->registration_id;
+  }
+  return f;
+}
+
+int ConversationService::FireDueTimers(int limit) {
+  if (reminders_ == nullptr) return 0;
+  TimePoint now = clock_.Now();
+  store::Transaction tx(store_);
+  std::vector<Timer> due = tx.DueTimers(now, limit);
+  for (Timer& t : due) {
+    Firing firing = reminders_->Fire(t, Facts(tx, t), now);
+    if (firing.result == Firing::Result::kDeferred) {
+      t.due = std::max(firing.deferred_to, now + std::chrono::minutes(1));
+      tx.UpdateTimer(t);
+      continue;
+    }
+    tx.CloseTimer(t.id, firing.result == Firing::Result::kFired ? "fired" : "cancelled", now);
+    for (const Nudge& n : firing.messages) Send(tx, n.person, n.reply, n.task_ids, n.draft_id, now);
+    for (const Timer& next : firing.next) tx.InsertTimer(next, now);
+    for (const AuditEntry& a : firing.audit)
+      tx.AppendAudit(now, "kontobot", a.action, a.subject, a.detail);
+    if (!firing.messages.empty())
+      log_->info("timer {} ({}, step {}) fired: {} messages", t.subject, t.kind, t.step,
+                 firing.messages.size());
+  }
+  tx.Commit();
+  if (!due.empty() && on_commit_) on_commit_();
+  return static_cast<int>(due.size());
+}
+
+std::optional<TimePoint> ConversationService::NextTimerDue() {
+  store::Transaction tx(store_);
+  return tx.NextTimerDue();
+}
+
+bool ConversationService::HandleReminderInput(Turn& turn, const Input& input) {
+  if (reminders_ == nullptr) return false;
+  Lang lang = turn.session.lang;
+  std::string action = input.action;
+  std::string value = input.value;
+  if (action.empty()) {
+    std::string w = NormalizeWord(input.text);
+    auto is = [&](const char* command) {
+      const auto& words = catalog_.CommandWords(command);
+      return std::find(words.begin(), words.end(), w) != words.end();
+    };
+    if (is("overdue")) {
+      if (!turn.person.HasRole("informationsfunktion")) {
+        Say(turn, {catalog_.Render(lang, "overdue.not_allowed"), {}});
+      } else {
+        Say(turn,
+            {reminders_->OverdueText(turn.tx.OpenTimersOfOrg(turn.person.org), lang, turn.now),
+             {}});
+      }
+      return true;
+    }
+    if (!is("noted")) return false;
+    // "Noterat" typed (Matrix has no buttons): the newest wait nudged.
+    auto open = turn.tx.OpenTimersOf(turn.person.id);
+    auto nudged =
+        std::find_if(open.rbegin(), open.rend(), [](const Timer& t) { return t.step > 1; });
+    if (nudged == open.rend()) {
+      Say(turn, {catalog_.Render(lang, "remind.gone"), {}});
+      return true;
+    }
+    action = "remind_ack";
+    value = nudged->subject;
+  }
+  if (action != "remind_ack" && action != "remind_snooze" && action != "duty_done" &&
+      action != "duty_close")
+    return false;
+  std::string subject = value.substr(0, value.find('|'));
+  std::string choice =
+      value.find('|') == std::string::npos ? "" : value.substr(value.find('|') + 1);
+  auto open = turn.tx.OpenTimer(subject);
+  if (!open) {
+    Say(turn, {catalog_.Render(lang, "remind.gone"), {}});
+    return true;
+  }
+  std::string what = reminders_->What(*open, lang);
+  nlohmann::json audit{{"subject", subject}, {"by", turn.person.id}};
+  if (action == "remind_ack") {
+    auto changed = reminders_->Acknowledge(*open);
+    if (changed) {
+      turn.tx.UpdateTimer(*changed);
+      Say(turn,
+          {catalog_.Render(lang, "remind.acknowledged_escalates",
+                           {{"what", what}, {"when", reminders_->HumanTime(changed->due, lang)}}),
+           {}});
+    } else {
+      turn.tx.CancelTimers(subject, turn.now);
+      Say(turn, {catalog_.Render(lang, "remind.acknowledged", {{"what", what}}), {}});
+    }
+    turn.tx.AppendAudit(turn.now, turn.person.id, "reminder.acknowledged", subject, audit);
+  } else if (action == "remind_snooze") {
+    auto changed = reminders_->Snooze(*open, choice, turn.now);
+    if (!changed) return false;
+    turn.tx.UpdateTimer(*changed);
+    audit["until"] = changed->detail["snoozed_until"];
+    turn.tx.AppendAudit(turn.now, turn.person.id, "reminder.snoozed", subject, audit);
+    Say(turn, {catalog_.Render(lang, "remind.snoozed",
+                               {{"when", reminders_->HumanTime(changed->due, lang)}}),
+               {}});
+  } else {
+    turn.tx.CancelTimers(subject, turn.now);
+    int64_t account = open->detail.value("account", int64_t{0});
+    if (action == "duty_done") {
+      turn.tx.AppendAudit(turn.now, turn.person.id, "duty.confirmed", subject, audit);
+      Say(turn, {catalog_.Render(lang, "duty.done", {{"what", what}}), {}});
+      if (open->kind == "inactivity") {  // confirmed activity: the next period starts now
+        auto next = reminders_->Start("inactivity", "", "", open->org, turn.now);
+        if (next) {
+          next->subject = "inactivity:" + std::to_string(account) + ":" +
+                          store::FormatUtc(turn.now).substr(0, 10);
+          next->detail["account"] = account;
+          next->detail["account_label"] = open->detail.value("account_label", "");
+          turn.tx.InsertTimer(*next, turn.now);
+        }
+      }
+    } else {
+      turn.tx.AppendAudit(turn.now, turn.person.id, "account.close_requested",
+                          "registration:" + std::to_string(account), audit);
+      std::string label = open->detail.value("account_label", "");
+      Say(turn, {catalog_.Render(lang, "duty.close_requested", {{"account", label}}), {}});
+      for (const Person* info : directory_.WithRole(open->org, "informationsfunktion")) {
+        Lang il = info->lang.value_or(Lang::kSv);
+        Send(turn.tx, info->id,
+             {catalog_.Render(il, "duty.close_notice",
+                              {{"name", turn.person.name}, {"account", label}}),
+              {}},
+             {}, 0, turn.now);
+      }
+    }
+  }
+  return true;
 }
 
 ConversationService::Feed ConversationService::Transcript(const std::string& person_id,

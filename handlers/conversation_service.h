@@ -21,6 +21,7 @@
 
 #include "bot/approval.h"
 #include "bot/conversation.h"
+#include "bot/reminders.h"
 #include "store/store.h"
 
 namespace kontobot::handlers {
@@ -50,6 +51,22 @@ class ConversationService {
   void EnableOutboxPlatform(const std::string& platform) { outbox_platforms_.push_back(platform); }
   // Called after every commit that may have queued outbox rows.
   void OnCommit(std::function<void()> fn) { on_commit_ = std::move(fn); }
+  // Turns on reminders: every wait gets its timer rows, written and closed
+  // in the transaction that starts or ends it. `on_timers` is called after
+  // every commit that may have written an earlier timer (it wakes the
+  // scheduler). `reminders` must outlive the service.
+  void EnableReminders(const Reminders& reminders, std::function<void()> on_timers) {
+    reminders_ = &reminders;
+    on_timers_ = std::move(on_timers);
+  }
+
+  // Fires the timers due now (at most `limit`), each step exactly once: in
+  // one transaction the rows are closed (or deferred to office hours), the
+  // nudges stored and queued in the outbox, and the next steps written.
+  // Returns how many rows were due.
+  int FireDueTimers(int limit);
+  // The earliest due time of an open timer, if any.
+  std::optional<TimePoint> NextTimerDue();
 
   struct Feed {
     std::vector<store::StoredMessage> messages;
@@ -75,9 +92,28 @@ class ConversationService {
   std::string HomeChannel(store::Transaction& tx, const std::string& person);
   // Queues the platform call that delivers (or updates) a stored message.
   void Dispatch(store::Transaction& tx, const store::StoredMessage& m, bool update, TimePoint now);
+  // Stores a message to `to` (not the actor), in their home channel, queues
+  // it, links it to `task_ids` and audits it.
+  store::StoredMessage Send(store::Transaction& tx, const std::string& to, const Reply& reply,
+                            const std::vector<int64_t>& task_ids, int64_t draft_id, TimePoint now);
+
+  // --- reminders (no-ops unless EnableReminders was called)
+  std::string OrgOf(const std::string& person) const;
+  // Opens or closes the timer rows of tasks just saved.
+  void SyncTaskTimers(store::Transaction& tx, const Case& c, const std::vector<Task>& tasks,
+                      TimePoint now);
+  // Restarts (open) or ends (submitted, cancelled) a draft's idle timer.
+  void SyncDraftTimer(store::Transaction& tx, const Draft& d, TimePoint now);
+  WaitFacts Facts(store::Transaction& tx, const Timer& t);
+  // Handles the reminder buttons and words ("Noterat", snooze, duty
+  // confirmations, "status", "försenat"); false if `input` is none of them.
+  bool HandleReminderInput(Turn& turn, const Input& input);
+  void Say(Turn& turn, const Reply& reply);
 
   std::vector<std::string> outbox_platforms_;
   std::function<void()> on_commit_;
+  const Reminders* reminders_ = nullptr;
+  std::function<void()> on_timers_;
   store::Store& store_;
   const ConversationEngine& engine_;
   const CaseEngine& cases_;

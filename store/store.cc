@@ -446,6 +446,13 @@ std::vector<Account> Transaction::Accounts(const std::string& org) {
   return out;
 }
 
+std::optional<Account> Transaction::LoadAccount(int64_t registration_id) {
+  SQLite::Statement& q = store_.Prepare("SELECT * FROM accounts WHERE registration_id = ?");
+  q.bind(1, registration_id);
+  if (!q.executeStep()) return std::nullopt;
+  return AccountFrom(q);
+}
+
 int64_t Transaction::CountRegistrations() {
   return store_.db_.execAndGet("SELECT COUNT(*) FROM registrations").getInt64();
 }
@@ -762,6 +769,134 @@ std::optional<std::string> Transaction::LastInboundChannel(const std::string& pe
   q.bind(1, person_id);
   if (!q.executeStep()) return std::nullopt;
   return q.getColumn(0).getString();
+}
+
+namespace {
+
+constexpr const char* kTimerColumns =
+    "id, kind, subject, person_id, org, step, since_at, due_at, state, detail";
+
+Timer TimerFrom(SQLite::Statement& q) {
+  Timer t;
+  t.id = q.getColumn(0).getInt64();
+  t.kind = q.getColumn(1).getString();
+  t.subject = q.getColumn(2).getString();
+  t.person = q.getColumn(3).getString();
+  t.org = q.getColumn(4).getString();
+  t.step = q.getColumn(5).getInt();
+  t.since = ParseUtc(q.getColumn(6).getString()).value_or(TimePoint{});
+  t.due = ParseUtc(q.getColumn(7).getString()).value_or(TimePoint{});
+  t.state = q.getColumn(8).getString();
+  t.detail = nlohmann::json::parse(q.getColumn(9).getString(), nullptr, false);
+  if (!t.detail.is_object()) t.detail = nlohmann::json::object();
+  return t;
+}
+
+std::vector<Timer> TimersFrom(SQLite::Statement& q) {
+  std::vector<Timer> out;
+  while (q.executeStep()) out.push_back(TimerFrom(q));
+  return out;
+}
+
+}  // namespace
+
+int64_t Transaction::InsertTimer(const Timer& t, TimePoint now) {
+  SQLite::Statement& q = store_.Prepare(
+      "INSERT INTO timers(kind, subject, person_id, org, step, since_at, due_at, state, detail, "
+      "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'open', ?, ?)");
+  q.bind(1, t.kind);
+  q.bind(2, t.subject);
+  q.bind(3, t.person);
+  q.bind(4, t.org);
+  q.bind(5, t.step);
+  q.bind(6, FormatUtc(t.since));
+  q.bind(7, FormatUtc(t.due));
+  q.bind(8, t.detail.dump());
+  q.bind(9, FormatUtc(now));
+  q.exec();
+  return store_.db_.getLastInsertRowid();
+}
+
+std::vector<Timer> Transaction::DueTimers(TimePoint now, int limit) {
+  SQLite::Statement& q = store_.Prepare(std::string("SELECT ") + kTimerColumns +
+                                        " FROM timers WHERE state = 'open' AND due_at <= ? "
+                                        "ORDER BY due_at, id LIMIT ?");
+  q.bind(1, FormatUtc(now));
+  q.bind(2, limit);
+  return TimersFrom(q);
+}
+
+std::optional<TimePoint> Transaction::NextTimerDue() {
+  SQLite::Statement& q = store_.Prepare("SELECT MIN(due_at) FROM timers WHERE state = 'open'");
+  if (!q.executeStep() || q.getColumn(0).isNull()) return std::nullopt;
+  return ParseUtc(q.getColumn(0).getString());
+}
+
+std::optional<Timer> Transaction::LoadTimer(int64_t id) {
+  SQLite::Statement& q =
+      store_.Prepare(std::string("SELECT ") + kTimerColumns + " FROM timers WHERE id = ?");
+  q.bind(1, id);
+  if (!q.executeStep()) return std::nullopt;
+  return TimerFrom(q);
+}
+
+std::optional<Timer> Transaction::OpenTimer(const std::string& subject) {
+  SQLite::Statement& q = store_.Prepare(std::string("SELECT ") + kTimerColumns +
+                                        " FROM timers WHERE subject = ? AND state = 'open' "
+                                        "ORDER BY id DESC LIMIT 1");
+  q.bind(1, subject);
+  if (!q.executeStep()) return std::nullopt;
+  return TimerFrom(q);
+}
+
+std::vector<Timer> Transaction::OpenTimersOf(const std::string& person) {
+  SQLite::Statement& q = store_.Prepare(std::string("SELECT ") + kTimerColumns +
+                                        " FROM timers WHERE person_id = ? AND state = 'open' "
+                                        "ORDER BY since_at, id");
+  q.bind(1, person);
+  return TimersFrom(q);
+}
+
+std::vector<Timer> Transaction::OpenTimersOfOrg(const std::string& org) {
+  SQLite::Statement& q = store_.Prepare(std::string("SELECT ") + kTimerColumns +
+                                        " FROM timers WHERE org = ? AND state = 'open' "
+                                        "ORDER BY since_at, id");
+  q.bind(1, org);
+  return TimersFrom(q);
+}
+
+bool Transaction::CloseTimer(int64_t id, const std::string& state, TimePoint now) {
+  SQLite::Statement& q =
+      store_.Prepare("UPDATE timers SET state = ?, closed_at = ? WHERE id = ? AND state = 'open'");
+  q.bind(1, state);
+  q.bind(2, FormatUtc(now));
+  q.bind(3, id);
+  return q.exec() == 1;
+}
+
+int Transaction::CancelTimers(const std::string& subject, TimePoint now) {
+  SQLite::Statement& q = store_.Prepare(
+      "UPDATE timers SET state = 'cancelled', closed_at = ? WHERE subject = ? AND state = 'open'");
+  q.bind(1, FormatUtc(now));
+  q.bind(2, subject);
+  return q.exec();
+}
+
+void Transaction::UpdateTimer(const Timer& t) {
+  SQLite::Statement& q = store_.Prepare(
+      "UPDATE timers SET due_at = ?, since_at = ?, detail = ? WHERE id = ? AND state = 'open'");
+  q.bind(1, FormatUtc(t.due));
+  q.bind(2, FormatUtc(t.since));
+  q.bind(3, t.detail.dump());
+  q.bind(4, t.id);
+  q.exec();
+}
+
+int64_t Transaction::CountTimers(const std::string& state) {
+  SQLite::Statement& q = store_.Prepare("SELECT COUNT(*) FROM timers WHERE state = ?");
+  q.bind(1, state);
+  q.executeStep();
+  return q.getColumn(0).getInt64();
 }
 
 }  // namespace kontobot::store

@@ -30,6 +30,7 @@
 #include "bot/approval.h"
 #include "bot/conversation.h"
 #include "bot/directory.h"
+#include "bot/reminders.h"
 
 namespace kontobot::store {
 
@@ -142,6 +143,7 @@ class Transaction {
   void InsertAccount(const Account& account);
   // Active accounts (of `org`, or all when empty), oldest first.
   std::vector<Account> Accounts(const std::string& org = "");
+  std::optional<Account> LoadAccount(int64_t registration_id);
   int64_t CountRegistrations();
 
   // --- the record
@@ -194,6 +196,26 @@ class Transaction {
   DeliveryState DeliveryStateOf(const OutboxItem& item);
   // The channel a person last wrote from ("webchat", "slack", ...), if any.
   std::optional<std::string> LastInboundChannel(const std::string& person_id);
+
+  // --- timers (one row per step of a wait; see bot/reminders.h)
+  int64_t InsertTimer(const Timer& t, TimePoint now);
+  // Open rows due at or before `now`, earliest first, at most `limit`.
+  std::vector<Timer> DueTimers(TimePoint now, int limit);
+  // The earliest due time of an open row, if any.
+  std::optional<TimePoint> NextTimerDue();
+  std::optional<Timer> LoadTimer(int64_t id);
+  // The open row of a wait, if any.
+  std::optional<Timer> OpenTimer(const std::string& subject);
+  // Open rows on `person`, or (with `org`) every open row of the organisation.
+  std::vector<Timer> OpenTimersOf(const std::string& person);
+  std::vector<Timer> OpenTimersOfOrg(const std::string& org);
+  // Closes an open row as "fired" or "cancelled"; false if it was not open.
+  bool CloseTimer(int64_t id, const std::string& state, TimePoint now);
+  // Cancels every open row of a wait; returns how many.
+  int CancelTimers(const std::string& subject, TimePoint now);
+  // Rewrites an open row's due time, start and detail (deferral, snooze, "Noterat").
+  void UpdateTimer(const Timer& t);
+  int64_t CountTimers(const std::string& state);
 
  private:
   Store& store_;

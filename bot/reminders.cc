@@ -1,0 +1,575 @@
+#include "bot/reminders.h"
+
+#include <algorithm>
+#include <charconv>
+#include <regex>
+
+#include "bot/approval.h"
+
+namespace kontobot {
+namespace {
+
+using std::chrono::days;
+using std::chrono::floor;
+using std::chrono::local_days;
+using std::chrono::minutes;
+using std::chrono::year_month_day;
+
+bool IsDuty(const std::string& kind) {
+  return kind == "snapshot" || kind == "yearly_review" || kind == "inactivity";
+}
+
+// Defaults when a template has no block for a kind of wait: the values the
+// shipped templates mark "default, not in seed" (config/templates/*.yaml),
+// and for the duties the seeds' own (Gislaved, Dalarna: snapshots at every
+// full and half year; SMC: the list reviewed yearly, inactive pages removed).
+nlohmann::json DefaultPolicy(const std::string& key) {
+  if (key == "draft_idle") return {{"nudge_after", "3 working days"}};
+  if (key == "approval")
+    return {{"nudge_after", "1 working day"},
+            {"escalate_after", "3 working days"},
+            {"escalate_to", "superior"}};
+  if (key == "admin_acceptance")
+    return {{"nudge_after", "2 working days"},
+            {"escalate_after", "5 working days"},
+            {"escalate_to", "requester"}};
+  if (key == "snapshot")
+    return {{"at", {"01-01", "07-01"}},
+            {"due_within", "10 working days"},
+            {"escalate_to", "informationsfunktion"}};
+  if (key == "yearly_review")
+    return {{"at", {"01-15"}},
+            {"due_within", "10 working days"},
+            {"escalate_to", "informationsfunktion"}};
+  if (key == "inactivity")
+    return {{"after", "6 months"},
+            {"due_within", "10 working days"},
+            {"escalate_to", "informationsfunktion"}};
+  return nullptr;
+}
+
+std::vector<std::string> Strings(const nlohmann::json& v) {
+  std::vector<std::string> out;
+  if (v.is_string()) out.push_back(v.get<std::string>());
+  if (v.is_array())
+    for (const auto& s : v)
+      if (s.is_string()) out.push_back(s.get<std::string>());
+  return out;
+}
+
+std::optional<Duration> DurationField(const nlohmann::json& p, const char* key) {
+  auto it = p.find(key);
+  if (it == p.end() || !it->is_string()) return std::nullopt;
+  return ParseDuration(it->get<std::string>());
+}
+
+// The account id in a duty's subject "snapshot:3:2027-01-01".
+int64_t AccountOf(const std::string& subject) {
+  size_t a = subject.find(':');
+  size_t b = subject.find(':', a + 1);
+  if (a == std::string::npos) return 0;
+  std::string_view digits = std::string_view(subject).substr(
+      a + 1, b == std::string::npos ? std::string::npos : b - a - 1);
+  int64_t id = 0;
+  std::from_chars(digits.data(), digits.data() + digits.size(), id);
+  return id;
+}
+
+}  // namespace
+
+std::optional<Duration> ParseDuration(const std::string& text) {
+  static const std::regex re(
+      R"(^\s*([0-9]+)\s+(working\s+(day|days|hour|hours)|minutes?|hours?|days?|weeks?|months?|years?)\s*$)");
+  std::smatch m;
+  if (!std::regex_match(text, m, re)) return std::nullopt;
+  Duration d;
+  d.amount = std::stoll(m[1].str());
+  std::string unit = m[2].str();
+  if (unit.rfind("working", 0) == 0) {
+    d.unit = Duration::Unit::kWorkingMinutes;
+    // A working day is one office day (AddWorkingDays); kept as days here.
+    d.amount *= unit.find("day") != std::string::npos ? -1 : 60;
+  } else if (unit.rfind("minute", 0) == 0) {
+    d.unit = Duration::Unit::kMinutes;
+  } else if (unit.rfind("hour", 0) == 0) {
+    d.unit = Duration::Unit::kMinutes;
+    d.amount *= 60;
+  } else if (unit.rfind("day", 0) == 0) {
+    d.unit = Duration::Unit::kDays;
+  } else if (unit.rfind("week", 0) == 0) {
+    d.unit = Duration::Unit::kDays;
+    d.amount *= 7;
+  } else if (unit.rfind("month", 0) == 0) {
+    d.unit = Duration::Unit::kMonths;
+  } else {
+    d.unit = Duration::Unit::kMonths;
+    d.amount *= 12;
+  }
+  return d;
+}
+
+std::string PolicyKey(const std::string& kind) {
+  if (kind == "admin") return "admin_acceptance";
+  if (kind == "name_approver") return "approval";
+  return kind;
+}
+
+std::optional<WaitPolicy> PolicyFor(const Template* tmpl, const std::string& kind) {
+  std::string key = PolicyKey(kind);
+  nlohmann::json p = DefaultPolicy(key);
+  if (tmpl != nullptr && tmpl->reminders.contains(key)) {
+    nlohmann::json own = tmpl->reminders.at(key);
+    // A duty block may give only its text: the schedule stays the default.
+    if (IsDuty(key) && p.is_object()) {
+      for (auto& [k, v] : own.items()) p[k] = v;
+    } else {
+      p = own;
+    }
+  }
+  if (!p.is_object()) return std::nullopt;
+  WaitPolicy w;
+  w.nudge_after = DurationField(p, "nudge_after");
+  w.escalate_after = DurationField(p, "escalate_after");
+  w.due_within = DurationField(p, "due_within");
+  w.after = DurationField(p, "after");
+  w.escalate_to = Strings(p.value("escalate_to", nlohmann::json()));
+  w.at = Strings(p.value("at", nlohmann::json()));
+  if (p.contains("text") && p["text"].is_object()) {
+    w.text = {p["text"].value("sv", ""), p["text"].value("en", "")};
+  }
+  return w;
+}
+
+Reminders::Reminders(const TemplateSet& templates, const Catalog& catalog,
+                     const Directory& directory, const LocalTime& local_time,
+                     const SwedishCalendar& calendar)
+    : templates_(templates),
+      catalog_(catalog),
+      directory_(directory),
+      local_time_(local_time),
+      calendar_(calendar) {}
+
+TimePoint Reminders::Add(TimePoint base, const Duration& d) const {
+  LocalMinutes local = local_time_.ToLocal(base);
+  switch (d.unit) {
+    case Duration::Unit::kWorkingMinutes:
+      if (d.amount < 0)
+        return local_time_.FromLocal(calendar_.AddWorkingDays(local, static_cast<int>(-d.amount)));
+      return local_time_.FromLocal(calendar_.AddWorkingMinutes(local, d.amount));
+    case Duration::Unit::kMinutes:
+      return base + minutes(d.amount);
+    case Duration::Unit::kDays:
+      return local_time_.FromLocal(local + days(d.amount));
+    case Duration::Unit::kMonths: {
+      local_days day = floor<days>(local);
+      year_month_day ymd{day};
+      auto ym = std::chrono::year_month(ymd.year(), ymd.month()) + std::chrono::months(d.amount);
+      auto last =
+          std::chrono::year_month_day_last(ym.year(), std::chrono::month_day_last(ym.month()));
+      auto dd = std::min(ymd.day(), last.day());
+      return local_time_.FromLocal(local_days(ym / dd) + (local - day));
+    }
+  }
+  return base;
+}
+
+TimePoint Reminders::NextOpen(TimePoint t) const {
+  return local_time_.FromLocal(calendar_.NextOpen(local_time_.ToLocal(t)));
+}
+
+std::optional<Timer> Reminders::Start(const std::string& kind, const std::string& subject,
+                                      const std::string& person, const std::string& org,
+                                      TimePoint since) const {
+  auto p = PolicyFor(TemplateOf(org), kind);
+  if (!p) return std::nullopt;
+  Timer t;
+  t.kind = kind;
+  t.subject = subject;
+  t.person = person;
+  t.org = org;
+  t.since = since;
+  t.detail = {{"nudges", 0}, {"escalated", false}};
+  if (kind == "inactivity") {
+    if (!p->after) return std::nullopt;
+    t.due = Add(since, *p->after);
+    t.since = t.due;
+    t.detail["asked"] = false;
+    return t;
+  }
+  std::optional<Duration> first = p->nudge_after ? p->nudge_after : p->escalate_after;
+  if (!first) return std::nullopt;
+  t.due = Add(since, *first);
+  return t;
+}
+
+std::optional<TimePoint> Reminders::NextAt(const std::vector<std::string>& at,
+                                           TimePoint now) const {
+  local_days today = floor<days>(local_time_.ToLocal(now));
+  year_month_day ymd{today};
+  std::optional<local_days> best;
+  for (const std::string& md : at) {
+    unsigned m = 0, d = 0;
+    if (std::sscanf(md.c_str(), "%2u-%2u", &m, &d) != 2) continue;
+    for (int dy = 0; dy <= 1; ++dy) {
+      year_month_day cand{ymd.year() + std::chrono::years(dy), std::chrono::month(m),
+                          std::chrono::day(d)};
+      if (!cand.ok()) continue;
+      local_days day{cand};
+      if (day > today && (!best || day < *best)) best = day;
+    }
+  }
+  if (!best) return std::nullopt;
+  return local_time_.FromLocal(LocalMinutes(*best));
+}
+
+std::vector<Timer> Reminders::AccountDuties(int64_t account, const std::string& org,
+                                            TimePoint now) const {
+  const Template* t = TemplateOf(org);
+  std::vector<Timer> out;
+  for (const char* kind : {"snapshot", "yearly_review"}) {
+    auto p = PolicyFor(t, kind);
+    if (!p) continue;
+    auto at = NextAt(p->at, now);
+    if (!at) continue;
+    Timer d;
+    d.kind = kind;
+    d.subject = std::string(kind) + ":" + std::to_string(account) + ":" + local_time_.Date(*at);
+    d.org = org;
+    d.since = *at;
+    d.due = *at;
+    d.detail = {{"nudges", 0}, {"escalated", false}, {"asked", false}, {"account", account}};
+    out.push_back(d);
+  }
+  if (auto inactive = Start("inactivity", "", "", org, now)) {
+    inactive->subject = "inactivity:" + std::to_string(account) + ":" + local_time_.Date(now);
+    inactive->detail["account"] = account;
+    out.push_back(*inactive);
+  }
+  return out;
+}
+
+const Template* Reminders::TemplateOf(const std::string& org) const {
+  const Organisation* o = directory_.FindOrganisation(org);
+  auto it = templates_.find(o && !o->template_id.empty() ? o->template_id : org);
+  return it == templates_.end() ? nullptr : it->second.get();
+}
+
+std::string Reminders::T(Lang lang, const std::string& key, const Vars& vars) const {
+  return catalog_.Render(lang, key, vars);
+}
+
+Lang Reminders::LangOf(const std::string& person) const {
+  const Person* p = directory_.Find(person);
+  return p && p->lang ? *p->lang : Lang::kSv;
+}
+
+std::string Reminders::Name(const std::string& person) const {
+  const Person* p = directory_.Find(person);
+  return p ? p->name : person;
+}
+
+std::string Reminders::HumanTime(TimePoint t, Lang lang) const {
+  // Human time of day and date: "måndag 23 november kl. 10.14".
+  LocalMinutes local = local_time_.ToLocal(t);
+  local_days day = floor<days>(local);
+  year_month_day ymd{day};
+  std::chrono::weekday wd{day};
+  auto hm = std::chrono::hh_mm_ss<minutes>(local - day);
+  auto pick = [&](const std::string& key, unsigned index) {
+    std::string list = T(lang, key);
+    for (unsigned i = 1; i < index; ++i)
+      list = list.substr(std::min(list.size(), list.find('|') + 1));
+    return list.substr(0, list.find('|'));
+  };
+  auto two = [](long v) { return (v < 10 ? "0" : "") + std::to_string(v); };
+  return T(lang, "time.human",
+           {{"weekday", pick("time.weekdays", wd.iso_encoding())},
+            {"day", std::to_string(unsigned(ymd.day()))},
+            {"month", pick("time.months", unsigned(ymd.month()))},
+            {"year", std::to_string(int(ymd.year()))},
+            {"hh", two(hm.hours().count())},
+            {"mm", two(hm.minutes().count())}});
+}
+
+std::string Reminders::What(const Timer& t, Lang lang) const {
+  Vars v{{"id", t.detail.contains("registration")
+                    ? std::to_string(t.detail["registration"].get<int64_t>())
+                    : t.subject.substr(t.subject.find(':') + 1)},
+         {"account", t.detail.value("account_label", "")},
+         {"person", Name(t.person)}};
+  return T(lang, "wait." + t.kind, v);
+}
+
+std::vector<Button> Reminders::Buttons(const Timer& t, const WaitFacts& f, Lang lang) const {
+  std::vector<Button> b;
+  std::string task = "task:" + std::to_string(f.task_id);
+  if (t.kind == "approval") {
+    b = {{"approve", task, T(lang, "button.approve"), "primary"},
+         {"reject", task, T(lang, "button.reject"), "danger"},
+         {"ask", task, T(lang, "button.ask"), "default"}};
+  } else if (t.kind == "admin") {
+    b = {{"accept", task, T(lang, "button.admin_accept"), "primary"},
+         {"decline", task, T(lang, "button.admin_decline"), "danger"}};
+  } else if (t.kind == "draft_idle") {
+    b = {{"resume", std::to_string(f.draft_id),
+          T(lang, "button.resume", {{"id", std::to_string(f.draft_id)}}), "primary"}};
+  } else if (IsDuty(t.kind)) {
+    b = {{"duty_done", t.subject, T(lang, "button.duty_done." + t.kind), "primary"}};
+    if (t.kind == "inactivity")
+      b.push_back({"duty_close", t.subject, T(lang, "button.duty_close"), "danger"});
+  }
+  b.push_back({"remind_ack", t.subject, T(lang, "button.remind_ack"), "default"});
+  for (const char* choice : {"1", "3", "week"}) {
+    b.push_back({"remind_snooze", t.subject + "|" + choice,
+                 T(lang, std::string("button.snooze_") + choice), "default"});
+  }
+  return b;
+}
+
+std::vector<std::string> Reminders::EscalationTargets(const Timer& t, const WaitPolicy& p,
+                                                      const WaitFacts& f) const {
+  std::vector<std::string> out;
+  auto add = [&](const std::string& id) {
+    if (!id.empty() && id != t.person && std::find(out.begin(), out.end(), id) == out.end())
+      out.push_back(id);
+  };
+  const Person* who = directory_.Find(f.assignee.empty() ? t.person : f.assignee);
+  for (const std::string& target : p.escalate_to) {
+    if (target == "superior") {
+      if (who) add(who->superior);
+    } else if (target == "requester") {
+      add(f.requester);
+    } else {
+      for (const Person* r : directory_.WithRole(t.org, target)) add(r->id);
+    }
+  }
+  return out;
+}
+
+std::vector<std::string> Reminders::Administrators(const Timer& t, const WaitFacts& f) const {
+  std::vector<std::string> out;
+  for (const auto& a : f.administrators) {
+    if (!a.is_object()) continue;
+    const Person* p = directory_.FindByContact(t.org, a.value("email", ""), a.value("name", ""));
+    if (p && std::find(out.begin(), out.end(), p->id) == out.end()) out.push_back(p->id);
+  }
+  if (out.empty()) {  // nobody reachable in chat: the information function asks them
+    for (const Person* r : directory_.WithRole(t.org, "informationsfunktion")) out.push_back(r->id);
+  }
+  return out;
+}
+
+Firing Reminders::Fire(const Timer& t, const WaitFacts& f, TimePoint now) const {
+  Firing out;
+  if (!f.open) {
+    out.result = Firing::Result::kResolved;
+    return out;
+  }
+  if (!calendar_.IsOpen(local_time_.ToLocal(now))) {
+    out.result = Firing::Result::kDeferred;
+    out.deferred_to = NextOpen(now);
+    return out;
+  }
+  auto p = PolicyFor(TemplateOf(t.org), t.kind);
+  if (!p) {
+    out.result = Firing::Result::kResolved;
+    return out;
+  }
+  if (IsDuty(t.kind)) return FireDuty(t, *p, f, now);
+
+  int nudges = t.detail.value("nudges", 0);
+  bool escalated = t.detail.value("escalated", false);
+  bool acknowledged = t.detail.value("acknowledged", false);
+  std::string subject = t.subject;
+  std::optional<TimePoint> escalate_at;
+  if (p->escalate_after) escalate_at = Add(t.since, *p->escalate_after);
+  std::vector<int64_t> tasks;
+  if (f.task_id) tasks.push_back(f.task_id);
+
+  if (escalate_at && !escalated && now >= *escalate_at) {
+    escalated = true;
+    for (const std::string& to : EscalationTargets(t, *p, f)) {
+      Lang lang = LangOf(to);
+      out.messages.push_back({to,
+                              {T(lang, "reminder.escalated",
+                                 {{"name", Name(t.person)},
+                                  {"what", What(t, lang)},
+                                  {"since", HumanTime(t.since, lang)},
+                                  {"todo", T(lang, "reminder.escalated_todo." + t.kind)}}),
+                               {}},
+                              {},
+                              f.draft_id});
+      out.audit.push_back({"reminder.escalated", t.subject, {{"to", to}, {"step", t.step}}});
+    }
+  }
+  if (!acknowledged) {
+    Lang lang = LangOf(t.person);
+    out.messages.push_back({t.person,
+                            {T(lang, "reminder.nudge",
+                               {{"what", What(t, lang)},
+                                {"since", HumanTime(t.since, lang)},
+                                {"todo", T(lang, "reminder.todo." + t.kind)}}),
+                             Buttons(t, f, lang)},
+                            tasks,
+                            f.draft_id});
+    ++nudges;
+    out.audit.push_back({"reminder.nudged", t.subject, {{"to", t.person}, {"step", t.step}}});
+  }
+  std::optional<TimePoint> next;
+  if (!acknowledged && nudges < kMaxNudges && p->nudge_after) next = Add(now, *p->nudge_after);
+  if (escalate_at && !escalated && (!next || *escalate_at < *next)) next = *escalate_at;
+  if (next) {
+    Timer n = t;
+    n.id = 0;
+    n.step = t.step + 1;
+    n.due = std::max(*next, now);
+    n.state = "open";
+    n.detail["nudges"] = nudges;
+    n.detail["escalated"] = escalated;
+    out.next.push_back(n);
+  }
+  return out;
+}
+
+Firing Reminders::FireDuty(const Timer& t, const WaitPolicy& p, const WaitFacts& f,
+                           TimePoint now) const {
+  Firing out;
+  bool asked = t.detail.value("asked", false);
+  bool escalated = t.detail.value("escalated", false);
+  bool acknowledged = t.detail.value("acknowledged", false);
+  int nudges = t.detail.value("nudges", 0);
+  std::vector<std::string> admins = Administrators(t, f);
+  Timer base = t;
+  base.detail["account_label"] = f.account;
+  if (!acknowledged) {
+    for (const std::string& to : admins) {
+      Lang lang = LangOf(to);
+      std::string text = T(lang, asked ? "duty.overdue" : "duty.ask." + t.kind,
+                           {{"account", f.account},
+                            {"since", HumanTime(t.since, lang)},
+                            {"what", What(base, lang)}});
+      if (!p.text.empty()) text += "\n\n" + p.text.Get(lang);
+      Timer addressed = base;
+      addressed.person = to;
+      out.messages.push_back({to, {text, Buttons(addressed, f, lang)}, {}, 0});
+    }
+    out.audit.push_back({asked ? "duty.nudged" : "duty.asked", t.subject, {{"to", admins}}});
+    if (asked) ++nudges;
+  }
+  if (asked && !escalated) {
+    escalated = true;
+    Timer esc = base;
+    esc.person = admins.empty() ? "" : admins.front();
+    for (const std::string& to : EscalationTargets(esc, p, f)) {
+      if (std::find(admins.begin(), admins.end(), to) != admins.end()) continue;
+      Lang lang = LangOf(to);
+      out.messages.push_back({to,
+                              {T(lang, "duty.escalated",
+                                 {{"what", What(base, lang)},
+                                  {"account", f.account},
+                                  {"since", HumanTime(t.since, lang)}}),
+                               {}},
+                              {},
+                              0});
+      out.audit.push_back({"duty.escalated", t.subject, {{"to", to}}});
+    }
+  }
+  // The follow-up of this duty.
+  if (p.due_within && !acknowledged && nudges < kMaxNudges) {
+    Timer n = base;
+    n.id = 0;
+    n.step = t.step + 1;
+    n.due = Add(now, *p.due_within);
+    n.detail["asked"] = true;
+    n.detail["nudges"] = nudges;
+    n.detail["escalated"] = escalated;
+    out.next.push_back(n);
+  }
+  // The next period's duty, once, when this one is first asked.
+  if (!asked && t.kind != "inactivity") {
+    if (auto at = NextAt(p.at, now)) {
+      Timer n;
+      n.kind = t.kind;
+      int64_t account = AccountOf(t.subject);
+      n.subject = t.kind + ":" + std::to_string(account) + ":" + local_time_.Date(*at);
+      n.org = t.org;
+      n.since = *at;
+      n.due = *at;
+      n.detail = {{"nudges", 0}, {"escalated", false}, {"asked", false}, {"account", account}};
+      out.next.push_back(n);
+    }
+  }
+  return out;
+}
+
+std::optional<Timer> Reminders::Acknowledge(Timer open) const {
+  open.detail["acknowledged"] = true;
+  if (open.detail.value("escalated", false)) return std::nullopt;
+  auto p = PolicyFor(TemplateOf(open.org), open.kind);
+  if (!p || p->escalate_to.empty()) return std::nullopt;
+  if (IsDuty(open.kind))
+    return open.detail.value("asked", false) ? std::optional(open) : std::nullopt;
+  if (!p->escalate_after) return std::nullopt;
+  open.due = std::max(open.due, Add(open.since, *p->escalate_after));
+  return open;
+}
+
+std::optional<Timer> Reminders::Snooze(Timer open, const std::string& choice, TimePoint now) const {
+  local_days day = floor<days>(local_time_.ToLocal(now));
+  int count = 0;
+  if (choice == "1") {
+    count = 1;
+  } else if (choice == "3") {
+    count = 3;
+  } else if (choice == "week") {
+    // To next week's Monday, then the first working day from there.
+    std::chrono::weekday wd{day};
+    day += days(8 - static_cast<int>(wd.iso_encoding()));
+    while (!calendar_.IsWorkingDay(year_month_day{day})) day += days(1);
+  } else {
+    return std::nullopt;
+  }
+  for (int n = 0; n < count;) {
+    day += days(1);
+    if (calendar_.IsWorkingDay(year_month_day{day})) ++n;
+  }
+  open.due = NextOpen(local_time_.FromLocal(LocalMinutes(day)));
+  open.detail["snoozed_until"] = local_time_.Date(open.due);
+  return open;
+}
+
+bool Reminders::Overdue(const Timer& t, TimePoint now) {
+  if (t.detail.value("asked", true) == false) return false;  // a duty not yet asked
+  return t.step > 1 || t.due <= now;
+}
+
+std::string Reminders::Line(const Timer& t, Lang lang, TimePoint now) const {
+  return T(lang, Overdue(t, now) ? "waiting.line_overdue" : "waiting.line",
+           {{"what", What(t, lang)},
+            {"since", HumanTime(t.since, lang)},
+            {"name", Name(t.person)},
+            {"due", HumanTime(t.due, lang)}});
+}
+
+std::string Reminders::WaitingText(const std::vector<Timer>& open, Lang lang, TimePoint now) const {
+  std::string text;
+  for (const Timer& t : open) {
+    if (t.detail.value("asked", true) == false) continue;  // a future duty
+    text += "\n" + Line(t, lang, now);
+  }
+  return text.empty() ? T(lang, "waiting.none") : T(lang, "waiting.header") + text;
+}
+
+std::string Reminders::OverdueText(const std::vector<Timer>& open, Lang lang, TimePoint now) const {
+  std::string text;
+  for (const Timer& t : open) {
+    if (!Overdue(t, now)) continue;
+    text +=
+        "\n" +
+        T(lang, "overdue.line",
+          {{"what", What(t, lang)}, {"since", HumanTime(t.since, lang)}, {"name", Name(t.person)}});
+  }
+  return text.empty() ? T(lang, "overdue.none") : T(lang, "overdue.header") + text;
+}
+
+}  // namespace kontobot

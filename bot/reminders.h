@@ -1,0 +1,187 @@
+// The reminder engine: what to do when a deadline falls due.
+//
+// Every wait (an approval or an administrator's acceptance not yet given, a
+// draft left unfinished, an account's periodic duty) is a chain of Timer
+// rows, one per step: the open row is the next thing to happen. When a row
+// falls due, Fire decides - from the row, the facts about the wait read at
+// that moment, the organisation's policy (the template's `reminders:` block,
+// see config/templates/SCHEMA.md) and `now` - whom to nudge, whom to
+// escalate to, and the next row, all in working time on the Swedish
+// calendar. It sends nothing and reads nothing: handlers/ marks the row
+// fired and writes the messages and the next row in one transaction, which
+// is what makes each step happen exactly once.
+//
+// Rules (documented for users in README "Reminders"):
+//  - Nudges are sent only in office hours: a row that falls due outside
+//    them is deferred to the next opening.
+//  - A wait is nudged first after `nudge_after`, then again every
+//    `nudge_after` (at most kMaxNudges times); at `escalate_after` after the
+//    wait began it is escalated once to `escalate_to` (the assignee's
+//    superior, the requester, the information function or any role).
+//  - "Noterat" (acknowledge) stops further nudges to the person for this
+//    wait, but not the escalation: the person has seen it, but the
+//    organisation still needs the decision.
+//  - Snooze moves the next step, escalation included, to the opening of the
+//    chosen working day: the person has taken responsibility for a date.
+//  - Periodic duties (snapshot, yearly review, inactivity) first ask the
+//    account's administrators; if not confirmed within `due_within` they
+//    are nudged and the information function is told.
+//
+// Thread-safety: const methods, no state; the borrowed templates,
+// catalogue, directory, LocalTime and calendar must outlive the engine.
+#ifndef KONTOBOT_BOT_REMINDERS_H_
+#define KONTOBOT_BOT_REMINDERS_H_
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "bot/calendar.h"
+#include "bot/conversation.h"
+#include "bot/directory.h"
+#include "bot/template.h"
+
+namespace kontobot {
+
+// One step of a wait (a row of the timers table).
+struct Timer {
+  int64_t id = 0;
+  std::string kind;     // approval, admin, name_approver, draft_idle, snapshot, ...
+  std::string subject;  // "task:12", "draft:7", "snapshot:3:2027-01-01"
+  std::string person;   // whom the wait is on
+  std::string org;      // template id whose policy applies
+  int step = 1;
+  TimePoint since{};  // when the wait began
+  TimePoint due{};
+  std::string state = "open";  // open, fired, cancelled
+  // {"nudges": n, "escalated": bool, "acknowledged": bool, "asked": bool}
+  nlohmann::json detail = nlohmann::json::object();
+};
+
+// A duration as templates write it: "3 working days", "4 working hours",
+// "30 minutes", "2 weeks", "6 months".
+struct Duration {
+  enum class Unit { kWorkingMinutes, kMinutes, kDays, kMonths };
+  int64_t amount = 0;
+  Unit unit = Unit::kWorkingMinutes;
+};
+std::optional<Duration> ParseDuration(const std::string& text);
+
+// One kind of wait's policy, from the template or the defaults.
+struct WaitPolicy {
+  std::optional<Duration> nudge_after;
+  std::optional<Duration> escalate_after;
+  std::optional<Duration> due_within;  // duties: the time to confirm
+  std::optional<Duration> after;       // inactivity: the period
+  std::vector<std::string> escalate_to;
+  std::vector<std::string> at;  // duties: "MM-DD" dates
+  LocalizedText text;           // duties: the organisation's own words
+};
+
+// The policy key of a timer kind ("admin" -> "admin_acceptance").
+std::string PolicyKey(const std::string& kind);
+// The policy of `kind` in `tmpl` (may be null); the defaults from the seeds
+// when the template has no block for it. nullopt: no reminders of that kind.
+std::optional<WaitPolicy> PolicyFor(const Template* tmpl, const std::string& kind);
+
+// What the caller read about the wait at firing time.
+struct WaitFacts {
+  bool open = false;      // false: resolved meanwhile; nothing is sent
+  std::string assignee;   // task waits: the person to act; drafts: the requester
+  std::string requester;  // the case's requester
+  int64_t registration = 0;
+  int64_t task_id = 0;
+  int64_t draft_id = 0;
+  std::string task_kind;  // "approval", "admin", "name_approver"
+  std::string form;       // the form's title
+  std::string account;    // duties: "Facebook, www.facebook.com/x"
+  // duties: the administrators as named in the register
+  nlohmann::json administrators = nlohmann::json::array();
+};
+
+// A message to send.
+struct Nudge {
+  std::string person;
+  Reply reply;
+  std::vector<int64_t> task_ids;  // so a decision rewrites it
+  int64_t draft_id = 0;
+};
+
+struct Firing {
+  enum class Result { kResolved, kDeferred, kFired };
+  Result result = Result::kFired;
+  TimePoint deferred_to{};  // kDeferred: the row's new due time
+  std::vector<Nudge> messages;
+  std::vector<Timer> next;  // rows to insert
+  std::vector<AuditEntry> audit;
+};
+
+class Reminders {
+ public:
+  static constexpr int kMaxNudges = 5;
+
+  Reminders(const TemplateSet& templates, const Catalog& catalog, const Directory& directory,
+            const LocalTime& local_time, const SwedishCalendar& calendar);
+
+  // The first row of a new wait, or nullopt when the policy sets none.
+  std::optional<Timer> Start(const std::string& kind, const std::string& subject,
+                             const std::string& person, const std::string& org,
+                             TimePoint since) const;
+  // The periodic duties of an account entered in the register at `now`.
+  std::vector<Timer> AccountDuties(int64_t account, const std::string& org, TimePoint now) const;
+  // The row `t` fell due at `now`.
+  Firing Fire(const Timer& t, const WaitFacts& facts, TimePoint now) const;
+
+  // "Noterat": `open` is the wait's open row; returns it changed, or
+  // nullopt when nothing is left to happen (the row is then cancelled).
+  std::optional<Timer> Acknowledge(Timer open) const;
+  // Snooze until the opening of a working day: `choice` "1" (next working
+  // day), "3" (in three working days) or "week" (the first working day of
+  // next week). nullopt for an unknown choice.
+  std::optional<Timer> Snooze(Timer open, const std::string& choice, TimePoint now) const;
+
+  // `base` plus `d`, working durations on the calendar in local time.
+  TimePoint Add(TimePoint base, const Duration& d) const;
+  // The first office-open instant at or after `t`.
+  TimePoint NextOpen(TimePoint t) const;
+
+  // Lines for "status": the person's open waits (`open` are their open
+  // rows), overdue ones marked.
+  std::string WaitingText(const std::vector<Timer>& open, Lang lang, TimePoint now) const;
+  // The organisation's overdue waits, for the information function.
+  std::string OverdueText(const std::vector<Timer>& open, Lang lang, TimePoint now) const;
+  // What the wait is about: "godkännandet av anmälan nr 12" (keys wait.*).
+  std::string What(const Timer& t, Lang lang) const;
+  // "måndag 23 november 2026 kl. 10.14" (catalogue keys time.*).
+  std::string HumanTime(TimePoint t, Lang lang) const;
+  // True when a row shows its wait to be overdue at `now`.
+  static bool Overdue(const Timer& t, TimePoint now);
+
+ private:
+  // The template whose policy applies to organisation `org` (may be null).
+  const Template* TemplateOf(const std::string& org) const;
+  std::string T(Lang lang, const std::string& key, const Vars& vars = {}) const;
+  Lang LangOf(const std::string& person) const;
+  std::string Name(const std::string& person) const;
+  std::string Line(const Timer& t, Lang lang, TimePoint now) const;
+  std::vector<Button> Buttons(const Timer& t, const WaitFacts& f, Lang lang) const;
+  std::vector<std::string> EscalationTargets(const Timer& t, const WaitPolicy& p,
+                                             const WaitFacts& f) const;
+  std::vector<std::string> Administrators(const Timer& t, const WaitFacts& f) const;
+  Firing FireDuty(const Timer& t, const WaitPolicy& p, const WaitFacts& f, TimePoint now) const;
+  // The next date of a yearly "MM-DD" list strictly after `now`'s local
+  // date, as the local midnight instant.
+  std::optional<TimePoint> NextAt(const std::vector<std::string>& at, TimePoint now) const;
+
+  const TemplateSet& templates_;
+  const Catalog& catalog_;
+  const Directory& directory_;
+  const LocalTime& local_time_;
+  const SwedishCalendar& calendar_;
+};
+
+}  // namespace kontobot
+
+#endif  // KONTOBOT_BOT_REMINDERS_H_
