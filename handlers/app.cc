@@ -209,7 +209,7 @@ int Serve(const config::Options& o) {
   ReminderScheduler scheduler(service, clock, log);
   service.EnableReminders(reminders, [&scheduler] { scheduler.Notify(); });
   if (o.test_clock) {
-    log->warn("--test-clock: POST /test/clock can move this bot's clock (tests only)");
+    log->info("--test-clock: POST /test/clock can move this bot's clock (tests only)");
     RegisterTestClock(server, test_clock, [&] {
       scheduler.Notify();
       outbox.Notify();

@@ -443,6 +443,8 @@ bool ConversationService::HandleReminderInput(Turn& turn, const Input& input) {
   std::string action = input.action;
   std::string value = input.value;
   if (action.empty()) {
+    // Typed words only outside a draft: there, "noterat" may be an answer.
+    if (turn.session.active_draft != 0) return false;
     std::string w = NormalizeWord(input.text);
     auto is = [&](const char* command) {
       const auto& words = catalog_.CommandWords(command);

@@ -195,5 +195,92 @@ TEST(ClockFormat, RoundTripsMilliseconds) {
   EXPECT_FALSE(ParseUtc("yesterday"));
 }
 
+Timer MakeTimer(const std::string& subject, const std::string& person, TimePoint due) {
+  Timer t;
+  t.kind = "approval";
+  t.subject = subject;
+  t.person = person;
+  t.org = "gislaved";
+  t.since = due - std::chrono::hours(24);
+  t.due = due;
+  t.detail = {{"nudges", 0}};
+  return t;
+}
+
+TEST_F(StoreTest, TimersAreFoundWhenDueEarliestFirstAndCloseOnce) {
+  using std::chrono::minutes;
+  Store store(Path());
+  {
+    Transaction tx(store);
+    tx.InsertTimer(MakeTimer("task:2", "p2", now_ + minutes(20)), now_);
+    tx.InsertTimer(MakeTimer("task:1", "p1", now_ + minutes(10)), now_);
+    tx.InsertTimer(MakeTimer("task:3", "p1", now_ + minutes(30)), now_);
+    tx.Commit();
+  }
+  Transaction tx(store);
+  EXPECT_EQ(tx.NextTimerDue(), now_ + minutes(10));
+  EXPECT_TRUE(tx.DueTimers(now_, 10).empty());
+  auto due = tx.DueTimers(now_ + minutes(20), 10);
+  ASSERT_EQ(due.size(), 2u);
+  EXPECT_EQ(due[0].subject, "task:1");
+  EXPECT_EQ(due[1].subject, "task:2");
+  EXPECT_EQ(due[0].detail["nudges"], 0);
+  EXPECT_EQ(tx.DueTimers(now_ + minutes(30), 1).size(), 1u);
+
+  // A row closes once: a second close (a replayed firing) changes nothing.
+  EXPECT_TRUE(tx.CloseTimer(due[0].id, "fired", now_));
+  EXPECT_FALSE(tx.CloseTimer(due[0].id, "fired", now_));
+  EXPECT_EQ(tx.LoadTimer(due[0].id)->state, "fired");
+  EXPECT_EQ(tx.NextTimerDue(), now_ + minutes(20));
+
+  // Cancelling a wait closes its open row; the person's list shrinks.
+  EXPECT_EQ(tx.OpenTimersOf("p1").size(), 1u);
+  EXPECT_EQ(tx.CancelTimers("task:3", now_), 1);
+  EXPECT_EQ(tx.CancelTimers("task:3", now_), 0);
+  EXPECT_TRUE(tx.OpenTimersOf("p1").empty());
+  EXPECT_FALSE(tx.OpenTimer("task:3"));
+
+  // Deferral and snooze rewrite the open row in place.
+  Timer t = *tx.OpenTimer("task:2");
+  t.due = now_ + minutes(90);
+  t.detail["snoozed_until"] = "2026-11-30";
+  tx.UpdateTimer(t);
+  EXPECT_EQ(tx.OpenTimer("task:2")->due, now_ + minutes(90));
+  EXPECT_EQ(tx.OpenTimersOfOrg("gislaved").size(), 1u);
+  EXPECT_EQ(tx.CountTimers("open"), 1);
+  EXPECT_EQ(tx.CountTimers("cancelled"), 1);
+}
+
+TEST_F(StoreTest, TimersSurviveReopeningAndRollBackWithTheirTransaction) {
+  {
+    Store store(Path());
+    Transaction tx(store);
+    tx.InsertTimer(MakeTimer("task:1", "p1", now_), now_);
+    tx.Commit();
+  }
+  {
+    Store store(Path());
+    Transaction tx(store);
+    tx.InsertTimer(MakeTimer("task:2", "p1", now_), now_);
+    // not committed
+  }
+  Store store(Path());
+  Transaction tx(store);
+  auto due = tx.DueTimers(now_, 10);
+  ASSERT_EQ(due.size(), 1u);
+  EXPECT_EQ(due[0].subject, "task:1");
+  EXPECT_EQ(due[0].since, now_ - std::chrono::hours(24));
+}
+
+TEST_F(StoreTest, TheSchedulersQueryUsesTheDueIndex) {
+  Store store(Path());
+  SQLite::Statement q(store.db(),
+                      "EXPLAIN QUERY PLAN SELECT id FROM timers WHERE state = 'open' AND "
+                      "due_at <= '2026' ORDER BY due_at, id LIMIT 200");
+  std::string plan;
+  while (q.executeStep()) plan += q.getColumn(3).getString() + "\n";
+  EXPECT_NE(plan.find("timers_due"), std::string::npos) << plan;
+}
+
 }  // namespace
 }  // namespace kontobot::store

@@ -1,0 +1,307 @@
+// Strategy: the reminder engine alone, with the shipped templates,
+// catalogue and directory, the real Europe/Stockholm LocalTime and the
+// Swedish calendar, and instants written out by hand: each kind of wait is
+// fired step by step as the scheduler would (the row that Fire returns is
+// the next one fired), so nudges, escalations, office-hours deferral,
+// snooze, "Noterat", DST weeks and the periodic duties are pinned to the
+// minute.
+#include "bot/reminders.h"
+
+#include <gtest/gtest.h>
+
+#include "handlers/stockholm_time.h"
+#include "store/clock_format.h"
+#include "tests/test_support.h"
+
+namespace kontobot {
+namespace {
+
+using testing::ShippedCatalog;
+using testing::ShippedDirectory;
+using testing::ShippedTemplates;
+
+TimePoint Utc(const std::string& iso) {
+  auto t = store::ParseUtc(iso);
+  EXPECT_TRUE(t) << iso;
+  return t.value_or(TimePoint{});
+}
+
+class RemindersTest : public ::testing::Test {
+ protected:
+  handlers::ZoneTime local_{"Europe/Stockholm"};
+  SwedishCalendar calendar_;
+  Reminders r_{ShippedTemplates(), ShippedCatalog(), ShippedDirectory(), local_, calendar_};
+
+  WaitFacts ApprovalFacts() {
+    WaitFacts f;
+    f.open = true;
+    f.assignee = "gis-per";
+    f.requester = "gis-anna";
+    f.registration = 7;
+    f.task_id = 12;
+    f.draft_id = 7;
+    return f;
+  }
+  Timer ApprovalTimer(TimePoint since) {
+    auto t = r_.Start("approval", "task:12", "gis-per", "gislaved", since);
+    EXPECT_TRUE(t);
+    t->detail["registration"] = 7;
+    return *t;
+  }
+};
+
+std::vector<std::string> Ids(const Reply& r) {
+  std::vector<std::string> out;
+  for (const Button& b : r.buttons) out.push_back(b.id);
+  return out;
+}
+
+TEST(Durations, ParseAsTemplatesWriteThem) {
+  auto d = ParseDuration("3 working days");
+  ASSERT_TRUE(d);
+  EXPECT_EQ(d->unit, Duration::Unit::kWorkingMinutes);
+  EXPECT_EQ(d->amount, -3);  // whole working days
+  d = ParseDuration("4 working hours");
+  EXPECT_EQ(d->amount, 240);
+  d = ParseDuration("2 weeks");
+  EXPECT_EQ(d->unit, Duration::Unit::kDays);
+  EXPECT_EQ(d->amount, 14);
+  d = ParseDuration("6 months");
+  EXPECT_EQ(d->unit, Duration::Unit::kMonths);
+  EXPECT_EQ(d->amount, 6);
+  EXPECT_FALSE(ParseDuration("soon"));
+  EXPECT_FALSE(ParseDuration("3 workingdays"));
+}
+
+TEST(Policies, TemplatesOverrideTheDefaultsFromTheSeeds) {
+  const auto& t = ShippedTemplates();
+  // SMC: a weekly nudge and nobody to escalate to.
+  auto smc = PolicyFor(t.at("smc").get(), "approval");
+  ASSERT_TRUE(smc);
+  EXPECT_EQ(smc->nudge_after->amount, 7);
+  EXPECT_FALSE(smc->escalate_after);
+  // Gislaved: its own snapshot text, the default escalation.
+  auto snap = PolicyFor(t.at("gislaved").get(), "snapshot");
+  ASSERT_TRUE(snap);
+  EXPECT_NE(snap->text.sv.find("pdf/a"), std::string::npos);
+  EXPECT_EQ(snap->at, (std::vector<std::string>{"01-01", "07-01"}));
+  EXPECT_EQ(snap->escalate_to, std::vector<std::string>{"informationsfunktion"});
+  // No template: every default.
+  auto admin = PolicyFor(nullptr, "admin");
+  ASSERT_TRUE(admin);
+  EXPECT_EQ(admin->escalate_to, std::vector<std::string>{"requester"});
+  EXPECT_FALSE(PolicyFor(nullptr, "unknown"));
+}
+
+TEST_F(RemindersTest, AnApprovalIsNudgedAfterOneWorkingDayAndEscalatedAfterThree) {
+  // Monday 23 November 2026, 09:00 (08:00Z).
+  Timer t = ApprovalTimer(Utc("2026-11-23T08:00:00.000Z"));
+  EXPECT_EQ(store::FormatUtc(t.due), "2026-11-24T08:00:00.000Z");  // Tuesday 09:00
+
+  Firing f = r_.Fire(t, ApprovalFacts(), t.due);
+  ASSERT_EQ(f.result, Firing::Result::kFired);
+  ASSERT_EQ(f.messages.size(), 1u);
+  EXPECT_EQ(f.messages[0].person, "gis-per");
+  EXPECT_EQ(f.messages[0].task_ids, std::vector<int64_t>{12});
+  const std::string& text = f.messages[0].reply.text;
+  EXPECT_NE(text.find("godkännandet av anmälan nr 7"), std::string::npos) << text;
+  EXPECT_NE(text.find("sedan måndag 23 november 2026 kl. 09.00"), std::string::npos) << text;
+  EXPECT_EQ(Ids(f.messages[0].reply),
+            (std::vector<std::string>{"approve", "reject", "ask", "remind_ack", "remind_snooze",
+                                      "remind_snooze", "remind_snooze"}));
+  ASSERT_EQ(f.next.size(), 1u);
+  EXPECT_EQ(f.next[0].step, 2);
+  EXPECT_EQ(store::FormatUtc(f.next[0].due), "2026-11-25T08:00:00.000Z");  // Wednesday
+
+  Firing wed = r_.Fire(f.next[0], ApprovalFacts(), f.next[0].due);
+  ASSERT_EQ(wed.messages.size(), 1u);
+  EXPECT_EQ(store::FormatUtc(wed.next[0].due), "2026-11-26T08:00:00.000Z");  // Thursday
+
+  Firing thu = r_.Fire(wed.next[0], ApprovalFacts(), wed.next[0].due);
+  ASSERT_EQ(thu.messages.size(), 2u);
+  EXPECT_EQ(thu.messages[0].person, "gis-eva");  // Per's superior
+  EXPECT_NE(thu.messages[0].reply.text.find("Per Ek har ännu inte hanterat"), std::string::npos);
+  EXPECT_EQ(thu.messages[1].person, "gis-per");
+  EXPECT_TRUE(thu.next[0].detail["escalated"].get<bool>());
+
+  // Later steps nudge but never escalate again, and stop at kMaxNudges.
+  Timer step = thu.next[0];
+  int fired = 3;
+  while (true) {
+    Firing more = r_.Fire(step, ApprovalFacts(), step.due);
+    for (const Nudge& n : more.messages) EXPECT_EQ(n.person, "gis-per");
+    ++fired;
+    if (more.next.empty()) break;
+    step = more.next[0];
+    ASSERT_LT(fired, 20);
+  }
+  EXPECT_EQ(fired, Reminders::kMaxNudges);
+}
+
+TEST_F(RemindersTest, AResolvedWaitSendsNothing) {
+  Timer t = ApprovalTimer(Utc("2026-11-23T08:00:00.000Z"));
+  WaitFacts f = ApprovalFacts();
+  f.open = false;
+  Firing out = r_.Fire(t, f, t.due);
+  EXPECT_EQ(out.result, Firing::Result::kResolved);
+  EXPECT_TRUE(out.messages.empty());
+  EXPECT_TRUE(out.next.empty());
+}
+
+TEST_F(RemindersTest, OutsideOfficeHoursTheNudgeWaitsForTheNextOpening) {
+  Timer t = ApprovalTimer(Utc("2026-11-23T08:00:00.000Z"));
+  struct Case {
+    const char* now;
+    const char* opening;
+  };
+  for (const Case& c : {Case{"2026-11-24T19:00:00.000Z", "2026-11-25T07:00:00.000Z"},  // evening
+                        Case{"2026-11-25T06:30:00.000Z", "2026-11-25T07:00:00.000Z"},  // 07:30
+                        Case{"2026-11-28T09:00:00.000Z", "2026-11-30T07:00:00.000Z"},  // Saturday
+                        // Julafton 2026 (Thursday) to Monday 28 December.
+                        Case{"2026-12-24T09:00:00.000Z", "2026-12-28T07:00:00.000Z"}}) {
+    Firing f = r_.Fire(t, ApprovalFacts(), Utc(c.now));
+    EXPECT_EQ(f.result, Firing::Result::kDeferred) << c.now;
+    EXPECT_EQ(store::FormatUtc(f.deferred_to), c.opening) << c.now;
+    EXPECT_TRUE(f.messages.empty());
+  }
+}
+
+TEST_F(RemindersTest, AdministratorAcceptanceEscalatesToTheRequester) {
+  auto t = r_.Start("admin", "task:20", "dal-johan", "dalarna", Utc("2026-11-23T08:00:00.000Z"));
+  ASSERT_TRUE(t);
+  EXPECT_EQ(store::FormatUtc(t->due), "2026-11-25T08:00:00.000Z");  // two working days
+  WaitFacts f;
+  f.open = true;
+  f.assignee = "dal-johan";
+  f.requester = "dal-karin";
+  f.task_id = 20;
+  Firing first = r_.Fire(*t, f, t->due);
+  ASSERT_EQ(first.messages.size(), 1u);
+  EXPECT_EQ(Ids(first.messages[0].reply)[0], "accept");
+  // The escalation is at five working days: Monday 30 November 09:00.
+  Firing second = r_.Fire(first.next[0], f, first.next[0].due);
+  EXPECT_EQ(store::FormatUtc(second.next[0].due), "2026-11-30T08:00:00.000Z");
+  Firing third = r_.Fire(second.next[0], f, second.next[0].due);
+  ASSERT_EQ(third.messages.size(), 2u);
+  EXPECT_EQ(third.messages[0].person, "dal-karin");
+}
+
+TEST_F(RemindersTest, AnIdleDraftNudgesItsRequesterWithAResumeButton) {
+  auto t = r_.Start("draft_idle", "draft:5", "gis-anna", "gislaved",
+                    Utc("2026-11-20T14:00:00.000Z"));  // Friday 15:00
+  ASSERT_TRUE(t);
+  EXPECT_EQ(store::FormatUtc(t->due), "2026-11-25T14:00:00.000Z");  // Wednesday 15:00
+  WaitFacts f;
+  f.open = true;
+  f.assignee = f.requester = "gis-anna";
+  f.draft_id = 5;
+  Firing out = r_.Fire(*t, f, t->due);
+  ASSERT_EQ(out.messages.size(), 1u);
+  EXPECT_EQ(out.messages[0].reply.buttons[0].id, "resume");
+  EXPECT_EQ(out.messages[0].reply.buttons[0].value, "5");
+}
+
+TEST_F(RemindersTest, SnoozeMovesToTheOpeningOfTheChosenWorkingDay) {
+  Timer t = ApprovalTimer(Utc("2026-11-23T08:00:00.000Z"));
+  // From Friday 27 November: next working day is Monday 30.
+  auto s = r_.Snooze(t, "1", Utc("2026-11-27T10:00:00.000Z"));
+  ASSERT_TRUE(s);
+  EXPECT_EQ(store::FormatUtc(s->due), "2026-11-30T07:00:00.000Z");
+  s = r_.Snooze(t, "3", Utc("2026-11-27T10:00:00.000Z"));
+  EXPECT_EQ(store::FormatUtc(s->due), "2026-12-02T07:00:00.000Z");
+  // Next week from Wednesday 25 November: Monday 30 November.
+  s = r_.Snooze(t, "week", Utc("2026-11-25T10:00:00.000Z"));
+  EXPECT_EQ(store::FormatUtc(s->due), "2026-11-30T07:00:00.000Z");
+  // Next week from Maundy Thursday 2027 (25 March): Easter Monday is a
+  // holiday, so Tuesday 30 March, in summer time (08:00 CEST = 06:00Z).
+  s = r_.Snooze(t, "week", Utc("2027-03-25T10:00:00.000Z"));
+  EXPECT_EQ(store::FormatUtc(s->due), "2027-03-30T06:00:00.000Z");
+  EXPECT_FALSE(r_.Snooze(t, "someday", Utc("2026-11-25T10:00:00.000Z")));
+}
+
+TEST_F(RemindersTest, NotedStopsTheNudgesButNotTheEscalation) {
+  Timer t = ApprovalTimer(Utc("2026-11-23T08:00:00.000Z"));
+  Firing first = r_.Fire(t, ApprovalFacts(), t.due);
+  auto acked = r_.Acknowledge(first.next[0]);
+  ASSERT_TRUE(acked);
+  EXPECT_EQ(store::FormatUtc(acked->due), "2026-11-26T08:00:00.000Z");  // the escalation
+  Firing esc = r_.Fire(*acked, ApprovalFacts(), acked->due);
+  ASSERT_EQ(esc.messages.size(), 1u);
+  EXPECT_EQ(esc.messages[0].person, "gis-eva");
+  EXPECT_TRUE(esc.next.empty());
+  // Without an escalation to come, "Noterat" ends the wait's reminders.
+  auto smc = r_.Start("approval", "task:30", "smc-board", "smc", Utc("2026-11-23T08:00:00.000Z"));
+  EXPECT_FALSE(r_.Acknowledge(*smc));
+}
+
+TEST_F(RemindersTest, DaylightSavingWeeksKeepLocalOfficeHours) {
+  // Friday 27 March 2026 09:00 CET; clocks go forward on Sunday 29 March.
+  Timer spring = ApprovalTimer(Utc("2026-03-27T08:00:00.000Z"));
+  EXPECT_EQ(store::FormatUtc(spring.due), "2026-03-30T07:00:00.000Z");  // Monday 09:00 CEST
+  // Friday 23 October 2026 09:00 CEST; clocks go back on Sunday 25 October.
+  Timer autumn = ApprovalTimer(Utc("2026-10-23T07:00:00.000Z"));
+  EXPECT_EQ(store::FormatUtc(autumn.due), "2026-10-26T08:00:00.000Z");  // Monday 09:00 CET
+  Firing f = r_.Fire(autumn, ApprovalFacts(), autumn.due);
+  EXPECT_NE(f.messages[0].reply.text.find("sedan fredag 23 oktober 2026 kl. 09.00"),
+            std::string::npos)
+      << f.messages[0].reply.text;
+}
+
+TEST_F(RemindersTest, EveryAccountGetsItsPeriodicDuties) {
+  std::vector<Timer> duties = r_.AccountDuties(7, "gislaved", Utc("2026-11-23T10:00:00.000Z"));
+  ASSERT_EQ(duties.size(), 3u);
+  EXPECT_EQ(duties[0].subject, "snapshot:7:2027-01-01");
+  EXPECT_EQ(store::FormatUtc(duties[0].due), "2026-12-31T23:00:00.000Z");  // local midnight
+  EXPECT_EQ(duties[1].subject, "yearly_review:7:2027-01-15");
+  EXPECT_EQ(duties[2].kind, "inactivity");
+  EXPECT_EQ(store::FormatUtc(duties[2].due),
+            "2027-05-23T09:00:00.000Z");  // six months, in summer time
+
+  WaitFacts f;
+  f.open = true;
+  f.account = "Facebook, www.facebook.com/gislavedfritid";
+  f.administrators = {{{"name", "Omar Haddad"}, {"email", "omar.haddad@gislaved.se"}}};
+  // New Year's Day is a holiday, then a weekend: asked on Monday 4 January.
+  Firing night = r_.Fire(duties[0], f, duties[0].due);
+  ASSERT_EQ(night.result, Firing::Result::kDeferred);
+  EXPECT_EQ(store::FormatUtc(night.deferred_to), "2027-01-04T07:00:00.000Z");
+  Timer snap = duties[0];
+  snap.due = night.deferred_to;
+  Firing ask = r_.Fire(snap, f, snap.due);
+  ASSERT_EQ(ask.messages.size(), 1u);
+  EXPECT_EQ(ask.messages[0].person, "gis-omar");
+  EXPECT_NE(ask.messages[0].reply.text.find("pdf/a"), std::string::npos);
+  EXPECT_EQ(ask.messages[0].reply.buttons[0].id, "duty_done");
+  EXPECT_EQ(ask.messages[0].reply.buttons[0].value, "snapshot:7:2027-01-01");
+  ASSERT_EQ(ask.next.size(), 2u);  // the follow-up, and July's snapshot
+  EXPECT_EQ(ask.next[0].subject, "snapshot:7:2027-01-01");
+  // Ten working days (trettondedag jul excluded): the close of Monday 18
+  // January, which defers to the opening on Tuesday.
+  EXPECT_EQ(store::FormatUtc(ask.next[0].due), "2027-01-18T16:00:00.000Z");
+  EXPECT_EQ(ask.next[1].subject, "snapshot:7:2027-07-01");
+  EXPECT_EQ(r_.Fire(ask.next[0], f, ask.next[0].due).result, Firing::Result::kDeferred);
+
+  // Not confirmed in time: nudged again, and the information function told.
+  Firing overdue = r_.Fire(ask.next[0], f, Utc("2027-01-19T07:00:00.000Z"));
+  ASSERT_EQ(overdue.messages.size(), 2u);
+  EXPECT_EQ(overdue.messages[0].person, "gis-omar");
+  EXPECT_EQ(overdue.messages[1].person, "gis-info");
+  EXPECT_NE(overdue.messages[1].reply.text.find("har inte bekräftats"), std::string::npos);
+  EXPECT_TRUE(Reminders::Overdue(overdue.next[0], overdue.next[0].due));
+}
+
+TEST_F(RemindersTest, StatusLinesMarkWhatIsOverdue) {
+  Timer t = ApprovalTimer(Utc("2026-11-23T08:00:00.000Z"));
+  std::string before = r_.WaitingText({t}, Lang::kSv, Utc("2026-11-23T09:00:00.000Z"));
+  EXPECT_NE(before.find("godkännandet av anmälan nr 7 – sedan"), std::string::npos) << before;
+  EXPECT_EQ(before.find("försenad"), std::string::npos);
+  std::string after = r_.WaitingText({t}, Lang::kEn, Utc("2026-11-24T09:00:00.000Z"));
+  EXPECT_NE(after.find("overdue, since Monday 23 November 2026 at 09:00"), std::string::npos)
+      << after;
+  EXPECT_NE(r_.WaitingText({}, Lang::kSv, t.due).find("Inget väntar"), std::string::npos);
+  std::string org = r_.OverdueText({t}, Lang::kSv, Utc("2026-11-24T09:00:00.000Z"));
+  EXPECT_NE(org.find("väntar på Per Ek"), std::string::npos) << org;
+}
+
+}  // namespace
+}  // namespace kontobot

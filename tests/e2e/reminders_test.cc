@@ -1,0 +1,310 @@
+// Strategy: reminders against the real binary, started with --test-clock and
+// moved through working days by POST /test/clock, exactly as a test harness
+// outside the process would. A registration is submitted in the web chat;
+// the test then moves the clock and reads the approver's, superior's and
+// requester's web-chat feeds (what people see) and the timers table (what
+// is due). Restarts and kill -9 use the same database file, and the clock
+// of the restarted binary is set with --test-clock-now, so what fell due
+// while it was down is handled at start - once.
+#include <gtest/gtest.h>
+
+#include <cstdio>
+
+#include "tests/e2e/bot_process.h"
+
+namespace {
+
+using namespace kontobot::testing;  // NOLINT
+using nlohmann::json;
+
+// Monday 23 November 2026, 09:00 in Stockholm.
+constexpr const char* kMonday = "2026-11-23T09:00:00+01:00";
+
+json FeedOf(Bot& bot, const std::string& person) {
+  return bot.Get("/api/messages?person=" + person + "&after=0").body["messages"];
+}
+
+// How many of `person`'s messages contain `needle`.
+int CountContaining(Bot& bot, const std::string& person, const std::string& needle) {
+  int n = 0;
+  for (const auto& m : FeedOf(bot, person))
+    n += m["text"].get<std::string>().find(needle) != std::string::npos ? 1 : 0;
+  return n;
+}
+
+// Polls until `person` has at least `n` messages containing `needle`.
+bool WaitFor(Bot& bot, const std::string& person, const std::string& needle, int n = 1) {
+  for (int i = 0; i < 200; ++i) {
+    if (CountContaining(bot, person, needle) >= n) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(25));
+  }
+  return false;
+}
+
+// Polls the database until the timers in `state` number `n`.
+bool WaitForTimers(Bot& bot, const std::string& state, int64_t n) {
+  for (int i = 0; i < 200; ++i) {
+    SQLite::Database db(bot.db(), SQLite::OPEN_READONLY);
+    SQLite::Statement q(db, "SELECT COUNT(*) FROM timers WHERE state = ?");
+    q.bind(1, state);
+    q.executeStep();
+    if (q.getColumn(0).getInt64() == n) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(25));
+  }
+  return false;
+}
+
+HttpResult SetClock(Bot& bot, const std::string& now) {
+  return bot.Post("/test/clock", {{"now", now}});
+}
+
+void SubmitGislaved(Bot& bot) {
+  bot.Say("gis-anna", "ny");
+  AnswerUntil(bot, "gis-anna");
+  ASSERT_NE(Texts(bot.Say("gis-anna", "skicka")).find("är inskickad"), std::string::npos);
+}
+
+// The newest message of `person` with a button `action` (and value prefix).
+json Button(Bot& bot, const std::string& person, const std::string& action,
+            const std::string& value_suffix = "") {
+  json feed = FeedOf(bot, person);
+  for (auto m = feed.rbegin(); m != feed.rend(); ++m) {
+    for (const auto& b : (*m)["buttons"]) {
+      std::string v = b["value"];
+      if (b["id"] == action &&
+          (value_suffix.empty() ||
+           (v.size() >= value_suffix.size() &&
+            v.compare(v.size() - value_suffix.size(), value_suffix.size(), value_suffix) == 0)))
+        return {{"message_id", (*m)["id"]}, {"id", b["id"]}, {"value", b["value"]}};
+    }
+  }
+  return nullptr;
+}
+
+HttpResult Press(Bot& bot, const std::string& person, const json& button) {
+  return bot.Post("/api/messages",
+                  {{"person", person},
+                   {"message_id", button["message_id"]},
+                   {"action", {{"id", button["id"]}, {"value", button["value"]}}}});
+}
+
+TEST(Reminders, NudgeTheApproverAfterOneWorkingDayThenEscalateToTheSuperior) {
+  Bot bot(TempDb());
+  bot.Start({"--test-clock", "--test-clock-now", kMonday});
+  SubmitGislaved(bot);
+  ASSERT_EQ(CountContaining(bot, "gis-per", "Påminnelse"), 0);
+
+  // Tuesday 08:59: not yet one working day.
+  ASSERT_EQ(SetClock(bot, "2026-11-24T08:59:00+01:00").status, 200);
+  EXPECT_EQ(bot.Get("/healthz").status, 200);
+  // Tuesday 09:00: one working day after the request.
+  auto r = SetClock(bot, "2026-11-24T09:00:30+01:00");
+  ASSERT_EQ(r.status, 200) << r.raw;
+  EXPECT_EQ(r.body["now"], "2026-11-24T08:00:30.000Z");
+  ASSERT_TRUE(WaitFor(bot, "gis-per", "Påminnelse"));
+  json feed = FeedOf(bot, "gis-per");
+  json nudge = feed.back();
+  std::string text = nudge["text"];
+  EXPECT_NE(text.find("godkännandet av anmälan nr"), std::string::npos) << text;
+  EXPECT_NE(text.find("sedan måndag 23 november 2026 kl. 09.00"), std::string::npos) << text;
+  std::set<std::string> ids;
+  for (const auto& b : nudge["buttons"]) ids.insert(b["id"]);
+  EXPECT_TRUE(ids.count("approve") && ids.count("remind_ack") && ids.count("remind_snooze"));
+  EXPECT_EQ(CountContaining(bot, "gis-eva", "har ännu inte hanterat"), 0);
+
+  // Thursday 09:00: three working days: the superior is told, the approver
+  // nudged again (Wednesday's nudge fell due meanwhile: one message, not two).
+  ASSERT_EQ(SetClock(bot, "2026-11-26T09:00:30+01:00").status, 200);
+  ASSERT_TRUE(WaitFor(bot, "gis-eva", "Per Ek har ännu inte hanterat"));
+  EXPECT_EQ(CountContaining(bot, "gis-per", "Påminnelse"), 2);
+
+  // The approve button on the nudge works, and ends the reminders (the
+  // nudge, like the request, is rewritten to show the decision).
+  json approve = Button(bot, "gis-per", "approve");
+  ASSERT_FALSE(approve.is_null());
+  ASSERT_EQ(Press(bot, "gis-per", approve).status, 200);
+  const std::string nudges_to_per =
+      "audit WHERE action = 'reminder.nudged' AND json_extract(detail, '$.to') = 'gis-per'";
+  EXPECT_EQ(bot.Count(nudges_to_per), 2);
+  // Eva's own approval is now the only wait; Per's is closed.
+  ASSERT_TRUE(WaitForTimers(bot, "open", 1));
+  ASSERT_EQ(SetClock(bot, "2026-12-10T10:00:00+01:00").status, 200);
+  ASSERT_TRUE(WaitFor(bot, "gis-eva", "Påminnelse"));
+  EXPECT_EQ(bot.Count(nudges_to_per), 2);
+}
+
+TEST(Reminders, ANudgeDueAtNightWaitsForTheOfficeToOpen) {
+  Bot bot(TempDb());
+  bot.Start({"--test-clock", "--test-clock-now", kMonday});
+  SubmitGislaved(bot);
+  ASSERT_EQ(SetClock(bot, "2026-11-24T20:00:00+01:00").status, 200);
+  // The row falls due, is deferred to Wednesday 08:00, and nothing is sent.
+  ASSERT_TRUE(WaitForTimers(bot, "open", 1));
+  for (int i = 0; i < 100; ++i) {
+    SQLite::Database db(bot.db(), SQLite::OPEN_READONLY);
+    if (db.execAndGet("SELECT due_at FROM timers WHERE state = 'open'").getString() ==
+        "2026-11-25T07:00:00.000Z")
+      break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(25));
+  }
+  {
+    SQLite::Database db(bot.db(), SQLite::OPEN_READONLY);
+    EXPECT_EQ(db.execAndGet("SELECT due_at FROM timers WHERE state = 'open'").getString(),
+              "2026-11-25T07:00:00.000Z");
+  }
+  EXPECT_EQ(CountContaining(bot, "gis-per", "Påminnelse"), 0);
+  ASSERT_EQ(SetClock(bot, "2026-11-25T08:00:10+01:00").status, 200);
+  ASSERT_TRUE(WaitFor(bot, "gis-per", "Påminnelse"));
+  EXPECT_EQ(CountContaining(bot, "gis-per", "Påminnelse"), 1);
+}
+
+TEST(Reminders, SnoozeAndNotedButtonsInTheWebChat) {
+  Bot bot(TempDb());
+  bot.Start({"--test-clock", "--test-clock-now", kMonday});
+  SubmitGislaved(bot);
+  ASSERT_EQ(SetClock(bot, "2026-11-24T09:00:30+01:00").status, 200);
+  ASSERT_TRUE(WaitFor(bot, "gis-per", "Påminnelse"));
+
+  // Snooze 3 working days: Tuesday -> Friday 08:00.
+  json snooze = Button(bot, "gis-per", "remind_snooze", "|3");
+  ASSERT_FALSE(snooze.is_null());
+  auto r = Press(bot, "gis-per", snooze);
+  ASSERT_EQ(r.status, 200) << r.raw;
+  EXPECT_NE(Texts(r.body["messages"]).find("påminner dig igen fredag 27 november 2026 kl. 08.00"),
+            std::string::npos)
+      << r.raw;
+  // Thursday (the escalation day) passes quietly: snoozed until Friday.
+  ASSERT_EQ(SetClock(bot, "2026-11-26T16:00:00+01:00").status, 200);
+  EXPECT_EQ(bot.Get("/healthz").status, 200);
+  EXPECT_EQ(CountContaining(bot, "gis-per", "Påminnelse"), 1);
+  ASSERT_EQ(SetClock(bot, "2026-11-27T08:00:30+01:00").status, 200);
+  ASSERT_TRUE(WaitFor(bot, "gis-per", "Påminnelse", 2));
+  ASSERT_TRUE(WaitFor(bot, "gis-eva", "har ännu inte hanterat"));
+
+  // "Noterat": no more nudges; the escalation has been made already.
+  json noted = Button(bot, "gis-per", "remind_ack");
+  r = Press(bot, "gis-per", noted);
+  ASSERT_EQ(r.status, 200) << r.raw;
+  EXPECT_NE(Texts(r.body["messages"]).find("Noterat. Jag påminner dig inte mer"),
+            std::string::npos);
+  ASSERT_EQ(SetClock(bot, "2026-12-18T10:00:00+01:00").status, 200);
+  EXPECT_EQ(bot.Get("/healthz").status, 200);
+  EXPECT_EQ(CountContaining(bot, "gis-per", "Påminnelse"), 2);
+  // A press on a reminder that has ended says so.
+  r = Press(bot, "gis-per", noted);
+  ASSERT_EQ(r.status, 200);
+  EXPECT_NE(Texts(r.body["messages"]).find("väntar inte längre"), std::string::npos);
+}
+
+TEST(Reminders, AnUnfinishedDraftRemindsItsRequester) {
+  Bot bot(TempDb());
+  bot.Start({"--test-clock", "--test-clock-now", kMonday});
+  bot.Say("gis-anna", "ny");
+  bot.Say("gis-anna", AnswerTo(FeedOf(bot, "gis-anna").back()));
+  ASSERT_EQ(SetClock(bot, "2026-11-26T09:00:30+01:00").status, 200);
+  ASSERT_TRUE(WaitFor(bot, "gis-anna", "den påbörjade anmälan nr"));
+  json resume = Button(bot, "gis-anna", "resume");
+  ASSERT_FALSE(resume.is_null());
+  auto r = Press(bot, "gis-anna", resume);
+  ASSERT_EQ(r.status, 200) << r.raw;
+  EXPECT_NE(Texts(r.body["messages"]).find("Vi fortsätter"), std::string::npos) << r.raw;
+}
+
+TEST(Reminders, StatusListsWaitsAndTheInformationFunctionSeesWhatIsOverdue) {
+  Bot bot(TempDb());
+  bot.Start({"--test-clock", "--test-clock-now", kMonday});
+  SubmitGislaved(bot);
+  EXPECT_NE(Texts(bot.Say("gis-per", "status")).find("godkännandet av anmälan nr"),
+            std::string::npos);
+  EXPECT_NE(Texts(bot.Say("gis-info", "försenat")).find("Inget är försenat"), std::string::npos);
+  ASSERT_EQ(SetClock(bot, "2026-11-24T09:00:30+01:00").status, 200);
+  ASSERT_TRUE(WaitFor(bot, "gis-per", "Påminnelse"));
+  EXPECT_NE(Texts(bot.Say("gis-per", "status")).find("försenad, sedan måndag 23 november"),
+            std::string::npos);
+  std::string overdue = Texts(bot.Say("gis-info", "försenat"));
+  EXPECT_NE(overdue.find("väntar på Per Ek sedan måndag 23 november"), std::string::npos)
+      << overdue;
+  EXPECT_NE(Texts(bot.Say("gis-anna", "försenat")).find("Bara informationsfunktionen"),
+            std::string::npos);
+}
+
+TEST(Reminders, WhatFellDueWhileDownIsHandledOnceAtStart) {
+  std::string db = TempDb();
+  {
+    Bot bot(db);
+    bot.Start({"--test-clock", "--test-clock-now", kMonday});
+    SubmitGislaved(bot);
+    EXPECT_EQ(bot.Kill(SIGTERM), 0);
+  }
+  for (int restart = 0; restart < 2; ++restart) {
+    Bot bot(db);
+    bot.Start({"--test-clock", "--test-clock-now", "2026-11-24T10:00:00+01:00"});
+    ASSERT_TRUE(WaitFor(bot, "gis-per", "Påminnelse"));
+    ASSERT_TRUE(WaitForTimers(bot, "fired", 1));
+    EXPECT_EQ(CountContaining(bot, "gis-per", "Påminnelse"), 1) << "restart " << restart;
+    EXPECT_EQ(bot.Kill(SIGTERM), 0);
+  }
+}
+
+TEST(Reminders, Kill9WhileFiringNeverSendsAStepTwice) {
+  std::string db = TempDb();
+  {
+    Bot bot(db);
+    bot.Start({"--test-clock", "--test-clock-now", kMonday});
+    SubmitGislaved(bot);
+    bot.Kill(SIGTERM);
+  }
+  // Kill at different moments around the firing: before, during or after
+  // the transaction that records the step and its message.
+  for (int delay_ms : {0, 1, 3, 10, 50}) {
+    Bot bot(db);
+    bot.Start({"--test-clock", "--test-clock-now", kMonday});
+    bot.Post("/test/clock", {{"now", "2026-11-24T10:00:00+01:00"}});
+    std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms));
+    bot.Kill(SIGKILL);
+  }
+  Bot bot(db);
+  bot.Start({"--test-clock", "--test-clock-now", "2026-11-24T10:00:00+01:00"});
+  ASSERT_TRUE(WaitFor(bot, "gis-per", "Påminnelse"));
+  // Wednesday's step proves the scheduler has gone past Tuesday's.
+  ASSERT_EQ(SetClock(bot, "2026-11-25T10:00:30+01:00").status, 200);
+  ASSERT_TRUE(WaitFor(bot, "gis-per", "Påminnelse", 2));
+  EXPECT_EQ(CountContaining(bot, "gis-per", "Påminnelse"), 2);
+  EXPECT_EQ(bot.Count("timers WHERE state = 'fired'"), 2);
+}
+
+TEST(Reminders, TheClockRouteExistsOnlyWithTheFlag) {
+  Bot bot(TempDb());
+  bot.Start();
+  EXPECT_EQ(bot.Post("/test/clock", {{"advance_seconds", 60}}).status, 404);
+}
+
+TEST(Reminders, TheClockRouteRefusesBadInput) {
+  Bot bot(TempDb());
+  bot.Start({"--test-clock"});
+  EXPECT_EQ(bot.Post("/test/clock", {{"now", "tomorrow"}}).status, 400);
+  EXPECT_EQ(bot.Post("/test/clock", {{"advance_seconds", "x"}}).status, 400);
+  EXPECT_EQ(bot.Post("/test/clock", {{"advance_seconds", -5}}).status, 400);
+  EXPECT_EQ(bot.Request(web::http::methods::POST, "/test/clock", "{").status, 400);
+  auto r = bot.Post("/test/clock", {{"now", "2026-12-24T09:00:00+01:00"}});
+  ASSERT_EQ(r.status, 200);
+  EXPECT_EQ(r.body["now"].get<std::string>().substr(0, 16), "2026-12-24T08:00");
+  r = bot.Post("/test/clock", {{"advance_seconds", 3600}});
+  EXPECT_EQ(r.body["now"].get<std::string>().substr(0, 16), "2026-12-24T09:00");
+}
+
+TEST(Reminders, TheTestClockIsRefusedOnANonLoopbackAddress) {
+  std::string cmd = std::string(KONTOBOT_BINARY) +
+                    " serve --listen 0.0.0.0:1 --test-clock --db /nonexistent/x.db 2>&1";
+  FILE* p = popen(cmd.c_str(), "r");
+  ASSERT_NE(p, nullptr);
+  std::string out;
+  char buf[512];
+  while (fgets(buf, sizeof buf, p) != nullptr) out += buf;
+  int status = pclose(p);
+  EXPECT_EQ(WEXITSTATUS(status), 2);
+  EXPECT_NE(out.find("--test-clock"), std::string::npos) << out;
+  EXPECT_NE(out.find("loopback"), std::string::npos) << out;
+}
+
+}  // namespace
