@@ -187,6 +187,7 @@ int Serve(const config::Options& o) {
         slack::Settings{o.slack_signing_secret, o.slack_bot_token, o.slack_api_base,
                         o.slack_bot_user},
         service, *store, directory.directory, catalog.catalog, clock, log);
+    slack_adapter->SetSignatureClock(system_clock);
     slack_adapter->RegisterRoutes(server);
     slack_adapter->OnCommit([&outbox] { outbox.Notify(); });
     service.EnableOutboxPlatform("slack");

@@ -41,7 +41,8 @@ std::optional<Response> Adapter::Refuse(const Request& request) const {
     return it == request.headers.end() ? std::string() : it->second;
   };
   int64_t now =
-      std::chrono::duration_cast<std::chrono::seconds>(clock_.Now().time_since_epoch()).count();
+      std::chrono::duration_cast<std::chrono::seconds>(signature_clock_->Now().time_since_epoch())
+          .count();
   SignatureCheck check = Verify(settings_.signing_secret, header("x-slack-request-timestamp"),
                                 header("x-slack-signature"), request.body, now);
   if (check == SignatureCheck::kValid) return std::nullopt;

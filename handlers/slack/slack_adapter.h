@@ -48,6 +48,10 @@ class Adapter {
   void RegisterRoutes(handlers::HttpServer& server);
   // Called after the adapter itself commits outbox rows.
   void OnCommit(std::function<void()> fn) { on_commit_ = std::move(fn); }
+  // The clock for Slack's five-minute replay window, which is about real
+  // time: under --test-clock the bot's clock may be months away from it.
+  // By default the adapter's clock. `clock` must outlive the adapter.
+  void SetSignatureClock(const Clock& clock) { signature_clock_ = &clock; }
   handlers::Response Events(const handlers::Request& request);
   handlers::Response Interactivity(const handlers::Request& request);
 
@@ -68,6 +72,7 @@ class Adapter {
   const Directory& directory_;
   const Catalog& catalog_;
   const Clock& clock_;
+  const Clock* signature_clock_ = &clock_;
   std::shared_ptr<spdlog::logger> log_;
   Client client_;
   std::function<void()> on_commit_;

@@ -69,9 +69,13 @@ class SlackTest : public ::testing::Test {
     StartBot();
   }
   void StartBot() {
-    bot_.Start({"--slack-signing-secret", kSecret, "--slack-bot-token", kToken, "--slack-api-base",
-                slack_.base(), "--slack-bot-user", "UKONTOBOT"});
+    std::vector<std::string> args{
+        "--slack-signing-secret", kSecret,       "--slack-bot-token", kToken,
+        "--slack-api-base",       slack_.base(), "--slack-bot-user",  "UKONTOBOT"};
+    args.insert(args.end(), extra_.begin(), extra_.end());
+    bot_.Start(args);
   }
+  std::vector<std::string> extra_;  // more options, set before SetUp
 
   HttpResult Signed(const std::string& path, const std::string& body,
                     const std::string& content_type, int64_t ts = 0,
@@ -362,3 +366,40 @@ TEST_F(SlackTest, NothingAcknowledgedIsLostOrSentTwiceAcrossKill9WhileSlackIsDow
 }
 
 }  // namespace
+
+// Reminders reach Slack users in their DM, and their buttons come back
+// through block_actions like any other.
+class SlackReminderTest : public SlackTest {
+ protected:
+  SlackReminderTest() {
+    extra_ = {"--test-clock", "--test-clock-now", "2026-11-23T09:00:00+01:00"};
+  }
+};
+
+TEST_F(SlackReminderTest, TheApproverIsNudgedInSlackAndSnoozesWithAButton) {
+  ASSERT_EQ(Dm("UGISANNA1", "ny").status, 200);
+  for (int i = 0; i < 60; ++i) {
+    json last = bot_.Get("/api/messages?person=gis-anna&after=0").body["messages"].back();
+    if (last["input"].empty()) break;
+    ASSERT_EQ(Dm("UGISANNA1", AnswerTo(last)).status, 200);
+  }
+  ASSERT_EQ(Dm("UGISANNA1", "skicka").status, 200);
+  ASSERT_TRUE(Eventually([&] { return FindButton("UGISPER01", "approve").has_value(); }));
+  ASSERT_EQ(bot_.Post("/test/clock", {{"now", "2026-11-24T09:00:30+01:00"}}).status, 200);
+  ASSERT_TRUE(Eventually([&] { return FindButton("UGISPER01", "remind_snooze").has_value(); }))
+      << "the nudge is posted to Per's DM with its buttons";
+  bool says_since = false;
+  for (const auto& c : slack_.calls("chat.postMessage"))
+    says_since |= c.args.value("text", "").find("sedan måndag 23 november 2026 kl. 09.00") !=
+                  std::string::npos;
+  EXPECT_TRUE(says_since);
+  auto [snooze, where] = *FindButton("UGISPER01", "remind_snooze");
+  ASSERT_EQ(Click("UGISPER01", snooze, where).status, 200);
+  EXPECT_TRUE(Eventually([&] {
+    for (const auto& c : slack_.calls("chat.postMessage"))
+      if (c.args.value("text", "").find("påminner dig igen onsdag 25 november") !=
+          std::string::npos)
+        return true;
+    return false;
+  })) << "snoozed to the next working day";
+}
