@@ -129,6 +129,19 @@ TEST(ShippedConfiguration, DirectoryLoadsWithAPersonForEveryRole) {
   }
 }
 
+// Bug: SMC's "kansli" role had no web-chat label, so the person picker showed
+// the raw role id. Every role the shipped directory uses needs a label.
+TEST(ShippedConfiguration, EveryRoleInTheDirectoryHasAWebChatLabel) {
+  auto directory = LoadDirectoryFile(testing::SourcePath("config/directory.yaml"));
+  auto catalogs = LoadCatalogDir(testing::SourcePath("config/messages"));
+  for (const Person& p : directory.directory.people()) {
+    for (const std::string& role : p.roles) {
+      EXPECT_TRUE(catalogs.catalog.Has(Lang::kSv, "webchat.role." + role)) << role;
+      EXPECT_TRUE(catalogs.catalog.Has(Lang::kEn, "webchat.role." + role)) << role;
+    }
+  }
+}
+
 TEST(DirectoryLoader, ReportsUnknownOrganisationAndSuperior) {
   auto load = LoadDirectoryString(R"(organisations:
   - {id: o, name: {sv: O, en: O}}
