@@ -24,7 +24,7 @@ bool Contains(const std::vector<std::string>& errors, const std::string& needle)
   return false;
 }
 
-const char* kHead = R"(id: t
+constexpr const char* kHead = R"(id: t
 organisation: {sv: O, en: O}
 form_title: {sv: F, en: F}
 approval:
