@@ -78,10 +78,10 @@ int64_t AccountOf(const std::string& subject) {
 }  // namespace
 
 std::optional<Duration> ParseDuration(const std::string& text) {
-  static const std::regex re(
+  static const std::regex kRe(
       R"(^\s*([0-9]+)\s+(working\s+(day|days|hour|hours)|minutes?|hours?|days?|weeks?|months?|years?)\s*$)");
   std::smatch m;
-  if (!std::regex_match(text, m, re)) return std::nullopt;
+  if (!std::regex_match(text, m, kRe)) return std::nullopt;
   Duration d;
   d.amount = std::stoll(m[1].str());
   std::string unit = m[2].str();

@@ -24,10 +24,10 @@ void AdjustableClock::Advance(std::chrono::seconds by) {
 }
 
 std::optional<TimePoint> ParseRfc3339(const std::string& text) {
-  static const std::regex re(
+  static const std::regex kRe(
       R"(^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(\.\d+)?(Z|[+-]\d{2}:\d{2})$)");
   std::smatch m;
-  if (!std::regex_match(text, m, re)) return std::nullopt;
+  if (!std::regex_match(text, m, kRe)) return std::nullopt;
   using namespace std::chrono;
   year_month_day ymd{year(std::stoi(m[1])), month(std::stoul(m[2])), day(std::stoul(m[3]))};
   int h = std::stoi(m[4]), mi = std::stoi(m[5]), s = std::stoi(m[6]);
@@ -43,7 +43,8 @@ std::optional<TimePoint> ParseRfc3339(const std::string& text) {
   return t;
 }
 
-void RegisterTestClock(HttpServer& server, AdjustableClock& clock, std::function<void()> moved) {
+void RegisterTestClock(HttpServer& server, AdjustableClock& clock,
+                       const std::function<void()>& moved) {
   server.Route("POST", "/test/clock", [&clock, moved](const Request& r) {
     nlohmann::json body = nlohmann::json::parse(r.body, nullptr, false);
     auto bad = [] {

@@ -32,7 +32,8 @@ class AdjustableClock final : public Clock {
 // Registers POST /test/clock: {"now": "2026-12-24T09:00:00+01:00"} or
 // {"advance_seconds": N}; answers {"now": "...Z"}, 400 on bad input.
 // `moved` is called after every change (it wakes the schedulers).
-void RegisterTestClock(HttpServer& server, AdjustableClock& clock, std::function<void()> moved);
+void RegisterTestClock(HttpServer& server, AdjustableClock& clock,
+                       const std::function<void()>& moved);
 
 // Parses an RFC 3339 instant with an offset or Z ("2026-12-24T09:00:00+01:00").
 std::optional<TimePoint> ParseRfc3339(const std::string& text);

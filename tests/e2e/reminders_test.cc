@@ -8,6 +8,7 @@
 // while it was down is handled at start - once.
 #include <gtest/gtest.h>
 
+#include <array>
 #include <cstdio>
 
 #include "tests/e2e/bot_process.h"
@@ -299,8 +300,8 @@ TEST(Reminders, TheTestClockIsRefusedOnANonLoopbackAddress) {
   FILE* p = popen(cmd.c_str(), "r");
   ASSERT_NE(p, nullptr);
   std::string out;
-  char buf[512];
-  while (fgets(buf, sizeof buf, p) != nullptr) out += buf;
+  std::array<char, 512> buf{};
+  while (fgets(buf.data(), buf.size(), p) != nullptr) out += buf.data();
   int status = pclose(p);
   EXPECT_EQ(WEXITSTATUS(status), 2);
   EXPECT_NE(out.find("--test-clock"), std::string::npos) << out;
