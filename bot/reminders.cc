@@ -208,8 +208,12 @@ std::optional<TimePoint> Reminders::NextAt(const std::vector<std::string>& at,
   year_month_day ymd{today};
   std::optional<local_days> best;
   for (const std::string& md : at) {
-    unsigned m = 0, d = 0;
-    if (std::sscanf(md.c_str(), "%2u-%2u", &m, &d) != 2) continue;
+    unsigned m = 0;
+    unsigned d = 0;
+    if (md.size() != 5 || md[2] != '-' ||
+        std::from_chars(md.data(), md.data() + 2, m).ec != std::errc() ||
+        std::from_chars(md.data() + 3, md.data() + 5, d).ec != std::errc())
+      continue;
     for (int dy = 0; dy <= 1; ++dy) {
       year_month_day cand{ymd.year() + std::chrono::years(dy), std::chrono::month(m),
                           std::chrono::day(d)};
