@@ -274,6 +274,35 @@ TEST(Reminders, Kill9WhileFiringNeverSendsAStepTwice) {
   EXPECT_EQ(bot.Count("timers WHERE state = 'fired'"), 2);
 }
 
+TEST(Reminders, ARegisteredAccountsAdministratorsAreAskedForTheSnapshot) {
+  Bot bot(TempDb());
+  bot.Start({"--test-clock", "--test-clock-now", kMonday});
+  SubmitGislaved(bot);
+  for (const char* approver : {"gis-per", "gis-eva"}) {
+    ASSERT_TRUE(WaitFor(bot, approver, "anmälan nr"));
+    json approve = Button(bot, approver, "approve");
+    ASSERT_FALSE(approve.is_null()) << approver;
+    ASSERT_EQ(Press(bot, approver, approve).status, 200);
+  }
+  ASSERT_EQ(bot.Get("/register.json").body["accounts"].size(), 1u);
+  // New Year's Day 2027 is a Friday and a holiday: asked on Monday 4 January.
+  ASSERT_EQ(SetClock(bot, "2027-01-01T10:00:00+01:00").status, 200);
+  ASSERT_EQ(bot.Get("/healthz").status, 200);
+  EXPECT_EQ(CountContaining(bot, "gis-omar", "ögonblicksbild"), 0);
+  ASSERT_EQ(SetClock(bot, "2027-01-04T08:00:30+01:00").status, 200);
+  ASSERT_TRUE(WaitFor(bot, "gis-omar", "halvårets ögonblicksbild"));
+  json done = Button(bot, "gis-omar", "duty_done");
+  ASSERT_FALSE(done.is_null());
+  auto r = Press(bot, "gis-omar", done);
+  ASSERT_EQ(r.status, 200) << r.raw;
+  EXPECT_NE(Texts(r.body["messages"]).find("Tack!"), std::string::npos) << r.raw;
+  // Confirmed: no follow-up, no word to the information function.
+  ASSERT_EQ(SetClock(bot, "2027-02-01T10:00:00+01:00").status, 200);
+  ASSERT_EQ(bot.Get("/healthz").status, 200);
+  EXPECT_EQ(CountContaining(bot, "gis-info", "har inte bekräftats"), 0);
+  EXPECT_EQ(bot.Count("timers WHERE state = 'open' AND subject LIKE 'snapshot:%:2027-07-01'"), 1);
+}
+
 TEST(Reminders, TheClockRouteExistsOnlyWithTheFlag) {
   Bot bot(TempDb());
   bot.Start();
