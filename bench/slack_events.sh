@@ -21,10 +21,14 @@ SECRET=bench-signing-secret
 TOKEN=xoxb-bench
 USERS=UGISANNA1,UGISPER01,UGISEVA01,UGISKIM01,UGISINFO1,UGISOMAR1
 
-bash scripts/deps.sh
+[ -n "${BENCH_BUILD:-}" ] || bash scripts/deps.sh
 command -v node >/dev/null || { echo "node is needed for the Bolt comparison"; exit 1; }
-cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF >/dev/null
-cmake --build build-bench --target kontobot slack_loadgen fake_slack_api -j"$(nproc)" >/dev/null
+# BENCH_BUILD=dir uses binaries already built there instead (e.g. build-test).
+B=${BENCH_BUILD:-build-bench}
+if [ -z "${BENCH_BUILD:-}" ]; then
+  cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF >/dev/null
+  cmake --build build-bench --target kontobot slack_loadgen fake_slack_api -j"$(nproc)" >/dev/null
+fi
 (cd bench/bolt && [ -d node_modules/@slack/bolt ] || npm ci --no-audit --no-fund --silent)
 
 work=$(mktemp -d)
@@ -38,7 +42,7 @@ median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 peak_rss_mb() { awk '/VmHWM/ {printf "%.0f", $2/1024}' "/proc/$1/status"; }
 
 api_port=$(free_port)
-build-bench/fake_slack_api "$api_port" "$TOKEN" > "$work/fake.log" &
+"$B/fake_slack_api" "$api_port" "$TOKEN" > "$work/fake.log" &
 pids+=($!)
 
 declare -A result
@@ -66,7 +70,7 @@ run_target() {  # name port
       local before start end after
       before=$(stored_events "$name")
       start=$(date +%s.%N)
-      build-bench/slack_loadgen 127.0.0.1 "$port" /slack/events "$SECRET" "$conns" "$SECONDS_PER_RUN" "$USERS" \
+      "$B/slack_loadgen" 127.0.0.1 "$port" /slack/events "$SECRET" "$conns" "$SECONDS_PER_RUN" "$USERS" \
         >> "$work/$name-$conns"
       wait_drained "$name"
       end=$(date +%s.%N)
@@ -82,7 +86,7 @@ run_target() {  # name port
 
 # kontobot
 kb_port=$(free_port)
-build-bench/kontobot serve --listen "127.0.0.1:$kb_port" --db "$work/kontobot.db" --log-level warn \
+"$B/kontobot" serve --listen "127.0.0.1:$kb_port" --db "$work/kontobot.db" --log-level warn \
   --slack-signing-secret "$SECRET" --slack-bot-token "$TOKEN" --slack-api-base "http://127.0.0.1:$api_port/api" &
 kb_pid=$!
 pids+=($kb_pid)

@@ -6,8 +6,11 @@ namespace kontobot::handlers {
 
 namespace {
 // Most events one processing transaction takes, and how long it may run
-// before it commits: both bound how long an acknowledgement can wait.
-constexpr int kBatch = 256;
+// before it commits: both bound how long an acknowledgement can wait. The
+// batch is read whole but often cut short (an acknowledgement waiting), so
+// it is kept small: reading 256 rows to process a few was once the largest
+// cost per event.
+constexpr int kBatch = 32;
 constexpr auto kBatchTime = std::chrono::milliseconds(4);
 }  // namespace
 

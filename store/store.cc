@@ -793,7 +793,7 @@ std::vector<QueuedEvent> Transaction::ReadyInbound(int limit) {
     e.id = q.getColumn(0).getInt64();
     e.platform = q.getColumn(1).getString();
     e.event_id = q.getColumn(2).getString();
-    e.payload = nlohmann::json::parse(q.getColumn(3).getString(), nullptr, false);
+    e.payload = q.getColumn(3).getString();
     out.push_back(std::move(e));
   }
   return out;

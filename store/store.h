@@ -91,7 +91,7 @@ struct QueuedEvent {
   int64_t id = 0;
   std::string platform;
   std::string event_id;
-  nlohmann::json payload;
+  std::string payload;  // JSON text, parsed only when the event is processed
 };
 
 // What an outbox delivery needs to know about its message, read at once.

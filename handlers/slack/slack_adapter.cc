@@ -135,7 +135,7 @@ void Adapter::Events(const Request& request, const handlers::Responder& respond)
 }
 
 handlers::Processed Adapter::Process(store::Transaction& tx, const store::QueuedEvent& event) {
-  const nlohmann::json& p = event.payload;
+  nlohmann::json p = nlohmann::json::parse(event.payload, nullptr, false);
   if (!p.is_object()) throw std::runtime_error("the queued payload is not a JSON object");
   std::string user = p.value("user", "");
   std::string channel = p.value("channel", "");

@@ -64,7 +64,7 @@ TEST_F(InboundQueueTest, AcknowledgesOnceStoredAndProcessesEachEventOnceInOrder)
   q.Handle("test", [&](store::Transaction& tx, const store::QueuedEvent& e) {
     tx.AppendAudit(clock_.Now(), "t", "processed", e.event_id, {});
     std::lock_guard<std::mutex> lock(mu_);
-    seen_.push_back(e.payload["text"]);
+    seen_.push_back(nlohmann::json::parse(e.payload)["text"]);
     return Processed::kDone;
   });
   q.Start();
@@ -90,7 +90,7 @@ TEST_F(InboundQueueTest, AThrowingEventIsKeptAsFailedAndTheRestOfItsBatchCommits
   InboundQueue q(*store_, clock_, log_);
   q.Handle("test", [&](store::Transaction& tx, const store::QueuedEvent& e) {
     tx.AppendAudit(clock_.Now(), "t", "processed", e.event_id, {});
-    if (e.payload["text"] == "bad") throw std::runtime_error("cannot handle this");
+    if (nlohmann::json::parse(e.payload)["text"] == "bad") throw std::runtime_error("cannot handle this");
     return Processed::kDone;
   });
   q.Start();
@@ -113,7 +113,7 @@ TEST_F(InboundQueueTest, AParkedEventRunsOnceReleased) {
       tx.ParkInbound(e.id, "user:U1");
       return Processed::kParked;
     }
-    seen_.push_back(e.payload["text"]);
+    seen_.push_back(nlohmann::json::parse(e.payload)["text"]);
     return Processed::kDone;
   });
   q.Start();
@@ -147,7 +147,7 @@ TEST_F(InboundQueueTest, AQueueLeftBehindIsResumedAtStart) {
   InboundQueue q(*store_, clock_, log_);
   q.Handle("test", [&](store::Transaction&, const store::QueuedEvent& e) {
     std::lock_guard<std::mutex> lock(mu_);
-    seen_.push_back(e.payload["text"]);
+    seen_.push_back(nlohmann::json::parse(e.payload)["text"]);
     return Processed::kDone;
   });
   q.Start();
