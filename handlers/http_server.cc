@@ -128,14 +128,14 @@ void HttpServer::Start() {
     // Exactly one response per request, whoever sends it first: an
     // asynchronous handler that throws after answering is not answered twice.
     auto answered = std::make_shared<std::atomic<bool>>(false);
-    auto send = [this, in_flight, req, answered](const Response& r) mutable {
+    auto send = [in_flight, req, answered](const Response& r) mutable {
       if (answered->exchange(true)) return;
       http_response resp(static_cast<web::http::status_code>(r.status));
       resp.headers().add("X-Content-Type-Options", "nosniff");
       resp.headers().add("Cache-Control", "no-store");
       for (const auto& [k, v] : r.headers) resp.headers().add(k, v);
       resp.set_body(r.body, r.content_type);
-      req.reply(resp).then([in_flight](pplx::task<void> t) {
+      req.reply(resp).then([in_flight](const pplx::task<void>& t) {
         try {
           t.get();
         } catch (...) {  // the client went away; nothing to do
@@ -152,7 +152,7 @@ void HttpServer::Start() {
         return;
       }
       req.extract_vector().then(
-          [this, req, send](pplx::task<std::vector<unsigned char>> t) mutable {
+          [this, req, send](const pplx::task<std::vector<unsigned char>>& t) mutable {
             Request r;
             std::vector<unsigned char> body;
             try {

@@ -1,8 +1,10 @@
 #include "handlers/slack/signature.h"
 
+#include <array>
 #include <charconv>
 #include <cstdlib>
 #include <stdexcept>
+#include <string_view>
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
@@ -41,20 +43,20 @@ EVP_MAC_CTX* NewContext(const std::string& secret) {
 }  // namespace
 
 std::string Sign(const std::string& secret, const std::string& timestamp, const std::string& body) {
-  unsigned char mac[EVP_MAX_MD_SIZE];
+  std::array<unsigned char, EVP_MAX_MD_SIZE> mac{};
   size_t len = 0;
   EVP_MAC_CTX* ctx = NewContext(secret);
   if (ctx == nullptr) throw std::runtime_error("OpenSSL cannot make an HMAC-SHA256 context");
-  auto update = [ctx](const std::string& s) {
+  auto update = [ctx](std::string_view s) {
     EVP_MAC_update(ctx, reinterpret_cast<const unsigned char*>(s.data()), s.size());
   };
   update("v0:");
   update(timestamp);
   update(":");
   update(body);
-  EVP_MAC_final(ctx, mac, &len, sizeof mac);
+  EVP_MAC_final(ctx, mac.data(), &len, mac.size());
   EVP_MAC_CTX_free(ctx);
-  static const char* kHex = "0123456789abcdef";
+  constexpr std::string_view kHex = "0123456789abcdef";
   std::string out = "v0=";
   for (size_t i = 0; i < len; ++i) {
     out.push_back(kHex[mac[i] >> 4]);
@@ -71,7 +73,7 @@ SignatureCheck Verify(const std::string& secret, const std::string& timestamp_he
                                  timestamp_header.data() + timestamp_header.size(), ts);
   if (ec != std::errc() || p != timestamp_header.data() + timestamp_header.size())
     return SignatureCheck::kMismatch;
-  if (std::llabs(now - ts) > 60 * 5) return SignatureCheck::kStale;
+  if (std::llabs(now - ts) > int64_t{60} * 5) return SignatureCheck::kStale;
   std::string expected = Sign(secret, timestamp_header, body);
   if (expected.size() != signature_header.size() ||
       CRYPTO_memcmp(expected.data(), signature_header.data(), expected.size()) != 0) {
