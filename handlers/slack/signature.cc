@@ -30,11 +30,11 @@ EVP_MAC_CTX* NewContext(const std::string& secret) {
   if (keyed.ctx == nullptr || keyed.secret != secret) {
     EVP_MAC_CTX_free(keyed.ctx);
     keyed.ctx = EVP_MAC_CTX_new(mac);
-    char digest[] = "SHA256";
-    OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string("digest", digest, 0),
-                           OSSL_PARAM_construct_end()};
+    std::array<char, 7> digest{"SHA256"};
+    std::array<OSSL_PARAM, 2> params{OSSL_PARAM_construct_utf8_string("digest", digest.data(), 0),
+                                     OSSL_PARAM_construct_end()};
     EVP_MAC_init(keyed.ctx, reinterpret_cast<const unsigned char*>(secret.data()), secret.size(),
-                 params);
+                 params.data());
     keyed.secret = secret;
   }
   return EVP_MAC_CTX_dup(keyed.ctx);
