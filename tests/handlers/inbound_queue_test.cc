@@ -90,7 +90,8 @@ TEST_F(InboundQueueTest, AThrowingEventIsKeptAsFailedAndTheRestOfItsBatchCommits
   InboundQueue q(*store_, clock_, log_);
   q.Handle("test", [&](store::Transaction& tx, const store::QueuedEvent& e) {
     tx.AppendAudit(clock_.Now(), "t", "processed", e.event_id, {});
-    if (nlohmann::json::parse(e.payload)["text"] == "bad") throw std::runtime_error("cannot handle this");
+    if (nlohmann::json::parse(e.payload)["text"] == "bad")
+      throw std::runtime_error("cannot handle this");
     return Processed::kDone;
   });
   q.Start();
