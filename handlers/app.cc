@@ -16,6 +16,7 @@
 #include "handlers/conversation_service.h"
 #include "handlers/export.h"
 #include "handlers/http_server.h"
+#include "handlers/inbound_queue.h"
 #include "handlers/matrix/matrix_adapter.h"
 #include "handlers/outbox_sender.h"
 #include "handlers/register.h"
@@ -181,18 +182,22 @@ int Serve(const config::Options& o) {
   RegisterPages pages(*store, directory.directory, catalog.catalog);
   pages.RegisterRoutes(server);
   OutboxSender outbox(*store, clock, log);
+  InboundQueue inbound(*store, clock, log);
   std::unique_ptr<slack::Adapter> slack_adapter;
   if (!o.slack_signing_secret.empty()) {
     slack_adapter = std::make_unique<slack::Adapter>(
         slack::Settings{o.slack_signing_secret, o.slack_bot_token, o.slack_api_base,
                         o.slack_bot_user},
-        service, *store, directory.directory, catalog.catalog, clock, log);
+        service, *store, inbound, directory.directory, catalog.catalog, clock, log);
     slack_adapter->SetSignatureClock(system_clock);
     slack_adapter->RegisterRoutes(server);
     slack_adapter->OnCommit([&outbox] { outbox.Notify(); });
     service.EnableOutboxPlatform("slack");
     outbox.Handle("slack",
                   [&](const store::OutboxItem& item) { return slack_adapter->Deliver(item); });
+    inbound.Handle("slack", [&](store::Transaction& tx, const store::QueuedEvent& e) {
+      return slack_adapter->Process(tx, e);
+    });
   }
   std::unique_ptr<matrix::Adapter> matrix_adapter;
   if (!o.matrix_homeserver.empty()) {
@@ -216,6 +221,7 @@ int Serve(const config::Options& o) {
       outbox.Notify();
     });
   }
+  inbound.OnCommit([&outbox] { outbox.Notify(); });
   outbox.Start();
   scheduler.Start();
   try {
@@ -224,6 +230,7 @@ int Serve(const config::Options& o) {
     log->error("{}", e.what());
     return 1;
   }
+  inbound.Start();  // resumes what was acknowledged before a restart
   log->info(
       "kontobot listening on http://{}:{}/ (database {}, {} templates, {} people, {} threads{})",
       o.listen_host, o.listen_port, o.db, templates.templates.size(),
@@ -235,6 +242,7 @@ int Serve(const config::Options& o) {
   log->info("signal {} received; draining requests", sig);
   if (!server.Stop(std::chrono::seconds(10))) log->warn("some requests were still running");
   scheduler.Stop();
+  inbound.Stop();
   outbox.Stop();
   store.reset();
   log->info("stopped");
