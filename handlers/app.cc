@@ -192,7 +192,8 @@ struct App::Parts {
   bool running = false;
 };
 
-std::unique_ptr<App> App::Create(const config::Options& o, std::shared_ptr<spdlog::logger> log,
+std::unique_ptr<App> App::Create(const config::Options& o,
+                                 const std::shared_ptr<spdlog::logger>& log,
                                  const std::string& db_vfs) {
   auto cfg = LoadConfig(o, *log);
   if (!cfg) return nullptr;

@@ -33,7 +33,7 @@ class App {
   // Returns nullptr, with the reasons logged, if the configuration has
   // errors. Throws if the database cannot be opened.
   static std::unique_ptr<App> Create(const config::Options& options,
-                                     std::shared_ptr<spdlog::logger> log,
+                                     const std::shared_ptr<spdlog::logger>& log,
                                      const std::string& db_vfs = "");
   ~App();  // stops if still running
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what is missing, checks the formatting, builds everything with
 # warnings as errors and runs every test: unit, store, end-to-end against the
-# real binary (web chat, Slack and Matrix against local fakes), and the
+# real binary (web chat, Slack and Matrix against local fakes), fault
+# injection in the store (tests/store/fault_injection_test.cc), and the
 # browser test in headless Chromium. Then runs clang-tidy over every .cc file
 # of the project, builds again with AddressSanitizer and
 # UndefinedBehaviorSanitizer (leaks included) and runs the unit and
@@ -42,6 +43,15 @@ sanitize="-fsanitize=address,undefined -fno-sanitize=vptr -fno-sanitize-recover=
 cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DKONTOBOT_WERROR=ON -DBUILD_TESTING=ON \
   -DCMAKE_CXX_FLAGS="$sanitize" -DCMAKE_EXE_LINKER_FLAGS="$sanitize" >/dev/null
 cmake --build build-asan -j"$(nproc)"
-cd build-asan
-ASAN_OPTIONS=detect_leaks=1:halt_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
-  ctest --output-on-failure --timeout 900 -j"$(nproc)" -E browser_registration
+(cd build-asan &&
+  ASAN_OPTIONS=detect_leaks=1:halt_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+    ctest --output-on-failure --timeout 900 -j"$(nproc)" -E browser_registration)
+
+# ThreadSanitizer: not part of the run yet. gcc 12's -fsanitize=thread works
+# on this machine (a deliberate data race is reported), but the third build of
+# the project it needs (build-tsan/) did not finish in the time available on
+# the shared 2-core machine, so it is not known yet whether cpprestsdk's
+# uninstrumented internals (pplx task hand-offs and Boost.Asio inside
+# libcpprest.so, whose atomics TSan cannot see) give false positives in the
+# HTTP tests. A stage that has never passed does not belong in CI; the
+# commands to try it are in the README (Contributing).
