@@ -1,5 +1,7 @@
 #include "bot/text.h"
 
+#include <unordered_map>
+
 #include <kainjow/mustache.hpp>
 
 namespace kontobot {
@@ -55,8 +57,19 @@ bool Catalog::Has(Lang lang, const std::string& key) const {
 std::string Catalog::Render(Lang lang, const std::string& key, const Vars& vars) const {
   const std::string* tmpl = Find(lang, key);
   if (tmpl == nullptr) return "[" + key + "]";
-  kainjow::mustache::mustache m(*tmpl);
-  m.set_custom_escape([](const std::string& s) { return s; });
+  if (tmpl->find("{{") == std::string::npos) return *tmpl;  // nothing to fill in
+  // Parsing a template cost more than rendering it and was repeated on
+  // every message: each thread keeps what it has parsed (a mustache object
+  // is not safe to render from two threads at once), keyed by the text
+  // itself, so catalogues that come and go (tests) never meet a stale entry.
+  thread_local std::unordered_map<std::string, kainjow::mustache::mustache> parsed;
+  auto it = parsed.find(*tmpl);
+  if (it == parsed.end()) {
+    if (parsed.size() > 4096) parsed.clear();  // bounded, whatever the catalogues
+    it = parsed.emplace(*tmpl, kainjow::mustache::mustache(*tmpl)).first;
+    it->second.set_custom_escape([](const std::string& s) { return s; });
+  }
+  kainjow::mustache::mustache& m = it->second;
   kainjow::mustache::data data;
   for (const auto& [k, v] : vars) data.set(k, v);
   std::string out = m.render(data);

@@ -16,6 +16,7 @@
 #include "handlers/conversation_service.h"
 #include "handlers/export.h"
 #include "handlers/http_server.h"
+#include "handlers/inbound_queue.h"
 #include "handlers/matrix/matrix_adapter.h"
 #include "handlers/outbox_sender.h"
 #include "handlers/register.h"
@@ -170,6 +171,7 @@ struct App::Parts {
         webchat(service, cfg.directory.directory, cfg.catalog.catalog),
         pages(*store, cfg.directory.directory, cfg.catalog.catalog),
         outbox(*store, clock, log),
+        inbound(*store, clock, log),
         server(o.listen_host, o.listen_port, o.max_body, log) {}
 
   config::Options options;
@@ -188,6 +190,7 @@ struct App::Parts {
   // Destroyed first: the sender's thread and the server's handlers use
   // everything above.
   OutboxSender outbox;
+  InboundQueue inbound;
   HttpServer server;
   bool running = false;
 };
@@ -214,15 +217,18 @@ std::unique_ptr<App> App::Create(const config::Options& o,
   p->pages.RegisterRoutes(p->server);
   Parts* parts = p.get();
   if (!o.slack_signing_secret.empty()) {
-    p->slack_adapter =
-        std::make_unique<slack::Adapter>(slack::Settings{o.slack_signing_secret, o.slack_bot_token,
-                                                         o.slack_api_base, o.slack_bot_user},
-                                         p->service, *p->store, directory, catalog, p->clock, log);
+    p->slack_adapter = std::make_unique<slack::Adapter>(
+        slack::Settings{o.slack_signing_secret, o.slack_bot_token, o.slack_api_base,
+                        o.slack_bot_user},
+        p->service, *p->store, p->inbound, directory, catalog, p->clock, log);
     p->slack_adapter->RegisterRoutes(p->server);
     p->slack_adapter->OnCommit([parts] { parts->outbox.Notify(); });
     p->service.EnableOutboxPlatform("slack");
     p->outbox.Handle("slack", [parts](const store::OutboxItem& item) {
       return parts->slack_adapter->Deliver(item);
+    });
+    p->inbound.Handle("slack", [parts](store::Transaction& tx, const store::QueuedEvent& e) {
+      return parts->slack_adapter->Process(tx, e);
     });
   }
   if (!o.matrix_homeserver.empty()) {
@@ -238,6 +244,7 @@ std::unique_ptr<App> App::Create(const config::Options& o,
     });
   }
   p->service.OnCommit([parts] { parts->outbox.Notify(); });
+  p->inbound.OnCommit([parts] { parts->outbox.Notify(); });
   return std::unique_ptr<App>(new App(std::move(p)));
 }
 
@@ -253,6 +260,9 @@ void App::Start() {
   // nothing to send and need not poll the database.
   if (p.slack_adapter || p.matrix_adapter) p.outbox.Start();
   p.server.Start();
+  // Only Slack queues its events; the queue resumes what was acknowledged
+  // before a restart.
+  if (p.slack_adapter) p.inbound.Start();
   p.running = true;
   const config::Options& o = p.options;
   p.log->info(
@@ -265,6 +275,7 @@ void App::Start() {
 bool App::Stop(std::chrono::milliseconds drain) {
   Parts& p = *parts_;
   bool drained = p.server.Stop(drain);
+  p.inbound.Stop();
   p.outbox.Stop();
   p.running = false;
   return drained;

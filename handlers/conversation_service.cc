@@ -194,9 +194,20 @@ void ConversationService::ApplyCase(Turn& t, Case& c, const CaseOutcome& co) {
 std::vector<store::StoredMessage> ConversationService::Handle(
     const Person& person, const std::string& channel, const Input& input, const std::string& echo,
     const std::optional<std::pair<std::string, std::string>>& dedupe) {
-  TimePoint now = clock_.Now();
   store::Transaction tx(store_);
-  if (dedupe && !tx.FirstDelivery(dedupe->first, dedupe->second, now)) return {};
+  if (dedupe && !tx.FirstDelivery(dedupe->first, dedupe->second, clock_.Now())) return {};
+  std::vector<store::StoredMessage> mine = HandleIn(tx, person, channel, input, echo);
+  tx.Commit();
+  if (on_commit_) on_commit_();
+  return mine;
+}
+
+std::vector<store::StoredMessage> ConversationService::HandleIn(store::Transaction& tx,
+                                                                const Person& person,
+                                                                const std::string& channel,
+                                                                const Input& input,
+                                                                const std::string& echo) {
+  TimePoint now = clock_.Now();
   tx.UpsertPerson(person, now);
   Session session = tx.LoadSession(person);
   Turn turn{tx, person, session, channel, now, {}};
@@ -279,8 +290,6 @@ std::vector<store::StoredMessage> ConversationService::Handle(
     }
   }
   tx.SaveSession(person.id, session, now);
-  tx.Commit();
-  if (on_commit_) on_commit_();
   return turn.mine;
 }
 

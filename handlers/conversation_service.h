@@ -44,6 +44,12 @@ class ConversationService {
   std::vector<store::StoredMessage> Handle(
       const Person& person, const std::string& channel, const Input& input, const std::string& echo,
       const std::optional<std::pair<std::string, std::string>>& dedupe = std::nullopt);
+  // The same inside the caller's transaction, which the caller commits (and
+  // then calls the OnCommit function itself): the inbound queue's worker
+  // handles a batch of events in one transaction.
+  std::vector<store::StoredMessage> HandleIn(store::Transaction& tx, const Person& person,
+                                             const std::string& channel, const Input& input,
+                                             const std::string& echo);
 
   // Platforms whose messages go out through the outbox ("slack"); a person
   // with an account there and no other history is reached there.

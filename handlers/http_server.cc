@@ -69,17 +69,30 @@ HttpServer::~HttpServer() {
   if (listener_) Stop(std::chrono::seconds(5));
 }
 
+namespace {
+AsyncHandler Synchronous(Handler handler) {
+  return [handler = std::move(handler)](const Request& r, const Responder& respond) {
+    respond(handler(r));
+  };
+}
+}  // namespace
+
 void HttpServer::Route(const std::string& method, const std::string& path, Handler handler) {
+  routes_[path][method] = Synchronous(std::move(handler));
+}
+
+void HttpServer::RouteAsync(const std::string& method, const std::string& path,
+                            AsyncHandler handler) {
   routes_[path][method] = std::move(handler);
 }
 
 void HttpServer::RoutePrefix(const std::string& method, const std::string& prefix,
                              Handler handler) {
-  prefixes_[prefix][method] = std::move(handler);
+  prefixes_[prefix][method] = Synchronous(std::move(handler));
 }
 
-Response HttpServer::Dispatch(const Request& request) const {
-  const std::map<std::string, Handler>* methods = nullptr;
+void HttpServer::Dispatch(const Request& request, const Responder& respond) const {
+  const std::map<std::string, AsyncHandler>* methods = nullptr;
   if (auto exact = routes_.find(request.path); exact != routes_.end()) {
     methods = &exact->second;
   } else {
@@ -92,7 +105,7 @@ Response HttpServer::Dispatch(const Request& request) const {
     }
   }
   if (methods == nullptr)
-    return Response::Error(404, "not_found", "No such endpoint: " + request.path);
+    return respond(Response::Error(404, "not_found", "No such endpoint: " + request.path));
   auto method = methods->find(request.method);
   if (method == methods->end()) {
     std::string allowed;
@@ -100,9 +113,9 @@ Response HttpServer::Dispatch(const Request& request) const {
     Response r = Response::Error(405, "method_not_allowed",
                                  request.method + " is not allowed here; use " + allowed);
     r.headers["Allow"] = allowed;
-    return r;
+    return respond(r);
   }
-  return method->second(request);
+  method->second(request, respond);
 }
 
 void HttpServer::Start() {
@@ -112,7 +125,11 @@ void HttpServer::Start() {
   auto in_flight = in_flight_;
   listener_->support([this, in_flight](http_request req) {
     ++*in_flight;
-    auto send = [in_flight, req](const Response& r) mutable {
+    // Exactly one response per request, whoever sends it first: an
+    // asynchronous handler that throws after answering is not answered twice.
+    auto answered = std::make_shared<std::atomic<bool>>(false);
+    auto send = [in_flight, req, answered](const Response& r) mutable {
+      if (answered->exchange(true)) return;
       http_response resp(static_cast<web::http::status_code>(r.status));
       resp.headers().add("X-Content-Type-Options", "nosniff");
       resp.headers().add("Cache-Control", "no-store");
@@ -164,7 +181,7 @@ void HttpServer::Start() {
               }
               r.body.assign(body.begin(), body.end());
               r.remote = req.remote_address();
-              send(Dispatch(r));
+              Dispatch(r, send);
             } catch (const std::exception& e) {
               log_->error("{} {} failed: {}", r.method, r.path, e.what());
               send(Response::Error(

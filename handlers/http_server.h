@@ -48,6 +48,12 @@ struct Response {
 };
 
 using Handler = std::function<Response(const Request&)>;
+// Sends the response; may be called later and from any thread, once.
+using Responder = std::function<void(const Response&)>;
+// A handler that answers through `respond`, possibly after it returned (the
+// Slack events endpoint answers once its event is durable, without holding
+// a worker thread meanwhile).
+using AsyncHandler = std::function<void(const Request&, Responder respond)>;
 
 class HttpServer {
  public:
@@ -56,6 +62,7 @@ class HttpServer {
 
   // Registers `handler` for `method` on exactly `path`.
   void Route(const std::string& method, const std::string& path, Handler handler);
+  void RouteAsync(const std::string& method, const std::string& path, AsyncHandler handler);
   // Registers `handler` for `method` on every path under `prefix` (which
   // ends with '/'); exact routes win. The handler reads request.path.
   void RoutePrefix(const std::string& method, const std::string& prefix, Handler handler);
@@ -71,14 +78,14 @@ class HttpServer {
   uint16_t port() const { return port_; }
 
  private:
-  Response Dispatch(const Request& request) const;
+  void Dispatch(const Request& request, const Responder& respond) const;
 
   std::string host_;
   uint16_t port_;
   size_t max_body_;
   std::shared_ptr<spdlog::logger> log_;
-  std::map<std::string, std::map<std::string, Handler>> routes_;  // path -> method -> handler
-  std::map<std::string, std::map<std::string, Handler>> prefixes_;
+  std::map<std::string, std::map<std::string, AsyncHandler>> routes_;  // path -> method -> handler
+  std::map<std::string, std::map<std::string, AsyncHandler>> prefixes_;
   std::unique_ptr<web::http::experimental::listener::http_listener> listener_;
   std::shared_ptr<std::atomic<int>> in_flight_ = std::make_shared<std::atomic<int>>(0);
 };

@@ -72,6 +72,7 @@ std::chrono::milliseconds OutboxSender::RunOnce() {
       store::Transaction tx(store_);
       switch (result.result) {
         case Delivery::Result::kSent:
+          if (result.on_sent) result.on_sent(tx);
           tx.MarkSent(item.id, clock_.Now());
           break;
         case Delivery::Result::kRetry: {

@@ -32,9 +32,17 @@ namespace kontobot::handlers {
 
 struct Delivery {
   enum class Result { kSent, kRetry, kFailed };
+  Delivery(Result r = Result::kSent, std::string e = "",
+           std::optional<std::chrono::seconds> after = std::nullopt)
+      : result(r), error(std::move(e)), retry_after(after) {}
+
   Result result = Result::kSent;
   std::string error;
   std::optional<std::chrono::seconds> retry_after;
+  // What the platform's answer to a sent item changes in the store (the
+  // message's platform id): written in the transaction that marks the item
+  // sent, so both commit together, with one sync instead of two.
+  std::function<void(store::Transaction&)> on_sent;
 };
 
 using DeliverFn = std::function<Delivery(const store::OutboxItem&)>;

@@ -103,8 +103,17 @@ void Store::Migrate() {
   }
 }
 
+std::unique_lock<std::mutex> Transaction::Acquire(Store& store) {
+  store.waiting_.fetch_add(1, std::memory_order_relaxed);
+  std::unique_lock<std::mutex> lock(store.mu_);
+  store.waiting_.fetch_sub(1, std::memory_order_relaxed);
+  return lock;
+}
+
 Transaction::Transaction(Store& store)
-    : store_(store), lock_(store.mu_), tx_(store.db_, SQLite::TransactionBehavior::IMMEDIATE) {}
+    : store_(store),
+      lock_(Acquire(store)),
+      tx_(store.db_, SQLite::TransactionBehavior::IMMEDIATE) {}
 
 void Transaction::Commit() {
   store_.ResetStatements();
@@ -227,12 +236,13 @@ std::optional<Draft> Transaction::LoadDraft(int64_t id) {
 }
 
 int64_t Transaction::NextDraftId() {
-  return store_.db_.execAndGet("SELECT COALESCE(MAX(id), 0) + 1 FROM drafts").getInt64();
+  SQLite::Statement& q = store_.Prepare("SELECT COALESCE(MAX(id), 0) + 1 FROM drafts");
+  q.executeStep();
+  return q.getColumn(0).getInt64();
 }
 
 void Transaction::SaveDraft(const Draft& draft, const std::string& org) {
-  SQLite::Statement q(
-      store_.db_,
+  SQLite::Statement& q = store_.Prepare(
       "INSERT INTO drafts(id, person_id, org, template_id, template_version, status, state, "
       "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET "
       "status = excluded.status, state = excluded.state, updated_at = excluded.updated_at");
@@ -341,12 +351,13 @@ void Transaction::UpdateRegistration(int64_t id, const std::string& status,
 }
 
 int64_t Transaction::NextTaskId() {
-  return store_.db_.execAndGet("SELECT COALESCE(MAX(id), 0) + 1 FROM tasks").getInt64();
+  SQLite::Statement& q = store_.Prepare("SELECT COALESCE(MAX(id), 0) + 1 FROM tasks");
+  q.executeStep();
+  return q.getColumn(0).getInt64();
 }
 
 void Transaction::SaveTask(const Task& t) {
-  SQLite::Statement q(
-      store_.db_,
+  SQLite::Statement& q = store_.Prepare(
       "INSERT INTO tasks(id, registration_id, round, kind, step_id, stage, assignee, status, "
       "decided_by, "
       "decided_at, reason, detail, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
@@ -721,6 +732,121 @@ void Transaction::SetPlatformMessage(int64_t message_id, const std::string& plat
   q.bind(3, channel);
   q.bind(4, ref);
   q.exec();
+}
+
+std::optional<std::string> Transaction::PlatformUserEmail(const std::string& platform,
+                                                          const std::string& account) {
+  SQLite::Statement& q =
+      store_.Prepare("SELECT email FROM platform_users WHERE platform = ? AND account = ?");
+  q.bind(1, platform);
+  q.bind(2, account);
+  if (!q.executeStep()) return std::nullopt;
+  return q.getColumn(0).getString();
+}
+
+void Transaction::SetPlatformUserEmail(const std::string& platform, const std::string& account,
+                                       const std::string& email, TimePoint now) {
+  SQLite::Statement& q = store_.Prepare(
+      "INSERT INTO platform_users(platform, account, email, looked_up_at) VALUES (?, ?, ?, ?) "
+      "ON CONFLICT(platform, account) DO UPDATE SET email = excluded.email, "
+      "looked_up_at = excluded.looked_up_at");
+  q.bind(1, platform);
+  q.bind(2, account);
+  q.bind(3, email);
+  q.bind(4, FormatUtc(now));
+  q.exec();
+}
+
+std::optional<std::string> Transaction::PlatformAccountByEmail(const std::string& platform,
+                                                               const std::string& email) {
+  if (email.empty()) return std::nullopt;
+  SQLite::Statement& q = store_.Prepare(
+      "SELECT account FROM platform_users WHERE platform = ? AND email = ? "
+      "ORDER BY looked_up_at DESC LIMIT 1");
+  q.bind(1, platform);
+  q.bind(2, email);
+  if (!q.executeStep()) return std::nullopt;
+  return q.getColumn(0).getString();
+}
+
+bool Transaction::QueueInbound(const std::string& platform, const std::string& event_id,
+                               const std::string& payload, TimePoint now) {
+  if (!FirstDelivery(platform, event_id, now)) return false;
+  SQLite::Statement& q = store_.Prepare(
+      "INSERT INTO inbound_queue(platform, event_id, payload, received_at) VALUES (?, ?, ?, ?)");
+  q.bind(1, platform);
+  q.bind(2, event_id);
+  q.bind(3, payload);
+  q.bind(4, FormatUtc(now));
+  q.exec();
+  return true;
+}
+
+std::vector<QueuedEvent> Transaction::ReadyInbound(int limit) {
+  SQLite::Statement& q = store_.Prepare(
+      "SELECT id, platform, event_id, payload FROM inbound_queue WHERE waiting_for = '' "
+      "ORDER BY id LIMIT ?");
+  q.bind(1, limit);
+  std::vector<QueuedEvent> out;
+  while (q.executeStep()) {
+    QueuedEvent e;
+    e.id = q.getColumn(0).getInt64();
+    e.platform = q.getColumn(1).getString();
+    e.event_id = q.getColumn(2).getString();
+    e.payload = q.getColumn(3).getString();
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
+void Transaction::DoneInbound(int64_t id) {
+  SQLite::Statement& q = store_.Prepare("DELETE FROM inbound_queue WHERE id = ?");
+  q.bind(1, id);
+  q.exec();
+}
+
+void Transaction::ParkInbound(int64_t id, const std::string& waiting_for) {
+  SQLite::Statement& q = store_.Prepare("UPDATE inbound_queue SET waiting_for = ? WHERE id = ?");
+  q.bind(1, waiting_for);
+  q.bind(2, id);
+  q.exec();
+}
+
+bool Transaction::InboundWaitingFor(const std::string& platform, const std::string& waiting_for) {
+  SQLite::Statement& q =
+      store_.Prepare("SELECT 1 FROM inbound_queue WHERE platform = ? AND waiting_for = ? LIMIT 1");
+  q.bind(1, platform);
+  q.bind(2, waiting_for);
+  return q.executeStep();
+}
+
+int Transaction::ReleaseInbound(const std::string& platform, const std::string& waiting_for) {
+  SQLite::Statement& q = store_.Prepare(
+      "UPDATE inbound_queue SET waiting_for = '' WHERE platform = ? AND waiting_for = ?");
+  q.bind(1, platform);
+  q.bind(2, waiting_for);
+  return q.exec();
+}
+
+void Transaction::FailInbound(int64_t id, const std::string& error) {
+  SQLite::Statement& q = store_.Prepare(
+      "UPDATE inbound_queue SET waiting_for = 'failed', last_error = ? WHERE id = ?");
+  q.bind(1, error);
+  q.bind(2, id);
+  q.exec();
+}
+
+void Transaction::Savepoint() { store_.Prepare("SAVEPOINT event").exec(); }
+
+void Transaction::ReleaseSavepoint() {
+  store_.ResetStatements();  // a read left mid-step keeps a savepoint from being released
+  store_.Prepare("RELEASE event").exec();
+}
+
+void Transaction::RollbackToSavepoint() {
+  store_.ResetStatements();  // a statement left mid-step would keep the rollback from running
+  store_.db_.exec("ROLLBACK TO event");
+  store_.db_.exec("RELEASE event");
 }
 
 std::optional<int64_t> Transaction::MessageByPlatformRef(const std::string& platform,

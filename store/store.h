@@ -86,6 +86,14 @@ struct OutboxItem {
   TimePoint next_at{};
 };
 
+// A platform event waiting in the inbound queue (see handlers/inbound_queue.h).
+struct QueuedEvent {
+  int64_t id = 0;
+  std::string platform;
+  std::string event_id;
+  std::string payload;  // JSON text, parsed only when the event is processed
+};
+
 // What an outbox delivery needs to know about its message, read at once.
 struct DeliveryState {
   std::optional<StoredMessage> message;
@@ -185,6 +193,36 @@ class Transaction {
                                                                      const std::string& platform);
   void SetPlatformMessage(int64_t message_id, const std::string& platform,
                           const std::string& channel, const std::string& ref);
+  // The e-mail address `platform` gave for user `account` (lower case; ''
+  // if it gave none or did not know the user); nullopt if never asked.
+  std::optional<std::string> PlatformUserEmail(const std::string& platform,
+                                               const std::string& account);
+  void SetPlatformUserEmail(const std::string& platform, const std::string& account,
+                            const std::string& email, TimePoint now);
+  // The platform user whose e-mail address is `email`, if one was looked up.
+  std::optional<std::string> PlatformAccountByEmail(const std::string& platform,
+                                                    const std::string& email);
+
+  // --- the inbound queue
+  // Records event `event_id` and queues `payload` for processing; false
+  // (and nothing queued) if the event was recorded before.
+  bool QueueInbound(const std::string& platform, const std::string& event_id,
+                    const std::string& payload, TimePoint now);
+  // Ready events (not parked or failed), oldest first, at most `limit`.
+  std::vector<QueuedEvent> ReadyInbound(int limit);
+  void DoneInbound(int64_t id);
+  // Parks event `id` until ReleaseInbound(platform, waiting_for).
+  void ParkInbound(int64_t id, const std::string& waiting_for);
+  // True if some event of `platform` is parked on `waiting_for`.
+  bool InboundWaitingFor(const std::string& platform, const std::string& waiting_for);
+  // Makes the events parked on `waiting_for` ready again; returns how many.
+  int ReleaseInbound(const std::string& platform, const std::string& waiting_for);
+  void FailInbound(int64_t id, const std::string& error);
+  // A savepoint inside this transaction: one event's work can be undone
+  // without the rest of the batch. Not nested.
+  void Savepoint();
+  void ReleaseSavepoint();
+  void RollbackToSavepoint();
   // Our message that the platform knows as `ref` (a Matrix event id).
   std::optional<int64_t> MessageByPlatformRef(const std::string& platform, const std::string& ref);
   // The task a message was sent about, if any.
@@ -197,6 +235,8 @@ class Transaction {
 
  private:
   Store& store_;
+  static std::unique_lock<std::mutex> Acquire(Store& store);
+
   std::unique_lock<std::mutex> lock_;
   SQLite::Transaction tx_;
   bool committed_ = false;
@@ -219,6 +259,10 @@ class Store {
 
   SQLite::Database& db() { return db_; }
 
+  // True while another thread waits to open a transaction: a long batch
+  // commits early so that it does not wait long.
+  bool Contended() const { return waiting_.load(std::memory_order_relaxed) > 0; }
+
  private:
   friend class Transaction;
   void Migrate();
@@ -234,6 +278,7 @@ class Store {
 
   std::string path_;
   std::mutex mu_;
+  std::atomic<int> waiting_{0};  // threads waiting for mu_
   SQLite::Database db_;
   std::atomic<uint64_t> committed_{0};
   std::mutex sync_mu_;

@@ -1,5 +1,6 @@
 #include "handlers/slack/slack_adapter.h"
 
+#include <algorithm>
 #include <regex>
 
 #include "bot/approval.h"
@@ -15,14 +16,32 @@ namespace {
 
 Response Ack() { return Response::Json(200, ""); }
 
+std::string Lower(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return s;
+}
+
+// The person with e-mail address `email`, compared case-insensitively;
+// nullptr if none or if `email` is empty.
+const Person* FindByEmail(const Directory& directory, const std::string& email) {
+  if (email.empty()) return nullptr;
+  std::string wanted = Lower(email);
+  for (const Person& p : directory.people()) {
+    if (Lower(p.email) == wanted) return &p;
+  }
+  return nullptr;
+}
+
 }  // namespace
 
 Adapter::Adapter(Settings settings, handlers::ConversationService& service, store::Store& store,
-                 const Directory& directory, const Catalog& catalog, const Clock& clock,
-                 std::shared_ptr<spdlog::logger> log)
+                 handlers::InboundQueue& inbound, const Directory& directory,
+                 const Catalog& catalog, const Clock& clock, std::shared_ptr<spdlog::logger> log)
     : settings_(std::move(settings)),
       service_(service),
       store_(store),
+      inbound_(inbound),
       directory_(directory),
       catalog_(catalog),
       clock_(clock),
@@ -30,7 +49,9 @@ Adapter::Adapter(Settings settings, handlers::ConversationService& service, stor
       client_(settings_.api_base, settings_.bot_token) {}
 
 void Adapter::RegisterRoutes(handlers::HttpServer& server) {
-  server.Route("POST", "/slack/events", [this](const Request& r) { return Events(r); });
+  server.RouteAsync(
+      "POST", "/slack/events",
+      [this](const Request& r, const handlers::Responder& respond) { Events(r, respond); });
   server.Route("POST", "/slack/interactivity",
                [this](const Request& r) { return Interactivity(r); });
 }
@@ -52,9 +73,14 @@ std::optional<Response> Adapter::Refuse(const Request& request) const {
   return r;
 }
 
-void Adapter::RefuseUnknown(const std::string& event_key, const std::string& channel) {
-  store::Transaction tx(store_);
-  if (!tx.FirstDelivery("slack", event_key, clock_.Now())) return;
+const Person* Adapter::PersonOf(store::Transaction& tx, const std::string& user) {
+  if (const Person* p = directory_.FindByAccount("slack", user)) return p;
+  auto email = tx.PlatformUserEmail("slack", user);
+  return email ? FindByEmail(directory_, *email) : nullptr;
+}
+
+void Adapter::TellUnknown(store::Transaction& tx, const std::string& event_key,
+                          const std::string& channel) {
   store::OutboxItem item;
   item.platform = "slack";
   item.kind = "raw_post";
@@ -64,52 +90,86 @@ void Adapter::RefuseUnknown(const std::string& event_key, const std::string& cha
   tx.Enqueue(item, clock_.Now());
   tx.AppendAudit(clock_.Now(), "slack", "slack.unknown_user", "channel:" + channel,
                  {{"event", event_key}});
-  tx.Commit();
-  if (on_commit_) on_commit_();
 }
 
-Response Adapter::Events(const Request& request) {
-  if (auto refused = Refuse(request)) return *refused;
+void Adapter::Events(const Request& request, const handlers::Responder& respond) {
+  if (auto refused = Refuse(request)) return respond(*refused);
   nlohmann::json body = nlohmann::json::parse(request.body, nullptr, false);
-  if (!body.is_object()) return Response::Error(400, "bad_json", "The body is not a JSON object");
+  if (!body.is_object())
+    return respond(Response::Error(400, "bad_json", "The body is not a JSON object"));
   std::string type = body.value("type", "");
   if (type == "url_verification") {
     if (!body.contains("challenge") || !body["challenge"].is_string()) {
-      return Response::Error(400, "bad_request", "url_verification without a challenge");
+      return respond(Response::Error(400, "bad_request", "url_verification without a challenge"));
     }
-    return Response::Json(200, nlohmann::json{{"challenge", body["challenge"]}}.dump());
+    return respond(Response::Json(200, nlohmann::json{{"challenge", body["challenge"]}}.dump()));
   }
-  if (type != "event_callback") return Ack();  // app_rate_limited and others: nothing to do
+  if (type != "event_callback") return respond(Ack());  // app_rate_limited and others
   if (!body.contains("event") || !body["event"].is_object() || !body.contains("event_id") ||
       !body["event_id"].is_string()) {
-    return Response::Error(400, "bad_request", "event_callback needs event and event_id");
+    return respond(Response::Error(400, "bad_request", "event_callback needs event and event_id"));
   }
   const nlohmann::json& e = body["event"];
   std::string event_type = e.value("type", "");
   bool dm = event_type == "message" && e.value("channel_type", "") == "im";
   bool mention = event_type == "app_mention";
-  if (!dm && !mention) return Ack();
+  if (!dm && !mention) return respond(Ack());
   // Bots (including ourselves) and edits, joins and other subtypes are not
   // people talking to us.
   if (e.contains("bot_id") || e.contains("subtype") || !e.contains("user") ||
       !e["user"].is_string() || (!settings_.bot_user.empty() && e["user"] == settings_.bot_user)) {
-    return Ack();
+    return respond(Ack());
   }
-  std::string text =
-      e.contains("text") && e["text"].is_string() ? e["text"].get<std::string>() : "";
-  std::string channel = e.value("channel", "");
-  if (mention) text = std::regex_replace(text, std::regex(R"(<@[A-Z0-9]+>\s*)"), "");
-  const Person* person = directory_.FindByAccount("slack", e["user"].get<std::string>());
-  std::string event_id = body["event_id"].get<std::string>();
+  // Only what processing needs is stored, not the whole envelope.
+  nlohmann::json queued{
+      {"kind", mention ? "mention" : "message"},
+      {"user", e["user"]},
+      {"channel", e.value("channel", "")},
+      {"text", e.contains("text") && e["text"].is_string() ? e["text"] : nlohmann::json("")}};
+  inbound_.Submit("slack", body["event_id"].get<std::string>(), queued.dump(),
+                  [respond](bool stored) {
+                    respond(stored ? Ack()
+                                   : Response::Error(500, "internal_error",
+                                                     "The event could not be stored; retry."));
+                  });
+}
+
+handlers::Processed Adapter::Process(store::Transaction& tx, const store::QueuedEvent& event) {
+  nlohmann::json p = nlohmann::json::parse(event.payload, nullptr, false);
+  if (!p.is_object()) throw std::runtime_error("the queued payload is not a JSON object");
+  std::string user = p.value("user", "");
+  std::string channel = p.value("channel", "");
+  std::string text = p.value("text", "");
+  if (p.value("kind", "") == "mention")
+    text = std::regex_replace(text, std::regex(R"(<@[A-Z0-9]+>\s*)"), "");
+  const Person* person = directory_.FindByAccount("slack", user);
+  std::optional<std::string> email;
+  if (person == nullptr) email = tx.PlatformUserEmail("slack", user);
+  if (person == nullptr && !email) {
+    // Never looked up: ask Slack (once for all of this user's events) and
+    // wait; LookUpUser releases the events when the answer is in.
+    std::string key = "user:" + user;
+    if (!tx.InboundWaitingFor("slack", key)) {
+      store::OutboxItem item;
+      item.platform = "slack";
+      item.kind = "users_info";
+      item.lane = key;
+      item.payload = {{"user", user}};
+      tx.Enqueue(item, clock_.Now());
+    }
+    tx.ParkInbound(event.id, key);
+    return handlers::Processed::kParked;
+  }
+  if (person == nullptr) person = FindByEmail(directory_, *email);
   if (person == nullptr) {
-    RefuseUnknown(event_id, channel);
-    return Ack();
+    TellUnknown(tx, event.event_id, channel);
+    return handlers::Processed::kDone;
   }
-  if (Trim(text).empty()) return Ack();
+  if (Trim(text).empty()) return handlers::Processed::kDone;
   Input input;
   input.text = text;
-  service_.Handle(*person, "slack", input, text, std::make_pair(std::string("slack"), event_id));
-  return Ack();
+  service_.HandleIn(tx, *person, "slack", input, text);
+  return handlers::Processed::kDone;
 }
 
 Response Adapter::Interactivity(const Request& request) {
@@ -133,10 +193,18 @@ Response Adapter::Interactivity(const Request& request) {
   std::string channel =
       p.contains("channel") && p["channel"].is_object() ? p["channel"].value("id", "") : "";
   std::string key = p.value("trigger_id", "") + ":" + a.value("action_ts", "");
-  const Person* person = directory_.FindByAccount("slack", user);
-  if (person == nullptr) {
-    RefuseUnknown("action:" + key, channel);
-    return Ack();
+  const Person* person = nullptr;
+  {
+    store::Transaction tx(store_);
+    person = PersonOf(tx, user);
+    if (person == nullptr) {
+      if (tx.FirstDelivery("slack", "action:" + key, clock_.Now())) {
+        TellUnknown(tx, "action:" + key, channel);
+        tx.Commit();
+        if (on_commit_) on_commit_();
+      }
+      return Ack();
+    }
   }
   Input input;
   input.action = action_id.substr(0, action_id.rfind(':'));
@@ -169,8 +237,33 @@ Delivery Adapter::Classify(const CallResult& r) const {
   return {Delivery::Result::kFailed, r.error(), std::nullopt};
 }
 
+Delivery Adapter::LookUpUser(const store::OutboxItem& item) {
+  std::string user = item.payload.value("user", "");
+  CallResult r = client_.Get("users.info", {{"user", user}});
+  if (!r.ok() && r.retryable()) return Classify(r);  // the events stay parked
+  // An answer, or an error retrying cannot fix (user_not_found): remember
+  // it, so that the user's events go on as that person or as unknown.
+  std::string email;
+  if (r.ok() && r.body.contains("user") && r.body["user"].is_object() &&
+      r.body["user"].contains("profile") && r.body["user"]["profile"].is_object()) {
+    email = r.body["user"]["profile"].value("email", "");
+  }
+  email = Lower(email);
+  if (r.ok() && email.empty())
+    log_->warn("slack: users.info gave no e-mail for {} (is users:read.email granted?)", user);
+  {
+    store::Transaction tx(store_);
+    tx.SetPlatformUserEmail("slack", user, email, clock_.Now());
+    tx.ReleaseInbound("slack", "user:" + user);
+    tx.Commit();
+  }
+  inbound_.Notify();
+  return Classify(r);
+}
+
 Delivery Adapter::Deliver(const store::OutboxItem& item) {
   if (item.kind == "raw_post") return Classify(client_.Call("chat.postMessage", item.payload));
+  if (item.kind == "users_info") return LookUpUser(item);
   store::DeliveryState state;
   {
     store::Transaction tx(store_);
@@ -188,10 +281,17 @@ Delivery Adapter::Deliver(const store::OutboxItem& item) {
   }
   if (!channel) {
     const Person* p = directory_.Find(item.person_id);
-    if (p == nullptr || !p->accounts.count("slack")) {
+    std::optional<std::string> account;
+    if (p != nullptr && p->accounts.count("slack")) {
+      account = p->accounts.at("slack");
+    } else if (p != nullptr) {  // known by e-mail
+      store::Transaction tx(store_);
+      account = tx.PlatformAccountByEmail("slack", Lower(p->email));
+    }
+    if (!account) {
       return {Delivery::Result::kFailed, "no Slack account for " + item.person_id, std::nullopt};
     }
-    CallResult open = client_.Call("conversations.open", {{"users", p->accounts.at("slack")}});
+    CallResult open = client_.Call("conversations.open", {{"users", *account}});
     if (!open.ok()) return Classify(open);
     channel = open.body["channel"].value("id", "");
     store::Transaction tx(store_);
@@ -200,13 +300,14 @@ Delivery Adapter::Deliver(const store::OutboxItem& item) {
   }
   args["channel"] = *channel;
   CallResult r = client_.Call("chat.postMessage", args);
+  Delivery d = Classify(r);
   if (r.ok()) {
-    store::Transaction tx(store_);
-    tx.SetPlatformMessage(item.message_id, "slack", r.body.value("channel", *channel),
-                          r.body.value("ts", ""));
-    tx.Commit();
+    d.on_sent = [message_id = item.message_id, posted_in = r.body.value("channel", *channel),
+                 ts = r.body.value("ts", "")](store::Transaction& tx) {
+      tx.SetPlatformMessage(message_id, "slack", posted_in, ts);
+    };
   }
-  return Classify(r);
+  return d;
 }
 
 }  // namespace kontobot::slack

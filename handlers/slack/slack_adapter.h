@@ -4,12 +4,21 @@
 //
 // Inbound: the signature is checked over the raw bytes before anything is
 // parsed; url_verification is answered with the challenge; message.im and
-// app_mention events from people in the directory (accounts: {slack: U…})
-// become conversation input, processed exactly once per event_id (Slack's
-// retries included) in the same transaction as their effects, and every
-// valid request is answered as soon as that commits: outbound calls never
-// happen on the request path. Bots (bot_id), message subtypes and other
-// event types are acknowledged and ignored.
+// app_mention events are acknowledged as soon as they are stored durably in
+// the inbound queue (de-duplicated on event_id, so Slack's retries are
+// queued once) and become conversation input behind the acknowledgement
+// (Process, on the queue's worker), exactly once, in the same transaction as
+// their effects. Outbound calls never happen on the request path. Bots
+// (bot_id), message subtypes and other event types are acknowledged and
+// ignored without being stored. Button presses (interactivity) are handled
+// before they are answered, as in the web chat.
+//
+// People: a Slack user is the directory person with that account id
+// (accounts: {slack: U…}), else the person whose e-mail address Slack gives
+// for them: the worker parks the event and queues a users.info call in the
+// outbox (retried like any Web API call); its answer is remembered
+// (platform_users) and the event released. Anybody else is told politely
+// that they are not in the directory.
 //
 // Outbound: posts open the person's DM (conversations.open, cached), send
 // chat.postMessage with Block Kit buttons and keep the message's ts; a
@@ -26,6 +35,7 @@
 #include "bot/directory.h"
 #include "handlers/conversation_service.h"
 #include "handlers/http_server.h"
+#include "handlers/inbound_queue.h"
 #include "handlers/outbox_sender.h"
 #include "handlers/slack/slack_client.h"
 
@@ -42,29 +52,36 @@ class Adapter {
  public:
   // All references must outlive the adapter.
   Adapter(Settings settings, handlers::ConversationService& service, store::Store& store,
-          const Directory& directory, const Catalog& catalog, const Clock& clock,
-          std::shared_ptr<spdlog::logger> log);
+          handlers::InboundQueue& inbound, const Directory& directory, const Catalog& catalog,
+          const Clock& clock, std::shared_ptr<spdlog::logger> log);
 
   void RegisterRoutes(handlers::HttpServer& server);
   // Called after the adapter itself commits outbox rows.
   void OnCommit(std::function<void()> fn) { on_commit_ = std::move(fn); }
-  handlers::Response Events(const handlers::Request& request);
+  void Events(const handlers::Request& request, const handlers::Responder& respond);
   handlers::Response Interactivity(const handlers::Request& request);
 
+  // The inbound queue's process function for platform "slack".
+  handlers::Processed Process(store::Transaction& tx, const store::QueuedEvent& event);
   // The outbox's delivery function for platform "slack".
   handlers::Delivery Deliver(const store::OutboxItem& item);
 
  private:
   // Checks the signature; a non-empty optional is the response to send.
   std::optional<handlers::Response> Refuse(const handlers::Request& request) const;
-  // Tells an unknown Slack user, once per event, that they are not in the
-  // directory.
-  void RefuseUnknown(const std::string& event_key, const std::string& channel);
+  // The directory person Slack user `user` is, by account id or by the
+  // e-mail address users.info gave; nullptr if none (or not looked up).
+  const Person* PersonOf(store::Transaction& tx, const std::string& user);
+  // Tells an unknown Slack user that they are not in the directory.
+  void TellUnknown(store::Transaction& tx, const std::string& event_key,
+                   const std::string& channel);
+  handlers::Delivery LookUpUser(const store::OutboxItem& item);
   handlers::Delivery Classify(const CallResult& r) const;
 
   Settings settings_;
   handlers::ConversationService& service_;
   store::Store& store_;
+  handlers::InboundQueue& inbound_;
   const Directory& directory_;
   const Catalog& catalog_;
   const Clock& clock_;

@@ -23,17 +23,23 @@ bool CallResult::retryable() const {
 Client::Client(std::string base, std::string token, std::chrono::seconds timeout)
     : base_(std::move(base)), token_(std::move(token)), timeout_(timeout) {}
 
-CallResult Client::Call(const std::string& method, const nlohmann::json& args) const {
-  CallResult r;
-  try {
+Client::~Client() = default;
+
+web::http::client::http_client& Client::Http() const {
+  std::call_once(once_, [this] {
     web::http::client::http_client_config cfg;
     cfg.set_timeout(timeout_);
-    web::http::client::http_client client(base_, cfg);
-    web::http::http_request req(web::http::methods::POST);
-    req.set_request_uri(method);
-    req.headers().add("Authorization", "Bearer " + token_);
-    req.set_body(args.dump(), "application/json; charset=utf-8");
-    auto resp = client.request(req).get();
+    http_ = std::make_unique<web::http::client::http_client>(base_, cfg);
+  });
+  return *http_;
+}
+
+namespace {
+
+CallResult Send(web::http::client::http_client& http, web::http::http_request& req) {
+  CallResult r;
+  try {
+    auto resp = http.request(req).get();
     r.status = resp.status_code();
     if (resp.headers().has("Retry-After")) {
       try {
@@ -49,6 +55,38 @@ CallResult Client::Call(const std::string& method, const nlohmann::json& args) c
     r.transport_error = e.what();
   }
   return r;
+}
+
+}  // namespace
+
+CallResult Client::Call(const std::string& method, const nlohmann::json& args) const {
+  try {
+    web::http::http_request req(web::http::methods::POST);
+    req.set_request_uri(method);
+    req.headers().add("Authorization", "Bearer " + token_);
+    req.set_body(args.dump(), "application/json; charset=utf-8");
+    return Send(Http(), req);
+  } catch (const std::exception& e) {  // a bad base URL
+    CallResult r;
+    r.transport_error = e.what();
+    return r;
+  }
+}
+
+CallResult Client::Get(const std::string& method,
+                       const std::map<std::string, std::string>& args) const {
+  try {
+    web::uri_builder uri(method);
+    for (const auto& [k, v] : args) uri.append_query(k, v, true);
+    web::http::http_request req(web::http::methods::GET);
+    req.set_request_uri(uri.to_uri());
+    req.headers().add("Authorization", "Bearer " + token_);
+    return Send(Http(), req);
+  } catch (const std::exception& e) {
+    CallResult r;
+    r.transport_error = e.what();
+    return r;
+  }
 }
 
 std::string EscapeMrkdwn(const std::string& text) {

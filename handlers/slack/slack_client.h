@@ -2,18 +2,28 @@
 // the Authorization header, to a configurable base URL (tests point it at
 // a local fake). Also turns a stored message into Block Kit.
 //
-// Thread-safety: Call is safe to use from the outbox's one sender thread;
-// the client holds no mutable state.
+// Calls reuse one cpprestsdk http_client, so its keep-alive connections are
+// reused too (a new client per call cost a connection set-up per message).
+//
+// Thread-safety: Call and Get may be used from several threads
+// (cpprestsdk's http_client is thread-safe).
 #ifndef KONTOBOT_HANDLERS_SLACK_SLACK_CLIENT_H_
 #define KONTOBOT_HANDLERS_SLACK_SLACK_CLIENT_H_
 
 #include <chrono>
+#include <map>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 
 #include <nlohmann/json.hpp>
 
 #include "store/store.h"
+
+namespace web::http::client {
+class http_client;
+}
 
 namespace kontobot::slack {
 
@@ -36,12 +46,21 @@ class Client {
   Client(std::string base, std::string token,
          std::chrono::seconds timeout = std::chrono::seconds(10));
 
+  ~Client();
+
+  // A JSON POST (write methods).
   CallResult Call(const std::string& method, const nlohmann::json& args) const;
+  // A GET with the arguments in the query string (read methods: users.info).
+  CallResult Get(const std::string& method, const std::map<std::string, std::string>& args) const;
 
  private:
+  web::http::client::http_client& Http() const;
+
   std::string base_;
   std::string token_;
   std::chrono::seconds timeout_;
+  mutable std::once_flag once_;
+  mutable std::unique_ptr<web::http::client::http_client> http_;
 };
 
 // chat.postMessage / chat.update arguments (without channel/ts) for a

@@ -7,6 +7,10 @@
 // sends back is read from the fake's record. Failure paths: forged, stale
 // and malformed requests (nothing stored), Slack's retries (processed once),
 // 429/500/ok:false from the Web API, and a kill -9 while the API is down.
+// Events are processed behind the acknowledgement (handlers/inbound_queue.h),
+// so a test that reads the bot's state after an event first waits for the
+// inbound queue to drain (Processed), never for a fixed time. People the
+// directory knows only by e-mail are found with users.info on the fake.
 #include <gtest/gtest.h>
 
 #include <openssl/evp.h>
@@ -167,6 +171,28 @@ class SlackTest : public ::testing::Test {
     }
     return pred();
   }
+  // Waits until every acknowledged event has been processed (or parked).
+  bool Processed() {
+    return Eventually([&] {
+      SQLite::Database db(bot_.db(), SQLite::OPEN_READONLY);
+      return db.execAndGet("SELECT COUNT(*) FROM inbound_queue WHERE waiting_for = ''").getInt() ==
+             0;
+    });
+  }
+  // A DM whose effects are stored when this returns.
+  void Said(const std::string& user, const std::string& text) {
+    ASSERT_EQ(Dm(user, text).status, 200);
+    ASSERT_TRUE(Processed());
+  }
+  void Register(const std::string& user, const std::string& person) {
+    Said(user, "ny");
+    for (int i = 0; i < 60; ++i) {
+      json last = bot_.Get("/api/messages?person=" + person + "&after=0").body["messages"].back();
+      if (last["input"].empty()) break;
+      Said(user, AnswerTo(last));
+    }
+    Said(user, "skicka");
+  }
   size_t Posts(const std::string& user) {
     size_t n = 0;
     for (const auto& c : slack_.calls("chat.postMessage"))
@@ -222,19 +248,13 @@ TEST_F(SlackTest, RefusesForgedStaleAndMalformedRequestsStoringNothing) {
 }
 
 TEST_F(SlackTest, RegistrationAndApprovalHappenInSlack) {
-  ASSERT_EQ(Dm("UGISANNA1", "ny").status, 200);
+  // Answer every question in the DM, by the hint the bot stores with it.
+  Register("UGISANNA1", "gis-anna");
   ASSERT_TRUE(Eventually([&] { return Posts("UGISANNA1") >= 1; }));
   auto open = slack_.calls("conversations.open");
   ASSERT_FALSE(open.empty());
   EXPECT_EQ(open[0].args["users"], "UGISANNA1");
   EXPECT_EQ(open[0].authorization, "Bearer " + kToken);
-  // Answer every question in the DM, by the hint the bot stores with it.
-  for (int i = 0; i < 60; ++i) {
-    json last = bot_.Get("/api/messages?person=gis-anna&after=0").body["messages"].back();
-    if (last["input"].empty()) break;
-    ASSERT_EQ(Dm("UGISANNA1", AnswerTo(last)).status, 200);
-  }
-  ASSERT_EQ(Dm("UGISANNA1", "skicka").status, 200);
   ASSERT_TRUE(Eventually([&] { return FindButton("UGISPER01", "approve").has_value(); }))
       << "Per gets the approval request as a DM with buttons";
   auto [approve, where] = *FindButton("UGISPER01", "approve");
@@ -265,13 +285,17 @@ TEST_F(SlackTest, RegistrationAndApprovalHappenInSlack) {
 
 TEST_F(SlackTest, RetriedAndRepeatedEventsAreProcessedOnce) {
   ASSERT_EQ(DmWithId("UGISANNA1", "ny", "Ev0001").status, 200);
+  ASSERT_TRUE(Processed());
   int64_t after_first = bot_.Count("messages");
+  EXPECT_GT(after_first, 0);
   EXPECT_EQ(DmWithId("UGISANNA1", "ny", "Ev0001",
                      {{"X-Slack-Retry-Num", "1"}, {"X-Slack-Retry-Reason", "http_timeout"}})
                 .status,
             200);
   EXPECT_EQ(DmWithId("UGISANNA1", "ny", "Ev0001", {{"X-Slack-Retry-Num", "2"}}).status, 200);
+  ASSERT_TRUE(Processed());
   EXPECT_EQ(bot_.Count("messages"), after_first);
+  EXPECT_EQ(bot_.Count("inbound_queue"), 0) << "a retry is not queued again";
   SQLite::Database db(bot_.db(), SQLite::OPEN_READONLY);
   EXPECT_EQ(db.execAndGet("SELECT COUNT(*) FROM drafts").getInt(), 1);
 }
@@ -284,7 +308,9 @@ TEST_F(SlackTest, IgnoresBotsOwnMessagesAndSubtypes) {
   edited["event"]["subtype"] = "message_changed";
   for (const json& e : {own, bot, edited})
     EXPECT_EQ(Signed("/slack/events", e.dump(), "application/json").status, 200);
+  ASSERT_TRUE(Processed());
   EXPECT_EQ(bot_.Count("messages"), 0);
+  EXPECT_EQ(bot_.Count("inbound_events"), 0) << "not even queued";
 }
 
 TEST_F(SlackTest, UnknownSlackUserGetsAPoliteExplanation) {
@@ -294,16 +320,86 @@ TEST_F(SlackTest, UnknownSlackUserGetsAPoliteExplanation) {
                 "känner inte igen dig"),
             std::string::npos);
   EXPECT_EQ(bot_.Count("messages"), 0);
+  EXPECT_EQ(slack_.refused(), 1) << "users.info answered user_not_found";
+}
+
+TEST_F(SlackTest, PersonKnownOnlyByEmailIsFoundWithUsersInfo) {
+  // Karin is in the directory with an e-mail address but no Slack account id.
+  slack_.AddUser("UNEWKARIN", "Karin.Dahl@LTDalarna.se");
+  Said("UNEWKARIN", "ny");
+  ASSERT_TRUE(Eventually([&] { return Posts("UNEWKARIN") >= 1; }));
+  auto lookups = slack_.calls("users.info");
+  ASSERT_EQ(lookups.size(), 1u);
+  EXPECT_EQ(lookups[0].args["user"], "UNEWKARIN");
+  EXPECT_EQ(lookups[0].authorization, "Bearer " + kToken);
+  auto posts = slack_.calls("chat.postMessage");
+  EXPECT_NE(posts.back().args["text"].get<std::string>().find("Ny anmälan nr 1"), std::string::npos)
+      << posts.back().args.dump();
+  int64_t first_turn = OutMessages("dal-karin");
+  EXPECT_GE(first_turn, 1);
+  EXPECT_TRUE(Eventually([&] { return static_cast<int64_t>(Posts("UNEWKARIN")) == first_turn; }));
+  // Remembered: the next turn needs no lookup, also after a restart.
+  EXPECT_EQ(bot_.Kill(SIGKILL), -SIGKILL);
+  StartBot();
+  Said("UNEWKARIN", "status");
+  ASSERT_TRUE(Eventually([&] { return Posts("UNEWKARIN") > static_cast<size_t>(first_turn); }));
+  EXPECT_EQ(slack_.calls("users.info").size(), 1u);
+  EXPECT_GT(OutMessages("dal-karin"), first_turn);
+}
+
+TEST_F(SlackTest, UserWhoseEmailIsNotInTheDirectoryGetsAPoliteExplanation) {
+  slack_.AddUser("UOUTSIDE1", "someone@elsewhere.example");
+  ASSERT_EQ(Dm("UOUTSIDE1", "hej").status, 200);
+  ASSERT_TRUE(Eventually([&] { return Posts("UOUTSIDE1") == 1; }));
+  EXPECT_NE(slack_.calls("chat.postMessage")[0].args["text"].get<std::string>().find(
+                "känner inte igen dig"),
+            std::string::npos);
+  EXPECT_EQ(slack_.calls("users.info").size(), 1u);
+  EXPECT_EQ(bot_.Count("messages"), 0);
+}
+
+TEST_F(SlackTest, UsersInfoRateLimitIsWaitedOutThenTheEventIsHandled) {
+  slack_.AddUser("UNEWKARIN", "karin.dahl@ltdalarna.se");
+  slack_.FailNext(1, 429, 1);
+  auto start = std::chrono::steady_clock::now();
+  ASSERT_EQ(Dm("UNEWKARIN", "ny").status, 200);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(900))
+      << "the lookup does not delay the acknowledgement";
+  ASSERT_TRUE(Eventually([&] { return Posts("UNEWKARIN") >= 1; }));
+  EXPECT_GE(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(900))
+      << "waited for Retry-After";
+  EXPECT_EQ(slack_.refused(), 1);
+  EXPECT_EQ(slack_.calls("users.info").size(), 1u);
+  EXPECT_GE(OutMessages("dal-karin"), 1);
+}
+
+TEST_F(SlackTest, AnEventAcknowledgedButNotYetProcessedIsProcessedAfterARestart) {
+  // The state a kill -9 right after an acknowledgement leaves: the event is
+  // in the queue (and in inbound_events), nothing else happened yet.
+  EXPECT_EQ(bot_.Kill(SIGKILL), -SIGKILL);
+  {
+    SQLite::Database db(bot_.db(), SQLite::OPEN_READWRITE);
+    db.exec(
+        "INSERT INTO inbound_events(platform, event_id, received_at) "
+        "VALUES ('slack', 'EvQueued', '2026-11-23T15:00:00Z')");
+    db.exec(
+        "INSERT INTO inbound_queue(platform, event_id, payload, received_at) VALUES ('slack', "
+        "'EvQueued', '{\"kind\":\"message\",\"user\":\"UGISANNA1\",\"channel\":"
+        "\"DUGISANNA1\",\"text\":\"ny\"}', '2026-11-23T15:00:00Z')");
+  }
+  StartBot();
+  ASSERT_TRUE(Eventually([&] { return Posts("UGISANNA1") >= 1; }));
+  EXPECT_EQ(bot_.Count("inbound_queue"), 0);
+  int64_t answers = OutMessages("gis-anna");
+  EXPECT_GE(answers, 1);
+  // Slack retrying that event now changes nothing.
+  ASSERT_EQ(DmWithId("UGISANNA1", "ny", "EvQueued", {{"X-Slack-Retry-Num", "1"}}).status, 200);
+  ASSERT_TRUE(Processed());
+  EXPECT_EQ(OutMessages("gis-anna"), answers);
 }
 
 TEST_F(SlackTest, NonApproversClickIsRefused) {
-  ASSERT_EQ(Dm("UGISANNA1", "ny").status, 200);
-  for (int i = 0; i < 60; ++i) {
-    json last = bot_.Get("/api/messages?person=gis-anna&after=0").body["messages"].back();
-    if (last["input"].empty()) break;
-    Dm("UGISANNA1", AnswerTo(last));
-  }
-  Dm("UGISANNA1", "skicka");
+  Register("UGISANNA1", "gis-anna");
   ASSERT_TRUE(Eventually([&] { return FindButton("UGISPER01", "approve").has_value(); }));
   auto [approve, where] = *FindButton("UGISPER01", "approve");
   EXPECT_EQ(Click("UGISOMAR1", approve, where).status, 200);
@@ -347,6 +443,7 @@ TEST_F(SlackTest, NothingAcknowledgedIsLostOrSentTwiceAcrossKill9WhileSlackIsDow
   ASSERT_EQ(Dm("UGISANNA1", "ny").status, 200);
   ASSERT_EQ(Dm("UGISANNA1", "ok").status, 200);
   ASSERT_EQ(Dm("UGISANNA1", "status").status, 200);
+  ASSERT_TRUE(Processed());
   int64_t expected = OutMessages("gis-anna");
   EXPECT_GE(expected, 3);
   std::this_thread::sleep_for(std::chrono::milliseconds(300));  // a few failed attempts

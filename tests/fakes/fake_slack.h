@@ -2,14 +2,18 @@
 // checks requests as Slack documents them (PROTOCOLS.md §4, the OpenAPI in
 // shared/specs/slack): the bot token in "Authorization: Bearer", a JSON body
 // with "application/json", the required arguments of conversations.open,
-// chat.postMessage and chat.update. It records every call, answers like
-// Slack ({"ok":true,...} or {"ok":false,"error":...}), and can be told to
-// fail: HTTP 500, 429 with Retry-After, a given ok:false error, or to be
-// down altogether (stopped).
+// chat.postMessage and chat.update; users.info as a GET with `user` in the
+// query, answered from the users added with AddUser in the OpenAPI's
+// success format ({"ok":true,"user":{"id",...,"profile":{"email",...}}}),
+// or user_not_found. It records every call, answers like Slack
+// ({"ok":true,...} or {"ok":false,"error":...}), and can be told to fail:
+// HTTP 500, 429 with Retry-After, a given ok:false error, or to be down
+// altogether (stopped).
 #ifndef KONTOBOT_TESTS_FAKES_FAKE_SLACK_H_
 #define KONTOBOT_TESTS_FAKES_FAKE_SLACK_H_
 
 #include <atomic>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -24,9 +28,10 @@ class FakeSlack {
  public:
   struct Call {
     std::string method;
-    nlohmann::json args;
+    nlohmann::json args;  // the JSON body, or a GET's query parameters
     std::string authorization;
     std::string content_type;
+    std::string http_method;
   };
 
   FakeSlack(int port, std::string token) : port_(port), token_(std::move(token)) {}
@@ -56,6 +61,11 @@ class FakeSlack {
     fail_status_ = status;
     retry_after_ = retry_after;
   }
+  // users.info knows `id`, whose profile has `email` (as typed, any case).
+  void AddUser(const std::string& id, const std::string& email) {
+    std::lock_guard<std::mutex> lock(mu_);
+    users_[id] = email;
+  }
   // The next `n` calls answer {"ok":false,"error":error}.
   void ErrorNext(int n, std::string error) {
     std::lock_guard<std::mutex> lock(mu_);
@@ -83,8 +93,15 @@ class FakeSlack {
     if (!c.method.empty() && c.method.front() == '/') c.method.erase(0, 1);
     c.authorization = req.headers().has("Authorization") ? req.headers()["Authorization"] : "";
     c.content_type = req.headers().content_type();
+    c.http_method = req.method();
     std::string body = req.extract_utf8string(true).get();
-    c.args = nlohmann::json::parse(body, nullptr, false);
+    if (c.http_method == web::http::methods::GET) {
+      c.args = nlohmann::json::object();
+      for (const auto& [k, v] : web::uri::split_query(req.relative_uri().query()))
+        c.args[web::uri::decode(k)] = web::uri::decode(v);
+    } else {
+      c.args = nlohmann::json::parse(body, nullptr, false);
+    }
     web::http::http_response resp(web::http::status_codes::OK);
     nlohmann::json answer;
     {
@@ -115,6 +132,29 @@ class FakeSlack {
 
   nlohmann::json Answer(const Call& c) {
     if (c.authorization != "Bearer " + token_) return {{"ok", false}, {"error", "invalid_auth"}};
+    if (c.method == "users.info") {
+      if (c.http_method != web::http::methods::GET) {
+        return {{"ok", false}, {"error", "invalid_post_type"}};
+      }
+      std::string id = c.args.value("user", "");
+      auto u = users_.find(id);
+      if (u == users_.end()) return {{"ok", false}, {"error", "user_not_found"}};
+      return {{"ok", true},
+              {"user",
+               {{"id", id},
+                {"team_id", "T0KOMMUN"},
+                {"name", id},
+                {"deleted", false},
+                {"real_name", id},
+                {"is_bot", false},
+                {"is_app_user", false},
+                {"updated", 1502138686},
+                {"profile",
+                 {{"real_name", id},
+                  {"display_name", id},
+                  {"email", u->second},
+                  {"team", "T0KOMMUN"}}}}}};
+    }
     if (c.content_type.rfind("application/json", 0) != 0 || !c.args.is_object()) {
       return {{"ok", false}, {"error", "invalid_form_data"}};
     }
@@ -149,6 +189,7 @@ class FakeSlack {
   std::unique_ptr<web::http::experimental::listener::http_listener> listener_;
   mutable std::mutex mu_;
   std::vector<Call> calls_;
+  std::map<std::string, std::string> users_;  // users.info: id -> e-mail
   int fail_left_ = 0, fail_status_ = 500, retry_after_ = 1, error_left_ = 0, ts_ = 0;
   std::atomic<int> refused_{0};
   std::string error_;

@@ -1,0 +1,134 @@
+#include "handlers/inbound_queue.h"
+
+#include <chrono>
+
+namespace kontobot::handlers {
+
+namespace {
+// Most events one processing transaction takes, and how long it may run
+// before it commits: both bound how long an acknowledgement can wait. The
+// batch is read whole but often cut short (an acknowledgement waiting), so
+// it is kept small: reading 256 rows to process a few was once the largest
+// cost per event.
+constexpr int kBatch = 32;
+constexpr auto kBatchTime = std::chrono::milliseconds(4);
+}  // namespace
+
+InboundQueue::InboundQueue(store::Store& store, const Clock& clock,
+                           std::shared_ptr<spdlog::logger> log)
+    : store_(store), clock_(clock), log_(std::move(log)) {}
+
+InboundQueue::~InboundQueue() { Stop(); }
+
+void InboundQueue::Handle(const std::string& platform, ProcessFn process) {
+  process_[platform] = std::move(process);
+}
+
+void InboundQueue::Start() {
+  writer_ = std::thread([this] { WriterLoop(); });
+  worker_ = std::thread([this] { WorkerLoop(); });
+}
+
+void InboundQueue::Submit(std::string platform, std::string event_id, std::string payload,
+                          std::function<void(bool)> done) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    pending_.push_back(
+        {std::move(platform), std::move(event_id), std::move(payload), std::move(done)});
+  }
+  writer_cv_.notify_one();
+}
+
+void InboundQueue::Notify() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    poked_ = true;
+  }
+  worker_cv_.notify_one();
+}
+
+void InboundQueue::Stop() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stop_ = true;
+  }
+  writer_cv_.notify_one();
+  worker_cv_.notify_one();
+  if (writer_.joinable()) writer_.join();
+  if (worker_.joinable()) worker_.join();
+}
+
+void InboundQueue::WriterLoop() {
+  std::unique_lock<std::mutex> lock(mu_);
+  for (;;) {
+    writer_cv_.wait(lock, [this] { return stop_ || !pending_.empty(); });
+    if (pending_.empty()) return;  // stopping, and everything submitted is stored
+    std::vector<Pending> batch;
+    batch.swap(pending_);
+    lock.unlock();
+    bool stored = false;
+    try {
+      store::Transaction tx(store_);
+      TimePoint now = clock_.Now();
+      for (const Pending& p : batch) tx.QueueInbound(p.platform, p.event_id, p.payload, now);
+      tx.Commit();  // returns once durable
+      stored = true;
+    } catch (const std::exception& e) {
+      log_->error("inbound queue: {} events not stored: {}", batch.size(), e.what());
+    }
+    for (Pending& p : batch) p.done(stored);
+    lock.lock();
+    if (stored) {
+      poked_ = true;
+      worker_cv_.notify_one();
+    }
+  }
+}
+
+void InboundQueue::WorkerLoop() {
+  std::unique_lock<std::mutex> lock(mu_);
+  while (!stop_) {
+    worker_cv_.wait_for(lock, std::chrono::seconds(5), [this] { return stop_ || poked_; });
+    if (stop_) break;
+    poked_ = false;
+    lock.unlock();
+    try {
+      while (ProcessBatch()) {
+        std::lock_guard<std::mutex> check(mu_);
+        if (stop_) break;
+      }
+    } catch (const std::exception& e) {
+      // The store failed (disk full?); the events stay queued for the next try.
+      log_->error("inbound queue: {}", e.what());
+      std::this_thread::sleep_for(std::chrono::seconds(1));
+    }
+    lock.lock();
+  }
+}
+
+bool InboundQueue::ProcessBatch() {
+  store::Transaction tx(store_);
+  std::vector<store::QueuedEvent> ready = tx.ReadyInbound(kBatch);
+  if (ready.empty()) return false;
+  auto start = std::chrono::steady_clock::now();
+  for (const store::QueuedEvent& e : ready) {
+    tx.Savepoint();
+    try {
+      auto it = process_.find(e.platform);
+      if (it == process_.end()) throw std::runtime_error("no processor for " + e.platform);
+      if (it->second(tx, e) == Processed::kDone) tx.DoneInbound(e.id);
+      tx.ReleaseSavepoint();
+    } catch (const std::exception& ex) {
+      tx.RollbackToSavepoint();
+      tx.FailInbound(e.id, ex.what());
+      log_->error("inbound {} event {} failed and is kept as failed: {}", e.platform, e.event_id,
+                  ex.what());
+    }
+    if (store_.Contended() || std::chrono::steady_clock::now() - start > kBatchTime) break;
+  }
+  tx.Commit();
+  if (on_commit_) on_commit_();
+  return true;
+}
+
+}  // namespace kontobot::handlers
