@@ -122,16 +122,6 @@ int Export(const config::Options& o) {
 int Serve(const config::Options& o) {
   auto log = spdlog::stderr_color_mt("kontobot");
   log->set_level(spdlog::level::from_str(o.log_level));
-  auto cfg = LoadConfig(o, *log);
-  if (!cfg) return 1;
-  auto& templates = cfg->templates;
-  auto& catalog = cfg->catalog;
-  auto& directory = cfg->directory;
-  for (const Organisation& org : directory.directory.organisations()) {
-    if (!templates.templates.count(org.template_id)) {
-      log->warn("organisation {} has no template '{}'", org.id, org.template_id);
-    }
-  }
 
   // Block the stop signals in every thread; the main thread waits for them.
   sigset_t signals;
@@ -149,107 +139,184 @@ int Serve(const config::Options& o) {
     setrlimit(RLIMIT_NOFILE, &files);
   }
   InitializeThreadPool(o.threads);
-  auto store = std::make_unique<store::Store>(o.db);
-  // The test clock only in --test-clock mode (options.cc allows it on
-  // loopback only); the system clock otherwise.
-  SystemClock system_clock;
-  AdjustableClock test_clock;
-  if (!o.test_clock_now.empty()) {
-    auto start = ParseRfc3339(o.test_clock_now);
-    if (!start) {
-      log->error("--test-clock-now must be like 2026-12-24T09:00:00+01:00");
-      return 1;
-    }
-    test_clock.Set(*start);
-  }
-  const Clock& clock = o.test_clock ? static_cast<const Clock&>(test_clock) : system_clock;
-  ZoneTime local_time("Europe/Stockholm");
-  SwedishCalendar calendar;
-  Reminders reminders(templates.templates, catalog.catalog, directory.directory, local_time,
-                      calendar);
-  ConversationEngine engine(templates.templates, catalog.catalog, directory.directory);
-  CaseEngine cases(templates.templates, catalog.catalog, directory.directory, local_time);
-  ConversationService service(*store, engine, cases, templates.templates, directory.directory,
-                              catalog.catalog, clock, log);
-  WebChat webchat(service, directory.directory, catalog.catalog);
-
-  HttpServer server(o.listen_host, o.listen_port, o.max_body, log);
-  int schema = store->SchemaVersion();
-  server.Route("GET", "/healthz", [schema](const Request&) {
-    return Response::Json(200, nlohmann::json{{"status", "ok"}, {"schema", schema}}.dump());
-  });
-  if (o.webchat) webchat.RegisterRoutes(server);
-  RegisterPages pages(*store, directory.directory, catalog.catalog);
-  pages.RegisterRoutes(server);
-  OutboxSender outbox(*store, clock, log);
-  InboundQueue inbound(*store, clock, log);
-  std::unique_ptr<slack::Adapter> slack_adapter;
-  if (!o.slack_signing_secret.empty()) {
-    slack_adapter = std::make_unique<slack::Adapter>(
-        slack::Settings{o.slack_signing_secret, o.slack_bot_token, o.slack_api_base,
-                        o.slack_bot_user},
-        service, *store, inbound, directory.directory, catalog.catalog, clock, log);
-    slack_adapter->SetSignatureClock(system_clock);
-    slack_adapter->RegisterRoutes(server);
-    slack_adapter->OnCommit([&outbox] { outbox.Notify(); });
-    service.EnableOutboxPlatform("slack");
-    outbox.Handle("slack",
-                  [&](const store::OutboxItem& item) { return slack_adapter->Deliver(item); });
-    inbound.Handle("slack", [&](store::Transaction& tx, const store::QueuedEvent& e) {
-      return slack_adapter->Process(tx, e);
-    });
-  }
-  std::unique_ptr<matrix::Adapter> matrix_adapter;
-  if (!o.matrix_homeserver.empty()) {
-    matrix_adapter = std::make_unique<matrix::Adapter>(
-        matrix::Settings{o.matrix_homeserver, o.matrix_server_name, o.matrix_as_token,
-                         o.matrix_hs_token, o.matrix_localpart},
-        service, *store, directory.directory, catalog.catalog, clock, log);
-    matrix_adapter->RegisterRoutes(server);
-    matrix_adapter->OnCommit([&outbox] { outbox.Notify(); });
-    service.EnableOutboxPlatform("matrix");
-    outbox.Handle("matrix",
-                  [&](const store::OutboxItem& item) { return matrix_adapter->Deliver(item); });
-  }
-  service.OnCommit([&outbox] { outbox.Notify(); });
-  ReminderScheduler scheduler(service, clock, log);
-  service.EnableReminders(reminders, [&scheduler] { scheduler.Notify(); });
-  if (o.test_clock) {
-    log->info("--test-clock: POST /test/clock can move this bot's clock (tests only)");
-    RegisterTestClock(server, test_clock, [&] {
-      scheduler.Notify();
-      outbox.Notify();
-    });
-  }
-  inbound.OnCommit([&outbox] { outbox.Notify(); });
-  outbox.Start();
-  scheduler.Start();
+  auto app = App::Create(o, log);
+  if (!app) return 1;
   try {
-    server.Start();
+    app->Start();
   } catch (const std::exception& e) {
     log->error("{}", e.what());
     return 1;
   }
-  inbound.Start();  // resumes what was acknowledged before a restart
-  log->info(
-      "kontobot listening on http://{}:{}/ (database {}, {} templates, {} people, {} threads{})",
-      o.listen_host, o.listen_port, o.db, templates.templates.size(),
-      directory.directory.people().size(), o.threads,
-      std::string(slack_adapter ? ", Slack" : "") + (matrix_adapter ? ", Matrix" : ""));
 
   int sig = 0;
   sigwait(&signals, &sig);
   log->info("signal {} received; draining requests", sig);
-  if (!server.Stop(std::chrono::seconds(10))) log->warn("some requests were still running");
-  scheduler.Stop();
-  inbound.Stop();
-  outbox.Stop();
-  store.reset();
+  if (!app->Stop(std::chrono::seconds(10))) log->warn("some requests were still running");
+  app.reset();
   log->info("stopped");
   return 0;
 }
 
 }  // namespace
+
+struct App::Parts {
+  Parts(const config::Options& o, Config c, std::shared_ptr<spdlog::logger> l,
+        const TestSettings& t)
+      : options(o),
+        test(t),
+        log(std::move(l)),
+        cfg(std::move(c)),
+        clock(o.test_clock ? static_cast<const Clock&>(test_clock)
+                           : static_cast<const Clock&>(system_clock)),
+        store(std::make_unique<store::Store>(o.db, t.db_vfs)),
+        reminders(cfg.templates.templates, cfg.catalog.catalog, cfg.directory.directory, local_time,
+                  calendar),
+        engine(cfg.templates.templates, cfg.catalog.catalog, cfg.directory.directory),
+        cases(cfg.templates.templates, cfg.catalog.catalog, cfg.directory.directory, local_time),
+        service(*store, engine, cases, cfg.templates.templates, cfg.directory.directory,
+                cfg.catalog.catalog, clock, log),
+        webchat(service, cfg.directory.directory, cfg.catalog.catalog),
+        pages(*store, cfg.directory.directory, cfg.catalog.catalog),
+        outbox(*store, clock, log),
+        scheduler(service, clock, log),
+        inbound(*store, clock, log),
+        server(o.listen_host, o.listen_port, o.max_body, log) {}
+
+  config::Options options;
+  TestSettings test;
+  std::shared_ptr<spdlog::logger> log;
+  Config cfg;  // the engines and edges below hold references into it
+  // The test clock only in --test-clock mode (options.cc allows it on
+  // loopback only); the system clock otherwise.
+  SystemClock system_clock;
+  AdjustableClock test_clock;
+  const Clock& clock;
+  std::unique_ptr<store::Store> store;
+  ZoneTime local_time{"Europe/Stockholm"};
+  SwedishCalendar calendar;
+  Reminders reminders;
+  ConversationEngine engine;
+  CaseEngine cases;
+  ConversationService service;
+  WebChat webchat;
+  RegisterPages pages;
+  std::unique_ptr<slack::Adapter> slack_adapter;
+  std::unique_ptr<matrix::Adapter> matrix_adapter;
+  // Destroyed first: the sender's thread and the server's handlers use
+  // everything above.
+  OutboxSender outbox;
+  ReminderScheduler scheduler;
+  InboundQueue inbound;
+  HttpServer server;
+  bool running = false;
+};
+
+std::unique_ptr<App> App::Create(const config::Options& o,
+                                 const std::shared_ptr<spdlog::logger>& log,
+                                 const TestSettings& test) {
+  auto cfg = LoadConfig(o, *log);
+  if (!cfg) return nullptr;
+  for (const Organisation& org : cfg->directory.directory.organisations()) {
+    if (!cfg->templates.templates.count(org.template_id)) {
+      log->warn("organisation {} has no template '{}'", org.id, org.template_id);
+    }
+  }
+  auto p = std::make_unique<Parts>(o, std::move(*cfg), log, test);
+  if (!o.test_clock_now.empty()) {
+    auto start = ParseRfc3339(o.test_clock_now);
+    if (!start) {
+      log->error("--test-clock-now must be like 2026-12-24T09:00:00+01:00");
+      return nullptr;
+    }
+    p->test_clock.Set(*start);
+  }
+  const auto& directory = p->cfg.directory.directory;
+  const auto& catalog = p->cfg.catalog.catalog;
+
+  int schema = p->store->SchemaVersion();
+  p->server.Route("GET", "/healthz", [schema](const Request&) {
+    return Response::Json(200, nlohmann::json{{"status", "ok"}, {"schema", schema}}.dump());
+  });
+  if (o.webchat) p->webchat.RegisterRoutes(p->server);
+  p->pages.RegisterRoutes(p->server);
+  Parts* parts = p.get();
+  if (!o.slack_signing_secret.empty()) {
+    p->slack_adapter = std::make_unique<slack::Adapter>(
+        slack::Settings{o.slack_signing_secret, o.slack_bot_token, o.slack_api_base,
+                        o.slack_bot_user},
+        p->service, *p->store, p->inbound, directory, catalog, p->clock, log);
+    // Slack's five-minute replay window is checked against real time, also
+    // under --test-clock.
+    p->slack_adapter->SetSignatureClock(p->system_clock);
+    p->slack_adapter->RegisterRoutes(p->server);
+    p->slack_adapter->OnCommit([parts] { parts->outbox.Notify(); });
+    p->service.EnableOutboxPlatform("slack");
+    p->outbox.Handle("slack", [parts](const store::OutboxItem& item) {
+      return parts->slack_adapter->Deliver(item);
+    });
+    p->inbound.Handle("slack", [parts](store::Transaction& tx, const store::QueuedEvent& e) {
+      return parts->slack_adapter->Process(tx, e);
+    });
+  }
+  if (!o.matrix_homeserver.empty()) {
+    p->matrix_adapter = std::make_unique<matrix::Adapter>(
+        matrix::Settings{o.matrix_homeserver, o.matrix_server_name, o.matrix_as_token,
+                         o.matrix_hs_token, o.matrix_localpart},
+        p->service, *p->store, directory, catalog, p->clock, log);
+    p->matrix_adapter->RegisterRoutes(p->server);
+    p->matrix_adapter->OnCommit([parts] { parts->outbox.Notify(); });
+    p->service.EnableOutboxPlatform("matrix");
+    p->outbox.Handle("matrix", [parts](const store::OutboxItem& item) {
+      return parts->matrix_adapter->Deliver(item);
+    });
+  }
+  p->service.OnCommit([parts] { parts->outbox.Notify(); });
+  p->inbound.OnCommit([parts] { parts->outbox.Notify(); });
+  p->service.EnableReminders(p->reminders, [parts] { parts->scheduler.Notify(); });
+  if (o.test_clock) {
+    log->info("--test-clock: POST /test/clock can move this bot's clock (tests only)");
+    RegisterTestClock(p->server, p->test_clock, [parts] {
+      parts->scheduler.Notify();
+      parts->outbox.Notify();
+    });
+  }
+  return std::unique_ptr<App>(new App(std::move(p)));
+}
+
+App::App(std::unique_ptr<Parts> parts) : parts_(std::move(parts)) {}
+
+App::~App() {
+  if (parts_->running) Stop(std::chrono::seconds(10));
+}
+
+void App::Start() {
+  Parts& p = *parts_;
+  // Only the platforms deliver through the outbox; a bot without one has
+  // nothing to send and need not poll the database.
+  if (p.slack_adapter || p.matrix_adapter) p.outbox.Start();
+  p.server.Start();
+  // Only Slack queues its events; the queue resumes what was acknowledged
+  // before a restart.
+  if (p.slack_adapter) p.inbound.Start();
+  if (p.test.reminder_scheduler) p.scheduler.Start();
+  p.running = true;
+  const config::Options& o = p.options;
+  p.log->info(
+      "kontobot listening on http://{}:{}/ (database {}, {} templates, {} people, {} threads{})",
+      o.listen_host, o.listen_port, o.db, p.cfg.templates.templates.size(),
+      p.cfg.directory.directory.people().size(), o.threads,
+      std::string(p.slack_adapter ? ", Slack" : "") + (p.matrix_adapter ? ", Matrix" : ""));
+}
+
+bool App::Stop(std::chrono::milliseconds drain) {
+  Parts& p = *parts_;
+  bool drained = p.server.Stop(drain);
+  p.scheduler.Stop();
+  p.inbound.Stop();
+  p.outbox.Stop();
+  p.running = false;
+  return drained;
+}
 
 int Run(const config::Options& o) {
   if (o.command == "version") {

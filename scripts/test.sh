@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Installs what is missing, checks the formatting, builds everything with
 # warnings as errors and runs every test: unit, store, end-to-end against the
-# real binary (web chat, Slack and Matrix against local fakes), and the
+# real binary (web chat, Slack and Matrix against local fakes), fault
+# injection in the store (tests/store/fault_injection_test.cc), and the
 # browser test in headless Chromium. Then runs clang-tidy over every .cc file
 # of the project, builds again with AddressSanitizer and
 # UndefinedBehaviorSanitizer (leaks included) and runs the unit and
-# end-to-end tests once more under them.
+# end-to-end tests once more under them, and last the fault-injection tests
+# under ThreadSanitizer.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/deps.sh --test
@@ -42,6 +44,22 @@ sanitize="-fsanitize=address,undefined -fno-sanitize=vptr -fno-sanitize-recover=
 cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DKONTOBOT_WERROR=ON -DBUILD_TESTING=ON \
   -DCMAKE_CXX_FLAGS="$sanitize" -DCMAKE_EXE_LINKER_FLAGS="$sanitize" >/dev/null
 cmake --build build-asan -j"$(nproc)"
-cd build-asan
-ASAN_OPTIONS=detect_leaks=1:halt_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
-  ctest --output-on-failure --timeout 900 -j"$(nproc)" -E browser_registration
+(cd build-asan &&
+  ASAN_OPTIONS=detect_leaks=1:halt_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+    ctest --output-on-failure --timeout 900 -j"$(nproc)" -E browser_registration)
+
+# ThreadSanitizer (gcc 12) over the in-process fault-injection tests: the
+# real HTTP server on cpprestsdk's thread pool, the web chat, the service and
+# the store with its group commit, 247 requests each failing at a different
+# write, sync or lock, then retried. Measured on the shared 2-core machine:
+# no report, 75 s of test time (44 s of CPU); the build adds a third
+# compilation of the libraries. Not yet extended to the end-to-end tests
+# against a TSan-built binary: that build did not finish in the time
+# available, so whether cpprestsdk's uninstrumented internals (pplx task
+# hand-offs and Boost.Asio inside libcpprest.so, whose atomics TSan cannot
+# see) give false positives there is not known yet.
+tsan="-fsanitize=thread -fno-omit-frame-pointer"
+cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DKONTOBOT_WERROR=ON -DBUILD_TESTING=ON \
+  -DCMAKE_CXX_FLAGS="$tsan" -DCMAKE_EXE_LINKER_FLAGS="$tsan" >/dev/null
+cmake --build build-tsan -j"$(nproc)" --target kontobot_fault_tests
+TSAN_OPTIONS=halt_on_error=1:exitcode=66 build-tsan/tests/kontobot_fault_tests

@@ -64,9 +64,9 @@ SQLite::Statement& Store::Prepare(const std::string& sql) {
   return *it->second;
 }
 
-Store::Store(const std::string& path)
+Store::Store(const std::string& path, const std::string& vfs)
     : path_(path),
-      db_(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE | SQLite::OPEN_FULLMUTEX) {
+      db_(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE | SQLite::OPEN_FULLMUTEX, 0, vfs) {
   db_.setBusyTimeout(5000);
   db_.exec("PRAGMA journal_mode=WAL");
   // Commits are made durable by WaitDurable (group commit): one fdatasync

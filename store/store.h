@@ -267,9 +267,11 @@ class Transaction {
 class Store {
  public:
   // Opens or creates the database at `path` and migrates it to the newest
-  // schema. Throws SQLite::Exception (or std::runtime_error for a database
-  // newer than this binary) on failure.
-  explicit Store(const std::string& path);
+  // schema. `vfs` names a registered SQLite VFS to open it through (empty:
+  // SQLite's default); only tests pass one, to inject I/O errors
+  // (tests/store/faulty_vfs.h). Throws SQLite::Exception (or
+  // std::runtime_error for a database newer than this binary) on failure.
+  explicit Store(const std::string& path, const std::string& vfs = "");
   ~Store();
 
   // The schema version (PRAGMA user_version) after migration.

@@ -48,10 +48,50 @@ struct HttpResult {
   std::string raw;
 };
 
-// The real binary, started and stopped by the test.
-class Bot {
+// An HTTP client of a kontobot listening on a loopback port.
+class LoopbackClient {
  public:
-  explicit Bot(std::string db) : db_(std::move(db)), port_(FreePort()) {}
+  explicit LoopbackClient(int port) : port_(port) {}
+
+  HttpResult Request(const web::http::method& m, const std::string& path,
+                     const std::string& body = "",
+                     const std::string& content_type = "application/json",
+                     const std::map<std::string, std::string>& headers = {}) {
+    http_client_config cfg;
+    cfg.set_timeout(std::chrono::seconds(10));
+    http_client client("http://127.0.0.1:" + std::to_string(port_), cfg);
+    web::http::http_request req(m);
+    req.set_request_uri(path);
+    if (!body.empty() || m == methods::POST) req.set_body(body, content_type);
+    for (const auto& [k, v] : headers) req.headers().add(k, v);
+    auto resp = client.request(req).get();
+    HttpResult r;
+    r.status = resp.status_code();
+    r.raw = resp.extract_utf8string(true).get();
+    r.body = json::parse(r.raw, nullptr, false);
+    return r;
+  }
+  HttpResult Get(const std::string& path) { return Request(methods::GET, path); }
+  HttpResult Post(const std::string& path, const json& body) {
+    return Request(methods::POST, path, body.dump());
+  }
+
+  json Say(const std::string& person, const std::string& text) {
+    auto r = Post("/api/messages", {{"person", person}, {"text", text}});
+    EXPECT_EQ(r.status, 200) << r.raw;
+    return r.body["messages"];
+  }
+
+  int port() const { return port_; }
+
+ protected:
+  int port_;
+};
+
+// The real binary, started and stopped by the test.
+class Bot : public LoopbackClient {
+ public:
+  explicit Bot(std::string db) : LoopbackClient(FreePort()), db_(std::move(db)) {}
   ~Bot() { Kill(SIGKILL); }
 
   void Start(std::vector<std::string> extra = {}) {
@@ -93,35 +133,6 @@ class Bot {
     return WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status);
   }
 
-  HttpResult Request(const web::http::method& m, const std::string& path,
-                     const std::string& body = "",
-                     const std::string& content_type = "application/json",
-                     const std::map<std::string, std::string>& headers = {}) {
-    http_client_config cfg;
-    cfg.set_timeout(std::chrono::seconds(10));
-    http_client client("http://127.0.0.1:" + std::to_string(port_), cfg);
-    web::http::http_request req(m);
-    req.set_request_uri(path);
-    if (!body.empty() || m == methods::POST) req.set_body(body, content_type);
-    for (const auto& [k, v] : headers) req.headers().add(k, v);
-    auto resp = client.request(req).get();
-    HttpResult r;
-    r.status = resp.status_code();
-    r.raw = resp.extract_utf8string(true).get();
-    r.body = json::parse(r.raw, nullptr, false);
-    return r;
-  }
-  HttpResult Get(const std::string& path) { return Request(methods::GET, path); }
-  HttpResult Post(const std::string& path, const json& body) {
-    return Request(methods::POST, path, body.dump());
-  }
-
-  json Say(const std::string& person, const std::string& text) {
-    auto r = Post("/api/messages", {{"person", person}, {"text", text}});
-    EXPECT_EQ(r.status, 200) << r.raw;
-    return r.body["messages"];
-  }
-
   int64_t Count(const std::string& table) {
     SQLite::Database db(db_, SQLite::OPEN_READONLY);
     return db.execAndGet("SELECT COUNT(*) FROM " + table).getInt64();
@@ -131,7 +142,6 @@ class Bot {
 
  private:
   std::string db_;
-  int port_;
   pid_t pid_ = 0;
 };
 
@@ -168,7 +178,8 @@ inline std::string AnswerTo(const json& last) {
 }
 
 // Answers questions until the one of `stop_type` is asked (or the summary).
-inline json AnswerUntil(Bot& bot, const std::string& person, const std::string& stop_type = "") {
+inline json AnswerUntil(LoopbackClient& bot, const std::string& person,
+                        const std::string& stop_type = "") {
   for (int i = 0; i < 60; ++i) {
     json last = bot.Get("/api/messages?person=" + person + "&after=0").body["messages"].back();
     if (last["input"].empty()) return last;
