@@ -112,7 +112,7 @@ void HttpServer::Start() {
   auto in_flight = in_flight_;
   listener_->support([this, in_flight](http_request req) {
     ++*in_flight;
-    auto send = [this, in_flight, req](const Response& r) mutable {
+    auto send = [in_flight, req](const Response& r) mutable {
       http_response resp(static_cast<web::http::status_code>(r.status));
       resp.headers().add("X-Content-Type-Options", "nosniff");
       resp.headers().add("Cache-Control", "no-store");

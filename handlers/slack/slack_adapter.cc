@@ -1,8 +1,7 @@
 #include "handlers/slack/slack_adapter.h"
 
-#include <regex>
-
 #include "bot/approval.h"
+#include "handlers/slack/payloads.h"
 #include "handlers/slack/signature.h"
 
 namespace kontobot::slack {
@@ -70,96 +69,59 @@ void Adapter::RefuseUnknown(const std::string& event_key, const std::string& cha
 
 Response Adapter::Events(const Request& request) {
   if (auto refused = Refuse(request)) return *refused;
-  nlohmann::json body = nlohmann::json::parse(request.body, nullptr, false);
-  if (!body.is_object()) return Response::Error(400, "bad_json", "The body is not a JSON object");
-  std::string type = body.value("type", "");
-  if (type == "url_verification") {
-    if (!body.contains("challenge") || !body["challenge"].is_string()) {
-      return Response::Error(400, "bad_request", "url_verification without a challenge");
-    }
-    return Response::Json(200, nlohmann::json{{"challenge", body["challenge"]}}.dump());
+  EventRequest e = ParseEventRequest(request.body, settings_.bot_user);
+  switch (e.kind) {
+    case EventRequest::Kind::kInvalid:
+      return Response::Error(400, e.error_code, e.error);
+    case EventRequest::Kind::kChallenge:
+      return Response::Json(200, nlohmann::json{{"challenge", e.challenge}}.dump());
+    case EventRequest::Kind::kIgnore:
+      return Ack();
+    case EventRequest::Kind::kMessage:
+      break;
   }
-  if (type != "event_callback") return Ack();  // app_rate_limited and others: nothing to do
-  if (!body.contains("event") || !body["event"].is_object() || !body.contains("event_id") ||
-      !body["event_id"].is_string()) {
-    return Response::Error(400, "bad_request", "event_callback needs event and event_id");
-  }
-  const nlohmann::json& e = body["event"];
-  std::string event_type = e.value("type", "");
-  bool dm = event_type == "message" && e.value("channel_type", "") == "im";
-  bool mention = event_type == "app_mention";
-  if (!dm && !mention) return Ack();
-  // Bots (including ourselves) and edits, joins and other subtypes are not
-  // people talking to us.
-  if (e.contains("bot_id") || e.contains("subtype") || !e.contains("user") ||
-      !e["user"].is_string() || (!settings_.bot_user.empty() && e["user"] == settings_.bot_user)) {
-    return Ack();
-  }
-  std::string text =
-      e.contains("text") && e["text"].is_string() ? e["text"].get<std::string>() : "";
-  std::string channel = e.value("channel", "");
-  if (mention) text = std::regex_replace(text, std::regex(R"(<@[A-Z0-9]+>\s*)"), "");
-  const Person* person = directory_.FindByAccount("slack", e["user"].get<std::string>());
-  std::string event_id = body["event_id"].get<std::string>();
+  const Person* person = directory_.FindByAccount("slack", e.user);
   if (person == nullptr) {
-    RefuseUnknown(event_id, channel);
+    RefuseUnknown(e.event_id, e.channel);
     return Ack();
   }
-  if (Trim(text).empty()) return Ack();
+  if (Trim(e.text).empty()) return Ack();
   Input input;
-  input.text = text;
-  service_.Handle(*person, "slack", input, text, std::make_pair(std::string("slack"), event_id));
+  input.text = e.text;
+  service_.Handle(*person, "slack", input, e.text,
+                  std::make_pair(std::string("slack"), e.event_id));
   return Ack();
 }
 
 Response Adapter::Interactivity(const Request& request) {
   if (auto refused = Refuse(request)) return *refused;
-  auto form = handlers::ParseQuery(request.body);
-  auto payload_it = form.find("payload");
-  if (payload_it == form.end()) return Response::Error(400, "bad_request", "No payload parameter");
-  nlohmann::json p = nlohmann::json::parse(payload_it->second, nullptr, false);
-  if (!p.is_object()) return Response::Error(400, "bad_json", "The payload is not a JSON object");
-  if (p.value("type", "") != "block_actions") return Ack();
-  if (!p.contains("user") || !p["user"].is_object() || !p.contains("actions") ||
-      !p["actions"].is_array() || p["actions"].empty() || !p["actions"][0].is_object()) {
-    return Response::Error(400, "bad_request", "block_actions needs user and actions");
-  }
-  const nlohmann::json& a = p["actions"][0];
-  std::string action_id = a.value("action_id", "");
-  std::string block_id = a.value("block_id", "");
-  std::string value = a.value("value", "");
-  if (value == "-") value.clear();
-  std::string user = p["user"].value("id", "");
-  std::string channel =
-      p.contains("channel") && p["channel"].is_object() ? p["channel"].value("id", "") : "";
-  std::string key = p.value("trigger_id", "") + ":" + a.value("action_ts", "");
-  const Person* person = directory_.FindByAccount("slack", user);
+  Interaction a = ParseInteraction(request.body);
+  if (a.kind == Interaction::Kind::kInvalid) return Response::Error(400, a.error_code, a.error);
+  if (a.kind == Interaction::Kind::kIgnore) return Ack();
+  const Person* person = directory_.FindByAccount("slack", a.user);
   if (person == nullptr) {
-    RefuseUnknown("action:" + key, channel);
+    RefuseUnknown("action:" + a.key, a.channel);
     return Ack();
   }
   Input input;
-  input.action = action_id.substr(0, action_id.rfind(':'));
-  input.value = value;
-  int64_t message_id = block_id.rfind("kb:", 0) == 0 ? std::atoll(block_id.c_str() + 3) : 0;
+  input.action = a.action;
+  input.value = a.value;
   // As in the web chat: a decision button is checked against the task its
   // message was about; any other button must be on that person's message.
   bool valid = false;
-  std::string echo = a.contains("text") && a["text"].is_object()
-                         ? a["text"].value("text", input.action)
-                         : input.action;
   if (CaseEngine::Owns(input.action)) {
-    valid = service_.MessageCarriesTask(message_id, CaseEngine::TaskOf(input.value));
-  } else if (auto m = service_.Message(message_id); m && m->person_id == person->id) {
+    valid = service_.MessageCarriesTask(a.message_id, CaseEngine::TaskOf(input.value));
+  } else if (auto m = service_.Message(a.message_id); m && m->person_id == person->id) {
     valid = std::any_of(m->buttons.begin(), m->buttons.end(), [&](const Button& b) {
       return b.id == input.action && b.value == input.value;
     });
   }
   if (!valid) {
-    log_->info("slack: ignored a stale or unknown button {} from {}", action_id, user);
+    log_->info("slack: ignored a stale or unknown button {} from {}", a.action_id, a.user);
     return Ack();
   }
-  service_.Handle(*person, "slack", input, echo, std::make_pair(std::string("slack-action"), key));
+  service_.Handle(*person, "slack", input, a.echo,
+                  std::make_pair(std::string("slack-action"), a.key));
   return Ack();
 }
 
