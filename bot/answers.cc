@@ -1,6 +1,7 @@
 #include "bot/answers.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <regex>
 #include <sstream>
@@ -49,10 +50,10 @@ std::string FormatNumber(double v) {
 }
 
 const std::regex& UrlRe() {
-  static const std::regex re(
+  static const std::regex kRe(
       R"(^(https?)://([a-z0-9\x80-\xff]([a-z0-9\x80-\xff-]*[a-z0-9\x80-\xff])?(\.[a-z0-9\x80-\xff]([a-z0-9\x80-\xff-]*[a-z0-9\x80-\xff])?)*\.[a-z\x80-\xff]{2,})(:[0-9]{1,5})?([/?#][^\s]*)?$)",
       std::regex::icase);
-  return re;
+  return kRe;
 }
 
 ParsedAnswer ParseUrl(std::string_view input) {
@@ -81,10 +82,10 @@ ParsedAnswer ParseUrl(std::string_view input) {
 }
 
 const std::regex& EmailRe() {
-  static const std::regex re(
+  static const std::regex kRe(
       R"(^[a-z0-9!#$%&'*+/=?^_`{|}~\x80-\xff-]+(\.[a-z0-9!#$%&'*+/=?^_`{|}~\x80-\xff-]+)*@([a-z0-9\x80-\xff]([a-z0-9\x80-\xff-]*[a-z0-9\x80-\xff])?\.)+[a-z\x80-\xff]{2,}$)",
       std::regex::icase);
-  return re;
+  return kRe;
 }
 
 std::optional<std::string> NormalizeEmail(std::string_view input) {
@@ -123,10 +124,10 @@ ParsedAnswer ParseEmail(const Step& step, std::string_view input, const Template
 }
 
 ParsedAnswer ParseNumber(const Step& step, std::string_view input) {
-  static const std::regex num_re(R"((^|[^0-9])(-?[0-9]+([.,][0-9]+)?))");
+  static const std::regex kNumRe(R"((^|[^0-9])(-?[0-9]+([.,][0-9]+)?))");
   std::string s = AsciiDashes(Trim(input));
   std::vector<std::string> found;
-  for (auto it = std::sregex_iterator(s.begin(), s.end(), num_re); it != std::sregex_iterator();
+  for (auto it = std::sregex_iterator(s.begin(), s.end(), kNumRe); it != std::sregex_iterator();
        ++it) {
     found.push_back((*it)[2].str());
   }
@@ -170,39 +171,39 @@ ParsedAnswer ParseChoice(const Step& step, std::string_view input, Lang lang) {
 
 ParsedAnswer ParseYesNo(std::string_view input) {
   std::string w = NormalizeWord(input);
-  static const std::set<std::string> yes{"ja",  "j", "japp", "jo",   "absolut",
-                                         "yes", "y", "yep",  "true", "sant"};
-  static const std::set<std::string> no{"nej", "n", "nä", "no", "nope", "false", "falskt"};
-  if (yes.count(w)) return Ok(true);
-  if (no.count(w)) return Ok(false);
+  static const std::set<std::string> kYes{"ja",  "j", "japp", "jo",   "absolut",
+                                          "yes", "y", "yep",  "true", "sant"};
+  static const std::set<std::string> kNo{"nej", "n", "nä", "no", "nope", "false", "falskt"};
+  if (kYes.count(w)) return Ok(true);
+  if (kNo.count(w)) return Ok(false);
   return Invalid("invalid.yes_no");
 }
 
 // One person: "Name, e-mail, phone" in any order, or "Name <e-mail>".
 ParsedAnswer ParsePerson(const Step& step, std::string_view input) {
-  static const std::regex email_re(R"([^\s<>,;()]+@[^\s<>,;()]+)");
-  static const std::regex phone_re(R"(\+?[0-9][0-9 \-]{5,}[0-9])");
-  static const std::regex label_re(
+  static const std::regex kEmailRe(R"([^\s<>,;()]+@[^\s<>,;()]+)");
+  static const std::regex kPhoneRe(R"(\+?[0-9][0-9 \-]{5,}[0-9])");
+  static const std::regex kLabelRe(
       R"(\b(tel|telefon|tfn|mobil|phone|mobile|e-post|epost|e-mail|email|mail)\b[.:]?)",
       std::regex::icase);
-  static const std::regex list_marker_re(R"(^\s*([0-9]+[.)]|[-*]|\xE2\x80\xA2)\s*)");
-  std::string s = std::regex_replace(Trim(input), list_marker_re, "");
+  static const std::regex kListMarkerRe(R"(^\s*([0-9]+[.)]|[-*]|\xE2\x80\xA2)\s*)");
+  std::string s = std::regex_replace(Trim(input), kListMarkerRe, "");
   nlohmann::json person = nlohmann::json::object();
   std::smatch m;
-  if (std::regex_search(s, m, email_re)) {
+  if (std::regex_search(s, m, kEmailRe)) {
     auto email = NormalizeEmail(m.str());
     if (!email) return Invalid("invalid.person_email", {{"text", m.str()}});
     person["email"] = *email;
     s = m.prefix().str() + " " + m.suffix().str();
   }
-  if (std::regex_search(s, m, phone_re)) {
+  if (std::regex_search(s, m, kPhoneRe)) {
     std::string digits = m.str();
     if (std::count_if(digits.begin(), digits.end(), ::isdigit) >= 7) {
       person["phone"] = Trim(digits);
       s = m.prefix().str() + " " + m.suffix().str();
     }
   }
-  s = std::regex_replace(s, label_re, " ");
+  s = std::regex_replace(s, kLabelRe, " ");
   std::string name;
   for (char c : s) {
     if (c == ',' || c == '<' || c == '>' || c == '(' || c == ')' || c == ':') c = ' ';
@@ -258,7 +259,7 @@ ParsedAnswer ParseSchedule(std::string_view input) {
       "måndagar|måndag|mån|tisdagar|tisdag|tis|onsdagar|onsdag|ons|torsdagar|torsdag|tors|tor|"
       "fredagar|fredag|fre|lördagar|lördag|lör|söndagar|söndag|sön|monday|mon|tuesday|tues|tue|"
       "wednesday|wed|thursday|thurs|thu|friday|fri|saturday|sat|sunday|sun";
-  static const std::regex token_re(
+  static const std::regex kTokenRe(
       "(dygnet runt|24/7|around the clock|all day and night)|"
       "(kontorstid|kontorstider|office hours|working hours)|"
       "\\b(vardagar|vardag|veckodagar|weekdays|weekday)\\b|"
@@ -266,14 +267,14 @@ ParsedAnswer ParseSchedule(std::string_view input) {
       "\\b(dagligen|alla dagar|varje dag|daily|every day|all days)\\b|"
       "\\b(" +
       kDay + ")\\b(\\s*(-|till|to)\\s*\\b(" + kDay +
-      ")\\b)?|"
-      "(kl\\.?\\s*)?\\b([0-9]{1,2})([:.]([0-9]{2}))?\\s*(-|till|to)\\s*([0-9]{1,2})([:.]([0-9]{2}))"
-      "?\\b");
+      R"re()\b)?|)re"
+      R"re((kl\.?\s*)?\b([0-9]{1,2})([:.]([0-9]{2}))?\s*(-|till|to)\s*)re"
+      R"re(([0-9]{1,2})([:.]([0-9]{2}))?\b)re");
   auto day_index = [](const std::string& w) -> int {
-    static const std::vector<std::pair<std::string, int>> prefixes{
+    static const std::vector<std::pair<std::string, int>> kPrefixes{
         {"mån", 1}, {"mon", 1}, {"tis", 2}, {"tue", 2}, {"ons", 3}, {"wed", 3}, {"tor", 4},
         {"thu", 4}, {"fre", 5}, {"fri", 5}, {"lör", 6}, {"sat", 6}, {"sön", 7}, {"sun", 7}};
-    for (const auto& [p, i] : prefixes) {
+    for (const auto& [p, i] : kPrefixes) {
       if (w.rfind(p, 0) == 0) return i;
     }
     return 0;
@@ -300,7 +301,7 @@ ParsedAnswer ParseSchedule(std::string_view input) {
       pending_days.clear();
     }
   };
-  for (auto it = std::sregex_iterator(text.begin(), text.end(), token_re);
+  for (auto it = std::sregex_iterator(text.begin(), text.end(), kTokenRe);
        it != std::sregex_iterator(); ++it) {
     const std::smatch& m = *it;
     any = true;
@@ -351,9 +352,11 @@ ParsedAnswer ParseSchedule(std::string_view input) {
 }
 
 std::string DaysText(const std::vector<int>& days, Lang lang) {
-  static const char* sv[] = {"", "mån", "tis", "ons", "tors", "fre", "lör", "sön"};
-  static const char* en[] = {"", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"};
-  const char** names = lang == Lang::kEn ? en : sv;
+  static constexpr std::array<const char*, 8> kSv = {"",     "mån", "tis", "ons",
+                                                     "tors", "fre", "lör", "sön"};
+  static constexpr std::array<const char*, 8> kEn = {"",    "Mon", "Tue", "Wed",
+                                                     "Thu", "Fri", "Sat", "Sun"};
+  const auto& names = lang == Lang::kEn ? kEn : kSv;
   if (days.size() == 7) return lang == Lang::kEn ? "every day" : "alla dagar";
   std::string out;
   size_t i = 0;
@@ -403,11 +406,11 @@ bool LooksLikePassword(std::string_view input) {
   std::string s = Trim(input);
   // "lösenord: X", "password is X", "pwd=X": a keyword, then a secret-like
   // token (one with a digit, an upper-case letter or a symbol).
-  static const std::regex keyword_re(
+  static const std::regex kKeywordRe(
       R"(\b(lösenord(et)?|losenord(et)?|lösen|password|passwd|passcode|pwd|pw)\s*(:|=|är|is|blir|will be)\s*(\S+))",
       std::regex::icase);
   std::smatch m;
-  if (std::regex_search(s, m, keyword_re)) {
+  if (std::regex_search(s, m, kKeywordRe)) {
     std::string token = m[5].str();
     bool secretish = std::any_of(token.begin(), token.end(), [](char c) {
       return std::isdigit(static_cast<unsigned char>(c)) ||
@@ -420,10 +423,10 @@ bool LooksLikePassword(std::string_view input) {
   if (s.size() < 8 || s.size() > 128 || s.find_first_of(" \t\n") != std::string::npos) {
     return false;
   }
-  static const std::regex addressish_re(
+  static const std::regex kAddressishRe(
       R"(^((https?://)?[a-z0-9-]+(\.[a-z0-9-]+)+(/.*)?|[^@]+@[^@]+\.[a-z]{2,})$)",
       std::regex::icase);
-  if (std::regex_match(s, addressish_re)) return false;
+  if (std::regex_match(s, kAddressishRe)) return false;
   bool lower = false, upper = false, digit = false, symbol = false;
   for (char ch : s) {
     auto c = static_cast<unsigned char>(ch);

@@ -1,6 +1,7 @@
 #include "bot/approval.h"
 
 #include <algorithm>
+#include <array>
 #include <charconv>
 #include <deque>
 
@@ -9,16 +10,19 @@
 namespace kontobot {
 namespace {
 
-constexpr std::pair<TaskKind, std::string_view> kKinds[] = {
-    {TaskKind::kApproval, "approval"},
-    {TaskKind::kAdmin, "admin"},
-    {TaskKind::kStartup, "startup"},
-    {TaskKind::kNameApprover, "name_approver"}};
-constexpr std::pair<TaskStatus, std::string_view> kStatuses[] = {
-    {TaskStatus::kOpen, "open"},          {TaskStatus::kApproved, "approved"},
-    {TaskStatus::kRejected, "rejected"},  {TaskStatus::kAccepted, "accepted"},
-    {TaskStatus::kDeclined, "declined"},  {TaskStatus::kDone, "done"},
-    {TaskStatus::kCancelled, "cancelled"}};
+constexpr auto kKinds = std::to_array<std::pair<TaskKind, std::string_view>>(
+    {{TaskKind::kApproval, "approval"},
+     {TaskKind::kAdmin, "admin"},
+     {TaskKind::kStartup, "startup"},
+     {TaskKind::kNameApprover, "name_approver"}});
+constexpr auto kStatuses =
+    std::to_array<std::pair<TaskStatus, std::string_view>>({{TaskStatus::kOpen, "open"},
+                                                            {TaskStatus::kApproved, "approved"},
+                                                            {TaskStatus::kRejected, "rejected"},
+                                                            {TaskStatus::kAccepted, "accepted"},
+                                                            {TaskStatus::kDeclined, "declined"},
+                                                            {TaskStatus::kDone, "done"},
+                                                            {TaskStatus::kCancelled, "cancelled"}});
 
 Lang LangOf(const Person* p) { return p && p->lang ? *p->lang : Lang::kSv; }
 
@@ -78,10 +82,7 @@ std::string CaseEngine::RequestText(const Case& c, const Task& task, Lang lang) 
          {"unit", requester ? requester->unit : ""},
          {"role", step ? step->title.Get(lang) : task.step_id}};
   std::string text = catalog_.Render(lang, "approval.request", v);
-  int n = 0;
-  for (const auto& [label, answer] : SummaryLines(t, c.answers, catalog_, lang)) {
-    text += "\n" + std::to_string(++n) + ". " + label + ": " + answer;
-  }
+  AppendNumbered(text, SummaryLines(t, c.answers, catalog_, lang));
   if (step && !step->statement.empty()) {
     text += "\n\n" +
             catalog_.Render(lang, "approval.statement", {{"statement", step->statement.Get(lang)}});
@@ -547,10 +548,7 @@ class CaseEngine::Run {
                             {"form", t_.form_title.Get(lang)},
                             {"requester", RequesterName()}});
       if (!n.text.empty()) text += "\n" + n.text.Get(lang);
-      int i = 0;
-      for (const auto& [label, answer] : SummaryLines(t_, c_.answers, e_.catalog_, lang)) {
-        text += "\n" + std::to_string(++i) + ". " + label + ": " + answer;
-      }
+      AppendNumbered(text, SummaryLines(t_, c_.answers, e_.catalog_, lang));
       text += "\n\n" + T(lang, "copy.decisions") + Decisions(lang);
       out_.messages.push_back({to->id, {text, {}}, {}});
       Audit("copy.sent", {{"role", n.role}, {"to", to->id}});

@@ -281,10 +281,7 @@ class ConversationEngine::Turn {
     std::string text = prefix.empty() ? "" : prefix + "\n\n";
     text +=
         T("summary.heading", {{"id", std::to_string(d.id)}, {"form", t->form_title.Get(lang())}});
-    int n = 0;
-    for (const auto& [label, answer] : e_.SummaryLines(d, lang())) {
-      text += "\n" + std::to_string(++n) + ". " + label + ": " + answer;
-    }
+    AppendNumbered(text, e_.SummaryLines(d, lang()));
     size_t advice = 0;
     for (const Step* s : Applicable(*t, d)) advice += s->IsQuestion() ? 0 : 1;
     if (advice > 0) text += "\n\n" + T("summary.advice_done", {{"count", std::to_string(advice)}});
@@ -739,6 +736,19 @@ Reply ConversationEngine::Welcome(const Person& person, Lang lang, size_t open_d
   buttons.push_back({"lang", lang == Lang::kSv ? "en" : "sv",
                      catalog_.Render(lang, "button.other_lang"), "default"});
   return {text, buttons};
+}
+
+void AppendNumbered(std::string& text,
+                    const std::vector<std::pair<std::string, std::string>>& lines) {
+  int n = 0;
+  for (const auto& [label, answer] : lines) {
+    text.append("\n")
+        .append(std::to_string(++n))
+        .append(". ")
+        .append(label)
+        .append(": ")
+        .append(answer);
+  }
 }
 
 std::vector<std::pair<std::string, std::string>> SummaryLines(const Template& tmpl,

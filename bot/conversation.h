@@ -134,6 +134,9 @@ struct Outcome {
 std::vector<std::pair<std::string, std::string>> SummaryLines(const Template& tmpl,
                                                               const nlohmann::json& answers,
                                                               const Catalog& catalog, Lang lang);
+// Appends `lines` to `text` numbered from 1, one per line: "\n1. Label: answer".
+void AppendNumbered(std::string& text,
+                    const std::vector<std::pair<std::string, std::string>>& lines);
 
 class ConversationEngine {
  public:

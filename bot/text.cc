@@ -96,10 +96,10 @@ std::string NormalizeWord(std::string_view text) {
   std::string out;
   out.reserve(text.size());
   for (size_t i = 0; i < text.size(); ++i) {
-    unsigned char c = static_cast<unsigned char>(text[i]);
+    auto c = static_cast<unsigned char>(text[i]);
     if (c == 0xC3 && i + 1 < text.size()) {
       // Upper-case Latin-1 letters in UTF-8 (À..Þ) map to lower case by +0x20.
-      unsigned char d = static_cast<unsigned char>(text[i + 1]);
+      auto d = static_cast<unsigned char>(text[i + 1]);
       if (d >= 0x80 && d <= 0x9E && d != 0x97) d = static_cast<unsigned char>(d + 0x20);
       out.push_back(static_cast<char>(c));
       out.push_back(static_cast<char>(d));

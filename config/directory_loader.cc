@@ -68,8 +68,8 @@ DirectoryLoad Parse(YamlReader& r, const YAML::Node& root) {
       }
       r.OnlyKeys(d, {"id", "from", "until"});
       Deputy deputy{r.Str(d, "id"), r.Str(d, "from", false), r.Str(d, "until", false)};
-      static const std::regex date_re("^([0-9]{4}-[0-9]{2}-[0-9]{2})?$");
-      if (!std::regex_match(deputy.from, date_re) || !std::regex_match(deputy.until, date_re)) {
+      static const std::regex kDate("^([0-9]{4}-[0-9]{2}-[0-9]{2})?$");
+      if (!std::regex_match(deputy.from, kDate) || !std::regex_match(deputy.until, kDate)) {
         r.Error(d, "deputy dates are YYYY-MM-DD");
       }
       person.deputies.push_back(deputy);

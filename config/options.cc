@@ -60,7 +60,7 @@ bool ParseListen(const std::string& text, std::string& host, uint16_t& port) {
   return !host.empty();
 }
 
-ParseResult ParseOptions(int argc, const char* const argv[],
+ParseResult ParseOptions(int argc, const char* const* argv,
                          const std::map<std::string, std::string>& env) {
   ParseResult result;
   Options& o = result.options;
@@ -128,7 +128,8 @@ ParseResult ParseOptions(int argc, const char* const argv[],
         result.error = "unknown environment variable " + name + " (see kontobot --help)";
         return result;
       }
-      env_args.push_back("--" + opt + "=" + value);
+      env_args.push_back("--" + opt);
+      env_args.back().append("=").append(value);
     }
     po::store(po::command_line_parser(env_args).options(opts).run(), vm);
     if (vm.count("config")) {
@@ -158,8 +159,8 @@ ParseResult ParseOptions(int argc, const char* const argv[],
   if (o.command == "export") {
     bool registration = o.args.size() == 2 && o.args[0] == "registration" &&
                         o.args[1].find_first_not_of("0123456789") == std::string::npos;
-    bool register_ = o.args.size() == 1 && o.args[0] == "register";
-    if (!registration && !register_) {
+    bool whole_register = o.args.size() == 1 && o.args[0] == "register";
+    if (!registration && !whole_register) {
       result.error = "export takes 'registration ID' or 'register'";
       return result;
     }
@@ -181,12 +182,12 @@ ParseResult ParseOptions(int argc, const char* const argv[],
     return result;
   }
   if (o.threads == 0) o.threads = std::max(2u, std::thread::hardware_concurrency());
-  if (o.max_body < 1024 || o.max_body > 64 * 1024 * 1024) {
+  if (o.max_body < 1024 || o.max_body > size_t{64} * 1024 * 1024) {
     result.error = "--max-body must be between 1024 and 67108864 bytes";
     return result;
   }
-  static const std::vector<std::string> levels{"trace", "debug", "info", "warn", "error"};
-  if (std::find(levels.begin(), levels.end(), o.log_level) == levels.end()) {
+  static const std::vector<std::string> kLevels{"trace", "debug", "info", "warn", "error"};
+  if (std::find(kLevels.begin(), kLevels.end(), o.log_level) == kLevels.end()) {
     result.error = "--log-level must be one of trace, debug, info, warn, error";
     return result;
   }

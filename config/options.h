@@ -22,8 +22,8 @@ struct Options {
   std::string messages = "config/messages";
   std::string directory = "config/directory.yaml";
   std::string log_level = "info";
-  unsigned threads = 0;         // 0: one per core, at least 2
-  size_t max_body = 64 * 1024;  // bytes
+  unsigned threads = 0;                 // 0: one per core, at least 2
+  size_t max_body = size_t{64} * 1024;  // bytes
   bool webchat = true;
   std::string out = ".";  // export: where files are written
   std::string slack_signing_secret;
@@ -47,7 +47,7 @@ struct ParseResult {
 
 // Parses argv and the environment (`env` as NAME -> value, normally from
 // environ). Never exits; the caller decides.
-ParseResult ParseOptions(int argc, const char* const argv[],
+ParseResult ParseOptions(int argc, const char* const* argv,
                          const std::map<std::string, std::string>& env);
 
 // "HOST:PORT" or "[v6]:PORT". Returns false on malformed input.

@@ -9,8 +9,8 @@ namespace kontobot::config {
 namespace {
 
 bool ValidId(const std::string& id) {
-  static const std::regex re("^[a-z0-9_-]+$");
-  return std::regex_match(id, re);
+  static const std::regex kValidId("^[a-z0-9_-]+$");
+  return std::regex_match(id, kValidId);
 }
 
 class TemplateParser {
@@ -436,9 +436,9 @@ TemplateLoad Finish(YamlReader& reader, const YAML::Node& root) {
 }  // namespace
 
 bool IsValidDuration(const std::string& text) {
-  static const std::regex re(
+  static const std::regex kDuration(
       R"(^\s*[0-9]+\s+(working\s+(day|days|hour|hours)|minutes?|hours?|days?|weeks?|months?|years?)\s*$)");
-  return std::regex_match(text, re);
+  return std::regex_match(text, kDuration);
 }
 
 TemplateLoad LoadTemplateFile(const std::string& path) {

@@ -18,7 +18,7 @@ YAML::Node YamlReader::LoadFile() {
   } catch (const YAML::Exception& e) {
     errors_.push_back({file_, e.mark.line + 1, e.mark.column + 1, e.msg});
   }
-  return YAML::Node();
+  return {};
 }
 
 YAML::Node YamlReader::LoadString(const std::string& text) {
@@ -27,7 +27,7 @@ YAML::Node YamlReader::LoadString(const std::string& text) {
   } catch (const YAML::Exception& e) {
     errors_.push_back({file_, e.mark.line + 1, e.mark.column + 1, e.msg});
   }
-  return YAML::Node();
+  return {};
 }
 
 void YamlReader::Error(const YAML::Node& at, const std::string& message) {

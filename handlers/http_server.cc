@@ -118,7 +118,7 @@ void HttpServer::Start() {
       resp.headers().add("Cache-Control", "no-store");
       for (const auto& [k, v] : r.headers) resp.headers().add(k, v);
       resp.set_body(r.body, r.content_type);
-      req.reply(resp).then([in_flight](pplx::task<void> t) {
+      req.reply(resp).then([in_flight](const pplx::task<void>& t) {
         try {
           t.get();
         } catch (...) {  // the client went away; nothing to do
@@ -135,7 +135,7 @@ void HttpServer::Start() {
         return;
       }
       req.extract_vector().then(
-          [this, req, send](pplx::task<std::vector<unsigned char>> t) mutable {
+          [this, req, send](const pplx::task<std::vector<unsigned char>>& t) mutable {
             Request r;
             std::vector<unsigned char> body;
             try {

@@ -19,6 +19,8 @@ packages=(
 )
 if [[ "${1:-}" == "--test" ]]; then
   packages+=(libgtest-dev libgmock-dev chromium nodejs)
+  # The format check and static analysis (scripts/test.sh): Debian's clang 14 tools.
+  packages+=(clang-format-14 clang-tidy-14 clang-tools-14)
   command -v npm >/dev/null 2>&1 || packages+=(npm)
 fi
 

@@ -1,16 +1,39 @@
 #!/usr/bin/env bash
-# Installs what is missing, builds everything with warnings as errors and
-# runs every test: unit, store, end-to-end against the real binary (web
-# chat, Slack and Matrix against local fakes), and the browser test in
-# headless Chromium. Then builds again with AddressSanitizer and
+# Installs what is missing, checks the formatting, builds everything with
+# warnings as errors and runs every test: unit, store, end-to-end against the
+# real binary (web chat, Slack and Matrix against local fakes), and the
+# browser test in headless Chromium. Then runs clang-tidy over every .cc file
+# of the project, builds again with AddressSanitizer and
 # UndefinedBehaviorSanitizer (leaks included) and runs the unit and
 # end-to-end tests once more under them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/deps.sh --test
-cmake -S . -B build-test -DCMAKE_BUILD_TYPE=RelWithDebInfo -DKONTOBOT_WERROR=ON -DBUILD_TESTING=ON >/dev/null
+
+# Formatting (.clang-format): any file clang-format-14 would change fails
+# the run. Takes about a second.
+git ls-files '*.cc' '*.h' | xargs clang-format-14 --dry-run --Werror
+
+cmake -S . -B build-test -DCMAKE_BUILD_TYPE=RelWithDebInfo -DKONTOBOT_WERROR=ON -DBUILD_TESTING=ON \
+  -DCMAKE_EXPORT_COMPILE_COMMANDS=ON >/dev/null
 cmake --build build-test -j"$(nproc)"
 (cd build-test && ctest --output-on-failure --timeout 600 -j"$(nproc)")
+
+# Static analysis (.clang-tidy, which says what is checked and why some
+# checks are off): every .cc file of the project, with the build's compile
+# commands; any finding fails the run (WarningsAsErrors: '*'), and headers
+# of ours are checked through the files that include them. Measured on the
+# 2-core CI machine type: 15 s of CPU per file (4 s of it parsing cpprestsdk,
+# Boost and GoogleTest, the rest the checks, none dominant: the costliest,
+# bugprone-reserved-identifier, is 10%), 46 files, so about 11.5 minutes of
+# CPU: about 6 minutes with both cores. Every project file is checked every
+# time; no check was dropped for speed.
+run-clang-tidy-14 -p build-test -j"$(nproc)" -quiet \
+  "^$PWD/(bot|handlers|store|config|tests|bench)/.*\.cc\$" >build-test/clang-tidy.log 2>&1 || {
+  grep -E -A3 '(error|warning):' build-test/clang-tidy.log | grep -v 'warnings generated' || true
+  echo "clang-tidy found problems (full output: build-test/clang-tidy.log)"
+  exit 1
+}
 
 # -fno-sanitize=vptr: cpprestsdk's stream buffers, compiled without the
 # sanitizer, fail UBSan's dynamic-type check inside its own headers

@@ -1,5 +1,6 @@
 #include "store/clock_format.h"
 
+#include <array>
 #include <cstdio>
 #include <ctime>
 
@@ -7,15 +8,15 @@ namespace kontobot::store {
 
 std::string FormatUtc(TimePoint t) {
   auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
-  std::time_t secs = static_cast<std::time_t>(ms / 1000);
+  auto secs = static_cast<std::time_t>(ms / 1000);
   if (ms < 0 && ms % 1000 != 0) --secs;
   std::tm tm{};
   gmtime_r(&secs, &tm);
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
+  std::array<char, 64> buf{};
+  std::snprintf(buf.data(), buf.size(), "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
                 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
                 static_cast<int>(((ms % 1000) + 1000) % 1000));
-  return buf;
+  return buf.data();
 }
 
 std::optional<TimePoint> ParseUtc(const std::string& text) {

@@ -18,20 +18,20 @@ inline std::string SourcePath(const std::string& rel) {
 }
 
 inline const Catalog& ShippedCatalog() {
-  static const config::CatalogLoad load = config::LoadCatalogDir(SourcePath("config/messages"));
-  return load.catalog;
+  static const config::CatalogLoad kLoad = config::LoadCatalogDir(SourcePath("config/messages"));
+  return kLoad.catalog;
 }
 
 inline const Directory& ShippedDirectory() {
-  static const config::DirectoryLoad load =
+  static const config::DirectoryLoad kLoad =
       config::LoadDirectoryFile(SourcePath("config/directory.yaml"));
-  return load.directory;
+  return kLoad.directory;
 }
 
 inline const TemplateSet& ShippedTemplates() {
-  static const config::TemplateSetLoad load =
+  static const config::TemplateSetLoad kLoad =
       config::LoadTemplateDir(SourcePath("config/templates"));
-  return load.templates;
+  return kLoad.templates;
 }
 
 // Builds a template from YAML text; fails the test on load errors.

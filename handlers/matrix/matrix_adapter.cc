@@ -2,6 +2,9 @@
 
 #include <openssl/rand.h>
 
+#include <array>
+#include <string_view>
+
 #include <cpprest/http_client.h>
 
 #include "bot/approval.h"
@@ -26,13 +29,13 @@ std::string Enc(const std::string& s) { return web::uri::encode_data_string(s); 
 }  // namespace
 
 std::string NewToken() {
-  unsigned char bytes[32];
-  RAND_bytes(bytes, sizeof bytes);
-  static const char* hex = "0123456789abcdef";
+  std::array<unsigned char, 32> bytes{};
+  RAND_bytes(bytes.data(), static_cast<int>(bytes.size()));
+  constexpr std::string_view kHex = "0123456789abcdef";
   std::string out;
   for (unsigned char b : bytes) {
-    out += hex[b >> 4];
-    out += hex[b & 15];
+    out += kHex[b >> 4];
+    out += kHex[b & 15];
   }
   return out;
 }

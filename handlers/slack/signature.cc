@@ -1,7 +1,9 @@
 #include "handlers/slack/signature.h"
 
+#include <array>
 #include <charconv>
 #include <cstdlib>
+#include <string_view>
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
@@ -11,11 +13,11 @@ namespace kontobot::slack {
 
 std::string Sign(const std::string& secret, const std::string& timestamp, const std::string& body) {
   std::string base = "v0:" + timestamp + ":" + body;
-  unsigned char mac[EVP_MAX_MD_SIZE];
+  std::array<unsigned char, EVP_MAX_MD_SIZE> mac{};
   unsigned int len = 0;
   HMAC(EVP_sha256(), secret.data(), static_cast<int>(secret.size()),
-       reinterpret_cast<const unsigned char*>(base.data()), base.size(), mac, &len);
-  static const char* kHex = "0123456789abcdef";
+       reinterpret_cast<const unsigned char*>(base.data()), base.size(), mac.data(), &len);
+  constexpr std::string_view kHex = "0123456789abcdef";
   std::string out = "v0=";
   for (unsigned int i = 0; i < len; ++i) {
     out.push_back(kHex[mac[i] >> 4]);
@@ -32,7 +34,7 @@ SignatureCheck Verify(const std::string& secret, const std::string& timestamp_he
                                  timestamp_header.data() + timestamp_header.size(), ts);
   if (ec != std::errc() || p != timestamp_header.data() + timestamp_header.size())
     return SignatureCheck::kMismatch;
-  if (std::llabs(now - ts) > 60 * 5) return SignatureCheck::kStale;
+  if (std::llabs(now - ts) > int64_t{60} * 5) return SignatureCheck::kStale;
   std::string expected = Sign(secret, timestamp_header, body);
   if (expected.size() != signature_header.size() ||
       CRYPTO_memcmp(expected.data(), signature_header.data(), expected.size()) != 0) {

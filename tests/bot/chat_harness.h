@@ -6,6 +6,7 @@
 #define KONTOBOT_TESTS_BOT_CHAT_HARNESS_H_
 
 #include <map>
+#include <ranges>
 #include <string>
 #include <vector>
 
@@ -25,8 +26,8 @@ class ChatHarness {
   }
   // Presses the button labelled `label` on the last reply that has it.
   const std::vector<Reply>& Click(const std::string& label) {
-    for (auto r = last_.rbegin(); r != last_.rend(); ++r) {
-      for (const Button& b : r->buttons) {
+    for (const Reply& r : std::views::reverse(last_)) {
+      for (const Button& b : r.buttons) {
         if (b.label == label) return Press(b.id, b.value);
       }
     }

@@ -74,7 +74,7 @@ const Directory& Dir() {
   return d;
 }
 
-ChatHarness NewChat() { return ChatHarness(Templates(), Dir(), *Dir().Find("p1")); }
+ChatHarness NewChat() { return {Templates(), Dir(), *Dir().Find("p1")}; }
 
 // Walks to the summary: ack, fb, group, url, skip.
 void FillAll(ChatHarness& chat) {

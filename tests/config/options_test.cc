@@ -11,7 +11,8 @@
 namespace kontobot::config {
 namespace {
 
-ParseResult Parse(std::vector<const char*> args, std::map<std::string, std::string> env = {}) {
+ParseResult Parse(std::vector<const char*> args,
+                  const std::map<std::string, std::string>& env = {}) {
   args.insert(args.begin(), "kontobot");
   return ParseOptions(static_cast<int>(args.size()), args.data(), env);
 }

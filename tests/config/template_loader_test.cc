@@ -24,7 +24,7 @@ bool Contains(const std::vector<std::string>& errors, const std::string& needle)
   return false;
 }
 
-const char* kHead = R"(id: t
+constexpr const char* kHead = R"(id: t
 organisation: {sv: O, en: O}
 form_title: {sv: F, en: F}
 approval:
@@ -126,6 +126,19 @@ TEST(ShippedConfiguration, DirectoryLoadsWithAPersonForEveryRole) {
     }
     EXPECT_TRUE(requester) << org.id;
     EXPECT_TRUE(info) << org.id;
+  }
+}
+
+// Bug: SMC's "kansli" role had no web-chat label, so the person picker showed
+// the raw role id. Every role the shipped directory uses needs a label.
+TEST(ShippedConfiguration, EveryRoleInTheDirectoryHasAWebChatLabel) {
+  auto directory = LoadDirectoryFile(testing::SourcePath("config/directory.yaml"));
+  auto catalogs = LoadCatalogDir(testing::SourcePath("config/messages"));
+  for (const Person& p : directory.directory.people()) {
+    for (const std::string& role : p.roles) {
+      EXPECT_TRUE(catalogs.catalog.Has(Lang::kSv, "webchat.role." + role)) << role;
+      EXPECT_TRUE(catalogs.catalog.Has(Lang::kEn, "webchat.role." + role)) << role;
+    }
   }
 }
 

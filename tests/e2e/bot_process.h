@@ -12,7 +12,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include <algorithm>
+#include <cerrno>
 #include <csignal>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -31,9 +33,11 @@ inline int FreePort() {
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
   socklen_t len = sizeof addr;
-  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
+      getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+    ADD_FAILURE() << "cannot bind a loopback port: " << std::strerror(errno);
+  }
   close(fd);
   return ntohs(addr.sin_port);
 }
@@ -63,6 +67,7 @@ class Bot {
     pid_ = fork();
     if (pid_ == 0) {
       std::vector<char*> argv;
+      argv.reserve(args.size() + 1);
       for (auto& a : args) argv.push_back(a.data());
       argv.push_back(nullptr);
       execv(argv[0], argv.data());
@@ -171,7 +176,7 @@ inline json AnswerUntil(Bot& bot, const std::string& person, const std::string& 
     bot.Say(person, AnswerTo(last));
   }
   ADD_FAILURE() << "the form did not end";
-  return json();
+  return {};
 }
 
 }  // namespace kontobot::testing

@@ -144,7 +144,7 @@ TEST(Server, MalformedRequestsGetClearErrorsAndChangeNothing) {
   expect(bot.Get("/api/catalog?lang=fr"), 400, "bad_lang");
   expect(bot.Get("/no/such/path"), 404, "not_found");
   expect(bot.Request(methods::DEL, "/api/messages"), 405, "method_not_allowed");
-  expect(bot.Request(methods::POST, "/api/messages", std::string(70 * 1024, 'x')), 413,
+  expect(bot.Request(methods::POST, "/api/messages", std::string(size_t{70} * 1024, 'x')), 413,
          "body_too_large");
 
   EXPECT_EQ(bot.Count("messages"), messages);

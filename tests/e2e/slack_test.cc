@@ -12,6 +12,8 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
+#include <array>
+#include <ranges>
 #include <set>
 #include <thread>
 
@@ -28,28 +30,28 @@ const std::string kSecret = "test-signing-secret-0123456789";
 const std::string kToken = "xoxb-test-token";
 
 std::string HmacHex(const std::string& key, const std::string& data) {
-  unsigned char mac[EVP_MAX_MD_SIZE];
+  std::array<unsigned char, EVP_MAX_MD_SIZE> mac{};
   unsigned int len = 0;
   HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
-       reinterpret_cast<const unsigned char*>(data.data()), data.size(), mac, &len);
+       reinterpret_cast<const unsigned char*>(data.data()), data.size(), mac.data(), &len);
   std::string hex;
-  char buf[3];
+  std::array<char, 3> buf{};
   for (unsigned int i = 0; i < len; ++i) {
-    std::snprintf(buf, sizeof buf, "%02x", mac[i]);
-    hex += buf;
+    std::snprintf(buf.data(), buf.size(), "%02x", mac[i]);
+    hex += buf.data();
   }
   return hex;
 }
 
 std::string UrlEncode(const std::string& s) {
   std::string out;
-  char buf[4];
+  std::array<char, 4> buf{};
   for (unsigned char c : s) {
     if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
       out += static_cast<char>(c);
     } else {
-      std::snprintf(buf, sizeof buf, "%%%02X", c);
-      out += buf;
+      std::snprintf(buf.data(), buf.size(), "%%%02X", c);
+      out += buf.data();
     }
   }
   return out;
@@ -115,14 +117,14 @@ class SlackTest : public ::testing::Test {
   std::optional<std::pair<json, json>> FindButton(const std::string& user,
                                                   const std::string& prefix) {
     auto posts = slack_.calls("chat.postMessage");
-    for (auto c = posts.rbegin(); c != posts.rend(); ++c) {
-      if (c->args.value("channel", "") != "D" + user) continue;
-      for (const auto& block : c->args["blocks"]) {
+    for (auto& c : std::views::reverse(posts)) {
+      if (c.args.value("channel", "") != "D" + user) continue;
+      for (const auto& block : c.args["blocks"]) {
         if (block["type"] != "actions") continue;
         for (const auto& e : block["elements"]) {
           if (e["action_id"].get<std::string>().rfind(prefix + ":", 0) == 0) {
             return std::make_pair(
-                e, json{{"block_id", block["block_id"]}, {"channel", c->args["channel"]}});
+                e, json{{"block_id", block["block_id"]}, {"channel", c.args["channel"]}});
           }
         }
       }

@@ -30,12 +30,17 @@ class FakeSlack {
   };
 
   FakeSlack(int port, std::string token) : port_(port), token_(std::move(token)) {}
-  ~FakeSlack() { Stop(); }
+  ~FakeSlack() {
+    try {
+      Stop();
+    } catch (...) {  // a destructor must not throw; nothing is left to clean up
+    }
+  }
 
   void Start() {
     listener_ = std::make_unique<web::http::experimental::listener::http_listener>(
         web::uri("http://127.0.0.1:" + std::to_string(port_) + "/api"));
-    listener_->support([this](web::http::http_request req) { Serve(req); });
+    listener_->support([this](const web::http::http_request& req) { Serve(req); });
     listener_->open().wait();
   }
   void Stop() {
