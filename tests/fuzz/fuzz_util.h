@@ -22,7 +22,7 @@
 namespace kontobot::fuzz {
 
 inline std::string AsString(const uint8_t* data, size_t size) {
-  return std::string(reinterpret_cast<const char*>(data), size);
+  return {reinterpret_cast<const char*>(data), size};
 }
 
 // The first `n - 1` lines of `input` and then the rest (which may hold

@@ -6,6 +6,7 @@
 // and percent-decoding round-trips: any bytes, percent-encoded as a form
 // value, decode back to themselves.
 #include <string>
+#include <string_view>
 
 #include "handlers/http_server.h"
 #include "handlers/slack/payloads.h"
@@ -16,7 +17,7 @@ using kontobot::slack::Interaction;
 namespace {
 
 std::string FormEncode(const std::string& s) {
-  static const char* kHex = "0123456789ABCDEF";
+  constexpr std::string_view kHex = "0123456789ABCDEF";
   std::string out;
   for (unsigned char c : s) {
     if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
