@@ -20,6 +20,8 @@ struct CatalogLoad {
 // Reads `dir`/sv/*.yaml and `dir`/en/*.yaml: flat maps of key -> text.
 // Reports keys present in Swedish but missing in English, and vice versa.
 CatalogLoad LoadCatalogDir(const std::string& dir);
+// The same from one file's text per language (for tests and fuzzing).
+CatalogLoad LoadCatalogStrings(const std::string& sv, const std::string& en);
 
 struct DirectoryLoad {
   Directory directory;

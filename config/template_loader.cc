@@ -27,32 +27,33 @@ class TemplateParser {
                        "rules", "approval", "reminders", "register"});
     t->id = r_.Str(root, "id");
     if (!t->id.empty() && !ValidId(t->id)) {
-      r_.Error(root["id"], "id must be lower-case letters, digits, '_' or '-'");
+      r_.Error(Field(root, "id"), "id must be lower-case letters, digits, '_' or '-'");
     }
-    if (root["version"].IsDefined()) {
+    if (Field(root, "version").IsDefined()) {
       try {
-        t->version = root["version"].as<int>();
+        t->version = Field(root, "version").as<int>();
       } catch (const YAML::Exception&) {
-        r_.Error(root["version"], "version must be a whole number");
+        r_.Error(Field(root, "version"), "version must be a whole number");
       }
     }
     t->organisation = r_.Text(root, "organisation");
     t->form_title = r_.Text(root, "form_title");
     t->source = r_.Str(root, "source", false);
     t->intro = r_.Text(root, "intro", false);
-    ParseRules(root["rules"], *t);
-    ParseSteps(root["steps"], *t);
-    ParseApproval(root["approval"], *t);
-    ParseReminders(root["reminders"], *t);
-    ParseRegister(root["register"], *t);
+    ParseRules(Field(root, "rules"), *t);
+    ParseSteps(Field(root, "steps"), *t);
+    ParseApproval(Field(root, "approval"), *t);
+    ParseReminders(Field(root, "reminders"), *t);
+    ParseRegister(Field(root, "register"), *t);
     return t;
   }
 
  private:
   void ParseRules(const YAML::Node& rules, Template& t) {
     if (!rules.IsDefined() || rules.IsNull()) return;
+    if (!IsMapNode(rules)) return r_.Error(rules, "'rules' must be a map");
     r_.OnlyKeys(rules, {"login_email"});
-    YAML::Node le = rules["login_email"];
+    YAML::Node le = Field(rules, "login_email");
     if (!le.IsDefined()) return;
     r_.OnlyKeys(le, {"forbidden_domains", "allowed_local_parts", "message"});
     LoginEmailRule rule;
@@ -66,7 +67,7 @@ class TemplateParser {
 
   std::vector<std::string> Strings(const YAML::Node& map, const char* key) {
     std::vector<std::string> out;
-    YAML::Node v = map[key];
+    YAML::Node v = Field(map, key);
     if (!v.IsDefined() || v.IsNull()) return out;
     if (!IsSeq(v)) {
       r_.Error(v, std::string("'") + key + "' must be a list");
@@ -94,15 +95,16 @@ class TemplateParser {
         continue;
       }
       s.id = r_.Str(node, "id");
-      if (!s.id.empty() && !ValidId(s.id)) r_.Error(node["id"], "step id must be [a-z0-9_]");
-      if (t.FindStep(s.id) != nullptr) r_.Error(node["id"], "duplicate step id '" + s.id + "'");
-      std::string kind = node["kind"].IsDefined() ? r_.Str(node, "kind") : "question";
+      if (!s.id.empty() && !ValidId(s.id)) r_.Error(Field(node, "id"), "step id must be [a-z0-9_]");
+      if (t.FindStep(s.id) != nullptr)
+        r_.Error(Field(node, "id"), "duplicate step id '" + s.id + "'");
+      std::string kind = Field(node, "kind").IsDefined() ? r_.Str(node, "kind") : "question";
       if (kind == "advice") {
         s.kind = StepKind::kAdvice;
         r_.OnlyKeys(node, {"id", "kind", "title", "text", "items", "when"});
         s.title = r_.Text(node, "title");
         s.text = r_.Text(node, "text", false);
-        YAML::Node items = node["items"];
+        YAML::Node items = Field(node, "items");
         if (items.IsDefined() && !IsSeq(items)) r_.Error(items, "'items' must be a list");
         if (IsSeq(items)) {
           for (const auto& item : items) {
@@ -120,9 +122,9 @@ class TemplateParser {
       } else if (kind == "question") {
         ParseQuestion(node, s, t);
       } else {
-        r_.Error(node["kind"], "kind must be 'question' or 'advice', not '" + kind + "'");
+        r_.Error(Field(node, "kind"), "kind must be 'question' or 'advice', not '" + kind + "'");
       }
-      if (node["when"].IsDefined()) s.when = ParseCondition(node["when"], t);
+      if (Field(node, "when").IsDefined()) s.when = ParseCondition(Field(node, "when"), t);
       t.steps.push_back(std::move(s));
     }
   }
@@ -134,7 +136,7 @@ class TemplateParser {
     std::string type = r_.Str(node, "type");
     auto qt = ParseQuestionType(type);
     if (!qt && !type.empty()) {
-      r_.Error(node["type"],
+      r_.Error(Field(node, "type"),
                "unknown question type '" + type +
                    "' (text, url, email, number, choice, yes_no, person, people, schedule)");
     }
@@ -144,7 +146,7 @@ class TemplateParser {
     s.help = r_.Text(node, "help", false);
     s.required = r_.Bool(node, "required", true);
     auto number = [&](const char* key) -> std::optional<double> {
-      YAML::Node v = node[key];
+      YAML::Node v = Field(node, key);
       if (!v.IsDefined() || v.IsNull()) return std::nullopt;
       try {
         return v.as<double>();
@@ -156,7 +158,7 @@ class TemplateParser {
     switch (s.type) {
       case QuestionType::kChoice: {
         s.allow_other = r_.Bool(node, "allow_other", false);
-        YAML::Node opts = node["options"];
+        YAML::Node opts = Field(node, "options");
         if (!IsSeq(opts) || opts.size() == 0) {
           r_.Error(opts.IsDefined() ? opts : node, "a choice needs a non-empty 'options' list");
           break;
@@ -166,11 +168,12 @@ class TemplateParser {
           ChoiceOption opt;
           opt.value = r_.Str(o, "value");
           if (!opt.value.empty() && !ValidId(opt.value))
-            r_.Error(o["value"], "option value must be [a-z0-9_]");
-          if (opt.value == "other") r_.Error(o["value"], "'other' is reserved: use allow_other");
+            r_.Error(Field(o, "value"), "option value must be [a-z0-9_]");
+          if (opt.value == "other")
+            r_.Error(Field(o, "value"), "'other' is reserved: use allow_other");
           for (const auto& prev : s.options) {
             if (prev.value == opt.value)
-              r_.Error(o["value"], "duplicate option '" + opt.value + "'");
+              r_.Error(Field(o, "value"), "duplicate option '" + opt.value + "'");
           }
           opt.label = r_.Text(o, "label");
           for (auto& syn : Strings(o, "synonyms")) opt.synonyms.push_back(NormalizeWord(syn));
@@ -183,20 +186,21 @@ class TemplateParser {
         s.max = number("max");
         s.integer = r_.Bool(node, "integer", false);
         s.unit = r_.Text(node, "unit", false);
-        if (s.min && s.max && *s.min > *s.max) r_.Error(node["max"], "'max' is smaller than 'min'");
+        if (s.min && s.max && *s.min > *s.max)
+          r_.Error(Field(node, "max"), "'max' is smaller than 'min'");
         break;
       case QuestionType::kPeople: {
         auto mn = number("min");
         auto mx = number("max");
         s.min_count = mn ? static_cast<size_t>(std::max(1.0, *mn)) : 1;
         s.max_count = mx ? static_cast<size_t>(*mx) : 20;
-        if (s.max_count < s.min_count) r_.Error(node["max"], "'max' is smaller than 'min'");
+        if (s.max_count < s.min_count) r_.Error(Field(node, "max"), "'max' is smaller than 'min'");
         [[fallthrough]];
       }
       case QuestionType::kPerson: {
         std::string contact = r_.Str(node, "contact", false);
         if (!contact.empty() && contact != "required" && contact != "optional") {
-          r_.Error(node["contact"], "contact must be 'required' or 'optional'");
+          r_.Error(Field(node, "contact"), "contact must be 'required' or 'optional'");
         }
         s.contact_required = contact != "optional";
         break;
@@ -211,9 +215,10 @@ class TemplateParser {
       case QuestionType::kEmail:
         s.rule = r_.Str(node, "rule", false);
         if (!s.rule.empty() && s.rule != "login_email") {
-          r_.Error(node["rule"], "unknown rule '" + s.rule + "' (login_email)");
+          r_.Error(Field(node, "rule"), "unknown rule '" + s.rule + "' (login_email)");
         } else if (s.rule == "login_email" && !t.login_email) {
-          r_.Error(node["rule"], "rule login_email needs 'rules: login_email:' in the template");
+          r_.Error(Field(node, "rule"),
+                   "rule login_email needs 'rules: login_email:' in the template");
         }
         break;
       default:
@@ -227,10 +232,10 @@ class TemplateParser {
       r_.Error(node, "a condition must be a map like {question: x, equals: y}");
       return c;
     }
-    if (node["all"].IsDefined() || node["any"].IsDefined()) {
-      bool all = node["all"].IsDefined();
+    if (Field(node, "all").IsDefined() || Field(node, "any").IsDefined()) {
+      bool all = Field(node, "all").IsDefined();
       c.op = all ? Condition::Op::kAll : Condition::Op::kAny;
-      YAML::Node list = node[all ? "all" : "any"];
+      YAML::Node list = Field(node, all ? "all" : "any");
       if (!IsSeq(list)) r_.Error(list, "'all'/'any' take a list of conditions");
       for (const auto& child : list) c.children.push_back(ParseCondition(child, t));
       return c;
@@ -239,7 +244,7 @@ class TemplateParser {
     c.question = r_.Str(node, "question");
     const Step* q = t.FindStep(c.question);
     if (!c.question.empty() && (q == nullptr || !q->IsQuestion())) {
-      r_.Error(node["question"],
+      r_.Error(Field(node, "question"),
                "condition refers to '" + c.question + "', which is not an earlier question");
     }
     auto value = [&](const YAML::Node& v) -> nlohmann::json {
@@ -264,17 +269,17 @@ class TemplateParser {
       }
       return s;
     };
-    if (node["equals"].IsDefined()) {
+    if (Field(node, "equals").IsDefined()) {
       c.op = Condition::Op::kEquals;
-      c.values.push_back(value(node["equals"]));
-    } else if (node["not_equals"].IsDefined()) {
+      c.values.push_back(value(Field(node, "equals")));
+    } else if (Field(node, "not_equals").IsDefined()) {
       c.op = Condition::Op::kNotEquals;
-      c.values.push_back(value(node["not_equals"]));
-    } else if (node["in"].IsDefined()) {
+      c.values.push_back(value(Field(node, "not_equals")));
+    } else if (Field(node, "in").IsDefined()) {
       c.op = Condition::Op::kIn;
-      if (!IsSeq(node["in"])) r_.Error(node["in"], "'in' takes a list");
-      for (const auto& v : node["in"]) c.values.push_back(value(v));
-    } else if (node["answered"].IsDefined()) {
+      if (!IsSeq(Field(node, "in"))) r_.Error(Field(node, "in"), "'in' takes a list");
+      for (const auto& v : Field(node, "in")) c.values.push_back(value(v));
+    } else if (Field(node, "answered").IsDefined()) {
       c.op = Condition::Op::kAnswered;
       c.answered = r_.Bool(node, "answered", true);
     } else {
@@ -285,16 +290,22 @@ class TemplateParser {
 
   ApprovalStep ParseApprovalStep(const YAML::Node& node, const Template& t) {
     ApprovalStep a;
-    if (node["parallel"].IsDefined()) {
+    if (!IsMapNode(node)) {
+      r_.Error(node, "an approval step must be a map with id, title and approver");
+      return a;
+    }
+    if (Field(node, "parallel").IsDefined()) {
       r_.OnlyKeys(node, {"parallel", "when"});
-      if (!IsSeq(node["parallel"])) r_.Error(node["parallel"], "'parallel' takes a list of steps");
-      for (const auto& child : node["parallel"]) a.parallel.push_back(ParseApprovalStep(child, t));
+      if (!IsSeq(Field(node, "parallel")))
+        r_.Error(Field(node, "parallel"), "'parallel' takes a list of steps");
+      for (const auto& child : Field(node, "parallel"))
+        a.parallel.push_back(ParseApprovalStep(child, t));
     } else {
       r_.OnlyKeys(node, {"id", "title", "approver", "statement", "when"});
       a.id = r_.Str(node, "id");
       a.title = r_.Text(node, "title");
       a.statement = r_.Text(node, "statement", false);
-      YAML::Node ap = node["approver"];
+      YAML::Node ap = Field(node, "approver");
       if (!IsMapNode(ap)) {
         r_.Error(ap.IsDefined() ? ap : node,
                  "'approver' must say {role: ...} or {named_by_requester: true}");
@@ -307,11 +318,11 @@ class TemplateParser {
           r_.Error(ap, "approver needs a 'role' or 'named_by_requester: true'");
         }
         if (!a.approver.of.empty() && a.approver.of != "superior") {
-          r_.Error(ap["of"], "'of' can only be 'superior'");
+          r_.Error(Field(ap, "of"), "'of' can only be 'superior'");
         }
       }
     }
-    if (node["when"].IsDefined()) a.when = ParseCondition(node["when"], t);
+    if (Field(node, "when").IsDefined()) a.when = ParseCondition(Field(node, "when"), t);
     return a;
   }
 
@@ -320,30 +331,40 @@ class TemplateParser {
       r_.Error(YAML::Node(), "missing 'approval' (who decides, per the seed)");
       return;
     }
+    if (!IsMapNode(node)) return r_.Error(node, "'approval' must be a map with steps");
     r_.OnlyKeys(node, {"steps", "administrators", "notify", "startup_steps"});
-    if (!IsSeq(node["steps"]) || node["steps"].size() == 0) {
+    if (!IsSeq(Field(node, "steps")) || Field(node, "steps").size() == 0) {
       r_.Error(node, "'approval.steps' must be a non-empty list");
     } else {
-      for (const auto& s : node["steps"]) t.approval.push_back(ParseApprovalStep(s, t));
+      for (const auto& s : Field(node, "steps")) t.approval.push_back(ParseApprovalStep(s, t));
     }
-    YAML::Node adm = node["administrators"];
+    YAML::Node adm = Field(node, "administrators");
     if (adm.IsDefined() && !adm.IsNull()) {
       r_.OnlyKeys(adm, {"question", "min_accepting", "statement"});
       AdminAcceptance a;
       a.question = r_.Str(adm, "question");
       const Step* q = t.FindStep(a.question);
       if (!a.question.empty() && (q == nullptr || q->type != QuestionType::kPeople)) {
-        r_.Error(adm["question"], "'" + a.question + "' is not a people question");
+        r_.Error(Field(adm, "question"), "'" + a.question + "' is not a people question");
       }
-      if (adm["min_accepting"].IsDefined()) a.min_accepting = adm["min_accepting"].as<size_t>(0);
+      if (Field(adm, "min_accepting").IsDefined())
+        a.min_accepting = Field(adm, "min_accepting").as<size_t>(0);
       a.statement = r_.Text(adm, "statement");
       t.admin_acceptance = a;
     }
-    for (const auto& n : node["notify"]) {
+    for (const auto& n : Field(node, "notify")) {
+      if (!IsMapNode(n)) {
+        r_.Error(n, "a notification must be a map with role and text");
+        continue;
+      }
       r_.OnlyKeys(n, {"role", "text"});
       t.notify.push_back({r_.Str(n, "role"), r_.Text(n, "text", false)});
     }
-    for (const auto& n : node["startup_steps"]) {
+    for (const auto& n : Field(node, "startup_steps")) {
+      if (!IsMapNode(n)) {
+        r_.Error(n, "a startup step must be a map with id and text");
+        continue;
+      }
       r_.OnlyKeys(n, {"id", "text", "confirmed_by"});
       StartupStep s{r_.Str(n, "id"), r_.Text(n, "text"), r_.Str(n, "confirmed_by", false)};
       if (s.confirmed_by.empty()) s.confirmed_by = "requester";
@@ -353,13 +374,14 @@ class TemplateParser {
 
   void ParseRegister(const YAML::Node& node, Template& t) {
     if (!node.IsDefined() || node.IsNull()) return;
+    if (!IsMapNode(node)) return r_.Error(node, "'register' must be a map");
     r_.OnlyKeys(node, {"medium", "url", "unit", "purpose"});
     for (const char* field : {"medium", "url", "unit", "purpose"}) {
       std::string id = r_.Str(node, field);
       const Step* s = t.FindStep(id);
       if (!id.empty() && (s == nullptr || !s->IsQuestion())) {
-        r_.Error(node[field], "register." + std::string(field) + " refers to '" + id +
-                                  "', which is not a question");
+        r_.Error(Field(node, field), "register." + std::string(field) + " refers to '" + id +
+                                         "', which is not a question");
       }
       t.register_fields[field] = id;
     }
@@ -367,6 +389,7 @@ class TemplateParser {
 
   void ParseReminders(const YAML::Node& node, Template& t) {
     if (!node.IsDefined() || node.IsNull()) return;
+    if (!IsMapNode(node)) return r_.Error(node, "'reminders' must be a map");
     r_.OnlyKeys(node, {"draft_idle", "approval", "admin_acceptance", "public_reply", "snapshot",
                        "yearly_review", "inactivity", "absence"});
     static const std::set<std::string> kDurations{"nudge_after", "escalate_after", "due_within",
@@ -390,8 +413,8 @@ class TemplateParser {
         } else if (field.second.IsSequence()) {
           for (const auto& v : field.second) policy[key].push_back(v.IsScalar() ? v.Scalar() : "");
         } else if (field.second.IsMap()) {
-          policy[key] = {{"sv", field.second["sv"].as<std::string>("")},
-                         {"en", field.second["en"].as<std::string>("")}};
+          policy[key] = {{"sv", Field(field.second, "sv").as<std::string>("")},
+                         {"en", Field(field.second, "en").as<std::string>("")}};
         }
       }
       t.reminders[kv.first.Scalar()] = policy;

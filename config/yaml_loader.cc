@@ -40,7 +40,7 @@ void YamlReader::Error(const YAML::Node& at, const std::string& message) {
 }
 
 std::string YamlReader::Str(const YAML::Node& map, const char* key, bool required) {
-  YAML::Node v = map[key];
+  YAML::Node v = Field(map, key);
   if (!v.IsDefined() || v.IsNull()) {
     if (required) Error(map, std::string("missing '") + key + "'");
     return "";
@@ -53,7 +53,7 @@ std::string YamlReader::Str(const YAML::Node& map, const char* key, bool require
 }
 
 bool YamlReader::Bool(const YAML::Node& map, const char* key, bool fallback) {
-  YAML::Node v = map[key];
+  YAML::Node v = Field(map, key);
   if (!v.IsDefined() || v.IsNull()) return fallback;
   bool out = fallback;
   if (!v.IsScalar() || !YAML::convert<bool>::decode(v, out)) {
@@ -63,7 +63,7 @@ bool YamlReader::Bool(const YAML::Node& map, const char* key, bool fallback) {
 }
 
 LocalizedText YamlReader::Text(const YAML::Node& map, const char* key, bool required) {
-  YAML::Node v = map[key];
+  YAML::Node v = Field(map, key);
   LocalizedText out;
   if (!v.IsDefined() || v.IsNull()) {
     if (required) Error(map, std::string("missing '") + key + "' (a text with sv and en)");

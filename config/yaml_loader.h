@@ -18,6 +18,12 @@ namespace kontobot::config {
 // safely.
 inline bool IsSeq(const YAML::Node& n) { return n.IsDefined() && n.IsSequence(); }
 inline bool IsMapNode(const YAML::Node& n) { return n.IsDefined() && n.IsMap(); }
+// map[key] when `map` is a map, else an undefined node. yaml-cpp throws
+// when a scalar or an invalid node is subscripted, and what a node is comes
+// from the file, so the loaders never subscript without this.
+inline YAML::Node Field(const YAML::Node& map, const std::string& key) {
+  return IsMapNode(map) ? map[key] : YAML::Node(YAML::NodeType::Undefined);
+}
 
 struct LoadError {
   std::string file;

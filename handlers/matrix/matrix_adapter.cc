@@ -164,80 +164,61 @@ void Adapter::EnqueueOnce(const std::string& event_key, store::OutboxItem item) 
 
 Response Adapter::Transaction(const Request& request) {
   if (auto refused = Refuse(request)) return *refused;
-  nlohmann::json body = nlohmann::json::parse(request.body, nullptr, false);
-  if (!body.is_object() || !body.contains("events") || !body["events"].is_array()) {
+  auto events = ParseTransaction(request.body, settings_.BotUserId());
+  if (!events) {
     return MatrixError(400, "M_BAD_JSON", "A transaction is a JSON object with an events array");
   }
-  for (const auto& event : body["events"]) {
-    if (event.is_object()) HandleEvent(event);
-  }
+  for (const Event& event : *events) HandleEvent(event);
   return Response::Json(200, "{}");
 }
 
-void Adapter::HandleEvent(const nlohmann::json& e) {
-  std::string type = e.value("type", "");
-  std::string room = e.value("room_id", "");
-  std::string sender = e.value("sender", "");
-  std::string event_id = e.value("event_id", "");
-  if (event_id.empty() || room.empty()) return;
-  const std::string bot = settings_.BotUserId();
-  const nlohmann::json content = e.value("content", nlohmann::json::object());
-
-  if (type == "m.room.member") {
-    if (e.value("state_key", "") == bot && content.value("membership", "") == "invite") {
-      store::OutboxItem join;
-      join.kind = "join";
-      join.lane = "room:" + room;
-      join.payload = {{"room", room}};
-      EnqueueOnce(event_id, join);
-    }
+void Adapter::HandleEvent(const Event& e) {
+  if (e.kind == Event::Kind::kIgnore) return;
+  if (e.kind == Event::Kind::kInvite) {
+    store::OutboxItem join;
+    join.kind = "join";
+    join.lane = "room:" + e.room;
+    join.payload = {{"room", e.room}};
+    EnqueueOnce(e.event_id, join);
     return;
   }
-  if (sender == bot) return;  // our own events, never answered
   auto notice = [&](const std::string& key) {
     store::OutboxItem post;
     post.kind = "raw_post";
-    post.lane = "room:" + room;
-    post.payload = {{"room", room}, {"text", catalog_.Render(Lang::kSv, key)}};
-    EnqueueOnce(event_id, post);
+    post.lane = "room:" + e.room;
+    post.payload = {{"room", e.room}, {"text", catalog_.Render(Lang::kSv, key)}};
+    EnqueueOnce(e.event_id, post);
   };
-  if (type == "m.room.encrypted") return notice("matrix.encrypted");
-  if (type != "m.room.message" && type != "m.reaction") return;  // unknown types: ignored
+  if (e.kind == Event::Kind::kEncrypted) return notice("matrix.encrypted");
 
-  const Person* person = directory_.FindByAccount("matrix", sender);
+  const Person* person = directory_.FindByAccount("matrix", e.sender);
   if (person == nullptr) return notice("error.unknown_person");
   {
     store::Transaction tx(store_);
-    tx.SetPlatformChannel("matrix", person->id, room);
+    tx.SetPlatformChannel("matrix", person->id, e.room);
     tx.Commit();
   }
-  auto dedupe = std::make_pair(std::string("matrix"), event_id);
+  auto dedupe = std::make_pair(std::string("matrix"), e.event_id);
 
-  if (type == "m.reaction") {
-    const nlohmann::json rel = content.value("m.relates_to", nlohmann::json::object());
-    std::string key = rel.value("key", "");
-    if (rel.value("rel_type", "") != "m.annotation" || (key != kApproveKey && key != kRejectKey))
-      return;
+  if (e.kind == Event::Kind::kReaction) {
+    if (e.decision == Event::Decision::kNone) return;
     std::optional<int64_t> task;
     {
       store::Transaction tx(store_);
-      if (auto message = tx.MessageByPlatformRef("matrix", rel.value("event_id", "")))
+      if (auto message = tx.MessageByPlatformRef("matrix", e.reacts_to))
         task = tx.TaskOfMessage(*message);
     }
     if (!task) return;
-    Input input{"", key == kApproveKey ? "approve" : "reject", "task:" + std::to_string(*task)};
-    service_.Handle(*person, "matrix", input, key, dedupe);
+    Input input{"", e.decision == Event::Decision::kApprove ? "approve" : "reject",
+                "task:" + std::to_string(*task)};
+    service_.Handle(*person, "matrix", input, e.reaction_key, dedupe);
     return;
   }
-  if (content.value("msgtype", "") != "m.text" || !content.contains("body") ||
-      !content["body"].is_string())
-    return;
-  std::string text = content["body"].get<std::string>();
+  if (!e.text) return;
+  const std::string& text = *e.text;
   // Text commands for the approval in hand: "godkänn", "avslå <skäl>".
-  std::string word = NormalizeWord(text.substr(0, text.find(' ')));
-  bool approve = word == "godkänn" || word == "approve";
-  bool reject = word == "avslå" || word == "reject";
-  if (approve || reject) {
+  if (e.command != Event::Decision::kNone) {
+    bool approve = e.command == Event::Decision::kApprove;
     std::optional<int64_t> task;
     {
       store::Transaction tx(store_);
@@ -247,11 +228,9 @@ void Adapter::HandleEvent(const nlohmann::json& e) {
       std::string value = "task:" + std::to_string(*task);
       service_.Handle(*person, "matrix", Input{"", approve ? "approve" : "reject", value}, text,
                       dedupe);
-      std::string reason =
-          text.find(' ') == std::string::npos ? "" : Trim(text.substr(text.find(' ')));
-      if (reject && !reason.empty()) {
-        service_.Handle(*person, "matrix", Input{reason, "", ""}, reason,
-                        std::make_pair(std::string("matrix"), event_id + "#reason"));
+      if (!approve && !e.reason.empty()) {
+        service_.Handle(*person, "matrix", Input{e.reason, "", ""}, e.reason,
+                        std::make_pair(std::string("matrix"), e.event_id + "#reason"));
       }
       return;
     }

@@ -30,6 +30,7 @@
 #include "bot/directory.h"
 #include "handlers/conversation_service.h"
 #include "handlers/http_server.h"
+#include "handlers/matrix/events.h"
 #include "handlers/outbox_sender.h"
 
 namespace kontobot::matrix {
@@ -65,7 +66,7 @@ class Adapter {
 
  private:
   std::optional<handlers::Response> Refuse(const handlers::Request& request) const;
-  void HandleEvent(const nlohmann::json& event);
+  void HandleEvent(const Event& event);
   // Queues a platform call under `event_key` once.
   void EnqueueOnce(const std::string& event_key, store::OutboxItem item);
   struct Result {

@@ -4,6 +4,7 @@
 #include <regex>
 
 #include "bot/approval.h"
+#include "handlers/slack/payloads.h"
 #include "handlers/slack/signature.h"
 
 namespace kontobot::slack {
@@ -95,44 +96,25 @@ void Adapter::TellUnknown(store::Transaction& tx, const std::string& event_key,
 
 void Adapter::Events(const Request& request, const handlers::Responder& respond) {
   if (auto refused = Refuse(request)) return respond(*refused);
-  nlohmann::json body = nlohmann::json::parse(request.body, nullptr, false);
-  if (!body.is_object())
-    return respond(Response::Error(400, "bad_json", "The body is not a JSON object"));
-  std::string type = body.value("type", "");
-  if (type == "url_verification") {
-    if (!body.contains("challenge") || !body["challenge"].is_string()) {
-      return respond(Response::Error(400, "bad_request", "url_verification without a challenge"));
-    }
-    return respond(Response::Json(200, nlohmann::json{{"challenge", body["challenge"]}}.dump()));
+  EventRequest e = ParseEventRequest(request.body, settings_.bot_user);
+  switch (e.kind) {
+    case EventRequest::Kind::kInvalid:
+      return respond(Response::Error(400, e.error_code, e.error));
+    case EventRequest::Kind::kChallenge:
+      return respond(Response::Json(200, nlohmann::json{{"challenge", e.challenge}}.dump()));
+    case EventRequest::Kind::kIgnore:
+      return respond(Ack());
+    case EventRequest::Kind::kMessage:
+      break;
   }
-  if (type != "event_callback") return respond(Ack());  // app_rate_limited and others
-  if (!body.contains("event") || !body["event"].is_object() || !body.contains("event_id") ||
-      !body["event_id"].is_string()) {
-    return respond(Response::Error(400, "bad_request", "event_callback needs event and event_id"));
-  }
-  const nlohmann::json& e = body["event"];
-  std::string event_type = e.value("type", "");
-  bool dm = event_type == "message" && e.value("channel_type", "") == "im";
-  bool mention = event_type == "app_mention";
-  if (!dm && !mention) return respond(Ack());
-  // Bots (including ourselves) and edits, joins and other subtypes are not
-  // people talking to us.
-  if (e.contains("bot_id") || e.contains("subtype") || !e.contains("user") ||
-      !e["user"].is_string() || (!settings_.bot_user.empty() && e["user"] == settings_.bot_user)) {
-    return respond(Ack());
-  }
-  // Only what processing needs is stored, not the whole envelope.
-  nlohmann::json queued{
-      {"kind", mention ? "mention" : "message"},
-      {"user", e["user"]},
-      {"channel", e.value("channel", "")},
-      {"text", e.contains("text") && e["text"].is_string() ? e["text"] : nlohmann::json("")}};
-  inbound_.Submit("slack", body["event_id"].get<std::string>(), queued.dump(),
-                  [respond](bool stored) {
-                    respond(stored ? Ack()
-                                   : Response::Error(500, "internal_error",
-                                                     "The event could not be stored; retry."));
-                  });
+  // Only what processing needs is stored, not the whole envelope (the text
+  // is already without our mention).
+  nlohmann::json queued{{"user", e.user}, {"channel", e.channel}, {"text", e.text}};
+  inbound_.Submit("slack", e.event_id, queued.dump(), [respond](bool stored) {
+    respond(stored
+                ? Ack()
+                : Response::Error(500, "internal_error", "The event could not be stored; retry."));
+  });
 }
 
 handlers::Processed Adapter::Process(store::Transaction& tx, const store::QueuedEvent& event) {
@@ -141,6 +123,7 @@ handlers::Processed Adapter::Process(store::Transaction& tx, const store::Queued
   std::string user = p.value("user", "");
   std::string channel = p.value("channel", "");
   std::string text = p.value("text", "");
+  // Events queued before the parser took mentions out still carry one.
   if (p.value("kind", "") == "mention")
     text = std::regex_replace(text, std::regex(R"(<@[A-Z0-9]+>\s*)"), "");
   const Person* person = directory_.FindByAccount("slack", user);
@@ -175,32 +158,16 @@ handlers::Processed Adapter::Process(store::Transaction& tx, const store::Queued
 
 Response Adapter::Interactivity(const Request& request) {
   if (auto refused = Refuse(request)) return *refused;
-  auto form = handlers::ParseQuery(request.body);
-  auto payload_it = form.find("payload");
-  if (payload_it == form.end()) return Response::Error(400, "bad_request", "No payload parameter");
-  nlohmann::json p = nlohmann::json::parse(payload_it->second, nullptr, false);
-  if (!p.is_object()) return Response::Error(400, "bad_json", "The payload is not a JSON object");
-  if (p.value("type", "") != "block_actions") return Ack();
-  if (!p.contains("user") || !p["user"].is_object() || !p.contains("actions") ||
-      !p["actions"].is_array() || p["actions"].empty() || !p["actions"][0].is_object()) {
-    return Response::Error(400, "bad_request", "block_actions needs user and actions");
-  }
-  const nlohmann::json& a = p["actions"][0];
-  std::string action_id = a.value("action_id", "");
-  std::string block_id = a.value("block_id", "");
-  std::string value = a.value("value", "");
-  if (value == "-") value.clear();
-  std::string user = p["user"].value("id", "");
-  std::string channel =
-      p.contains("channel") && p["channel"].is_object() ? p["channel"].value("id", "") : "";
-  std::string key = p.value("trigger_id", "") + ":" + a.value("action_ts", "");
+  Interaction a = ParseInteraction(request.body);
+  if (a.kind == Interaction::Kind::kInvalid) return Response::Error(400, a.error_code, a.error);
+  if (a.kind == Interaction::Kind::kIgnore) return Ack();
   const Person* person = nullptr;
   {
     store::Transaction tx(store_);
-    person = PersonOf(tx, user);
+    person = PersonOf(tx, a.user);
     if (person == nullptr) {
-      if (tx.FirstDelivery("slack", "action:" + key, clock_.Now())) {
-        TellUnknown(tx, "action:" + key, channel);
+      if (tx.FirstDelivery("slack", "action:" + a.key, clock_.Now())) {
+        TellUnknown(tx, "action:" + a.key, a.channel);
         tx.Commit();
         if (on_commit_) on_commit_();
       }
@@ -208,27 +175,24 @@ Response Adapter::Interactivity(const Request& request) {
     }
   }
   Input input;
-  input.action = action_id.substr(0, action_id.rfind(':'));
-  input.value = value;
-  int64_t message_id = block_id.rfind("kb:", 0) == 0 ? std::atoll(block_id.c_str() + 3) : 0;
+  input.action = a.action;
+  input.value = a.value;
   // As in the web chat: a decision button is checked against the task its
   // message was about; any other button must be on that person's message.
   bool valid = false;
-  std::string echo = a.contains("text") && a["text"].is_object()
-                         ? a["text"].value("text", input.action)
-                         : input.action;
   if (CaseEngine::Owns(input.action)) {
-    valid = service_.MessageCarriesTask(message_id, CaseEngine::TaskOf(input.value));
-  } else if (auto m = service_.Message(message_id); m && m->person_id == person->id) {
+    valid = service_.MessageCarriesTask(a.message_id, CaseEngine::TaskOf(input.value));
+  } else if (auto m = service_.Message(a.message_id); m && m->person_id == person->id) {
     valid = std::any_of(m->buttons.begin(), m->buttons.end(), [&](const Button& b) {
       return b.id == input.action && b.value == input.value;
     });
   }
   if (!valid) {
-    log_->info("slack: ignored a stale or unknown button {} from {}", action_id, user);
+    log_->info("slack: ignored a stale or unknown button {} from {}", a.action_id, a.user);
     return Ack();
   }
-  service_.Handle(*person, "slack", input, echo, std::make_pair(std::string("slack-action"), key));
+  service_.Handle(*person, "slack", input, a.echo,
+                  std::make_pair(std::string("slack-action"), a.key));
   return Ack();
 }
 

@@ -17,7 +17,6 @@ namespace kontobot::handlers {
 namespace {
 
 constexpr int kMaxMessages = 500;
-constexpr size_t kMaxText = 8000;
 
 nlohmann::json MessageJson(const store::StoredMessage& m) {
   nlohmann::json buttons = nlohmann::json::array();
@@ -43,7 +42,9 @@ Response MessagesResponse(const std::vector<store::StoredMessage>& messages,
   return Response::Json(200, body.dump());
 }
 
-std::optional<int64_t> ParseInt(const std::string& s) {
+}  // namespace
+
+std::optional<int64_t> ParseMessageId(const std::string& s) {
   int64_t v = 0;
   auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
   if (ec != std::errc() || p != s.data() + s.size() || v < 0) return std::nullopt;
@@ -64,7 +65,38 @@ bool ValidUtf8(const std::string& s) {
   return true;
 }
 
-}  // namespace
+PostedMessage ParsePostedMessage(const std::string& body) {
+  PostedMessage out;
+  nlohmann::json j = nlohmann::json::parse(body, nullptr, false);
+  if (j.is_discarded()) {
+    out.error_code = "bad_json";
+    return out;
+  }
+  out.error_code = "bad_request";
+  if (!j.is_object() || !j.contains("person") || !j["person"].is_string()) return out;
+  out.person = j["person"].get<std::string>();
+  if (j.contains("action")) {
+    const auto& a = j["action"];
+    if (!a.is_object() || !a.contains("id") || !a["id"].is_string() ||
+        (a.contains("value") && !a["value"].is_string()) || !j.contains("message_id") ||
+        !j["message_id"].is_number_integer()) {
+      return out;
+    }
+    out.is_action = true;
+    out.action = a["id"].get<std::string>();
+    out.value = a.contains("value") ? a["value"].get<std::string>() : "";
+    out.message_id = j["message_id"].get<int64_t>();
+  } else {
+    if (!j.contains("text") || !j["text"].is_string()) return out;
+    out.text = j["text"].get<std::string>();
+    if (Trim(out.text).empty() || out.text.size() > kMaxText || !ValidUtf8(out.text)) {
+      out.error_code = "bad_text";
+      return out;
+    }
+  }
+  out.error_code.clear();
+  return out;
+}
 
 WebChat::WebChat(ConversationService& service, const Directory& directory, const Catalog& catalog)
     : service_(service), directory_(directory), catalog_(catalog) {}
@@ -130,7 +162,7 @@ Response WebChat::GetMessages(const Request& request) const {
   }
   int64_t after = 0;
   if (auto a = request.query.find("after"); a != request.query.end()) {
-    auto v = ParseInt(a->second);
+    auto v = ParseMessageId(a->second);
     if (!v) return Response::Error(400, "bad_after", "after must be a message id (a whole number)");
     after = *v;
   }
@@ -151,37 +183,33 @@ Response WebChat::GetMessages(const Request& request) const {
 }
 
 Response WebChat::PostMessage(const Request& request) const {
-  nlohmann::json body;
-  try {
-    body = nlohmann::json::parse(request.body);
-  } catch (const nlohmann::json::parse_error&) {
-    return Response::Error(400, "bad_json", catalog_.Render(Lang::kSv, "api.bad_json"));
-  }
-  if (!body.is_object() || !body.contains("person") || !body["person"].is_string()) {
-    return Response::Error(400, "bad_request", catalog_.Render(Lang::kSv, "api.bad_request"));
-  }
-  const Person* person = directory_.Find(body["person"].get<std::string>());
+  PostedMessage posted = ParsePostedMessage(request.body);
+  auto refuse = [&](const std::string& code) {
+    if (code == "bad_text") {
+      return Response::Error(
+          400, "bad_text",
+          "text must be non-empty UTF-8 of at most " + std::to_string(kMaxText) + " bytes");
+    }
+    return Response::Error(400, code, catalog_.Render(Lang::kSv, "api." + code));
+  };
+  if (!posted.person) return refuse(posted.error_code);
+  const Person* person = directory_.Find(*posted.person);
   if (person == nullptr) {
     return Response::Error(404, "unknown_person", catalog_.Render(Lang::kSv, "api.unknown_person"));
   }
+  if (!posted.error_code.empty()) return refuse(posted.error_code);
   Input input;
   std::string echo;
-  if (body.contains("action")) {
-    const auto& a = body["action"];
-    if (!a.is_object() || !a.contains("id") || !a["id"].is_string() ||
-        (a.contains("value") && !a["value"].is_string()) || !body.contains("message_id") ||
-        !body["message_id"].is_number_integer()) {
-      return Response::Error(400, "bad_request", catalog_.Render(Lang::kSv, "api.bad_request"));
-    }
-    input.action = a["id"].get<std::string>();
-    input.value = a.value("value", "");
+  if (posted.is_action) {
+    input.action = posted.action;
+    input.value = posted.value;
     // The button must be on that message (or on the unstored welcome, id
     // 0): no forged actions. A decision button is checked against the task
     // its message was sent about instead, since a decided request loses its
     // buttons: a second press, or a press by someone else on another
     // person's request, reaches the case engine, which refuses it and
     // records the attempt (a valid deputy's press counts).
-    int64_t message_id = body["message_id"].get<int64_t>();
+    int64_t message_id = posted.message_id;
     if (CaseEngine::Owns(input.action)) {
       if (!service_.MessageCarriesTask(message_id, CaseEngine::TaskOf(input.value))) {
         return Response::Error(409, "stale_button", catalog_.Render(Lang::kSv, "api.stale_button"));
@@ -211,15 +239,7 @@ Response WebChat::PostMessage(const Request& request) const {
       echo = it->label;
     }
   } else {
-    if (!body.contains("text") || !body["text"].is_string()) {
-      return Response::Error(400, "bad_request", catalog_.Render(Lang::kSv, "api.bad_request"));
-    }
-    input.text = body["text"].get<std::string>();
-    if (Trim(input.text).empty() || input.text.size() > kMaxText || !ValidUtf8(input.text)) {
-      return Response::Error(
-          400, "bad_text",
-          "text must be non-empty UTF-8 of at most " + std::to_string(kMaxText) + " bytes");
-    }
+    input.text = posted.text;
     echo = input.text;
   }
   return MessagesResponse(service_.Handle(*person, "webchat", input, echo));

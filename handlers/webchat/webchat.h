@@ -18,6 +18,29 @@
 
 namespace kontobot::handlers {
 
+// The body of POST /api/messages, read without the directory or the store
+// (the handler then checks the person and the button). Pure, so the handler
+// and the fuzz target (tests/fuzz/webchat_request_fuzz.cc) run the same code.
+struct PostedMessage {
+  // "" when the body is valid; else "bad_json", "bad_request" or "bad_text".
+  std::string error_code;
+  std::optional<std::string> person;  // set whenever the body names one
+  bool is_action = false;
+  std::string text;    // !is_action: non-blank UTF-8, at most kMaxText bytes
+  std::string action;  // is_action: button id and value, on message message_id
+  std::string value;
+  int64_t message_id = 0;
+};
+inline constexpr size_t kMaxText = 8000;
+PostedMessage ParsePostedMessage(const std::string& body);
+
+// A non-negative whole number (a message id or cursor in a query).
+std::optional<int64_t> ParseMessageId(const std::string& text);
+
+// True when `s` is well-formed UTF-8 (no truncated or stray continuation
+// bytes; overlong forms are not checked).
+bool ValidUtf8(const std::string& s);
+
 class WebChat {
  public:
   // All references must outlive the WebChat.

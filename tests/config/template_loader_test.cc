@@ -155,5 +155,52 @@ people:
   EXPECT_TRUE(Contains(e, "unknown superior 'nobody'"));
 }
 
+TEST(TemplateLoader, ReportsPlainTextWhereAMapBelongsWithItsPosition) {
+  // Bug (found by fuzzing): an approval step, a rules block or a
+  // notification written as plain text made yaml-cpp throw BadSubscript out
+  // of the loader, so check-template and start-up died without a position.
+  auto e = Errors(R"(id: t
+organisation: {sv: O, en: O}
+form_title: {sv: F, en: F}
+rules: {login_email: gislaved.se}
+steps:
+  - {id: q, type: text, text: {sv: Q, en: Q}}
+approval:
+  steps: [chef, {parallel: [kommunikation]}]
+  administrators: q
+  notify: [informationsfunktion]
+  startup_steps: [logga]
+reminders: [approval]
+register: medium
+)");
+  EXPECT_TRUE(Contains(e, "t.yaml:8:11: an approval step must be a map"))
+      << ::testing::PrintToString(e);
+  EXPECT_TRUE(Contains(e, "t.yaml:8:29: an approval step must be a map"));
+  EXPECT_TRUE(Contains(e, "t.yaml:10:12: a notification must be a map"));
+  EXPECT_TRUE(Contains(e, "t.yaml:11:19: a startup step must be a map"));
+  EXPECT_TRUE(Contains(e, "t.yaml:12:12: 'reminders' must be a map"));
+  EXPECT_TRUE(Contains(e, "t.yaml:13:11: 'register' must be a map"));
+}
+
+TEST(DirectoryLoader, ReportsPlainTextWhereAMapBelongsWithItsPosition) {
+  // Bug (found by fuzzing): an organisation, person or deputy written as
+  // plain text made yaml-cpp throw BadSubscript out of the loader, so
+  // kontobot died at start-up instead of naming the line.
+  auto load = LoadDirectoryString(R"(organisations:
+  - gislaved
+people:
+  - anna
+  - {id: a, name: A, org: x, deputies: [b]}
+)",
+                                  "d.yaml");
+  std::vector<std::string> e;
+  for (const auto& err : load.errors) e.push_back(err.ToString());
+  EXPECT_TRUE(Contains(e, "d.yaml:2:5: an organisation is a map")) << ::testing::PrintToString(e);
+  EXPECT_TRUE(Contains(e, "d.yaml:4:5: a person is a map"));
+  EXPECT_TRUE(Contains(e, "d.yaml:5:41: a deputy is a map"));
+  // A directory that is not a map at all is an error, not an exception.
+  EXPECT_FALSE(LoadDirectoryString("just text", "d.yaml").errors.empty());
+}
+
 }  // namespace
 }  // namespace kontobot::config

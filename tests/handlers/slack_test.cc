@@ -37,6 +37,16 @@ TEST(SlackSignature, RefusesForgedStaleAndMissing) {
   EXPECT_EQ(Verify(kSecret, "12ab", kExpected, kBody, 1531420618), SignatureCheck::kMismatch);
 }
 
+TEST(SlackSignature, RefusesTimestampsAtTheEndsOfTheRangeAsStale) {
+  // Bug: the age check computed now - timestamp, which overflows (undefined
+  // behaviour) for X-Slack-Request-Timestamp: -9223372036854775808. Fails
+  // under UBSan (build-asan); without it the overflow happened to wrap.
+  EXPECT_EQ(Verify(kSecret, "-9223372036854775808", kExpected, kBody, 1531420618),
+            SignatureCheck::kStale);
+  EXPECT_EQ(Verify(kSecret, "9223372036854775807", kExpected, kBody, 1531420618),
+            SignatureCheck::kStale);
+}
+
 TEST(SlackBlocks, SectionsStayUnderTheLimitAndButtonsCarryTheMessage) {
   store::StoredMessage m;
   m.id = 42;

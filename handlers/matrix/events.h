@@ -1,0 +1,52 @@
+// Reading a Matrix Application Service transaction (the JSON body of
+// PUT /_matrix/app/v1/transactions/{txnId}) into the events kontobot acts
+// on. Pure functions over the bytes received, so the adapter and the fuzz
+// target (tests/fuzz/matrix_transaction_fuzz.cc) run the same code.
+//
+// A field of the wrong JSON type reads as absent, never as an exception: a
+// transaction the adapter cannot answer 200 is retried by the homeserver
+// forever, and every later event waits behind it.
+//
+// Thread-safety: free functions without shared state.
+#ifndef KONTOBOT_HANDLERS_MATRIX_EVENTS_H_
+#define KONTOBOT_HANDLERS_MATRIX_EVENTS_H_
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace kontobot::matrix {
+
+struct Event {
+  enum class Kind {
+    kIgnore,     // our own events, unknown types, events without id or room
+    kInvite,     // the bot is invited to `room`: join
+    kEncrypted,  // an encrypted message: explain that we cannot read it
+    kReaction,   // m.reaction from `sender`
+    kMessage,    // m.room.message from `sender`
+  };
+  enum class Decision { kNone, kApprove, kReject };
+
+  Kind kind = Kind::kIgnore;
+  std::string event_id;
+  std::string room;
+  std::string sender;
+  // kReaction: ✅ or ❌ annotating `reacts_to` (kNone for any other reaction).
+  Decision decision = Decision::kNone;
+  std::string reaction_key;
+  std::string reacts_to;
+  // kMessage: the text of an m.text message (nullopt for other msgtypes),
+  // and the command it starts with: "godkänn" / "avslå <reason>".
+  std::optional<std::string> text;
+  Decision command = Decision::kNone;
+  std::string reason;
+};
+
+// The transaction's events in order; nullopt when the body is not a JSON
+// object with an "events" array. `bot_user` is our own user id.
+std::optional<std::vector<Event>> ParseTransaction(const std::string& body,
+                                                   const std::string& bot_user);
+
+}  // namespace kontobot::matrix
+
+#endif  // KONTOBOT_HANDLERS_MATRIX_EVENTS_H_
