@@ -3,6 +3,7 @@
 # test, playwright-core from npm). Idempotent: installs only what is missing.
 #   scripts/deps.sh          build and run
 #   scripts/deps.sh --test   also what the tests need
+#   scripts/deps.sh --fuzz   also clang 14 and its libFuzzer runtime (scripts/fuzz.sh)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -22,6 +23,9 @@ if [[ "${1:-}" == "--test" ]]; then
   # The format check and static analysis (scripts/test.sh): Debian's clang 14 tools.
   packages+=(clang-format-14 clang-tidy-14 clang-tools-14)
   command -v npm >/dev/null 2>&1 || packages+=(npm)
+fi
+if [[ "${1:-}" == "--fuzz" ]]; then
+  packages+=(clang-14 libclang-rt-14-dev)
 fi
 
 missing=()

@@ -22,7 +22,7 @@ all=(slack_events slack_interactivity slack_signature matrix_transaction webchat
 targets=("$@")
 (( ${#targets[@]} )) || targets=("${all[@]}")
 
-command -v clang++-14 >/dev/null || { echo "fuzz: needs clang-14 (apt-get install clang-14 libclang-rt-14-dev)" >&2; exit 2; }
+bash scripts/deps.sh --fuzz
 flags="-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer"
 cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DKONTOBOT_FUZZ=ON -DBUILD_TESTING=OFF \
   -DKONTOBOT_WERROR=ON -DCMAKE_CXX_COMPILER=clang++-14 -DCMAKE_C_COMPILER=clang-14 \
