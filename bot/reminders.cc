@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 #include <regex>
+#include <set>
 
 #include "bot/approval.h"
 
@@ -147,15 +148,31 @@ Reminders::Reminders(const TemplateSet& templates, const Catalog& catalog,
       catalog_(catalog),
       directory_(directory),
       local_time_(local_time),
-      calendar_(calendar) {}
+      calendar_(calendar) {
+  for (const auto& entry : templates_) {
+    const Template* tmpl = entry.second.get();
+    if (tmpl == nullptr) continue;
+    const CalendarSettings& c = tmpl->calendar;
+    calendars_.emplace(tmpl->id, SwedishCalendar(c.open_minute, c.close_minute,
+                                                 std::set<year_month_day>(c.closed_days.begin(),
+                                                                          c.closed_days.end())));
+  }
+}
 
-TimePoint Reminders::Add(TimePoint base, const Duration& d) const {
+const SwedishCalendar& Reminders::CalendarOf(const std::string& org) const {
+  const Template* t = TemplateOf(org);
+  auto it = t == nullptr ? calendars_.end() : calendars_.find(t->id);
+  return it == calendars_.end() ? calendar_ : it->second;
+}
+
+TimePoint Reminders::Add(const std::string& org, TimePoint base, const Duration& d) const {
+  const SwedishCalendar& calendar = CalendarOf(org);
   LocalMinutes local = local_time_.ToLocal(base);
   switch (d.unit) {
     case Duration::Unit::kWorkingMinutes:
       if (d.amount < 0)
-        return local_time_.FromLocal(calendar_.AddWorkingDays(local, static_cast<int>(-d.amount)));
-      return local_time_.FromLocal(calendar_.AddWorkingMinutes(local, d.amount));
+        return local_time_.FromLocal(calendar.AddWorkingDays(local, static_cast<int>(-d.amount)));
+      return local_time_.FromLocal(calendar.AddWorkingMinutes(local, d.amount));
     case Duration::Unit::kMinutes:
       return base + minutes(d.amount);
     case Duration::Unit::kDays:
@@ -173,8 +190,8 @@ TimePoint Reminders::Add(TimePoint base, const Duration& d) const {
   return base;
 }
 
-TimePoint Reminders::NextOpen(TimePoint t) const {
-  return local_time_.FromLocal(calendar_.NextOpen(local_time_.ToLocal(t)));
+TimePoint Reminders::NextOpen(const std::string& org, TimePoint t) const {
+  return local_time_.FromLocal(CalendarOf(org).NextOpen(local_time_.ToLocal(t)));
 }
 
 std::optional<Timer> Reminders::Start(const std::string& kind, const std::string& subject,
@@ -191,14 +208,14 @@ std::optional<Timer> Reminders::Start(const std::string& kind, const std::string
   t.detail = {{"nudges", 0}, {"escalated", false}};
   if (kind == "inactivity") {
     if (!p->after) return std::nullopt;
-    t.due = Add(since, *p->after);
+    t.due = Add(org, since, *p->after);
     t.since = t.due;
     t.detail["asked"] = false;
     return t;
   }
   std::optional<Duration> first = p->nudge_after ? p->nudge_after : p->escalate_after;
   if (!first) return std::nullopt;
-  t.due = Add(since, *first);
+  t.due = Add(org, since, *first);
   return t;
 }
 
@@ -369,9 +386,9 @@ Firing Reminders::Fire(const Timer& t, const WaitFacts& f, TimePoint now) const 
     out.result = Firing::Result::kResolved;
     return out;
   }
-  if (!calendar_.IsOpen(local_time_.ToLocal(now))) {
+  if (!CalendarOf(t.org).IsOpen(local_time_.ToLocal(now))) {
     out.result = Firing::Result::kDeferred;
-    out.deferred_to = NextOpen(now);
+    out.deferred_to = NextOpen(t.org, now);
     return out;
   }
   auto p = PolicyFor(TemplateOf(t.org), t.kind);
@@ -386,7 +403,7 @@ Firing Reminders::Fire(const Timer& t, const WaitFacts& f, TimePoint now) const 
   bool acknowledged = t.detail.value("acknowledged", false);
   std::string subject = t.subject;
   std::optional<TimePoint> escalate_at;
-  if (p->escalate_after) escalate_at = Add(t.since, *p->escalate_after);
+  if (p->escalate_after) escalate_at = Add(t.org, t.since, *p->escalate_after);
   std::vector<int64_t> tasks;
   if (f.task_id) tasks.push_back(f.task_id);
 
@@ -420,7 +437,8 @@ Firing Reminders::Fire(const Timer& t, const WaitFacts& f, TimePoint now) const 
     out.audit.push_back({"reminder.nudged", t.subject, {{"to", t.person}, {"step", t.step}}});
   }
   std::optional<TimePoint> next;
-  if (!acknowledged && nudges < kMaxNudges && p->nudge_after) next = Add(now, *p->nudge_after);
+  if (!acknowledged && nudges < kMaxNudges && p->nudge_after)
+    next = Add(t.org, now, *p->nudge_after);
   if (escalate_at && !escalated && (!next || *escalate_at < *next)) next = *escalate_at;
   if (next) {
     Timer n = t;
@@ -483,7 +501,7 @@ Firing Reminders::FireDuty(const Timer& t, const WaitPolicy& p, const WaitFacts&
     Timer n = base;
     n.id = 0;
     n.step = t.step + 1;
-    n.due = Add(now, *p.due_within);
+    n.due = Add(t.org, now, *p.due_within);
     n.detail["asked"] = true;
     n.detail["nudges"] = nudges;
     n.detail["escalated"] = escalated;
@@ -514,11 +532,12 @@ std::optional<Timer> Reminders::Acknowledge(Timer open) const {
   if (IsDuty(open.kind))
     return open.detail.value("asked", false) ? std::optional(open) : std::nullopt;
   if (!p->escalate_after) return std::nullopt;
-  open.due = std::max(open.due, Add(open.since, *p->escalate_after));
+  open.due = std::max(open.due, Add(open.org, open.since, *p->escalate_after));
   return open;
 }
 
 std::optional<Timer> Reminders::Snooze(Timer open, const std::string& choice, TimePoint now) const {
+  const SwedishCalendar& calendar = CalendarOf(open.org);
   local_days day = floor<days>(local_time_.ToLocal(now));
   int count = 0;
   if (choice == "1") {
@@ -529,15 +548,15 @@ std::optional<Timer> Reminders::Snooze(Timer open, const std::string& choice, Ti
     // To next week's Monday, then the first working day from there.
     std::chrono::weekday wd{day};
     day += days(8 - static_cast<int>(wd.iso_encoding()));
-    while (!calendar_.IsWorkingDay(year_month_day{day})) day += days(1);
+    while (!calendar.IsWorkingDay(year_month_day{day})) day += days(1);
   } else {
     return std::nullopt;
   }
   for (int n = 0; n < count;) {
     day += days(1);
-    if (calendar_.IsWorkingDay(year_month_day{day})) ++n;
+    if (calendar.IsWorkingDay(year_month_day{day})) ++n;
   }
-  open.due = NextOpen(local_time_.FromLocal(LocalMinutes(day)));
+  open.due = NextOpen(open.org, local_time_.FromLocal(LocalMinutes(day)));
   open.detail["snoozed_until"] = local_time_.Date(open.due);
   return open;
 }

@@ -7,7 +7,8 @@
 // that moment, the organisation's policy (the template's `reminders:` block,
 // see config/templates/SCHEMA.md) and `now` - whom to nudge, whom to
 // escalate to, and the next row, all in working time on the Swedish
-// calendar. It sends nothing and reads nothing: handlers/ marks the row
+// calendar of the wait's organisation (its office hours and own closed days,
+// the template's `calendar:` block). It sends nothing and reads nothing: handlers/ marks the row
 // fired and writes the messages and the next row in one transaction, which
 // is what makes each step happen exactly once.
 //
@@ -27,11 +28,13 @@
 //    account's administrators; if not confirmed within `due_within` they
 //    are nudged and the information function is told.
 //
-// Thread-safety: const methods, no state; the borrowed templates,
-// catalogue, directory, LocalTime and calendar must outlive the engine.
+// Thread-safety: const methods; the per-organisation calendars are built at
+// construction and never change. The borrowed templates, catalogue,
+// directory, LocalTime and default calendar must outlive the engine.
 #ifndef KONTOBOT_BOT_REMINDERS_H_
 #define KONTOBOT_BOT_REMINDERS_H_
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -122,6 +125,8 @@ class Reminders {
  public:
   static constexpr int kMaxNudges = 5;
 
+  // `calendar` serves organisations without a template; each template's
+  // organisation gets a calendar built from its `calendar` settings.
   Reminders(const TemplateSet& templates, const Catalog& catalog, const Directory& directory,
             const LocalTime& local_time, const SwedishCalendar& calendar);
 
@@ -142,10 +147,11 @@ class Reminders {
   // next week). nullopt for an unknown choice.
   std::optional<Timer> Snooze(Timer open, const std::string& choice, TimePoint now) const;
 
-  // `base` plus `d`, working durations on the calendar in local time.
-  TimePoint Add(TimePoint base, const Duration& d) const;
-  // The first office-open instant at or after `t`.
-  TimePoint NextOpen(TimePoint t) const;
+  // `base` plus `d`, working durations on organisation `org`'s calendar in
+  // local time.
+  TimePoint Add(const std::string& org, TimePoint base, const Duration& d) const;
+  // The first instant at or after `t` when organisation `org` is open.
+  TimePoint NextOpen(const std::string& org, TimePoint t) const;
 
   // Lines for "status": the person's open waits (`open` are their open
   // rows), overdue ones marked.
@@ -162,6 +168,9 @@ class Reminders {
  private:
   // The template whose policy applies to organisation `org` (may be null).
   const Template* TemplateOf(const std::string& org) const;
+  // The working-time calendar of organisation `org`: its template's, else
+  // the default one.
+  const SwedishCalendar& CalendarOf(const std::string& org) const;
   std::string T(Lang lang, const std::string& key, const Vars& vars = {}) const;
   Lang LangOf(const std::string& person) const;
   std::string Name(const std::string& person) const;
@@ -180,6 +189,7 @@ class Reminders {
   const Directory& directory_;
   const LocalTime& local_time_;
   const SwedishCalendar& calendar_;
+  std::map<std::string, SwedishCalendar> calendars_;  // template id -> its calendar
 };
 
 }  // namespace kontobot

@@ -7,6 +7,7 @@
 #ifndef KONTOBOT_BOT_TEMPLATE_H_
 #define KONTOBOT_BOT_TEMPLATE_H_
 
+#include <chrono>
 #include <map>
 #include <memory>
 #include <optional>
@@ -130,6 +131,16 @@ struct StartupStep {
   std::string confirmed_by;  // "requester" or a directory role
 };
 
+// The organisation's working time (the template's `calendar:` block): office
+// hours as minutes after local midnight, [open, close), and its own closed
+// days on top of the Swedish public holidays. The reminder engine builds a
+// SwedishCalendar from it.
+struct CalendarSettings {
+  int open_minute = 8 * 60;
+  int close_minute = 17 * 60;
+  std::vector<std::chrono::year_month_day> closed_days;
+};
+
 struct Template {
   std::string id;
   int version = 1;
@@ -148,6 +159,8 @@ struct Template {
   // The reminder policy, validated by the loader and executed by the
   // reminder engine; kept as data here.
   nlohmann::json reminders = nlohmann::json::object();
+  // Defaults (08:00-17:00, no extra closed days) when the block is absent.
+  CalendarSettings calendar;
 
   // nullptr when no step has that id.
   const Step* FindStep(const std::string& id) const;

@@ -1,7 +1,9 @@
 #include "config/template_loader.h"
 
 #include <algorithm>
+#include <chrono>
 #include <filesystem>
+#include <optional>
 #include <regex>
 #include <set>
 
@@ -24,7 +26,7 @@ class TemplateParser {
       return nullptr;
     }
     r_.OnlyKeys(root, {"id", "version", "organisation", "form_title", "source", "intro", "steps",
-                       "rules", "approval", "reminders", "register"});
+                       "rules", "approval", "reminders", "calendar", "register"});
     t->id = r_.Str(root, "id");
     if (!t->id.empty() && !ValidId(t->id)) {
       r_.Error(Field(root, "id"), "id must be lower-case letters, digits, '_' or '-'");
@@ -44,6 +46,7 @@ class TemplateParser {
     ParseSteps(Field(root, "steps"), *t);
     ParseApproval(Field(root, "approval"), *t);
     ParseReminders(Field(root, "reminders"), *t);
+    ParseCalendar(Field(root, "calendar"), *t);
     ParseRegister(Field(root, "register"), *t);
     return t;
   }
@@ -384,6 +387,66 @@ class TemplateParser {
                                          "', which is not a question");
       }
       t.register_fields[field] = id;
+    }
+  }
+
+  // "HH:MM" as minutes after midnight; "24:00" is allowed as a closing time.
+  static std::optional<int> ParseClock(const std::string& text) {
+    static const std::regex kClock(R"(^([0-9]{2}):([0-9]{2})$)");
+    std::smatch m;
+    if (!std::regex_match(text, m, kClock)) return std::nullopt;
+    int h = std::stoi(m[1].str());
+    int min = std::stoi(m[2].str());
+    if (min > 59 || h > 24 || (h == 24 && min != 0)) return std::nullopt;
+    return h * 60 + min;
+  }
+
+  // "YYYY-MM-DD", a real date.
+  static std::optional<std::chrono::year_month_day> ParseDate(const std::string& text) {
+    static const std::regex kDate(R"(^([0-9]{4})-([0-9]{2})-([0-9]{2})$)");
+    std::smatch m;
+    if (!std::regex_match(text, m, kDate)) return std::nullopt;
+    std::chrono::year_month_day d{std::chrono::year(std::stoi(m[1].str())),
+                                  std::chrono::month(std::stoul(m[2].str())),
+                                  std::chrono::day(std::stoul(m[3].str()))};
+    if (!d.ok()) return std::nullopt;
+    return d;
+  }
+
+  void ParseCalendar(const YAML::Node& node, Template& t) {
+    if (!node.IsDefined() || node.IsNull()) return;
+    if (!IsMapNode(node)) return r_.Error(node, "'calendar' must be a map");
+    r_.OnlyKeys(node, {"office_hours", "closed_days"});
+    YAML::Node hours = Field(node, "office_hours");
+    if (hours.IsDefined() && !hours.IsNull()) {
+      static const std::regex kHours(R"(^\s*([0-9:]+)\s*-\s*([0-9:]+)\s*$)");
+      std::smatch m;
+      std::string text = hours.IsScalar() ? hours.Scalar() : "";
+      std::optional<int> open;
+      std::optional<int> close;
+      if (std::regex_match(text, m, kHours)) {
+        open = ParseClock(m[1].str());
+        close = ParseClock(m[2].str());
+      }
+      if (!open || !close) {
+        r_.Error(hours, "office_hours must be like \"08:00-17:00\", not '" + text + "'");
+      } else if (*open >= *close) {
+        r_.Error(hours, "office_hours '" + text + "' must open before it closes");
+      } else {
+        t.calendar.open_minute = *open;
+        t.calendar.close_minute = *close;
+      }
+    }
+    YAML::Node closed = Field(node, "closed_days");
+    if (!closed.IsDefined() || closed.IsNull()) return;
+    if (!IsSeq(closed)) return r_.Error(closed, "'closed_days' must be a list of dates");
+    for (const auto& item : closed) {
+      std::string day = item.IsScalar() ? item.Scalar() : "";
+      if (auto d = ParseDate(day)) {
+        t.calendar.closed_days.push_back(*d);
+      } else {
+        r_.Error(item, "closed day '" + day + "' is not a date like 2026-12-28");
+      }
     }
   }
 

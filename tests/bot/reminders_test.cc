@@ -7,6 +7,9 @@
 // minute.
 #include "bot/reminders.h"
 
+#include <chrono>
+#include <memory>
+
 #include <gtest/gtest.h>
 
 #include "handlers/stockholm_time.h"
@@ -40,6 +43,15 @@ class RemindersTest : public ::testing::Test {
     f.registration = 7;
     f.task_id = 12;
     f.draft_id = 7;
+    return f;
+  }
+  // Dalarna: Johan is to accept administering Karin's account.
+  static WaitFacts AdminFacts() {
+    WaitFacts f;
+    f.open = true;
+    f.assignee = "dal-johan";
+    f.requester = "dal-karin";
+    f.task_id = 20;
     return f;
   }
   Timer ApprovalTimer(TimePoint since) {
@@ -166,15 +178,60 @@ TEST_F(RemindersTest, OutsideOfficeHoursTheNudgeWaitsForTheNextOpening) {
   }
 }
 
+TEST_F(RemindersTest, AnOrganisationsOwnCalendarMovesOnlyItsOwnNudges) {
+  // Gislaved with office hours 09:00-16:00 and Wednesday 25 November 2026
+  // closed, as its template's `calendar:` block would say.
+  using namespace std::chrono_literals;
+  TemplateSet templates = ShippedTemplates();
+  auto gislaved = std::make_shared<Template>(*templates.at("gislaved"));
+  gislaved->calendar.open_minute = 9 * 60;
+  gislaved->calendar.close_minute = 16 * 60;
+  gislaved->calendar.closed_days = {2026y / 11 / 25};
+  templates["gislaved"] = gislaved;
+  Reminders r{templates, ShippedCatalog(), ShippedDirectory(), local_, calendar_};
+
+  // An approval asked Tuesday 10:00 is nudged one working day later: not on
+  // the closed Wednesday but Thursday 10:00.
+  auto t = r.Start("approval", "task:12", "gis-per", "gislaved", Utc("2026-11-24T09:00:00.000Z"));
+  ASSERT_TRUE(t);
+  EXPECT_EQ(store::FormatUtc(t->due), "2026-11-26T09:00:00.000Z");
+  // A row that falls due on the closed day waits for Thursday's opening, 09:00.
+  Firing closed = r.Fire(*t, ApprovalFacts(), Utc("2026-11-25T10:00:00.000Z"));
+  EXPECT_EQ(closed.result, Firing::Result::kDeferred);
+  EXPECT_EQ(store::FormatUtc(closed.deferred_to), "2026-11-26T08:00:00.000Z");
+  EXPECT_TRUE(closed.messages.empty());
+  // Monday 16:30 is after Gislaved's closing: deferred to Tuesday 09:00,
+  // not to the default 08:00.
+  Firing late = r.Fire(*t, ApprovalFacts(), Utc("2026-11-23T15:30:00.000Z"));
+  EXPECT_EQ(late.result, Firing::Result::kDeferred);
+  EXPECT_EQ(store::FormatUtc(late.deferred_to), "2026-11-24T08:00:00.000Z");
+  // Tuesday 08:30 is before it opens.
+  EXPECT_EQ(store::FormatUtc(r.NextOpen("gislaved", Utc("2026-11-24T07:30:00.000Z"))),
+            "2026-11-24T08:00:00.000Z");
+  // Thursday 15:30 is within its hours: the nudge goes out.
+  EXPECT_EQ(r.Fire(*t, ApprovalFacts(), Utc("2026-11-26T14:30:00.000Z")).result,
+            Firing::Result::kFired);
+
+  // Dalarna keeps the default calendar: Wednesday is a working day, 16:30 is
+  // open and 08:00 is the opening.
+  auto d = r.Start("admin", "task:20", "dal-johan", "dalarna", Utc("2026-11-23T08:00:00.000Z"));
+  ASSERT_TRUE(d);
+  EXPECT_EQ(store::FormatUtc(d->due), "2026-11-25T08:00:00.000Z");  // two working days
+  WaitFacts f = AdminFacts();
+  Firing open = r.Fire(*d, f, Utc("2026-11-25T15:30:00.000Z"));
+  EXPECT_EQ(open.result, Firing::Result::kFired);
+  EXPECT_EQ(open.messages.size(), 1u);
+  EXPECT_EQ(store::FormatUtc(r.NextOpen("dalarna", Utc("2026-11-23T15:30:00.000Z"))),
+            "2026-11-23T15:30:00.000Z");
+  EXPECT_EQ(store::FormatUtc(r.NextOpen("dalarna", Utc("2026-11-24T06:30:00.000Z"))),
+            "2026-11-24T07:00:00.000Z");
+}
+
 TEST_F(RemindersTest, AdministratorAcceptanceEscalatesToTheRequester) {
   auto t = r_.Start("admin", "task:20", "dal-johan", "dalarna", Utc("2026-11-23T08:00:00.000Z"));
   ASSERT_TRUE(t);
   EXPECT_EQ(store::FormatUtc(t->due), "2026-11-25T08:00:00.000Z");  // two working days
-  WaitFacts f;
-  f.open = true;
-  f.assignee = "dal-johan";
-  f.requester = "dal-karin";
-  f.task_id = 20;
+  WaitFacts f = AdminFacts();
   Firing first = r_.Fire(*t, f, t->due);
   ASSERT_EQ(first.messages.size(), 1u);
   EXPECT_EQ(Ids(first.messages[0].reply)[0], "accept");

@@ -95,6 +95,58 @@ reminders:
   EXPECT_TRUE(Contains(e, "'soon' is not a duration"));
 }
 
+constexpr const char* kStep = "steps:\n  - {id: q, type: text, text: {sv: Q, en: Q}}\n";
+
+TEST(TemplateLoader, ReadsTheOrganisationsCalendarAndDefaultsWithoutIt) {
+  auto with = LoadTemplateString(std::string(kHead) + kStep + R"(calendar:
+  office_hours: "09:00-16:30"
+  closed_days: ["2026-12-28", "2027-01-07"]
+)",
+                                 "t.yaml");
+  ASSERT_TRUE(with.errors.empty()) << with.errors[0].ToString();
+  using std::chrono::year_month_day;
+  using namespace std::chrono_literals;
+  EXPECT_EQ(with.tmpl->calendar.open_minute, 9 * 60);
+  EXPECT_EQ(with.tmpl->calendar.close_minute, 16 * 60 + 30);
+  EXPECT_EQ(with.tmpl->calendar.closed_days,
+            (std::vector<year_month_day>{2026y / 12 / 28, 2027y / 1 / 7}));
+
+  auto without = LoadTemplateString(std::string(kHead) + kStep, "t.yaml");
+  ASSERT_TRUE(without.errors.empty()) << without.errors[0].ToString();
+  EXPECT_EQ(without.tmpl->calendar.open_minute, 8 * 60);
+  EXPECT_EQ(without.tmpl->calendar.close_minute, 17 * 60);
+  EXPECT_TRUE(without.tmpl->calendar.closed_days.empty());
+}
+
+TEST(TemplateLoader, ReportsBadOfficeHoursAndClosedDaysWithTheirPosition) {
+  // Lines 1-6 are kHead, 7-8 the step, 9 "calendar:".
+  auto e = Errors(std::string(kHead) + kStep + R"(calendar:
+  office_hours: "8-17"
+  closed_days: ["2026-12-28", "2026-02-30", "28/12"]
+  colour: red
+)");
+  EXPECT_TRUE(Contains(e, "t.yaml:10:17: office_hours must be like \"08:00-17:00\", not '8-17'"))
+      << ::testing::PrintToString(e);
+  EXPECT_TRUE(Contains(e, "t.yaml:11:31: closed day '2026-02-30' is not a date"))
+      << ::testing::PrintToString(e);
+  EXPECT_TRUE(Contains(e, "t.yaml:11:45: closed day '28/12' is not a date"))
+      << ::testing::PrintToString(e);
+  EXPECT_TRUE(Contains(e, "unknown field 'colour'")) << ::testing::PrintToString(e);
+
+  auto reversed =
+      Errors(std::string(kHead) + kStep + "calendar: {office_hours: \"17:00-08:00\"}\n");
+  EXPECT_TRUE(
+      Contains(reversed, "t.yaml:9:26: office_hours '17:00-08:00' must open before it closes"))
+      << ::testing::PrintToString(reversed);
+  EXPECT_TRUE(
+      Contains(Errors(std::string(kHead) + kStep + "calendar: {office_hours: \"08:00-25:00\"}\n"),
+               "office_hours must be like"));
+  EXPECT_TRUE(Contains(Errors(std::string(kHead) + kStep + "calendar: {closed_days: 2026-12-28}\n"),
+                       "'closed_days' must be a list of dates"));
+  EXPECT_TRUE(Contains(Errors(std::string(kHead) + kStep + "calendar: [08:00]\n"),
+                       "'calendar' must be a map"));
+}
+
 TEST(TemplateLoader, DurationsInWorkingTime) {
   EXPECT_TRUE(IsValidDuration("1 working day"));
   EXPECT_TRUE(IsValidDuration("4 working hours"));
