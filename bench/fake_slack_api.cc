@@ -3,11 +3,12 @@
 // Usage: fake_slack_api PORT TOKEN
 #include <csignal>
 #include <cstdlib>
+#include <exception>
 #include <iostream>
 
 #include "tests/fakes/fake_slack.h"
 
-int main(int argc, char** argv) {
+int main(int argc, char** argv) try {
   if (argc < 3) return 2;
   sigset_t set;
   sigemptyset(&set);
@@ -21,4 +22,7 @@ int main(int argc, char** argv) {
   sigwait(&set, &sig);
   std::cout << fake.calls().size() << " calls" << std::endl;
   return 0;
+} catch (const std::exception& e) {
+  std::cerr << "fake_slack_api: " << e.what() << std::endl;
+  return 1;
 }

@@ -68,7 +68,7 @@ int main(int argc, char** argv) {
   TimePoint now = std::chrono::system_clock::now();
   std::mt19937_64 rng(42);
   // Due from one minute to two years ahead: nothing is due "now".
-  std::uniform_int_distribution<int64_t> minutes_ahead(1, 2 * 365 * 24 * 60);
+  std::uniform_int_distribution<int64_t> minutes_ahead(1, int64_t{2} * 365 * 24 * 60);
 
   auto start = Clock::now();
   constexpr int64_t kBatch = 10000;

@@ -266,7 +266,7 @@ ParsedAnswer ParseSchedule(std::string_view input) {
       "\\b(helger|helgdagar|helgen|helg|weekends|weekend)\\b|"
       "\\b(dagligen|alla dagar|varje dag|daily|every day|all days)\\b|"
       "\\b(" +
-      kDay + ")\\b(\\s*(-|till|to)\\s*\\b(" + kDay +
+      kDay + R"re()\b(\s*(-|till|to)\s*\b()re" + kDay +
       R"re()\b)?|)re"
       R"re((kl\.?\s*)?\b([0-9]{1,2})([:.]([0-9]{2}))?\s*(-|till|to)\s*)re"
       R"re(([0-9]{1,2})([:.]([0-9]{2}))?\b)re");

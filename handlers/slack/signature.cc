@@ -74,7 +74,7 @@ SignatureCheck Verify(const std::string& secret, const std::string& timestamp_he
     return SignatureCheck::kMismatch;
   // Compared without subtracting the two: the timestamp is any 64-bit number
   // a client cares to send, and now - ts overflows for the most negative.
-  constexpr int64_t kMaxAge = 60 * 5;
+  constexpr int64_t kMaxAge = int64_t{60} * 5;
   if (ts < now - kMaxAge || ts > now + kMaxAge) return SignatureCheck::kStale;
   std::string expected = Sign(secret, timestamp_header, body);
   if (expected.size() != signature_header.size() ||

@@ -58,10 +58,10 @@ class FakeHomeserver {
   // Sends (PUT .../send/...) to `room` of `type`, once per transaction id.
   std::vector<Call> sends(const std::string& room, const std::string& type) const {
     std::vector<Call> out;
+    std::string needle = "/rooms/";
+    needle.append(room).append("/send/").append(type).append("/");
     for (const Call& c : calls()) {
-      if (c.method == "PUT" &&
-          c.path.find("/rooms/" + room + "/send/" + type + "/") != std::string::npos)
-        out.push_back(c);
+      if (c.method == "PUT" && c.path.find(needle) != std::string::npos) out.push_back(c);
     }
     return out;
   }
