@@ -19,6 +19,7 @@
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <random>
 #include <thread>
 
 namespace kontobot::testing {
@@ -28,18 +29,38 @@ using web::http::methods;
 using web::http::client::http_client;
 using web::http::client::http_client_config;
 
+// The lowest port of the kernel's ephemeral range (outgoing connections take
+// their local ports from it).
+inline int EphemeralLow() {
+  std::ifstream in("/proc/sys/net/ipv4/ip_local_port_range");
+  int low = 32768;
+  in >> low;
+  return low;
+}
+
+// A loopback port nobody listens on, from below the ephemeral range: a port
+// the kernel handed out for port 0 can be taken by one of the many outgoing
+// connections of the tests running alongside before the server binds it.
+// Random, so that tests run in parallel seldom try the same one; the caller
+// still retries on another port if its bind fails (StartOnFreePort).
 inline int FreePort() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof addr;
-  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
-      getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
-    ADD_FAILURE() << "cannot bind a loopback port: " << std::strerror(errno);
+  static std::mt19937 rng(std::random_device{}() ^ static_cast<unsigned>(getpid()));
+  const int high = std::min(EphemeralLow(), 65536) - 1;
+  const int low = std::max(1024, high - 12000);
+  std::uniform_int_distribution<int> pick(low, high);
+  for (int attempt = 0; attempt < 200; ++attempt) {
+    int port = pick(rng);
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    addr.sin_port = htons(static_cast<uint16_t>(port));
+    bool ok = bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+    close(fd);
+    if (ok) return port;
   }
-  close(fd);
-  return ntohs(addr.sin_port);
+  ADD_FAILURE() << "no free loopback port below " << high + 1;
+  return 0;
 }
 
 struct HttpResult {
@@ -94,31 +115,22 @@ class Bot : public LoopbackClient {
   explicit Bot(std::string db) : LoopbackClient(FreePort()), db_(std::move(db)) {}
   ~Bot() { Kill(SIGKILL); }
 
-  void Start(std::vector<std::string> extra = {}) {
-    std::vector<std::string> args{
-        KONTOBOT_BINARY, "serve",
-        "--listen",      "127.0.0.1:" + std::to_string(port_),
-        "--db",          db_,
-        "--templates",   std::string(KONTOBOT_SOURCE_DIR) + "/config/templates",
-        "--messages",    std::string(KONTOBOT_SOURCE_DIR) + "/config/messages",
-        "--directory",   std::string(KONTOBOT_SOURCE_DIR) + "/config/directory.yaml",
-        "--log-level",   "warn"};
-    args.insert(args.end(), extra.begin(), extra.end());
-    pid_ = fork();
-    if (pid_ == 0) {
-      std::vector<char*> argv;
-      argv.reserve(args.size() + 1);
-      for (auto& a : args) argv.push_back(a.data());
-      argv.push_back(nullptr);
-      execv(argv[0], argv.data());
-      _exit(127);
-    }
-    for (int i = 0; i < 200; ++i) {
-      try {
-        if (Get("/healthz").status == 200) return;
-      } catch (...) {
+  // Starts the binary and waits for /healthz. If it exits first (its port
+  // was taken in the meantime: bind fails), starts it again on another port.
+  void Start(const std::vector<std::string>& extra = {}) {
+    for (int attempt = 0; attempt < 3; ++attempt) {
+      if (attempt > 0) port_ = FreePort();
+      Spawn(extra);
+      for (int i = 0; i < 200; ++i) {
+        int status = 0;
+        if (waitpid(pid_, &status, WNOHANG) == pid_) {
+          pid_ = 0;
+          break;
+        }
+        if (Healthy()) return;
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
       }
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      if (pid_ != 0) break;  // running but not answering: no retry helps
     }
     FAIL() << "kontobot did not start";
   }
@@ -141,6 +153,40 @@ class Bot : public LoopbackClient {
   const std::string& db() const { return db_; }
 
  private:
+  // GET /healthz with a short timeout: whoever else holds a port that the
+  // bot could not bind need not answer.
+  bool Healthy() {
+    try {
+      http_client_config cfg;
+      cfg.set_timeout(std::chrono::seconds(1));
+      http_client client("http://127.0.0.1:" + std::to_string(port_), cfg);
+      return client.request(methods::GET, "/healthz").get().status_code() == 200;
+    } catch (...) {
+      return false;
+    }
+  }
+
+  void Spawn(const std::vector<std::string>& extra) {
+    std::vector<std::string> args{
+        KONTOBOT_BINARY, "serve",
+        "--listen",      "127.0.0.1:" + std::to_string(port_),
+        "--db",          db_,
+        "--templates",   std::string(KONTOBOT_SOURCE_DIR) + "/config/templates",
+        "--messages",    std::string(KONTOBOT_SOURCE_DIR) + "/config/messages",
+        "--directory",   std::string(KONTOBOT_SOURCE_DIR) + "/config/directory.yaml",
+        "--log-level",   "warn"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    pid_ = fork();
+    if (pid_ == 0) {
+      std::vector<char*> argv;
+      argv.reserve(args.size() + 1);
+      for (auto& a : args) argv.push_back(a.data());
+      argv.push_back(nullptr);
+      execv(argv[0], argv.data());
+      _exit(127);
+    }
+  }
+
   std::string db_;
   pid_t pid_ = 0;
 };

@@ -27,6 +27,29 @@ using namespace kontobot::testing;  // NOLINT
 using nlohmann::json;
 using web::http::methods;
 
+// Bug: test ports came from the kernel's ephemeral range (a bind to port 0), where an outgoing
+// connection of a test running alongside could take one before the bot bound it; CI failed with
+// "bind: Address already in use".
+TEST(TestPorts, ComeFromBelowTheEphemeralRangeAndAStartRetriesOnATakenPort) {
+  for (int i = 0; i < 100; ++i) EXPECT_LT(FreePort(), EphemeralLow());
+
+  Bot bot(TempDb());
+  const int taken = bot.port();
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  int one = 1;
+  setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = htons(static_cast<uint16_t>(taken));
+  ASSERT_EQ(bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  ASSERT_EQ(listen(fd, 1), 0);
+  bot.Start();  // the first attempt cannot bind; the second uses another port
+  EXPECT_NE(bot.port(), taken);
+  EXPECT_EQ(bot.Get("/healthz").status, 200);
+  close(fd);
+}
+
 TEST(Server, HealthzAndStaticPage) {
   Bot bot(TempDb());
   bot.Start();

@@ -114,8 +114,20 @@ class InProcessBot : public LoopbackClient {
         std::make_shared<spdlog::logger>("fault", std::make_shared<spdlog::sinks::null_sink_mt>());
     // No reminder scheduler: its queries would take some of the locks
     // counted here (the request's own timers are still written).
-    app_ = App::Create(o, log, App::TestSettings{kFaultyVfsName, false});
-    if (app_) app_->Start();
+    // A port can be taken between FreePort() and the bind: try another.
+    for (int attempt = 0; attempt < 3; ++attempt) {
+      if (attempt > 0) port_ = FreePort();
+      o.listen_port = static_cast<uint16_t>(port_);
+      app_ = App::Create(o, log, App::TestSettings{kFaultyVfsName, false});
+      if (!app_) return;
+      try {
+        app_->Start();
+        return;
+      } catch (const std::exception& e) {
+        if (attempt == 2) ADD_FAILURE() << e.what();
+        app_.reset();
+      }
+    }
   }
   ~InProcessBot() {
     FaultyVfs::Instance().Clear();  // closing the store checkpoints: let it write
