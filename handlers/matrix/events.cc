@@ -11,6 +11,10 @@ namespace {
 constexpr const char* kApproveKey = "\xE2\x9C\x85";  // ✅
 constexpr const char* kRejectKey = "\xE2\x9D\x8C";   // ❌
 
+constexpr const char* kVariation = "\xEF\xB8\x8F";        // U+FE0F
+constexpr const char* kEnclosingKeycap = "\xE2\x83\xA3";  // U+20E3
+constexpr const char* kKeycapTen = "\xF0\x9F\x94\x9F";    // 🔟
+
 using handlers::ObjectField;
 using handlers::StringField;
 
@@ -38,6 +42,7 @@ Event Read(const nlohmann::json& e, const std::string& bot) {
     if (StringField(rel, "rel_type") == "m.annotation") {
       if (out.reaction_key == kApproveKey) out.decision = Event::Decision::kApprove;
       if (out.reaction_key == kRejectKey) out.decision = Event::Decision::kReject;
+      out.choice = KeycapNumber(out.reaction_key);
     }
   } else if (type == "m.room.message") {
     out.kind = Event::Kind::kMessage;
@@ -56,6 +61,20 @@ Event Read(const nlohmann::json& e, const std::string& bot) {
 }
 
 }  // namespace
+
+std::string Keycap(int n) {
+  if (n == kMaxKeycap) return kKeycapTen;
+  return std::string(1, static_cast<char>('0' + n)) + kVariation + kEnclosingKeycap;
+}
+
+int KeycapNumber(const std::string& key) {
+  if (key == kKeycapTen) return kMaxKeycap;
+  if (key.size() < 2 || key[0] < '1' || key[0] > '9') return 0;
+  std::string rest = key.substr(1);
+  if (rest == std::string(kVariation) + kEnclosingKeycap || rest == kEnclosingKeycap)
+    return key[0] - '0';
+  return 0;
+}
 
 std::optional<std::vector<Event>> ParseTransaction(const std::string& body,
                                                    const std::string& bot_user) {

@@ -35,12 +35,22 @@ struct Event {
   Decision decision = Decision::kNone;
   std::string reaction_key;
   std::string reacts_to;
+  // kReaction: 1–10 for the keycaps 1️⃣ … 🔟 with which the bot numbers a
+  // message's other buttons (0 for any other key).
+  int choice = 0;
   // kMessage: the text of an m.text message (nullopt for other msgtypes),
   // and the command it starts with: "godkänn" / "avslå <reason>".
   std::optional<std::string> text;
   Decision command = Decision::kNone;
   std::string reason;
 };
+
+// The keycap reaction the bot offers for its `n`th button (1–10).
+std::string Keycap(int n);
+// The number of a keycap reaction (1–10), with or without the emoji
+// variation selector (clients differ); 0 for any other key.
+int KeycapNumber(const std::string& key);
+inline constexpr int kMaxKeycap = 10;
 
 // The transaction's events in order; nullopt when the body is not a JSON
 // object with an "events" array. `bot_user` is our own user id.

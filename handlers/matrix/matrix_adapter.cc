@@ -2,6 +2,7 @@
 
 #include <openssl/rand.h>
 
+#include <algorithm>
 #include <array>
 #include <string_view>
 
@@ -36,6 +37,16 @@ std::string NewToken() {
   for (unsigned char b : bytes) {
     out += kHex[b >> 4];
     out += kHex[b & 15];
+  }
+  return out;
+}
+
+std::vector<Button> Choices(const std::vector<Button>& buttons) {
+  std::vector<Button> out;
+  bool decision = std::any_of(buttons.begin(), buttons.end(),
+                              [](const Button& b) { return b.id == "approve"; });
+  for (const Button& b : buttons) {
+    if (!decision || (b.id != "approve" && b.id != "reject")) out.push_back(b);
   }
   return out;
 }
@@ -201,6 +212,7 @@ void Adapter::HandleEvent(const Event& e) {
   auto dedupe = std::make_pair(std::string("matrix"), e.event_id);
 
   if (e.kind == Event::Kind::kReaction) {
+    if (e.choice > 0) return Choose(*person, e);
     if (e.decision == Event::Decision::kNone) return;
     std::optional<int64_t> task;
     {
@@ -236,6 +248,44 @@ void Adapter::HandleEvent(const Event& e) {
     }
   }
   service_.Handle(*person, "matrix", Input{text, "", ""}, text, dedupe);
+}
+
+void Adapter::Choose(const Person& person, const Event& e) {
+  std::optional<int64_t> message_id;
+  {
+    store::Transaction tx(store_);
+    message_id = tx.MessageByPlatformRef("matrix", e.reacts_to);
+  }
+  if (!message_id) return;
+  // As in the web chat: only a button of the person's own message.
+  auto message = service_.Message(*message_id);
+  if (!message || message->person_id != person.id) return;
+  std::vector<Button> choices = Choices(message->buttons);
+  if (e.choice > static_cast<int>(choices.size())) {
+    log_->info("matrix: {} reacted {} to a message with {} choices", e.sender, e.reaction_key,
+               choices.size());
+    return;
+  }
+  const Button& b = choices[static_cast<size_t>(e.choice) - 1];
+  service_.Handle(person, "matrix", Input{"", b.id, b.value}, b.label,
+                  std::make_pair(std::string("matrix"), e.event_id));
+}
+
+std::string Adapter::WithChoices(std::string text, const std::vector<Button>& buttons,
+                                 Lang lang) const {
+  bool decision = std::any_of(buttons.begin(), buttons.end(),
+                              [](const Button& b) { return b.id == "approve"; });
+  if (decision) text += "\n\n" + catalog_.Render(lang, "matrix.how_to_decide");
+  std::vector<Button> choices = Choices(buttons);
+  if (choices.empty()) return text;
+  text += "\n";
+  for (size_t i = 0; i < choices.size(); ++i) {
+    // Past the tenth keycap a choice can still be typed (answer labels are).
+    text += "\n" + (i < kMaxKeycap ? Keycap(static_cast<int>(i) + 1) : std::string("•")) + " " +
+            choices[i].label;
+  }
+  text += "\n" + catalog_.Render(lang, "matrix.how_to_choose");
+  return text;
 }
 
 Adapter::Result Adapter::Call(const std::string& method, const std::string& path,
@@ -306,10 +356,12 @@ Delivery Adapter::Deliver(const store::OutboxItem& item) {
   }
   auto& [message, room, posted] = state;
   if (!message) return {Delivery::Result::kFailed, "no such message", std::nullopt};
-  std::string text = message->text;
-  bool decision = false;
-  for (const Button& b : message->buttons) decision |= b.id == "approve";
-  if (decision) text += "\n\n" + catalog_.Render(Lang::kSv, "matrix.how_to_decide");
+  const Person* recipient = directory_.Find(item.person_id);
+  const Lang lang = recipient != nullptr ? recipient->lang.value_or(Lang::kSv) : Lang::kSv;
+  const std::string text = WithChoices(message->text, message->buttons, lang);
+  const bool decision = std::any_of(message->buttons.begin(), message->buttons.end(),
+                                    [](const Button& b) { return b.id == "approve"; });
+  const size_t keycaps = std::min<size_t>(Choices(message->buttons).size(), kMaxKeycap);
   nlohmann::json content{{"msgtype", "m.notice"},
                          {"body", text},
                          {"format", "org.matrix.custom.html"},
@@ -327,12 +379,11 @@ Delivery Adapter::Deliver(const store::OutboxItem& item) {
     return Classify(send(posted->first, "m.room.message", "", edit));
   }
   if (!room) {
-    const Person* p = directory_.Find(item.person_id);
-    if (p == nullptr || !p->accounts.count("matrix")) {
+    if (recipient == nullptr || !recipient->accounts.count("matrix")) {
       return {Delivery::Result::kFailed, "no Matrix account for " + item.person_id, std::nullopt};
     }
     Result created = Call("POST", "/_matrix/client/v3/createRoom",
-                          {{"invite", {p->accounts.at("matrix")}},
+                          {{"invite", {recipient->accounts.at("matrix")}},
                            {"is_direct", true},
                            {"preset", "trusted_private_chat"}});
     if (created.status != 200) return Classify(created);
@@ -349,14 +400,22 @@ Delivery Adapter::Deliver(const store::OutboxItem& item) {
     tx.SetPlatformMessage(item.message_id, "matrix", *room, event_id);
     tx.Commit();
   }
-  if (decision) {  // the "buttons": the bot's own ✅ and ❌ under its request
-    for (const auto& [suffix, key] :
-         {std::pair<std::string, std::string>{"-yes", kApproveKey}, {"-no", kRejectKey}}) {
-      Result r = send(
-          *room, "m.reaction", suffix,
-          {{"m.relates_to", {{"rel_type", "m.annotation"}, {"event_id", event_id}, {"key", key}}}});
-      if (r.status != 200) log_->warn("matrix: could not add the {} reaction: {}", key, r.error);
-    }
+  // The "buttons": the bot's own ✅ and ❌ under a request, and 1️⃣ 2️⃣ … for
+  // the other choices listed in the text.
+  std::vector<std::pair<std::string, std::string>> reactions;
+  if (decision) reactions = {{"-yes", kApproveKey}, {"-no", kRejectKey}};
+  for (size_t i = 1; i <= keycaps; ++i)
+    reactions.emplace_back("-c" + std::to_string(i), Keycap(static_cast<int>(i)));
+  for (const auto& [suffix, key] : reactions) {
+    Result r = send(
+        *room, "m.reaction", suffix,
+        {{"m.relates_to", {{"rel_type", "m.annotation"}, {"event_id", event_id}, {"key", key}}}});
+    if (r.status == 200) continue;
+    // A resend is safe: the message and each reaction keep their
+    // transaction ids, so the homeserver answers them as already sent.
+    Delivery d = Classify(r);
+    if (d.result == Delivery::Result::kRetry) return d;
+    log_->warn("matrix: could not add the {} reaction: {}", key, r.error);
   }
   return {Delivery::Result::kSent, "", std::nullopt};
 }

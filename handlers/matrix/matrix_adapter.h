@@ -11,7 +11,10 @@
 // directory (accounts: {matrix: "@…"}) are conversation input; an encrypted
 // room gets an explanation. Matrix has no buttons: approvals work by
 // reacting ✅ / ❌ to the bot's request (the bot adds both), or by the
-// commands "godkänn" / "avslå <skäl>" (approve / reject <reason>).
+// commands "godkänn" / "avslå <skäl>" (approve / reject <reason>). Every
+// other button of a message (answer choices, "Noterat", snooze, …) is listed
+// under its text as 1️⃣ 2️⃣ …, the bot adds those reactions, and a person's
+// reaction with one presses that button, with the web chat's checks.
 //
 // Outbound (Client-Server API, through the outbox): m.notice messages with
 // an HTML formatted_body, edits as m.replace, direct rooms created on
@@ -49,6 +52,10 @@ struct Settings {
 std::string RegistrationYaml(const Settings& settings, const std::string& url);
 // 32 random bytes as hex, for as_token and hs_token.
 std::string NewToken();
+// The buttons a Matrix message offers as numbered reactions, in order: all
+// but approve and reject, which have ✅ and ❌ of their own.
+std::vector<Button> Choices(const std::vector<Button>& buttons);
+
 // Our plain text as Matrix HTML: escaped, *bold* as <strong>, lines as <br>.
 std::string ToHtml(const std::string& text);
 
@@ -67,6 +74,10 @@ class Adapter {
  private:
   std::optional<handlers::Response> Refuse(const handlers::Request& request) const;
   void HandleEvent(const Event& event);
+  // A keycap reaction: presses that button of the person's own message.
+  void Choose(const Person& person, const Event& event);
+  // `text` with the choices listed and how to pick one, in `lang`.
+  std::string WithChoices(std::string text, const std::vector<Button>& buttons, Lang lang) const;
   // Queues a platform call under `event_key` once.
   void EnqueueOnce(const std::string& event_key, store::OutboxItem item);
   struct Result {

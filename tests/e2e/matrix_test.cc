@@ -17,6 +17,13 @@ using namespace kontobot::testing;  // NOLINT
 using nlohmann::json;
 using web::http::methods;
 
+// The keycap reactions 1️⃣ … 9️⃣ as Matrix clients send them (digit, U+FE0F,
+// U+20E3), and 🔟.
+std::string Keycap(int n) {
+  if (n == 10) return "\xF0\x9F\x94\x9F";  // 🔟
+  return std::string(1, static_cast<char>('0' + n)) + "\xEF\xB8\x8F\xE2\x83\xA3";
+}
+
 const std::string kAs = "as-token-for-tests";
 const std::string kHs = "hs-token-for-tests";
 const std::string kBot = "@kontobot:gislaved.example";
@@ -34,8 +41,11 @@ class MatrixTest : public ::testing::Test {
     StartBot();
   }
   void StartBot() {
-    bot_.Start({"--matrix-homeserver", hs_.base(), "--matrix-server-name", "gislaved.example",
-                "--matrix-as-token", kAs, "--matrix-hs-token", kHs});
+    std::vector<std::string> args{
+        "--matrix-homeserver", hs_.base(), "--matrix-server-name", "gislaved.example",
+        "--matrix-as-token",   kAs,        "--matrix-hs-token",    kHs};
+    args.insert(args.end(), extra_.begin(), extra_.end());
+    bot_.Start(args);
   }
   HttpResult Push(const std::vector<json>& events, const std::string& txn = "",
                   const std::string& token = kHs) {
@@ -103,8 +113,33 @@ class MatrixTest : public ::testing::Test {
     ASSERT_EQ(Push({Message(kAnna, kAnnaRoom, "skicka")}).status, 200);
   }
 
+  // The newest message the bot sent to `room` whose text has `needle`.
+  json SentWith(const std::string& room, const std::string& needle) {
+    json found;
+    for (const auto& c : hs_.sends(room, "m.room.message")) {
+      if (c.body.value("body", "").find(needle) != std::string::npos) found = c.body;
+    }
+    return found;
+  }
+  // The event the bot put its keycap reaction `key` on, newest first.
+  std::string ReactedWith(const std::string& room, const std::string& key) {
+    std::string id;
+    for (const auto& c : hs_.sends(room, "m.reaction")) {
+      if (c.body["m.relates_to"]["key"] == key) id = c.body["m.relates_to"]["event_id"];
+    }
+    return id;
+  }
+  // The keycap in front of the line of `body` that ends with `label`.
+  static std::string KeycapOf(const std::string& body, const std::string& label) {
+    size_t at = body.find(" " + label + "\n");
+    if (at == std::string::npos) return "";
+    size_t line = body.rfind('\n', at);
+    return body.substr(line + 1, at - line - 1);
+  }
+
   Bot bot_;
   FakeHomeserver hs_;
+  std::vector<std::string> extra_;
   int txn_ = 0, event_ = 0;
 };
 
@@ -276,6 +311,79 @@ TEST_F(MatrixTest, HonoursRateLimits) {
   ASSERT_EQ(Push({Message(kAnna, kAnnaRoom, "hej")}).status, 200);
   ASSERT_TRUE(Eventually([&] { return !hs_.sends(kAnnaRoom, "m.room.message").empty(); }));
   EXPECT_GE(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(900));
+}
+
+TEST_F(MatrixTest, ChoicesAreNumberedAndAReactionWithTheNumberPressesThatButton) {
+  // The first question with answer buttons, reached by typing in Matrix.
+  ASSERT_EQ(Push({Message(kAnna, kAnnaRoom, "ny")}).status, 200);
+  json question;
+  for (int i = 0; i < 60 && question.empty(); ++i) {
+    json last = bot_.Get("/api/messages?person=gis-anna&after=0").body["messages"].back();
+    ASSERT_FALSE(last["input"].empty()) << "the form ended without a choice: " << last.dump();
+    bool choice = false;
+    for (const auto& b : last["buttons"]) choice |= b["id"] == "answer";
+    if (choice) {
+      question = last;
+    } else {
+      ASSERT_EQ(Push({Message(kAnna, kAnnaRoom, AnswerTo(last))}).status, 200);
+    }
+  }
+  const std::string label = question["buttons"][1]["label"];
+  const std::string one = Keycap(1), two = Keycap(2);
+  ASSERT_TRUE(Eventually([&] { return !SentWith(kAnnaRoom, two + " " + label).empty(); }))
+      << "the second answer is listed as 2️⃣";
+  std::string body = SentWith(kAnnaRoom, two + " " + label)["body"];
+  EXPECT_NE(body.find("reagera med siffran"), std::string::npos) << body;
+  ASSERT_TRUE(Eventually([&] { return !ReactedWith(kAnnaRoom, two).empty(); }))
+      << "the bot offers 2️⃣ as a reaction";
+  std::string target = ReactedWith(kAnnaRoom, two);
+  EXPECT_EQ(ReactedWith(kAnnaRoom, one), target);
+
+  // Someone else's reaction, and a number with no button, press nothing.
+  int64_t before = bot_.Count("messages");
+  ASSERT_EQ(Push({Reaction(kOmar, kAnnaRoom, target, two)}).status, 200);
+  ASSERT_LT(question["buttons"].size(), 10u);
+  const int none = static_cast<int>(question["buttons"].size()) + 1;
+  ASSERT_EQ(Push({Reaction(kAnna, kAnnaRoom, target, Keycap(none))}).status, 200);
+  EXPECT_EQ(bot_.Count("messages"), before);
+
+  // Anna's 2️⃣ (as some clients send it, without the variation selector).
+  std::string bare = std::string("2") + "\xE2\x83\xA3";
+  ASSERT_EQ(Push({Reaction(kAnna, kAnnaRoom, target, bare)}).status, 200);
+  json feed = bot_.Get("/api/messages?person=gis-anna&after=0").body["messages"];
+  bool echoed = false;
+  for (const auto& m : feed) echoed |= m["direction"] == "in" && m["text"] == label;
+  EXPECT_TRUE(echoed) << "the press is recorded as the answer " << label;
+  EXPECT_NE(feed.back()["id"], question["id"]) << "the form moved on";
+}
+
+// Reminders reach Matrix users too, and their snooze is a numbered reaction.
+class MatrixReminderTest : public MatrixTest {
+ protected:
+  MatrixReminderTest() {
+    extra_ = {"--test-clock", "--test-clock-now", "2026-11-23T09:00:00+01:00"};
+  }
+};
+
+TEST_F(MatrixReminderTest, TheApproverIsNudgedAndSnoozesWithANumberReaction) {
+  FillInAsAnna();
+  ASSERT_TRUE(
+      Eventually([&] { return !RoomOf(kPer).empty() && !RequestIn(RoomOf(kPer)).empty(); }));
+  const std::string room = RoomOf(kPer);
+  ASSERT_EQ(bot_.Post("/test/clock", {{"now", "2026-11-24T09:00:30+01:00"}}).status, 200);
+  ASSERT_TRUE(Eventually([&] { return !SentWith(room, "Påminn nästa arbetsdag").empty(); }))
+      << "the nudge lists its snooze choices";
+  std::string body = SentWith(room, "Påminn nästa arbetsdag")["body"];
+  EXPECT_NE(body.find("sedan måndag 23 november 2026 kl. 09.00"), std::string::npos) << body;
+  std::string key = KeycapOf(body, "Påminn nästa arbetsdag");
+  ASSERT_FALSE(key.empty()) << body;
+  ASSERT_TRUE(Eventually([&] { return !ReactedWith(room, key).empty(); }));
+  std::string nudge = ReactedWith(room, key);
+  EXPECT_EQ(RequestIn(room), nudge) << "the nudge has ✅ and ❌ too";
+  ASSERT_EQ(Push({Reaction(kPer, room, nudge, key)}).status, 200);
+  EXPECT_TRUE(Eventually([&] {
+    return !SentWith(room, "påminner dig igen onsdag 25 november").empty();
+  })) << "snoozed to the next working day";
 }
 
 }  // namespace

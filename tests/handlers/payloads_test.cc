@@ -75,6 +75,22 @@ TEST(MatrixEvents, ReadsCommandsReactionsAndInvites) {
   EXPECT_EQ((*events)[3].kind, matrix::Event::Kind::kIgnore);
 }
 
+TEST(MatrixEvents, KeycapReactionsAreNumberedChoices) {
+  for (int n = 1; n <= matrix::kMaxKeycap; ++n)
+    EXPECT_EQ(matrix::KeycapNumber(matrix::Keycap(n)), n);
+  EXPECT_EQ(matrix::KeycapNumber("3\xE2\x83\xA3"), 3) << "without the variation selector";
+  for (const char* other : {"", "3", "0\xEF\xB8\x8F\xE2\x83\xA3", "#\xEF\xB8\x8F\xE2\x83\xA3",
+                            "\xE2\x9C\x85", "3\xEF\xB8\x8F", "33\xE2\x83\xA3"})
+    EXPECT_EQ(matrix::KeycapNumber(other), 0) << other;
+  auto events = matrix::ParseTransaction(R"({"events":[
+    {"type":"m.reaction","room_id":"!r","sender":"@a:k","event_id":"$2",
+     "content":{"m.relates_to":{"rel_type":"m.annotation","event_id":"$0","key":"2\ufe0f\u20e3"}}}]})",
+                                         "@bot:k");
+  ASSERT_TRUE(events);
+  EXPECT_EQ((*events)[0].choice, 2);
+  EXPECT_EQ((*events)[0].decision, matrix::Event::Decision::kNone);
+}
+
 TEST(MatrixEvents, FieldsOfTheWrongTypeReadAsAbsent) {
   // Bug: event fields read with nlohmann's value(), which throws on a field
   // of another JSON type ("type": 5, "content": "text", "m.relates_to":
