@@ -610,6 +610,12 @@ bool Transaction::FirstDelivery(const std::string& platform, const std::string& 
   return q.exec() == 1;
 }
 
+int64_t Transaction::LastOutboxId() {
+  SQLite::Statement& q = store_.Prepare("SELECT COALESCE(MAX(id), 0) FROM outbox");
+  q.executeStep();
+  return q.getColumn(0).getInt64();
+}
+
 void Transaction::Enqueue(const OutboxItem& item, TimePoint now) {
   SQLite::Statement& q = store_.Prepare(
       "INSERT INTO outbox(platform, kind, lane, person_id, message_id, payload, next_at, "

@@ -177,6 +177,9 @@ class Transaction {
   // Records an inbound event id; false if it was seen before (a retry).
   bool FirstDelivery(const std::string& platform, const std::string& event_id, TimePoint now);
   void Enqueue(const OutboxItem& item, TimePoint now);
+  // The highest outbox id so far (0 if none): rows up to it were queued
+  // before this moment.
+  int64_t LastOutboxId();
   // Pending items due at `now`, oldest first, at most one per lane (the
   // lane's head, so order within a lane is kept).
   std::vector<OutboxItem> DueOutbox(TimePoint now, int limit);

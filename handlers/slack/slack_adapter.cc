@@ -4,6 +4,7 @@
 #include <regex>
 
 #include "bot/approval.h"
+#include "handlers/json_fields.h"
 #include "handlers/slack/payloads.h"
 #include "handlers/slack/signature.h"
 
@@ -47,7 +48,10 @@ Adapter::Adapter(Settings settings, handlers::ConversationService& service, stor
       catalog_(catalog),
       clock_(clock),
       log_(std::move(log)),
-      client_(settings_.api_base, settings_.bot_token) {}
+      client_(settings_.api_base, settings_.bot_token) {
+  store::Transaction tx(store_);
+  first_new_outbox_id_ = tx.LastOutboxId() + 1;
+}
 
 void Adapter::RegisterRoutes(handlers::HttpServer& server) {
   server.RouteAsync(
@@ -263,16 +267,68 @@ Delivery Adapter::Deliver(const store::OutboxItem& item) {
     tx.SetPlatformChannel("slack", item.person_id, *channel);
     tx.Commit();
   }
+  auto record = [message_id = item.message_id](std::string in, std::string ts) {
+    return [message_id, in = std::move(in), ts = std::move(ts)](store::Transaction& tx) {
+      tx.SetPlatformMessage(message_id, "slack", in, ts);
+    };
+  };
+  if (Uncertain(item.id)) {
+    std::optional<Delivery> failed;
+    std::optional<std::string> ts = FindPosted(*channel, item.message_id, failed);
+    if (failed) return *failed;
+    if (ts) {
+      log_->info("slack: outbox {} was already posted ({}); not posting it again", item.id, *ts);
+      Delivery d;
+      d.on_sent = record(*channel, *ts);
+      return d;
+    }
+  }
   args["channel"] = *channel;
   CallResult r = client_.Call("chat.postMessage", args);
   Delivery d = Classify(r);
-  if (r.ok()) {
-    d.on_sent = [message_id = item.message_id, posted_in = r.body.value("channel", *channel),
-                 ts = r.body.value("ts", "")](store::Transaction& tx) {
-      tx.SetPlatformMessage(message_id, "slack", posted_in, ts);
-    };
+  {
+    // No answer, or a 5xx: Slack may have stored the post all the same.
+    std::lock_guard<std::mutex> lock(uncertain_mu_);
+    if (!r.ok() && (r.status == 0 || r.status >= 500))
+      uncertain_.insert(item.id);
+    else
+      uncertain_.erase(item.id);
   }
+  if (r.ok()) d.on_sent = record(r.body.value("channel", *channel), r.body.value("ts", ""));
   return d;
+}
+
+bool Adapter::Uncertain(int64_t id) {
+  if (id < first_new_outbox_id_) return true;
+  std::lock_guard<std::mutex> lock(uncertain_mu_);
+  return uncertain_.count(id) > 0;
+}
+
+std::optional<std::string> Adapter::FindPosted(const std::string& channel, int64_t message_id,
+                                               std::optional<Delivery>& failed) {
+  // Posts to one DM go out in order, so an uncertain post is among the
+  // channel's newest messages: the person's replies at most follow it.
+  CallResult r = client_.Get("conversations.history", {{"channel", channel}, {"limit", "50"}});
+  if (!r.ok()) {
+    if (r.retryable()) {
+      failed = Classify(r);
+    } else {  // better a possible duplicate than a message never sent
+      log_->warn("slack: cannot read the history of {} ({}); posting again", channel, r.error());
+    }
+    return std::nullopt;
+  }
+  const std::string mine = "kb:" + std::to_string(message_id);
+  const nlohmann::json& messages = r.body.contains("messages") && r.body["messages"].is_array()
+                                       ? r.body["messages"]
+                                       : nlohmann::json::array();
+  for (const auto& m : messages) {
+    if (!m.is_object() || !m.contains("blocks") || !m["blocks"].is_array()) continue;
+    for (const auto& b : m["blocks"]) {
+      std::string id = b.is_object() ? handlers::StringField(b, "block_id") : "";
+      if (id == mine || id.rfind(mine + ":", 0) == 0) return handlers::StringField(m, "ts");
+    }
+  }
+  return std::nullopt;
 }
 
 }  // namespace kontobot::slack

@@ -23,11 +23,22 @@
 // Outbound: posts open the person's DM (conversations.open, cached), send
 // chat.postMessage with Block Kit buttons and keep the message's ts; a
 // rewritten message (an approval decided) is sent as chat.update.
+//
+// No post twice: a post may have reached Slack without its answer reaching
+// us (a kill -9 between the call and recording its ts, a timeout, a 5xx
+// after Slack stored it). Every block carries the message's id in its
+// block_id ("kb:<id>", "kb:<id>:t<n>"), so such an uncertain post (queued
+// before this process started, or whose last attempt ended without an
+// answer or with a 5xx) is first looked for in the DM's recent history
+// (conversations.history); if it is there, its ts is recorded and it is not
+// posted again.
 #ifndef KONTOBOT_HANDLERS_SLACK_SLACK_ADAPTER_H_
 #define KONTOBOT_HANDLERS_SLACK_SLACK_ADAPTER_H_
 
 #include <functional>
 #include <memory>
+#include <mutex>
+#include <set>
 #include <string>
 
 #include <spdlog/logger.h>
@@ -80,6 +91,13 @@ class Adapter {
   void TellUnknown(store::Transaction& tx, const std::string& event_key,
                    const std::string& channel);
   handlers::Delivery LookUpUser(const store::OutboxItem& item);
+  // Whether outbox item `id` may already have been posted (see above).
+  bool Uncertain(int64_t id);
+  // The ts of the message with `message_id` among the last messages of
+  // `channel`: nullopt if not there; a retry when the history cannot be
+  // read now (`failed` set).
+  std::optional<std::string> FindPosted(const std::string& channel, int64_t message_id,
+                                        std::optional<handlers::Delivery>& failed);
   handlers::Delivery Classify(const CallResult& r) const;
 
   Settings settings_;
@@ -93,6 +111,9 @@ class Adapter {
   std::shared_ptr<spdlog::logger> log_;
   Client client_;
   std::function<void()> on_commit_;
+  int64_t first_new_outbox_id_ = 0;  // items below it were queued by an earlier run
+  std::mutex uncertain_mu_;
+  std::set<int64_t> uncertain_;  // items whose last post ended without an answer
 };
 
 }  // namespace kontobot::slack

@@ -109,9 +109,14 @@ nlohmann::json MessageArgs(const store::StoredMessage& m) {
   nlohmann::json blocks = nlohmann::json::array();
   // Section text is limited to 3000 characters: split at line breaks.
   std::string chunk;
+  // Every block names the message (see Adapter: no post twice).
   auto flush = [&] {
-    if (!chunk.empty())
-      blocks.push_back({{"type", "section"}, {"text", {{"type", "mrkdwn"}, {"text", chunk}}}});
+    if (!chunk.empty()) {
+      blocks.push_back(
+          {{"type", "section"},
+           {"block_id", "kb:" + std::to_string(m.id) + ":t" + std::to_string(blocks.size())},
+           {"text", {{"type", "mrkdwn"}, {"text", chunk}}}});
+    }
     chunk.clear();
   };
   size_t start = 0;

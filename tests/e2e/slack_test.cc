@@ -205,6 +205,22 @@ class SlackTest : public ::testing::Test {
       n += c.args.value("channel", "") == "D" + user ? 1 : 0;
     return n;
   }
+  int64_t Unsent() {
+    SQLite::Database db(bot_.db(), SQLite::OPEN_READONLY);
+    return db.execAndGet("SELECT COUNT(*) FROM outbox WHERE status != 'sent'").getInt64();
+  }
+  // The ts Slack gave each of `person`'s messages, as recorded.
+  std::vector<std::string> RecordedTs(const std::string& person) {
+    SQLite::Database db(bot_.db(), SQLite::OPEN_READONLY);
+    SQLite::Statement q(
+        db,
+        "SELECT p.ref FROM platform_messages p JOIN messages m ON m.id = "
+        "p.message_id WHERE m.person_id = ? AND p.platform = 'slack' ORDER BY m.id");
+    q.bind(1, person);
+    std::vector<std::string> out;
+    while (q.executeStep()) out.push_back(q.getColumn(0).getString());
+    return out;
+  }
   int64_t OutMessages(const std::string& person) {
     SQLite::Database db(bot_.db(), SQLite::OPEN_READONLY);
     SQLite::Statement q(db,
@@ -442,6 +458,46 @@ TEST_F(SlackTest, PermanentErrorIsRecordedAndNotRetried) {
   }));
   std::this_thread::sleep_for(std::chrono::milliseconds(1500));
   EXPECT_EQ(slack_.refused(), 1) << "not tried again";
+}
+
+TEST_F(SlackTest, APostWhoseAnswerWasLostIsFoundInTheHistoryAndNotPostedAgain) {
+  Said("UGISANNA1", "hej");
+  ASSERT_TRUE(Eventually([&] { return Unsent() == 0 && Posts("UGISANNA1") >= 1; }));
+  slack_.LoseNextAnswers(1);  // Slack posts the next message, but answers 500
+  Said("UGISANNA1", "status");
+  ASSERT_TRUE(Eventually([&] { return Unsent() == 0; }, std::chrono::milliseconds(10000)));
+  const auto expected = static_cast<size_t>(OutMessages("gis-anna"));
+  EXPECT_EQ(Posts("UGISANNA1"), expected) << "the post whose answer was lost is not repeated";
+  EXPECT_EQ(slack_.history("DUGISANNA1").size(), expected);
+  EXPECT_EQ(slack_.calls("conversations.history").size(), 1u) << "looked for once, after the 500";
+  std::vector<std::string> ts = RecordedTs("gis-anna");
+  ASSERT_EQ(ts.size(), expected) << "its ts was taken from the history";
+  EXPECT_EQ(ts.back(), slack_.history("DUGISANNA1").front()["ts"]);
+}
+
+TEST_F(SlackTest, AKill9BetweenSlacksPostAndItsAnswerDoesNotPostTwice) {
+  Said("UGISANNA1", "hej");
+  ASSERT_TRUE(Eventually([&] { return Unsent() == 0 && Posts("UGISANNA1") >= 1; }));
+  const size_t before = Posts("UGISANNA1");
+  slack_.HoldAnswers(3000);  // Slack posts at once; its answer is still on the way
+  Said("UGISANNA1", "status");
+  ASSERT_TRUE(Eventually([&] { return slack_.history("DUGISANNA1").size() > before; }));
+  EXPECT_EQ(bot_.Kill(SIGKILL), -SIGKILL);
+  slack_.HoldAnswers(0);
+  StartBot();
+  ASSERT_TRUE(Eventually([&] { return Unsent() == 0; }, std::chrono::milliseconds(10000)));
+  const auto expected = static_cast<size_t>(OutMessages("gis-anna"));
+  EXPECT_EQ(Posts("UGISANNA1"), expected) << "none posted again after the restart";
+  EXPECT_EQ(slack_.history("DUGISANNA1").size(), expected);
+  EXPECT_EQ(RecordedTs("gis-anna").size(), expected);
+  EXPECT_GE(slack_.calls("conversations.history").size(), 1u);
+  // Messages queued after the restart are posted without a look first.
+  size_t looks = slack_.calls("conversations.history").size();
+  Said("UGISANNA1", "hjälp");
+  ASSERT_TRUE(Eventually([&] {
+    return Unsent() == 0 && Posts("UGISANNA1") == static_cast<size_t>(OutMessages("gis-anna"));
+  }));
+  EXPECT_EQ(slack_.calls("conversations.history").size(), looks);
 }
 
 TEST_F(SlackTest, NothingAcknowledgedIsLostOrSentTwiceAcrossKill9WhileSlackIsDown) {

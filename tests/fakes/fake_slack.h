@@ -5,18 +5,26 @@
 // chat.postMessage and chat.update; users.info as a GET with `user` in the
 // query, answered from the users added with AddUser in the OpenAPI's
 // success format ({"ok":true,"user":{"id",...,"profile":{"email",...}}}),
-// or user_not_found. It records every call, answers like Slack
-// ({"ok":true,...} or {"ok":false,"error":...}), and can be told to fail:
-// HTTP 500, 429 with Retry-After, a given ok:false error, or to be down
-// altogether (stopped).
+// or user_not_found. Posted messages are kept per channel, so that
+// conversations.history (a GET, newest first, `limit`) answers with them and
+// their blocks as the OpenAPI's example does; chat.update edits them. It
+// records every call, answers like Slack ({"ok":true,...} or
+// {"ok":false,"error":...}), and can be told to fail: HTTP 500, 429 with
+// Retry-After, a given ok:false error, or to be down altogether (stopped);
+// and to lose answers: carry out the next calls and then answer 500
+// (LoseNextAnswers), or hold every answer back a while (HoldAnswers), for a
+// kill -9 of the bot between Slack's work and its answer.
 #ifndef KONTOBOT_TESTS_FAKES_FAKE_SLACK_H_
 #define KONTOBOT_TESTS_FAKES_FAKE_SLACK_H_
 
 #include <atomic>
+#include <chrono>
+#include <deque>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <cpprest/http_listener.h>
@@ -65,6 +73,20 @@ class FakeSlack {
   void AddUser(const std::string& id, const std::string& email) {
     std::lock_guard<std::mutex> lock(mu_);
     users_[id] = email;
+  }
+  // The next `n` calls are carried out, but answered with HTTP 500.
+  void LoseNextAnswers(int n) {
+    std::lock_guard<std::mutex> lock(mu_);
+    lose_left_ = n;
+  }
+  // Every call is carried out at once but answered only after `ms`.
+  void HoldAnswers(int ms) { hold_ms_ = ms; }
+  // The messages kept in `channel`, newest first.
+  std::vector<nlohmann::json> history(const std::string& channel) const {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto h = history_.find(channel);
+    if (h == history_.end()) return {};
+    return {h->second.begin(), h->second.end()};
   }
   // The next `n` calls answer {"ok":false,"error":error}.
   void ErrorNext(int n, std::string error) {
@@ -125,8 +147,18 @@ class FakeSlack {
         calls_.push_back(c);
       else
         ++refused_;
+      if (lose_left_ > 0) {
+        --lose_left_;
+        answer = nullptr;
+      }
     }
-    resp.set_body(answer.dump(), "application/json; charset=utf-8");
+    if (hold_ms_ > 0) std::this_thread::sleep_for(std::chrono::milliseconds(hold_ms_.load()));
+    if (answer.is_null()) {
+      resp.set_status_code(web::http::status_codes::InternalError);
+      resp.set_body("Internal Server Error");
+    } else {
+      resp.set_body(answer.dump(), "application/json; charset=utf-8");
+    }
     req.reply(resp);
   }
 
@@ -155,6 +187,17 @@ class FakeSlack {
                   {"email", u->second},
                   {"team", "T0KOMMUN"}}}}}};
     }
+    if (c.method == "conversations.history") {
+      std::string channel = c.args.value("channel", "");
+      if (channel.empty()) return {{"ok", false}, {"error", "channel_not_found"}};
+      size_t limit =
+          c.args.contains("limit") ? std::stoul(c.args["limit"].get<std::string>()) : 100;
+      nlohmann::json messages = nlohmann::json::array();
+      const auto& h = history_[channel];
+      for (size_t i = 0; i < h.size() && i < limit; ++i) messages.push_back(h[i]);
+      return {{"ok", true},     {"messages", messages},          {"has_more", h.size() > limit},
+              {"pin_count", 0}, {"channel_actions_ts", nullptr}, {"channel_actions_count", 0}};
+    }
     if (c.content_type.rfind("application/json", 0) != 0 || !c.args.is_object()) {
       return {{"ok", false}, {"error", "invalid_form_data"}};
     }
@@ -169,6 +212,12 @@ class FakeSlack {
       if (!has("channel")) return {{"ok", false}, {"error", "channel_not_found"}};
       if (!has("text") && !c.args.contains("blocks")) return {{"ok", false}, {"error", "no_text"}};
       std::string ts = "1795428000." + std::to_string(100000 + ++ts_);
+      history_[c.args["channel"]].push_front({{"type", "message"},
+                                              {"user", "UKONTOBOT"},
+                                              {"bot_id", "BKONTOBOT"},
+                                              {"text", c.args.value("text", "")},
+                                              {"blocks", c.args.value("blocks", nlohmann::json())},
+                                              {"ts", ts}});
       return {{"ok", true},
               {"channel", c.args["channel"]},
               {"ts", ts},
@@ -176,6 +225,12 @@ class FakeSlack {
     }
     if (c.method == "chat.update") {
       if (!has("channel") || !has("ts")) return {{"ok", false}, {"error", "message_not_found"}};
+      for (auto& m : history_[c.args["channel"]]) {
+        if (m["ts"] == c.args["ts"]) {
+          m["text"] = c.args.value("text", "");
+          m["blocks"] = c.args.value("blocks", nlohmann::json());
+        }
+      }
       return {{"ok", true},
               {"channel", c.args["channel"]},
               {"ts", c.args["ts"]},
@@ -189,7 +244,10 @@ class FakeSlack {
   std::unique_ptr<web::http::experimental::listener::http_listener> listener_;
   mutable std::mutex mu_;
   std::vector<Call> calls_;
-  std::map<std::string, std::string> users_;  // users.info: id -> e-mail
+  std::map<std::string, std::string> users_;                   // users.info: id -> e-mail
+  std::map<std::string, std::deque<nlohmann::json>> history_;  // channel -> newest first
+  int lose_left_ = 0;
+  std::atomic<int> hold_ms_{0};
   int fail_left_ = 0, fail_status_ = 500, retry_after_ = 1, error_left_ = 0, ts_ = 0;
   std::atomic<int> refused_{0};
   std::string error_;
