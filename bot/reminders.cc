@@ -10,6 +10,18 @@
 namespace kontobot {
 namespace {
 
+// "2026-12-03" as a day; nullopt unless it is a real date.
+std::optional<std::chrono::local_days> ParseIsoDate(const std::string& s) {
+  static const std::regex kIso(R"((\d{4})-(\d{1,2})-(\d{1,2}))");
+  std::smatch m;
+  if (!std::regex_match(s, m, kIso)) return std::nullopt;
+  std::chrono::year_month_day ymd{std::chrono::year(std::stoi(m[1])),
+                                  std::chrono::month(static_cast<unsigned>(std::stoi(m[2]))),
+                                  std::chrono::day(static_cast<unsigned>(std::stoi(m[3])))};
+  if (!ymd.ok()) return std::nullopt;
+  return std::chrono::local_days{ymd};
+}
+
 using std::chrono::days;
 using std::chrono::floor;
 using std::chrono::local_days;
@@ -296,12 +308,7 @@ std::string Reminders::HumanTime(TimePoint t, Lang lang) const {
   year_month_day ymd{day};
   std::chrono::weekday wd{day};
   auto hm = std::chrono::hh_mm_ss<minutes>(local - day);
-  auto pick = [&](const std::string& key, unsigned index) {
-    std::string list = T(lang, key);
-    for (unsigned i = 1; i < index; ++i)
-      list = list.substr(std::min(list.size(), list.find('|') + 1));
-    return list.substr(0, list.find('|'));
-  };
+  auto pick = [&](const std::string& key, unsigned index) { return Item(lang, key, index); };
   auto two = [](long v) { return (v < 10 ? "0" : "") + std::to_string(v); };
   return T(lang, "time.human",
            {{"weekday", pick("time.weekdays", wd.iso_encoding())},
@@ -549,6 +556,11 @@ std::optional<Timer> Reminders::Snooze(Timer open, const std::string& choice, Ti
     std::chrono::weekday wd{day};
     day += days(8 - static_cast<int>(wd.iso_encoding()));
     while (!calendar.IsWorkingDay(year_month_day{day})) day += days(1);
+  } else if (choice.rfind("date:", 0) == 0) {
+    std::optional<local_days> chosen = ParseIsoDate(choice.substr(5));
+    if (!chosen || *chosen <= day || *chosen > day + days(kMaxSnoozeDays)) return std::nullopt;
+    day = *chosen;
+    while (!calendar.IsWorkingDay(year_month_day{day})) day += days(1);
   } else {
     return std::nullopt;
   }
@@ -559,6 +571,103 @@ std::optional<Timer> Reminders::Snooze(Timer open, const std::string& choice, Ti
   open.due = NextOpen(open.org, local_time_.FromLocal(LocalMinutes(day)));
   open.detail["snoozed_until"] = local_time_.Date(open.due);
   return open;
+}
+
+std::optional<std::string> Reminders::TypedSnooze(const std::string& text, TimePoint now) const {
+  const std::string w = NormalizeWord(text);
+  auto starts = [&](const std::string& s, const std::string& prefix) {
+    return s == prefix || s.rfind(prefix + " ", 0) == 0;
+  };
+  size_t longest = 0;  // "påminn mig" before "påminn"
+  for (const std::string& c : catalog_.CommandWords("snooze")) {
+    if (starts(w, c)) longest = std::max(longest, c.size());
+  }
+  if (longest == 0) return std::nullopt;
+  std::string rest = w.size() > longest ? w.substr(longest + 1) : "";
+  // "på fredag", "until Friday"
+  for (bool again = true; again;) {
+    again = false;
+    for (const std::string& f : catalog_.CommandWords("snooze_filler")) {
+      if (rest.rfind(f + " ", 0) == 0) {
+        rest = rest.substr(f.size() + 1);
+        again = true;
+      }
+    }
+  }
+  auto is = [&](const char* command) {
+    const auto& words = catalog_.CommandWords(command);
+    return std::find(words.begin(), words.end(), rest) != words.end();
+  };
+  if (is("snooze_tomorrow")) return "1";
+  if (is("snooze_next_week")) return "week";
+
+  const local_days today = floor<days>(local_time_.ToLocal(now));
+  const year_month_day ymd_today{today};
+  auto iso = [](local_days d) {
+    year_month_day ymd{d};
+    auto two = [](unsigned v) { return (v < 10 ? "0" : "") + std::to_string(v); };
+    return "date:" + std::to_string(static_cast<int>(ymd.year())) + "-" +
+           two(static_cast<unsigned>(ymd.month())) + "-" + two(static_cast<unsigned>(ymd.day()));
+  };
+  // The position (1-based) of `word` in a catalogue list ("måndag|tisdag|…")
+  // of either language; a month may be shortened to three letters.
+  auto index_in = [&](const std::string& key, const std::string& word, bool prefix) -> unsigned {
+    for (Lang lang : {Lang::kSv, Lang::kEn}) {
+      std::string list = NormalizeWord(T(lang, key));
+      unsigned i = 1;
+      for (size_t start = 0; start <= list.size(); ++i) {
+        size_t bar = list.find('|', start);
+        std::string item = list.substr(start, bar == std::string::npos ? bar : bar - start);
+        if (word == item || (prefix && word.size() >= 3 && item.rfind(word, 0) == 0)) return i;
+        if (bar == std::string::npos) break;
+        start = bar + 1;
+      }
+    }
+    return 0;
+  };
+  // A weekday: the next one after today.
+  if (unsigned wd = index_in("time.weekdays", rest, false); wd > 0) {
+    local_days d = today + days(1);
+    while (std::chrono::weekday{d}.iso_encoding() != wd) d += days(1);
+    return iso(d);
+  }
+  if (ParseIsoDate(rest)) return iso(*ParseIsoDate(rest));
+  // "3/12", "3/12 2027", "3/12-2027", "3 december", "3 dec 2027"; without a
+  // year, the next such day.
+  static const std::regex kNumeric(R"((\d{1,2})/(\d{1,2})(?:[ /-](\d{4}))?)");
+  static const std::regex kNamed(R"((\d{1,2})\.? ([^ 0-9]+)(?: (\d{4}))?)");
+  std::smatch m;
+  unsigned day = 0, month = 0;
+  int year = 0;
+  if (std::regex_match(rest, m, kNumeric)) {
+    day = static_cast<unsigned>(std::stoi(m[1]));
+    month = static_cast<unsigned>(std::stoi(m[2]));
+    year = m[3].matched ? std::stoi(m[3]) : 0;
+  } else if (std::regex_match(rest, m, kNamed)) {
+    day = static_cast<unsigned>(std::stoi(m[1]));
+    month = index_in("time.months", m[2], true);
+    year = m[3].matched ? std::stoi(m[3]) : 0;
+  }
+  if (day == 0 || month == 0) return "";
+  int y = year != 0 ? year : static_cast<int>(ymd_today.year());
+  year_month_day ymd{std::chrono::year(y), std::chrono::month(month), std::chrono::day(day)};
+  if (!ymd.ok()) return "";
+  if (year == 0 && local_days{ymd} <= today) ymd = ymd + std::chrono::years(1);
+  if (!ymd.ok()) return "";
+  return iso(local_days{ymd});
+}
+
+std::string Reminders::LastSnoozeDay(TimePoint now, Lang lang) const {
+  year_month_day last{floor<days>(local_time_.ToLocal(now)) + days(kMaxSnoozeDays)};
+  return std::to_string(unsigned(last.day())) + " " +
+         Item(lang, "time.months", unsigned(last.month()));
+}
+
+std::string Reminders::Item(Lang lang, const std::string& key, unsigned index) const {
+  std::string list = T(lang, key);
+  for (unsigned i = 1; i < index; ++i)
+    list = list.substr(std::min(list.size(), list.find('|') + 1));
+  return list.substr(0, list.find('|'));
 }
 
 bool Reminders::Overdue(const Timer& t, TimePoint now) {

@@ -143,9 +143,21 @@ class Reminders {
   // nullopt when nothing is left to happen (the row is then cancelled).
   std::optional<Timer> Acknowledge(Timer open) const;
   // Snooze until the opening of a working day: `choice` "1" (next working
-  // day), "3" (in three working days) or "week" (the first working day of
-  // next week). nullopt for an unknown choice.
+  // day), "3" (in three working days), "week" (the first working day of
+  // next week) or a chosen day (below). nullopt for an unknown choice or a
+  // day out of range.
+  // A chosen day, "date:2026-12-03", from tomorrow to kMaxSnoozeDays ahead;
+  // a day the organisation is closed moves to its next working day.
   std::optional<Timer> Snooze(Timer open, const std::string& choice, TimePoint now) const;
+  static constexpr int kMaxSnoozeDays = 31;
+  // A typed snooze: "påminn mig fredag", "påminn mig 3/12", "snooze 3
+  // december", "remind me next week" (command words and day names from the
+  // catalogue, Swedish and English alike). The choice for Snooze; "" when
+  // the words after the command name no day; nullopt when `text` is not a
+  // snooze command.
+  std::optional<std::string> TypedSnooze(const std::string& text, TimePoint now) const;
+  // The last day Snooze accepts at `now`, as "3 december" in `lang`.
+  std::string LastSnoozeDay(TimePoint now, Lang lang) const;
 
   // `base` plus `d`, working durations on organisation `org`'s calendar in
   // local time.
@@ -172,6 +184,8 @@ class Reminders {
   // the default one.
   const SwedishCalendar& CalendarOf(const std::string& org) const;
   std::string T(Lang lang, const std::string& key, const Vars& vars = {}) const;
+  // Item `index` (1-based) of a catalogue list such as time.months.
+  std::string Item(Lang lang, const std::string& key, unsigned index) const;
   Lang LangOf(const std::string& person) const;
   std::string Name(const std::string& person) const;
   std::string Line(const Timer& t, Lang lang, TimePoint now) const;

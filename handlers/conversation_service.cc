@@ -469,17 +469,22 @@ bool ConversationService::HandleReminderInput(Turn& turn, const Input& input) {
       }
       return true;
     }
-    if (!is("noted")) return false;
-    // "Noterat" typed (Matrix has no buttons): the newest wait nudged.
+    std::optional<std::string> snooze = reminders_->TypedSnooze(input.text, turn.now);
+    if (!snooze && !is("noted")) return false;
+    // Typed "noterat" or "påminn mig fredag": the newest wait nudged.
     auto open = turn.tx.OpenTimersOf(turn.person.id);
     auto nudged =
         std::find_if(open.rbegin(), open.rend(), [](const Timer& t) { return t.step > 1; });
     if (nudged == open.rend()) {
-      Say(turn, {catalog_.Render(lang, "remind.gone"), {}});
+      Say(turn, {catalog_.Render(lang, snooze ? "remind.none_nudged" : "remind.gone"), {}});
       return true;
     }
-    action = "remind_ack";
-    value = nudged->subject;
+    if (snooze && snooze->empty()) {
+      Say(turn, {catalog_.Render(lang, "remind.snooze_help"), {}});
+      return true;
+    }
+    action = snooze ? "remind_snooze" : "remind_ack";
+    value = nudged->subject + (snooze ? "|" + *snooze : "");
   }
   if (action != "remind_ack" && action != "remind_snooze" && action != "duty_done" &&
       action != "duty_close")
@@ -509,6 +514,12 @@ bool ConversationService::HandleReminderInput(Turn& turn, const Input& input) {
     turn.tx.AppendAudit(turn.now, turn.person.id, "reminder.acknowledged", subject, audit);
   } else if (action == "remind_snooze") {
     auto changed = reminders_->Snooze(*open, choice, turn.now);
+    if (!changed && choice.rfind("date:", 0) == 0) {
+      Say(turn, {catalog_.Render(lang, "remind.snooze_range",
+                                 {{"last", reminders_->LastSnoozeDay(turn.now, lang)}}),
+                 {}});
+      return true;
+    }
     if (!changed) return false;
     turn.tx.UpdateTimer(*changed);
     audit["until"] = changed->detail["snoozed_until"];

@@ -276,6 +276,48 @@ TEST_F(RemindersTest, SnoozeMovesToTheOpeningOfTheChosenWorkingDay) {
   EXPECT_FALSE(r_.Snooze(t, "someday", Utc("2026-11-25T10:00:00.000Z")));
 }
 
+TEST_F(RemindersTest, SnoozeToAChosenDayMovesClosedDaysToTheNextWorkingDay) {
+  Timer t = ApprovalTimer(Utc("2026-11-23T08:00:00.000Z"));
+  const TimePoint monday = Utc("2026-11-23T10:00:00.000Z");
+  auto s = r_.Snooze(t, "date:2026-11-27", monday);
+  ASSERT_TRUE(s);
+  EXPECT_EQ(store::FormatUtc(s->due), "2026-11-27T07:00:00.000Z");  // Friday 08:00
+  // Julafton, juldagen, annandag jul, then a Sunday: Monday 28 December.
+  s = r_.Snooze(t, "date:2026-12-24", monday);
+  ASSERT_TRUE(s);
+  EXPECT_EQ(store::FormatUtc(s->due), "2026-12-28T07:00:00.000Z");
+  EXPECT_FALSE(r_.Snooze(t, "date:2026-11-23", monday)) << "today";
+  EXPECT_FALSE(r_.Snooze(t, "date:2026-11-20", monday)) << "the past";
+  EXPECT_TRUE(r_.Snooze(t, "date:2026-12-24", monday)) << "31 days ahead";
+  EXPECT_FALSE(r_.Snooze(t, "date:2026-12-25", monday)) << "more than 31 days ahead";
+  EXPECT_FALSE(r_.Snooze(t, "date:2026-02-30", monday));
+  EXPECT_EQ(r_.LastSnoozeDay(monday, Lang::kSv), "24 december");
+}
+
+TEST_F(RemindersTest, ATypedSnoozeNamesItsDayInSwedishOrEnglish) {
+  const TimePoint monday = Utc("2026-11-23T10:00:00.000Z");  // Monday 23 November
+  auto typed = [&](const std::string& text) { return r_.TypedSnooze(text, monday); };
+  EXPECT_EQ(typed("påminn mig fredag"), "date:2026-11-27");
+  EXPECT_EQ(typed("Påminn mig på Fredag."), "date:2026-11-27");
+  EXPECT_EQ(typed("remind me on Friday"), "date:2026-11-27");
+  EXPECT_EQ(typed("snooze måndag"), "date:2026-11-30") << "the next Monday, not today";
+  EXPECT_EQ(typed("påminn mig 3/12"), "date:2026-12-03");
+  EXPECT_EQ(typed("påminn mig den 3 december"), "date:2026-12-03");
+  EXPECT_EQ(typed("påminn 3 dec"), "date:2026-12-03");
+  EXPECT_EQ(typed("remind me 3 December 2026"), "date:2026-12-03");
+  EXPECT_EQ(typed("påminn mig 2026-12-03"), "date:2026-12-03");
+  EXPECT_EQ(typed("påminn mig 1/1"), "date:2027-01-01") << "the next 1 January";
+  EXPECT_EQ(typed("påminn mig i morgon"), "1");
+  EXPECT_EQ(typed("remind me tomorrow"), "1");
+  EXPECT_EQ(typed("påminn mig nästa vecka"), "week");
+  EXPECT_EQ(typed("påminn mig sen"), "") << "a day is missing: the service explains";
+  EXPECT_EQ(typed("påminn mig 31/2"), "");
+  EXPECT_EQ(typed("påminn"), "");
+  EXPECT_FALSE(typed("hej"));
+  EXPECT_FALSE(typed("påminnelse")) << "a word that only starts like the command";
+  EXPECT_FALSE(typed("fredag"));
+}
+
 TEST_F(RemindersTest, NotedStopsTheNudgesButNotTheEscalation) {
   Timer t = ApprovalTimer(Utc("2026-11-23T08:00:00.000Z"));
   Firing first = r_.Fire(t, ApprovalFacts(), t.due);

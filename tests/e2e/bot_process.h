@@ -14,6 +14,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <csignal>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -28,6 +29,14 @@ using nlohmann::json;
 using web::http::methods;
 using web::http::client::http_client;
 using web::http::client::http_client_config;
+
+// The kontobot binary under test: the build's own, or the one named by
+// KONTOBOT_TEST_BINARY (the test command runs these tests once more against
+// a ThreadSanitizer build of the bot).
+inline std::string BotBinary() {
+  const char* other = std::getenv("KONTOBOT_TEST_BINARY");
+  return other != nullptr && *other != '\0' ? other : KONTOBOT_BINARY;
+}
 
 // The lowest port of the kernel's ephemeral range (outgoing connections take
 // their local ports from it).
@@ -168,7 +177,7 @@ class Bot : public LoopbackClient {
 
   void Spawn(const std::vector<std::string>& extra) {
     std::vector<std::string> args{
-        KONTOBOT_BINARY, "serve",
+        BotBinary(),   "serve",
         "--listen",      "127.0.0.1:" + std::to_string(port_),
         "--db",          db_,
         "--templates",   std::string(KONTOBOT_SOURCE_DIR) + "/config/templates",

@@ -197,6 +197,30 @@ TEST(Reminders, SnoozeAndNotedButtonsInTheWebChat) {
   EXPECT_NE(Texts(r.body["messages"]).find("väntar inte längre"), std::string::npos);
 }
 
+TEST(Reminders, ASnoozeToAChosenDayCanBeTyped) {
+  Bot bot(TempDb());
+  bot.Start({"--test-clock", "--test-clock-now", kMonday});
+  SubmitGislaved(bot);
+  auto says = [&](const std::string& text, const std::string& expected) {
+    json answer = bot.Say("gis-per", text);
+    EXPECT_NE(Texts(answer).find(expected), std::string::npos) << text << " -> " << Texts(answer);
+  };
+  says("påminn mig fredag", "ingen påminnelse att skjuta upp");  // nothing nudged yet
+  ASSERT_EQ(SetClock(bot, "2026-11-24T09:00:30+01:00").status, 200);
+  ASSERT_TRUE(WaitFor(bot, "gis-per", "Påminnelse"));
+  EXPECT_EQ(CountContaining(bot, "gis-per", "skriva till exempel ”påminn mig fredag”"), 1)
+      << "the nudge says how";
+  says("påminn mig sen", "till exempel ”påminn mig fredag”");
+  says("påminn mig 2026-11-20", "från i morgon till och med 25 december");
+  // Tuesday 24 November: "torsdag" is Thursday 26, the escalation day.
+  says("Påminn mig på torsdag", "påminner dig igen torsdag 26 november 2026 kl. 08.00");
+  ASSERT_EQ(SetClock(bot, "2026-11-25T16:00:00+01:00").status, 200);
+  EXPECT_EQ(bot.Get("/healthz").status, 200);
+  EXPECT_EQ(CountContaining(bot, "gis-per", "Påminnelse"), 1) << "Wednesday passes quietly";
+  ASSERT_EQ(SetClock(bot, "2026-11-26T08:00:30+01:00").status, 200);
+  ASSERT_TRUE(WaitFor(bot, "gis-per", "Påminnelse", 2));
+}
+
 TEST(Reminders, AnUnfinishedDraftRemindsItsRequester) {
   Bot bot(TempDb());
   bot.Start({"--test-clock", "--test-clock-now", kMonday});
@@ -324,8 +348,8 @@ TEST(Reminders, TheClockRouteRefusesBadInput) {
 }
 
 TEST(Reminders, TheTestClockIsRefusedOnANonLoopbackAddress) {
-  std::string cmd = std::string(KONTOBOT_BINARY) +
-                    " serve --listen 0.0.0.0:1 --test-clock --db /nonexistent/x.db 2>&1";
+  std::string cmd =
+      BotBinary() + " serve --listen 0.0.0.0:1 --test-clock --db /nonexistent/x.db 2>&1";
   FILE* p = popen(cmd.c_str(), "r");
   ASSERT_NE(p, nullptr);
   std::string out;

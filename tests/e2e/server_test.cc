@@ -200,13 +200,13 @@ TEST(Server, RefusesToStartWithBadConfiguration) {
   std::string dir = ::testing::TempDir() + "/badtemplates";
   std::filesystem::create_directories(dir);
   std::ofstream(dir + "/broken.yaml") << "id: x\nsteps: 5\n";
-  std::string cmd = std::string(KONTOBOT_BINARY) + " serve --templates " + dir + " --messages " +
+  std::string cmd = BotBinary() + " serve --templates " + dir + " --messages " +
                     KONTOBOT_SOURCE_DIR + "/config/messages --directory " + KONTOBOT_SOURCE_DIR +
                     "/config/directory.yaml --listen 127.0.0.1:" + std::to_string(FreePort()) +
                     " 2>/dev/null";
   EXPECT_EQ(WEXITSTATUS(std::system(cmd.c_str())), 1);
   EXPECT_EQ(WEXITSTATUS(
-                std::system((std::string(KONTOBOT_BINARY) + " serve --bogus 2>/dev/null").c_str())),
+                std::system((BotBinary() + " serve --bogus 2>/dev/null").c_str())),
             2);
 }
 
@@ -216,7 +216,7 @@ TEST(CheckTemplate, PrintsErrorsWithLocation) {
                          "steps:\n  - {id: q, type: choise, text: {sv: Q, en: Q}}\n";
   std::string out_file = ::testing::TempDir() + "/out.txt";
   int rc = std::system(
-      (std::string(KONTOBOT_BINARY) + " check-template " + file + " > " + out_file).c_str());
+      (BotBinary() + " check-template " + file + " > " + out_file).c_str());
   EXPECT_EQ(WEXITSTATUS(rc), 1);
   std::ifstream in(out_file);
   std::string out((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
