@@ -324,13 +324,9 @@ TEST(Export, WritesTheWholeCaseAndTheRegister) {
                        KONTOBOT_SOURCE_DIR + "/config/templates --messages " + KONTOBOT_SOURCE_DIR +
                        "/config/messages --directory " + KONTOBOT_SOURCE_DIR +
                        "/config/directory.yaml > /dev/null";
-  ASSERT_EQ(std::system((BotBinary() + " export registration 1" + common).c_str()),
-            0);
+  ASSERT_EQ(std::system((BotBinary() + " export registration 1" + common).c_str()), 0);
   ASSERT_EQ(std::system((BotBinary() + " export register" + common).c_str()), 0);
-  EXPECT_NE(
-      std::system(
-          (BotBinary() + " export registration 99" + common + " 2>&1").c_str()),
-      0);
+  EXPECT_NE(std::system((BotBinary() + " export registration 99" + common + " 2>&1").c_str()), 0);
 
   std::ifstream jin(out + "/registration-1.json");
   json rec = json::parse(jin);

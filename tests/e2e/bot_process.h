@@ -178,12 +178,12 @@ class Bot : public LoopbackClient {
   void Spawn(const std::vector<std::string>& extra) {
     std::vector<std::string> args{
         BotBinary(),   "serve",
-        "--listen",      "127.0.0.1:" + std::to_string(port_),
-        "--db",          db_,
-        "--templates",   std::string(KONTOBOT_SOURCE_DIR) + "/config/templates",
-        "--messages",    std::string(KONTOBOT_SOURCE_DIR) + "/config/messages",
-        "--directory",   std::string(KONTOBOT_SOURCE_DIR) + "/config/directory.yaml",
-        "--log-level",   "warn"};
+        "--listen",    "127.0.0.1:" + std::to_string(port_),
+        "--db",        db_,
+        "--templates", std::string(KONTOBOT_SOURCE_DIR) + "/config/templates",
+        "--messages",  std::string(KONTOBOT_SOURCE_DIR) + "/config/messages",
+        "--directory", std::string(KONTOBOT_SOURCE_DIR) + "/config/directory.yaml",
+        "--log-level", "warn"};
     args.insert(args.end(), extra.begin(), extra.end());
     pid_ = fork();
     if (pid_ == 0) {

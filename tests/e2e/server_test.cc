@@ -205,9 +205,7 @@ TEST(Server, RefusesToStartWithBadConfiguration) {
                     "/config/directory.yaml --listen 127.0.0.1:" + std::to_string(FreePort()) +
                     " 2>/dev/null";
   EXPECT_EQ(WEXITSTATUS(std::system(cmd.c_str())), 1);
-  EXPECT_EQ(WEXITSTATUS(
-                std::system((BotBinary() + " serve --bogus 2>/dev/null").c_str())),
-            2);
+  EXPECT_EQ(WEXITSTATUS(std::system((BotBinary() + " serve --bogus 2>/dev/null").c_str())), 2);
 }
 
 TEST(CheckTemplate, PrintsErrorsWithLocation) {
@@ -215,8 +213,7 @@ TEST(CheckTemplate, PrintsErrorsWithLocation) {
   std::ofstream(file) << "id: t\norganisation: {sv: O, en: O}\nform_title: {sv: F, en: F}\n"
                          "steps:\n  - {id: q, type: choise, text: {sv: Q, en: Q}}\n";
   std::string out_file = ::testing::TempDir() + "/out.txt";
-  int rc = std::system(
-      (BotBinary() + " check-template " + file + " > " + out_file).c_str());
+  int rc = std::system((BotBinary() + " check-template " + file + " > " + out_file).c_str());
   EXPECT_EQ(WEXITSTATUS(rc), 1);
   std::ifstream in(out_file);
   std::string out((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
