@@ -218,6 +218,12 @@ std::optional<Timer> Reminders::Start(const std::string& kind, const std::string
   t.org = org;
   t.since = since;
   t.detail = {{"nudges", 0}, {"escalated", false}};
+  if (kind == "public_reply") {  // an answer is due within the policy's time
+    if (!p->due_within) return std::nullopt;
+    t.due = Add(org, since, *p->due_within);
+    t.detail["stage"] = 0;
+    return t;
+  }
   if (kind == "inactivity") {
     if (!p->after) return std::nullopt;
     t.due = Add(org, since, *p->after);
@@ -341,6 +347,14 @@ std::vector<Button> Reminders::Buttons(const Timer& t, const WaitFacts& f, Lang 
   } else if (t.kind == "draft_idle") {
     b = {{"resume", std::to_string(f.draft_id),
           T(lang, "button.resume", {{"id", std::to_string(f.draft_id)}}), "primary"}};
+  } else if (t.kind == "public_reply") {
+    // "Noterat" would end the chain: only "answered" and the snoozes.
+    b = {{"duty_done", t.subject, T(lang, "button.duty_done.public_reply"), "primary"}};
+    for (const char* choice : {"1", "3", "week"}) {
+      b.push_back({"remind_snooze", t.subject + "|" + choice,
+                   T(lang, std::string("button.snooze_") + choice), "default"});
+    }
+    return b;
   } else if (IsDuty(t.kind)) {
     b = {{"duty_done", t.subject, T(lang, "button.duty_done." + t.kind), "primary"}};
     if (t.kind == "inactivity")
@@ -404,6 +418,7 @@ Firing Reminders::Fire(const Timer& t, const WaitFacts& f, TimePoint now) const 
     return out;
   }
   if (IsDuty(t.kind)) return FireDuty(t, *p, f, now);
+  if (t.kind == "public_reply") return FireReply(t, *p, f, now);
 
   int nudges = t.detail.value("nudges", 0);
   bool escalated = t.detail.value("escalated", false);
@@ -454,6 +469,54 @@ Firing Reminders::Fire(const Timer& t, const WaitFacts& f, TimePoint now) const 
     n.due = std::max(*next, now);
     n.state = "open";
     n.detail["nudges"] = nudges;
+    n.detail["escalated"] = escalated;
+    out.next.push_back(n);
+  }
+  return out;
+}
+
+Firing Reminders::FireReply(const Timer& t, const WaitPolicy& p, const WaitFacts& f,
+                            TimePoint now) const {
+  // Stage 0: the account holder (the first administrator registered); then
+  // each of `escalate_to` in turn, one `due_within` apart: "deputy_admin"
+  // (the other administrators: the seeds' cover during absence) or a role.
+  Firing out;
+  static const std::vector<std::string> kDefaultChain{"deputy_admin", "informationsfunktion"};
+  const std::vector<std::string>& chain = p.escalate_to.empty() ? kDefaultChain : p.escalate_to;
+  std::vector<std::string> admins = Administrators(t, f);
+  int stage = t.detail.value("stage", 0);
+  std::vector<std::string> to;
+  for (; to.empty() && stage <= static_cast<int>(chain.size()); ++stage) {
+    if (stage == 0) {
+      if (!admins.empty()) to.push_back(admins.front());
+    } else if (chain[stage - 1] == "deputy_admin") {
+      if (admins.size() > 1) to.assign(std::next(admins.begin()), admins.end());
+    } else {
+      for (const Person* r : directory_.WithRole(t.org, chain[stage - 1])) to.push_back(r->id);
+    }
+  }
+  const bool escalated = stage > 1;
+  for (const std::string& person : to) {
+    Lang lang = LangOf(person);
+    out.messages.push_back(
+        {person,
+         {T(lang, escalated ? "reminder.public_reply_escalated" : "reminder.public_reply",
+            {{"account", t.detail.value("account_label", f.account)},
+             {"since", HumanTime(t.since, lang)}}),
+          Buttons(t, f, lang)},
+         {},
+         0});
+    out.audit.push_back({escalated ? "reminder.escalated" : "reminder.nudged",
+                         t.subject,
+                         {{"to", person}, {"step", t.step}}});
+  }
+  if (stage <= static_cast<int>(chain.size()) && p.due_within) {
+    Timer n = t;
+    n.id = 0;
+    n.step = t.step + 1;
+    n.due = std::max(Add(t.org, now, *p.due_within), now);
+    n.state = "open";
+    n.detail["stage"] = stage;
     n.detail["escalated"] = escalated;
     out.next.push_back(n);
   }

@@ -194,6 +194,7 @@ class Reminders {
                                              const WaitFacts& f) const;
   std::vector<std::string> Administrators(const Timer& t, const WaitFacts& f) const;
   Firing FireDuty(const Timer& t, const WaitPolicy& p, const WaitFacts& f, TimePoint now) const;
+  Firing FireReply(const Timer& t, const WaitPolicy& p, const WaitFacts& f, TimePoint now) const;
   // The next date of a yearly "MM-DD" list strictly after `now`'s local
   // date, as the local midnight instant.
   std::optional<TimePoint> NextAt(const std::vector<std::string>& at, TimePoint now) const;

@@ -285,6 +285,9 @@ std::unique_ptr<App> App::Create(const config::Options& o,
 
 App::App(std::unique_ptr<Parts> parts) : parts_(std::move(parts)) {}
 
+ConversationService& App::Service() { return parts_->service; }
+store::Store& App::Store() { return *parts_->store; }
+
 App::~App() {
   if (parts_->running) Stop(std::chrono::seconds(10));
 }

@@ -19,6 +19,8 @@
 #include <spdlog/logger.h>
 
 #include "config/options.h"
+#include "handlers/conversation_service.h"
+#include "store/store.h"
 
 namespace kontobot::handlers {
 
@@ -58,6 +60,11 @@ class App {
   // stops the outbox sender. Returns false if some requests were still
   // running when the time ran out.
   bool Stop(std::chrono::milliseconds drain);
+
+  // The conversation service and the store, for edges composed outside
+  // (the social inbox reports comments to Service()) and for tests.
+  ConversationService& Service();
+  store::Store& Store();
 
   struct Parts;  // what App composes (app.cc)
 

@@ -441,6 +441,35 @@ int ConversationService::FireDueTimers(int limit) {
   return static_cast<int>(due.size());
 }
 
+bool ConversationService::CommentAwaitingReply(int64_t account, const std::string& ref,
+                                               TimePoint received) {
+  if (reminders_ == nullptr) return false;
+  const std::string subject = "reply:" + std::to_string(account) + ":" + ref;
+  TimePoint now = clock_.Now();
+  store::Transaction tx(store_);
+  auto a = tx.LoadAccount(account);
+  if (!a || a->status != "active" || tx.OpenTimer(subject)) return false;
+  auto t = reminders_->Start("public_reply", subject, "", a->org, received);
+  if (!t) return true;  // the organisation sets no answer time
+  t->detail["account"] = account;
+  t->detail["account_label"] = a->medium + (a->url.empty() ? "" : ", " + a->url);
+  tx.InsertTimer(*t, now);
+  tx.AppendAudit(now, "kontobot", "public_reply.awaited", subject, {{"comment", ref}});
+  tx.Commit();
+  if (on_timers_) on_timers_();
+  return true;
+}
+
+bool ConversationService::CommentAnswered(int64_t account, const std::string& ref) {
+  const std::string subject = "reply:" + std::to_string(account) + ":" + ref;
+  TimePoint now = clock_.Now();
+  store::Transaction tx(store_);
+  if (tx.CancelTimers(subject, now) == 0) return false;
+  tx.AppendAudit(now, "kontobot", "public_reply.answered", subject, nlohmann::json::object());
+  tx.Commit();
+  return true;
+}
+
 std::optional<TimePoint> ConversationService::NextTimerDue() {
   store::Transaction tx(store_);
   return tx.NextTimerDue();

@@ -74,6 +74,16 @@ class ConversationService {
   // The earliest due time of an open timer, if any.
   std::optional<TimePoint> NextTimerDue();
 
+  // Where the social inbox reports public comments: comment `ref` on the
+  // registered account `account` (its registration id) has awaited a reply
+  // since `received`. Starts the organisation's public_reply wait (account
+  // holder, then the other administrators, then the information function;
+  // none when its template sets no answer time). False for an unknown or
+  // closed account, or a comment already reported.
+  bool CommentAwaitingReply(int64_t account, const std::string& ref, TimePoint received);
+  // The comment has been answered: its reminders end. False if none was open.
+  bool CommentAnswered(int64_t account, const std::string& ref);
+
   struct Feed {
     std::vector<store::StoredMessage> messages;
     int64_t cursor = 0;

@@ -85,7 +85,7 @@ cmake --build build-tsan -j"$(nproc)" --target kontobot kontobot_thread_tests ko
 TSAN_OPTIONS=halt_on_error=1:exitcode=66 build-tsan/tests/kontobot_thread_tests
 TSAN_OPTIONS=halt_on_error=1:exitcode=66 build-tsan/tests/kontobot_fault_tests
 rm -rf build-tsan/tsan && mkdir -p build-tsan/tsan
-KONTOBOT_TEST_BINARY="$PWD/build-tsan/kontobot" TSAN_OPTIONS="log_path=$PWD/build-tsan/tsan/report" \
+E2E_KONTOBOT_BINARY="$PWD/build-tsan/kontobot" TSAN_OPTIONS="log_path=$PWD/build-tsan/tsan/report" \
   build-test/tests/kontobot_e2e_tests >build-tsan/tsan/e2e.log 2>&1 || {
   grep -E '^\[  FAILED|Failure' -A5 build-tsan/tsan/e2e.log | head -80
   echo "end-to-end tests against the TSan build failed (build-tsan/tsan/e2e.log)"

@@ -346,6 +346,60 @@ TEST_F(RemindersTest, DaylightSavingWeeksKeepLocalOfficeHours) {
       << f.messages[0].reply.text;
 }
 
+TEST_F(RemindersTest,
+       ACommentAwaitingReplyGoesToTheHolderThenTheDeputiesThenTheInformationFunction) {
+  // Dalarna: "inom det närmaste dygnet på vardagar"; Johan holds the
+  // account, Sara is the second administrator (cover during absence).
+  const TimePoint friday = Utc("2026-11-27T14:00:00.000Z");  // Friday 15:00
+  auto t = r_.Start("public_reply", "reply:9:c1", "", "dalarna", friday);
+  ASSERT_TRUE(t);
+  EXPECT_EQ(store::FormatUtc(t->due), "2026-11-30T14:00:00.000Z");  // one working day: Monday
+  t->detail["account_label"] = "Facebook, www.facebook.com/folktandvarden";
+  WaitFacts f;
+  f.open = true;
+  f.administrators = {{{"name", "Johan Berg"}, {"email", "johan.berg@ltdalarna.se"}},
+                      {{"name", "Sara Nyström"}, {"email", "sara.nystrom@ltdalarna.se"}}};
+
+  Firing holder = r_.Fire(*t, f, t->due);
+  ASSERT_EQ(holder.messages.size(), 1u);
+  EXPECT_EQ(holder.messages[0].person, "dal-johan");
+  EXPECT_NE(holder.messages[0].reply.text.find("Facebook, www.facebook.com/folktandvarden"),
+            std::string::npos);
+  EXPECT_NE(holder.messages[0].reply.text.find("sedan fredag 27 november 2026 kl. 15.00"),
+            std::string::npos)
+      << holder.messages[0].reply.text;
+  EXPECT_EQ(holder.messages[0].reply.buttons[0].id, "duty_done");
+  EXPECT_EQ(holder.messages[0].reply.buttons[0].value, "reply:9:c1");
+  for (const Button& b : holder.messages[0].reply.buttons)
+    EXPECT_NE(b.id, "remind_ack") << "Noterat would end the chain";
+  ASSERT_EQ(holder.next.size(), 1u);
+  EXPECT_EQ(store::FormatUtc(holder.next[0].due), "2026-12-01T14:00:00.000Z");
+
+  Firing deputy = r_.Fire(holder.next[0], f, holder.next[0].due);
+  ASSERT_EQ(deputy.messages.size(), 1u);
+  EXPECT_EQ(deputy.messages[0].person, "dal-sara");
+  EXPECT_NE(deputy.messages[0].reply.text.find("kontoansvarig har inte svarat"), std::string::npos);
+  ASSERT_EQ(deputy.next.size(), 1u);
+
+  Firing info = r_.Fire(deputy.next[0], f, deputy.next[0].due);
+  ASSERT_EQ(info.messages.size(), 1u);
+  EXPECT_EQ(info.messages[0].person, "dal-lena");
+  EXPECT_TRUE(info.next.empty()) << "the end of the chain";
+
+  // An account with one administrator: no deputy, straight to the
+  // information function.
+  f.administrators = {{{"name", "Johan Berg"}, {"email", "johan.berg@ltdalarna.se"}}};
+  Firing alone = r_.Fire(holder.next[0], f, holder.next[0].due);
+  ASSERT_EQ(alone.messages.size(), 1u);
+  EXPECT_EQ(alone.messages[0].person, "dal-lena");
+  EXPECT_TRUE(alone.next.empty());
+  // Answered meanwhile: nothing.
+  f.open = false;
+  EXPECT_EQ(r_.Fire(*t, f, t->due).result, Firing::Result::kResolved);
+  // Organisations whose seed sets no answer time get no such reminders.
+  EXPECT_FALSE(r_.Start("public_reply", "reply:7:c1", "", "gislaved", friday));
+}
+
 TEST_F(RemindersTest, EveryAccountGetsItsPeriodicDuties) {
   std::vector<Timer> duties = r_.AccountDuties(7, "gislaved", Utc("2026-11-23T10:00:00.000Z"));
   ASSERT_EQ(duties.size(), 3u);

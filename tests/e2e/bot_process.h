@@ -31,10 +31,11 @@ using web::http::client::http_client;
 using web::http::client::http_client_config;
 
 // The kontobot binary under test: the build's own, or the one named by
-// KONTOBOT_TEST_BINARY (the test command runs these tests once more against
-// a ThreadSanitizer build of the bot).
+// E2E_KONTOBOT_BINARY (the test command runs these tests once more against
+// a ThreadSanitizer build of the bot). Not KONTOBOT_*: the bot inherits the
+// environment and refuses KONTOBOT_ variables it does not know.
 inline std::string BotBinary() {
-  const char* other = std::getenv("KONTOBOT_TEST_BINARY");
+  const char* other = std::getenv("E2E_KONTOBOT_BINARY");
   return other != nullptr && *other != '\0' ? other : KONTOBOT_BINARY;
 }
 
