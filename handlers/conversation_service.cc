@@ -1,6 +1,7 @@
 #include "handlers/conversation_service.h"
 
 #include <algorithm>
+#include <map>
 
 #include "bot/answers.h"
 #include "store/clock_format.h"
@@ -330,7 +331,7 @@ std::vector<store::StoredMessage> ConversationService::HandleIn(store::Transacti
           return std::find(words.begin(), words.end(), NormalizeWord(input.text)) != words.end();
         }());
     if (status && reminders_ != nullptr) {
-      Say(turn, {reminders_->WaitingText(tx.OpenTimersOf(person.id), session.lang, now), {}});
+      Say(turn, {reminders_->WaitingText(WaitsOf(tx, person), session.lang, now), {}});
     }
   }
   tx.SaveSession(person.id, session, now);
@@ -441,6 +442,34 @@ int ConversationService::FireDueTimers(int limit) {
   return static_cast<int>(due.size());
 }
 
+std::vector<Timer> ConversationService::WaitsOf(store::Transaction& tx, const Person& person) {
+  std::vector<Timer> waits = tx.OpenTimersOf(person.id);
+  std::map<int64_t, bool> administers;  // account -> person is one of its administrators
+  for (Timer& t : tx.OpenTimersOfOrg(person.org)) {
+    if (!t.person.empty()) continue;  // someone's own: theirs alone
+    const bool reminded = t.kind == "public_reply" ? t.step > 1 : t.detail.value("asked", true);
+    const int64_t account = t.detail.value("account", int64_t{0});
+    if (!reminded || account == 0) continue;
+    auto known = administers.find(account);
+    if (known == administers.end()) {
+      bool mine = false;
+      if (auto a = tx.LoadAccount(account)) {
+        for (const auto& admin : a->administrators) {
+          if (!admin.is_object()) continue;
+          const Person* p =
+              directory_.FindByContact(t.org, admin.value("email", ""), admin.value("name", ""));
+          mine |= p != nullptr && p->id == person.id;
+        }
+      }
+      known = administers.emplace(account, mine).first;
+    }
+    if (known->second) waits.push_back(std::move(t));
+  }
+  std::stable_sort(waits.begin(), waits.end(),
+                   [](const Timer& a, const Timer& b) { return a.since < b.since; });
+  return waits;
+}
+
 bool ConversationService::CommentAwaitingReply(int64_t account, const std::string& ref,
                                                TimePoint received) {
   if (reminders_ == nullptr) return false;
@@ -501,7 +530,7 @@ bool ConversationService::HandleReminderInput(Turn& turn, const Input& input) {
     std::optional<std::string> snooze = reminders_->TypedSnooze(input.text, turn.now);
     if (!snooze && !is("noted")) return false;
     // Typed "noterat" or "påminn mig fredag": the newest wait nudged.
-    auto open = turn.tx.OpenTimersOf(turn.person.id);
+    auto open = WaitsOf(turn.tx, turn.person);
     auto nudged =
         std::find_if(open.rbegin(), open.rend(), [](const Timer& t) { return t.step > 1; });
     if (nudged == open.rend()) {

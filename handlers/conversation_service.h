@@ -113,6 +113,11 @@ class ConversationService {
   store::StoredMessage Send(store::Transaction& tx, const std::string& to, const Reply& reply,
                             const std::vector<int64_t>& task_ids, int64_t draft_id, TimePoint now);
 
+  // The open waits on `person`: their own (approvals, drafts, …) and, for
+  // the accounts they administer, the duties once asked and the public
+  // comments once reminded of; oldest first.
+  std::vector<Timer> WaitsOf(store::Transaction& tx, const Person& person);
+
   // --- reminders (no-ops unless EnableReminders was called)
   std::string OrgOf(const std::string& person) const;
   // Opens or closes the timer rows of tasks just saved.

@@ -315,6 +315,10 @@ TEST(Reminders, ARegisteredAccountsAdministratorsAreAskedForTheSnapshot) {
   EXPECT_EQ(CountContaining(bot, "gis-omar", "ögonblicksbild"), 0);
   ASSERT_EQ(SetClock(bot, "2027-01-04T08:00:30+01:00").status, 200);
   ASSERT_TRUE(WaitFor(bot, "gis-omar", "halvårets ögonblicksbild"));
+  // Bug: an administrator's duties were missing from their "status" (the
+  // account's duty rows name no person); now the administrators see them.
+  EXPECT_NE(Texts(bot.Say("gis-omar", "status")).find("ögonblicksbilden"), std::string::npos);
+  EXPECT_EQ(Texts(bot.Say("gis-anna", "status")).find("ögonblicksbilden"), std::string::npos);
   json done = Button(bot, "gis-omar", "duty_done");
   ASSERT_FALSE(done.is_null());
   auto r = Press(bot, "gis-omar", done);

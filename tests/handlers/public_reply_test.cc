@@ -127,6 +127,14 @@ TEST_F(PublicReplyTest, AnUnansweredCommentGoesFromTheHolderToTheDeputyToTheInfo
   SetClock("2026-11-24T10:31:00+01:00");
   ASSERT_TRUE(WaitFor("dal-johan", waiting)) << "the account holder, after one working day";
   EXPECT_EQ(Count("dal-sara", waiting), 0);
+  // Each administrator's "status" lists the wait; nobody else's does.
+  for (const char* admin : {"dal-johan", "dal-sara"}) {
+    json status = client_->Say(admin, "status");
+    EXPECT_NE(Texts(status).find("svaret på en kommentar till kontot Facebook"), std::string::npos)
+        << admin << ": " << Texts(status);
+  }
+  EXPECT_EQ(Texts(client_->Say("dal-lena", "status")).find("svaret på en kommentar"),
+            std::string::npos);
   SetClock("2026-11-25T10:32:00+01:00");
   ASSERT_TRUE(WaitFor("dal-sara", "kontoansvarig har inte svarat")) << "then the deputy";
   EXPECT_EQ(Count("dal-lena", waiting), 0);
