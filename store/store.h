@@ -177,13 +177,15 @@ class Transaction {
   // Records an inbound event id; false if it was seen before (a retry).
   bool FirstDelivery(const std::string& platform, const std::string& event_id, TimePoint now);
   void Enqueue(const OutboxItem& item, TimePoint now);
-  // The highest outbox id so far (0 if none): rows up to it were queued
-  // before this moment.
-  int64_t LastOutboxId();
+  // The head (oldest pending item) of each of `platform`'s lanes: the only
+  // items that can have been in flight when the process stopped, since a
+  // lane is delivered one item at a time, in order.
+  std::vector<int64_t> OutboxHeads(const std::string& platform);
   // Pending items due at `now`, oldest first, at most one per lane (the
   // lane's head, so order within a lane is kept).
   std::vector<OutboxItem> DueOutbox(TimePoint now, int limit);
-  // The earliest next_at of a pending item, if any.
+  // The earliest next_at of a lane's head, if any (the items behind a head
+  // wait for it, whatever their own next_at).
   std::optional<TimePoint> NextOutboxDue();
   void MarkSent(int64_t id, TimePoint now);
   void Reschedule(int64_t id, TimePoint next_at, const std::string& error);

@@ -49,8 +49,11 @@ Adapter::Adapter(Settings settings, handlers::ConversationService& service, stor
       clock_(clock),
       log_(std::move(log)),
       client_(settings_.api_base, settings_.bot_token) {
+  // A post in flight when an earlier run stopped may have reached Slack
+  // without its answer reaching us: only a lane's head can have been.
   store::Transaction tx(store_);
-  first_new_outbox_id_ = tx.LastOutboxId() + 1;
+  std::vector<int64_t> heads = tx.OutboxHeads("slack");
+  uncertain_.insert(heads.begin(), heads.end());
 }
 
 void Adapter::RegisterRoutes(handlers::HttpServer& server) {
@@ -299,7 +302,6 @@ Delivery Adapter::Deliver(const store::OutboxItem& item) {
 }
 
 bool Adapter::Uncertain(int64_t id) {
-  if (id < first_new_outbox_id_) return true;
   std::lock_guard<std::mutex> lock(uncertain_mu_);
   return uncertain_.count(id) > 0;
 }

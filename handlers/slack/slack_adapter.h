@@ -27,9 +27,10 @@
 // No post twice: a post may have reached Slack without its answer reaching
 // us (a kill -9 between the call and recording its ts, a timeout, a 5xx
 // after Slack stored it). Every block carries the message's id in its
-// block_id ("kb:<id>", "kb:<id>:t<n>"), so such an uncertain post (queued
-// before this process started, or whose last attempt ended without an
-// answer or with a 5xx) is first looked for in the DM's recent history
+// block_id ("kb:<id>", "kb:<id>:t<n>"), so such an uncertain post (the head
+// of its lane when this process started, i.e. possibly in flight when the
+// last one stopped, or one whose last attempt ended without an answer or
+// with a 5xx) is first looked for in the DM's recent history
 // (conversations.history); if it is there, its ts is recorded and it is not
 // posted again.
 #ifndef KONTOBOT_HANDLERS_SLACK_SLACK_ADAPTER_H_
@@ -111,9 +112,8 @@ class Adapter {
   std::shared_ptr<spdlog::logger> log_;
   Client client_;
   std::function<void()> on_commit_;
-  int64_t first_new_outbox_id_ = 0;  // items below it were queued by an earlier run
   std::mutex uncertain_mu_;
-  std::set<int64_t> uncertain_;  // items whose last post ended without an answer
+  std::set<int64_t> uncertain_;  // posts that may have reached Slack unanswered
 };
 
 }  // namespace kontobot::slack

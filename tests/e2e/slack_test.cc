@@ -520,6 +520,10 @@ TEST_F(SlackTest, NothingAcknowledgedIsLostOrSentTwiceAcrossKill9WhileSlackIsDow
   std::vector<std::string> texts;
   for (const auto& c : slack_.calls("chat.postMessage")) texts.push_back(c.args["text"]);
   EXPECT_NE(texts.front().find("Ny anmälan nr 1"), std::string::npos) << texts.front();
+  // Bug: every post queued before the restart was looked for in the DM's
+  // history first (one conversations.history call each); only the first in
+  // line can have been in flight.
+  EXPECT_EQ(slack_.calls("conversations.history").size(), 1u);
 }
 
 }  // namespace
