@@ -500,6 +500,17 @@ TEST_F(SlackTest, AKill9BetweenSlacksPostAndItsAnswerDoesNotPostTwice) {
   EXPECT_EQ(slack_.calls("conversations.history").size(), looks);
 }
 
+// Bug: the outbox made one call at a time, so one slow answer from Slack
+// held up every other person's messages (110 messages/s at most under
+// load, one round trip each).
+TEST_F(SlackTest, DifferentPeoplesMessagesGoOutSideBySideEachInItsOwnOrder) {
+  slack_.HoldAnswers(1000);
+  for (const char* user : {"UGISANNA1", "UGISPER01", "UGISEVA01"}) Said(user, "hjälp");
+  ASSERT_TRUE(Eventually([&] { return Unsent() == 0; }, std::chrono::milliseconds(20000)));
+  EXPECT_GE(slack_.max_held(), 2) << "calls for different DMs were in flight together";
+  for (const char* user : {"UGISANNA1", "UGISPER01", "UGISEVA01"}) EXPECT_GE(Posts(user), 1u);
+}
+
 TEST_F(SlackTest, NothingAcknowledgedIsLostOrSentTwiceAcrossKill9WhileSlackIsDown) {
   slack_.Stop();  // the Web API is unreachable
   ASSERT_EQ(Dm("UGISANNA1", "ny").status, 200);

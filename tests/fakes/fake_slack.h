@@ -81,6 +81,8 @@ class FakeSlack {
   }
   // Every call is carried out at once but answered only after `ms`.
   void HoldAnswers(int ms) { hold_ms_ = ms; }
+  // The most calls whose answers were held back at the same time.
+  int max_held() const { return max_in_flight_; }
   // The messages kept in `channel`, newest first.
   std::vector<nlohmann::json> history(const std::string& channel) const {
     std::lock_guard<std::mutex> lock(mu_);
@@ -152,7 +154,14 @@ class FakeSlack {
         answer = nullptr;
       }
     }
-    if (hold_ms_ > 0) std::this_thread::sleep_for(std::chrono::milliseconds(hold_ms_.load()));
+    if (hold_ms_ > 0) {
+      int now = ++in_flight_;
+      for (int seen = max_in_flight_;
+           now > seen && !max_in_flight_.compare_exchange_weak(seen, now);) {
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(hold_ms_.load()));
+      --in_flight_;
+    }
     if (answer.is_null()) {
       resp.set_status_code(web::http::status_codes::InternalError);
       resp.set_body("Internal Server Error");
@@ -248,6 +257,7 @@ class FakeSlack {
   std::map<std::string, std::deque<nlohmann::json>> history_;  // channel -> newest first
   int lose_left_ = 0;
   std::atomic<int> hold_ms_{0};
+  std::atomic<int> in_flight_{0}, max_in_flight_{0};
   int fail_left_ = 0, fail_status_ = 500, retry_after_ = 1, error_left_ = 0, ts_ = 0;
   std::atomic<int> refused_{0};
   std::string error_;
