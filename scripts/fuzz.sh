@@ -42,7 +42,12 @@ for t in "${targets[@]}"; do
     -artifact_prefix="$corpus/" -print_final_stats=1 -timeout=10 -rss_limit_mb=2048 \
     >"$log" 2>&1 || status=$?
   execs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' || true)
-  summary+=("$t: ${execs:-?} executions, corpus $(ls "$corpus" | wc -l) files$([[ $status -ne 0 ]] && echo ", FAILED (see $log)")")
+  # (Not `$([[ $status -ne 0 ]] && echo …)` inside the assignment: its exit
+  # status 1 on success ended the whole script under set -e after the first
+  # target.)
+  line="$t: ${execs:-?} executions, corpus $(ls "$corpus" | wc -l) files"
+  (( status == 0 )) || line+=", FAILED (see $log)"
+  summary+=("$line")
   (( status == 0 )) || failed+=("$t")
 done
 printf '%s\n' "${summary[@]}"
