@@ -94,6 +94,9 @@ wait_http "http://127.0.0.1:$kb_port/healthz"
 run_target kontobot "$kb_port"
 kb_rss=$(peak_rss_mb "$kb_pid")
 kb_rows=$(python3 -c "import sqlite3; c=sqlite3.connect('$work/kontobot.db'); print(c.execute('select count(*) from inbound_events').fetchone()[0])")
+# Stop kontobot before Bolt's turn: its outbox may still be delivering the
+# answers, and Bolt must not share the cores with that.
+kill "$kb_pid"; wait "$kb_pid" 2>/dev/null || true
 
 # Bolt
 bolt_port=$(free_port)

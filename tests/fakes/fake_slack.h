@@ -60,6 +60,10 @@ class FakeSlack {
     if (listener_) listener_->close().wait();
     listener_.reset();
   }
+  // Benchmarks: answer as usual but keep no calls and no history, so that
+  // a long run costs the fake neither memory nor time (a bench run once
+  // grew it to 5 GB).
+  void KeepNothing() { keep_ = false; }
   std::string base() const { return "http://127.0.0.1:" + std::to_string(port_) + "/api"; }
 
   // The next `n` calls fail with HTTP `status` (429 adds Retry-After).
@@ -145,10 +149,10 @@ class FakeSlack {
         --error_left_;
         answer = {{"ok", false}, {"error", error_}};
       }
-      if (answer.value("ok", false))
-        calls_.push_back(c);
-      else
+      if (!answer.value("ok", false))
         ++refused_;
+      else if (keep_)
+        calls_.push_back(c);
       if (lose_left_ > 0) {
         --lose_left_;
         answer = nullptr;
@@ -221,12 +225,14 @@ class FakeSlack {
       if (!has("channel")) return {{"ok", false}, {"error", "channel_not_found"}};
       if (!has("text") && !c.args.contains("blocks")) return {{"ok", false}, {"error", "no_text"}};
       std::string ts = "1795428000." + std::to_string(100000 + ++ts_);
-      history_[c.args["channel"]].push_front({{"type", "message"},
-                                              {"user", "UKONTOBOT"},
-                                              {"bot_id", "BKONTOBOT"},
-                                              {"text", c.args.value("text", "")},
-                                              {"blocks", c.args.value("blocks", nlohmann::json())},
-                                              {"ts", ts}});
+      if (keep_)
+        history_[c.args["channel"]].push_front(
+            {{"type", "message"},
+             {"user", "UKONTOBOT"},
+             {"bot_id", "BKONTOBOT"},
+             {"text", c.args.value("text", "")},
+             {"blocks", c.args.value("blocks", nlohmann::json())},
+             {"ts", ts}});
       return {{"ok", true},
               {"channel", c.args["channel"]},
               {"ts", ts},
@@ -257,6 +263,7 @@ class FakeSlack {
   std::map<std::string, std::deque<nlohmann::json>> history_;  // channel -> newest first
   int lose_left_ = 0;
   std::atomic<int> hold_ms_{0};
+  bool keep_ = true;
   std::atomic<int> in_flight_{0}, max_in_flight_{0};
   int fail_left_ = 0, fail_status_ = 500, retry_after_ = 1, error_left_ = 0, ts_ = 0;
   std::atomic<int> refused_{0};
