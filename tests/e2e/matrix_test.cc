@@ -35,7 +35,7 @@ const std::string kAnnaRoom = "!annadm:gislaved.example";
 
 class MatrixTest : public ::testing::Test {
  protected:
-  MatrixTest() : bot_(TempDb()), hs_(FreePort(), kAs) {}
+  MatrixTest() : hs_(FreePort(), kAs), bot_(TempDb()) {}
   void SetUp() override {
     hs_.Start();
     StartBot();
@@ -137,8 +137,12 @@ class MatrixTest : public ::testing::Test {
     return body.substr(line + 1, at - line - 1);
   }
 
-  Bot bot_;
+  // Bug: the fake was declared after the bot, so it was destroyed first:
+  // its listener closed while the bot still had calls in flight, and
+  // cpprestsdk crashed the test process (SIGSEGV in its asio listener)
+  // or left the next call hanging. The bot now goes first.
   FakeHomeserver hs_;
+  Bot bot_;
   std::vector<std::string> extra_;
   int txn_ = 0, event_ = 0;
 };

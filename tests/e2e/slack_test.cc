@@ -68,7 +68,7 @@ int64_t Now() {
 
 class SlackTest : public ::testing::Test {
  protected:
-  SlackTest() : bot_(TempDb()), slack_(FreePort(), kToken) {}
+  SlackTest() : slack_(FreePort(), kToken), bot_(TempDb()) {}
   void SetUp() override {
     slack_.Start();
     StartBot();
@@ -231,8 +231,12 @@ class SlackTest : public ::testing::Test {
     return q.getColumn(0).getInt64();
   }
 
-  Bot bot_;
+  // Bug: the fake was declared after the bot, so it was destroyed first:
+  // its listener closed while the bot still had calls in flight, and
+  // cpprestsdk crashed the test process (SIGSEGV in its asio listener)
+  // or left the next call hanging. The bot now goes first.
   FakeSlack slack_;
+  Bot bot_;
   int event_ = 0;
 };
 
