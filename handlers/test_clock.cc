@@ -43,9 +43,8 @@ std::optional<TimePoint> ParseRfc3339(const std::string& text) {
   return t;
 }
 
-void RegisterTestClock(HttpServer& server, AdjustableClock& clock,
-                       const std::function<void()>& moved) {
-  server.Route("POST", "/test/clock", [&clock, moved](const Request& r) {
+Handler TestClockHandler(AdjustableClock& clock, const std::function<void()>& moved) {
+  return [&clock, moved](const Request& r) {
     nlohmann::json body = nlohmann::json::parse(r.body, nullptr, false);
     auto bad = [] {
       return Response::Error(
@@ -53,20 +52,31 @@ void RegisterTestClock(HttpServer& server, AdjustableClock& clock,
           R"(send {"now": "2026-12-24T09:00:00+01:00"} or {"advance_seconds": N})");
     };
     if (!body.is_object()) return bad();
+    // The answer is the instant the clock was moved to, read before the
+    // schedulers wake: time keeps flowing, so a later reading would be off
+    // by however long they took.
+    TimePoint now;
     if (body.contains("now") && body["now"].is_string()) {
       auto t = ParseRfc3339(body["now"].get<std::string>());
       if (!t) return bad();
       clock.Set(*t);
+      now = *t;
     } else if (body.contains("advance_seconds") && body["advance_seconds"].is_number_integer()) {
       int64_t n = body["advance_seconds"].get<int64_t>();
       if (n < 0 || n > int64_t{10} * 366 * 24 * 3600) return bad();
       clock.Advance(std::chrono::seconds(n));
+      now = clock.Now();
     } else {
       return bad();
     }
     if (moved) moved();
-    return Response::Json(200, nlohmann::json{{"now", store::FormatUtc(clock.Now())}}.dump());
-  });
+    return Response::Json(200, nlohmann::json{{"now", store::FormatUtc(now)}}.dump());
+  };
+}
+
+void RegisterTestClock(HttpServer& server, AdjustableClock& clock,
+                       const std::function<void()>& moved) {
+  server.Route("POST", "/test/clock", TestClockHandler(clock, moved));
 }
 
 }  // namespace kontobot::handlers

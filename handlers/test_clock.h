@@ -34,6 +34,8 @@ class AdjustableClock final : public Clock {
 // `moved` is called after every change (it wakes the schedulers).
 void RegisterTestClock(HttpServer& server, AdjustableClock& clock,
                        const std::function<void()>& moved);
+// The route's handler alone (RegisterTestClock registers it).
+Handler TestClockHandler(AdjustableClock& clock, const std::function<void()>& moved);
 
 // Parses an RFC 3339 instant with an offset or Z ("2026-12-24T09:00:00+01:00").
 std::optional<TimePoint> ParseRfc3339(const std::string& text);
