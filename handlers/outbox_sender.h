@@ -11,6 +11,14 @@
 // for longer than the batch it is in. The delivery functions must
 // therefore be callable from several threads at once.
 //
+// A batch's outcomes are written together, in one transaction after its
+// last call: a transaction per delivered item was the most frequent write
+// of a busy bot (each rewrote the outbox's pages and waited for a sync).
+// A crash before that commit leaves the batch's items pending, as one
+// in flight always was: the platform's delivery function must cope with
+// an item that may have been delivered (Slack looks for it in the
+// channel's history first; Matrix reuses the transaction id).
+//
 // Retry rule (the delivery function classifies each attempt):
 //   sent    -> the row is marked sent
 //   retry   -> tried again after Retry-After, or after a backoff doubling
@@ -71,8 +79,10 @@ class OutboxSender {
   void Loop();
   // Delivers what is due; returns how long to sleep at most.
   std::chrono::milliseconds RunOnce();
-  // Delivers `item` and records the outcome in its own transaction.
-  void DeliverOne(const store::OutboxItem& item);
+  // Calls the platform's delivery function for `item`.
+  Delivery Deliver(const store::OutboxItem& item) const;
+  // Writes the outcome of delivering `item`.
+  void Record(store::Transaction& tx, const store::OutboxItem& item, const Delivery& result);
 
   static constexpr size_t kParallel = 4;
 
