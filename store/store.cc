@@ -92,6 +92,12 @@ Store::Store(const std::string& path, const std::string& vfs)
   // every checkpoint.
   db_.exec("PRAGMA synchronous=NORMAL");
   db_.exec("PRAGMA foreign_keys=ON");
+  // Savepoints keep their undo pages in memory. With SQLite's default the
+  // worker's batch (a savepoint per event) spilled them to a temporary file
+  // created, written and deleted every batch: with that file gone, a
+  // benchmark's queue drained a third faster. The pages are bounded by
+  // one batch's writes.
+  db_.exec("PRAGMA temp_store=MEMORY");
   Migrate();
 }
 

@@ -16,6 +16,7 @@ struct FaultState {
   std::atomic<int> nth{0};
   std::atomic<int> rc{SQLITE_OK};
   std::atomic<int> injected{0};
+  std::atomic<int> temp_opens{0};
 };
 
 FaultState& State() {
@@ -119,6 +120,10 @@ int Open(sqlite3_vfs* /*vfs*/, sqlite3_filename name, sqlite3_file* file, int fl
          int* out_flags) {
   auto* ours = reinterpret_cast<FaultyFile*>(file);
   ours->real = reinterpret_cast<sqlite3_file*>(ours + 1);
+  if ((flags & (SQLITE_OPEN_TEMP_DB | SQLITE_OPEN_TRANSIENT_DB | SQLITE_OPEN_TEMP_JOURNAL |
+                SQLITE_OPEN_SUBJOURNAL)) != 0) {
+    ++State().temp_opens;
+  }
   int rc = g_base->xOpen(g_base, name, ours->real, flags, out_flags);
   // SQLite calls xClose only if pMethods is set; set it only if the real
   // file was opened (its pMethods is then set too).
@@ -158,6 +163,7 @@ void FaultyVfs::Count() {
   s.armed_op = -1;
   for (auto& c : s.calls) c = 0;
   s.injected = 0;
+  s.temp_opens = 0;
 }
 
 void FaultyVfs::Arm(FaultOp op, int nth, int rc) {
@@ -173,5 +179,7 @@ void FaultyVfs::Arm(FaultOp op, int nth, int rc) {
 int FaultyVfs::Calls(FaultOp op) const { return State().calls[static_cast<size_t>(op)].load(); }
 
 int FaultyVfs::Injected() const { return State().injected.load(); }
+
+int FaultyVfs::TempFilesOpened() const { return State().temp_opens.load(); }
 
 }  // namespace kontobot::testing

@@ -44,6 +44,9 @@ class FaultyVfs {
   int Calls(FaultOp op) const;
   // How many calls returned the armed error since it was armed.
   int Injected() const;
+  // Temporary files (sub-journals, statement journals, temporary tables)
+  // opened since the last Count(), Arm() or Clear().
+  int TempFilesOpened() const;
 
  private:
   FaultyVfs();
