@@ -4,11 +4,11 @@
 # only acknowledges. Load: bench/slack_loadgen.cc, keep-alive connections,
 # one request in flight per connection. Prints a Markdown table of medians.
 #
-# kontobot acknowledges an event once it is durably in its inbound queue
-# (one group-committed transaction and one fdatasync of the WAL for every
-# event that arrived meanwhile) and processes it behind the acknowledgement
-# (engine, the answer, an outbox row: many events per transaction). So two
-# rates are reported, never one for the other:
+# kontobot acknowledges an event once it is durably in its landing file (one
+# transaction and one fdatasync for every event that arrived meanwhile, on a
+# connection of its own) and processes it behind the acknowledgement (moved
+# into the inbound queue, engine, the answer, an outbox row: many events per
+# transaction). So two rates are reported, never one for the other:
 #   ack events/s  - acknowledged (durably queued) per second during the run;
 #   processed/s   - events acknowledged in the run divided by the time from
 #                   the run's start until the queue had drained.
@@ -51,15 +51,10 @@ stored_events() {
   [ "$1" = kontobot ] || { echo 0; return; }
   python3 -c "import sqlite3; c=sqlite3.connect('file:$work/kontobot.db?mode=ro', uri=True); print(c.execute('select count(*) from inbound_events').fetchone()[0])"
 }
-# Waits until kontobot's inbound queue has no ready event left.
+# Waits until kontobot has processed every event it acknowledged.
 wait_drained() {
   [ "$1" = kontobot ] || return 0
-  python3 - "$work/kontobot.db" <<'PY'
-import sqlite3, sys, time
-c = sqlite3.connect('file:%s?mode=ro' % sys.argv[1], uri=True)
-while c.execute("select count(*) from inbound_queue where waiting_for = ''").fetchone()[0] > 0:
-    time.sleep(0.05)
-PY
+  python3 bench/unprocessed.py "$work/kontobot.db" --wait
 }
 run_target() {  # name port
   local name=$1 port=$2 conns

@@ -44,12 +44,10 @@ callgrind_control --zero "$kb_pid" > /dev/null
 "$BUILD/slack_loadgen" 127.0.0.1 "$kb_port" /slack/events "$SECRET" "$CONNECTIONS" \
   "$SECONDS_OF_LOAD" "$USERS" > "$work/load.json"
 cat "$work/load.json"
-# Processed and delivered: nothing ready in the queue (if the build has one)
-# and no outbox row pending.
-has_queue=$(count "select count(*) from sqlite_master where name = 'inbound_queue'")
+# Processed and delivered: nothing left to process (bench/unprocessed.py
+# knows the builds with and without a queue) and no outbox row pending.
 for _ in $(seq 1200); do
-  queued=0
-  [ "$has_queue" = 1 ] && queued=$(count "select count(*) from inbound_queue where waiting_for = ''")
+  queued=$(python3 bench/unprocessed.py "$work/kb.db")
   pending=$(count "select count(*) from outbox where status = 'pending'")
   [ "$queued" = 0 ] && [ "$pending" = 0 ] && break
   sleep 0.5

@@ -1,6 +1,7 @@
 #include "handlers/inbound_queue.h"
 
 #include <chrono>
+#include <filesystem>
 
 namespace kontobot::handlers {
 
@@ -25,6 +26,20 @@ void InboundQueue::Handle(const std::string& platform, ProcessFn process) {
 }
 
 void InboundQueue::Start() {
+  // Without a platform to process for, no landing file is made; one left
+  // by an earlier configuration is still moved (its events then fail as
+  // having no processor, and are kept).
+  std::string path = store_.path() + "-inbound";
+  if (!process_.empty() || std::filesystem::exists(path)) {
+    landing_ = std::make_unique<store::Landing>(path, store_.vfs());
+    int64_t mark = 0;
+    {
+      store::Transaction tx(store_);
+      mark = tx.LandingMovedThrough();
+    }
+    landing_->Resume(mark);
+    moved_through_ = mark;
+  }
   writer_ = std::thread([this] { WriterLoop(); });
   worker_ = std::thread([this] { WorkerLoop(); });
 }
@@ -68,10 +83,14 @@ void InboundQueue::WriterLoop() {
     lock.unlock();
     bool stored = false;
     try {
-      store::Transaction tx(store_);
+      if (!landing_) throw std::runtime_error("no landing file");
+      std::vector<store::LandedEvent> events;
+      events.reserve(batch.size());
       TimePoint now = clock_.Now();
-      for (const Pending& p : batch) tx.QueueInbound(p.platform, p.event_id, p.payload, now);
-      tx.Commit();  // returns once durable
+      for (Pending& p : batch)
+        events.push_back(
+            {0, std::move(p.platform), std::move(p.event_id), std::move(p.payload), now});
+      landing_->Land(events, moved_through_.load());  // returns once durable
       stored = true;
     } catch (const std::exception& e) {
       log_->error("inbound queue: {} events not stored: {}", batch.size(), e.what());
@@ -107,9 +126,16 @@ void InboundQueue::WorkerLoop() {
 }
 
 bool InboundQueue::ProcessBatch() {
+  // Read before the transaction: only this thread moves events, and the
+  // read may wait for the writer's sync, which must not hold up the store.
+  std::vector<store::LandedEvent> landed;
+  if (landing_) landed = landing_->After(moved_through_.load(), kBatch);
   store::Transaction tx(store_);
+  for (const store::LandedEvent& l : landed)
+    tx.QueueInbound(l.platform, l.event_id, l.payload, l.received_at);  // false: a repeat
+  if (!landed.empty()) tx.SetLandingMovedThrough(landed.back().id);
   std::vector<store::QueuedEvent> ready = tx.ReadyInbound(kBatch);
-  if (ready.empty()) return false;
+  if (ready.empty() && landed.empty()) return false;
   auto start = std::chrono::steady_clock::now();
   for (const store::QueuedEvent& e : ready) {
     tx.Savepoint();
@@ -127,6 +153,7 @@ bool InboundQueue::ProcessBatch() {
     if (store_.Contended() || std::chrono::steady_clock::now() - start > kBatchTime) break;
   }
   tx.Commit();
+  if (!landed.empty()) moved_through_ = landed.back().id;
   if (on_commit_) on_commit_();
   return true;
 }

@@ -4,19 +4,23 @@
 // fsync per event into one per batch on both sides:
 //
 //   Submit (request threads) -> writer thread: one transaction stores every
-//     event submitted meanwhile (inbound_events for de-duplication, then
-//     inbound_queue), commits, and only once that commit is durable (group
-//     commit, see store.h) calls each event's `done`, which sends the 2xx.
-//     An acknowledged event is therefore never lost, and a repeated
-//     event_id (Slack's retries) is acknowledged without being queued again.
-//   worker thread: takes ready events in arrival order and processes many
-//     in one transaction, each inside a savepoint, deleting each queue row
+//     event submitted meanwhile in the landing file (store/landing.h, a
+//     database of its own beside the main one), and only once that commit
+//     is synced calls each event's `done`, which sends the 2xx. An
+//     acknowledged event is therefore never lost, and storing it never
+//     waits for a transaction on the main database.
+//   worker thread: moves landed events into the main database's
+//     inbound_queue (inbound_events de-duplicates: a repeated event_id, as
+//     in Slack's retries, is moved once) together with the landing mark,
+//     takes ready events in arrival order and processes many in the same
+//     transaction, each inside a savepoint, deleting each queue row
 //     together with that event's effects; so every acknowledged event takes
 //     effect exactly once, also across a kill -9 (the worker resumes the
-//     queue at start). A batch is cut short when another transaction waits
-//     for the store (an acknowledgement must not queue behind processing)
-//     or after a few milliseconds. An event that throws is rolled back to
-//     its savepoint and kept as 'failed' with the error, not retried.
+//     landing file and the queue at start). A batch is cut short when
+//     another transaction waits for the store (a conversation turn must
+//     not queue behind processing) or after a few milliseconds. An event
+//     that throws is rolled back to its savepoint and kept as 'failed'
+//     with the error, not retried.
 //
 // A platform's process function may park an event (Processed::kParked:
 // it set the row's waiting_for) until something it needs has arrived, and
@@ -26,6 +30,7 @@
 #ifndef KONTOBOT_HANDLERS_INBOUND_QUEUE_H_
 #define KONTOBOT_HANDLERS_INBOUND_QUEUE_H_
 
+#include <atomic>
 #include <condition_variable>
 #include <functional>
 #include <map>
@@ -37,6 +42,7 @@
 
 #include <spdlog/logger.h>
 
+#include "store/landing.h"
 #include "store/store.h"
 
 namespace kontobot::handlers {
@@ -82,6 +88,9 @@ class InboundQueue {
   std::shared_ptr<spdlog::logger> log_;
   std::map<std::string, ProcessFn> process_;
   std::function<void()> on_commit_;
+  std::unique_ptr<store::Landing> landing_;  // opened by Start()
+  // The landing mark as last committed; written by the worker only.
+  std::atomic<int64_t> moved_through_{0};
 
   std::mutex mu_;
   std::condition_variable writer_cv_;

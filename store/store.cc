@@ -83,6 +83,7 @@ SQLite::Statement& Store::Prepare(const std::string& sql) {
 
 Store::Store(const std::string& path, const std::string& vfs)
     : path_(path),
+      vfs_(vfs),
       db_(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE | SQLite::OPEN_FULLMUTEX, 0, vfs) {
   db_.setBusyTimeout(5000);
   db_.exec("PRAGMA journal_mode=WAL");
@@ -171,17 +172,20 @@ void Store::WaitDurable(uint64_t seq) {
   }
 }
 
+void SyncParentDirectory(const std::string& path) {
+  std::string dir = std::filesystem::path(path).parent_path().string();
+  int dfd = ::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dfd >= 0) {
+    ::fsync(dfd);
+    ::close(dfd);
+  }
+}
+
 int Store::SyncWal() {
   if (wal_fd_ < 0) {
     wal_fd_ = ::open((path_ + "-wal").c_str(), O_RDWR | O_CLOEXEC);
     if (wal_fd_ < 0) return -1;
-    // The WAL's directory entry must survive a power loss too.
-    std::string dir = std::filesystem::path(path_).parent_path().string();
-    int dfd = ::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dfd >= 0) {
-      ::fsync(dfd);
-      ::close(dfd);
-    }
+    SyncParentDirectory(path_);  // the WAL's directory entry must survive a power loss too
   }
   return ::fdatasync(wal_fd_);
 }
@@ -807,6 +811,18 @@ std::optional<std::string> Transaction::PlatformAccountByEmail(const std::string
   q.bind(2, email);
   if (!q.executeStep()) return std::nullopt;
   return q.getColumn(0).getString();
+}
+
+int64_t Transaction::LandingMovedThrough() {
+  SQLite::Statement& q = store_.Prepare("SELECT moved_through FROM inbound_landing WHERE id = 1");
+  return q.executeStep() ? q.getColumn(0).getInt64() : 0;
+}
+
+void Transaction::SetLandingMovedThrough(int64_t id) {
+  SQLite::Statement& q =
+      store_.Prepare("UPDATE inbound_landing SET moved_through = ? WHERE id = 1");
+  q.bind(1, id);
+  q.exec();
 }
 
 bool Transaction::QueueInbound(const std::string& platform, const std::string& event_id,

@@ -104,6 +104,10 @@ struct DeliveryState {
 
 class Store;
 
+// fsync of the directory holding `path`, so that a file just created there
+// survives power loss; errors are ignored (the next sync reports them).
+void SyncParentDirectory(const std::string& path);
+
 // One unit of work. REQUIRES: used on the thread that created it.
 class Transaction {
  public:
@@ -211,6 +215,9 @@ class Transaction {
                                                     const std::string& email);
 
   // --- the inbound queue
+  // The last landing-file id moved into the queue (see store/landing.h).
+  int64_t LandingMovedThrough();
+  void SetLandingMovedThrough(int64_t id);
   // Records event `event_id` and queues `payload` for processing; false
   // (and nothing queued) if the event was recorded before.
   bool QueueInbound(const std::string& platform, const std::string& event_id,
@@ -285,6 +292,8 @@ class Store {
   static int LatestVersion();
 
   SQLite::Database& db() { return db_; }
+  const std::string& path() const { return path_; }
+  const std::string& vfs() const { return vfs_; }
 
   // True while another thread waits to open a transaction: a long batch
   // commits early so that it does not wait long.
@@ -304,6 +313,7 @@ class Store {
   int SyncWal();  // fdatasync of the WAL; 0 on success
 
   std::string path_;
+  std::string vfs_;
   std::mutex mu_;
   std::atomic<int> waiting_{0};  // threads waiting for mu_
   SQLite::Database db_;

@@ -160,6 +160,23 @@ class Bot : public LoopbackClient {
     return db.execAndGet("SELECT COUNT(*) FROM " + table).getInt64();
   }
 
+  // Events in the landing file (store/landing.h) not yet moved into the
+  // queue; with `all`, every row there, moved or not. 0 without the file.
+  int64_t Landed(bool all = false) {
+    std::string landing = db_ + "-inbound";
+    if (!std::filesystem::exists(landing)) return 0;
+    int64_t mark = 0;
+    if (!all) {
+      SQLite::Database db(db_, SQLite::OPEN_READONLY);
+      mark = db.execAndGet("SELECT moved_through FROM inbound_landing").getInt64();
+    }
+    SQLite::Database l(landing, SQLite::OPEN_READONLY);
+    SQLite::Statement q(l, "SELECT COUNT(*) FROM landed WHERE id > ?");
+    q.bind(1, mark);
+    q.executeStep();
+    return q.getColumn(0).getInt64();
+  }
+
   const std::string& db() const { return db_; }
 
  private:
@@ -205,7 +222,8 @@ inline std::string TempDb() {
   std::string path = ::testing::TempDir() + "/e2e_" +
                      ::testing::UnitTest::GetInstance()->current_test_info()->name() + ".db";
   std::replace(path.begin() + static_cast<long>(::testing::TempDir().size()), path.end(), '/', '_');
-  for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path + suffix);
+  for (const char* suffix : {"", "-wal", "-shm", "-inbound", "-inbound-wal", "-inbound-shm"})
+    std::filesystem::remove(path + suffix);
   return path;
 }
 

@@ -177,9 +177,11 @@ class SlackTest : public ::testing::Test {
     }
     return pred();
   }
-  // Waits until every acknowledged event has been processed (or parked).
+  // Waits until every acknowledged event has been processed (or parked):
+  // moved out of the landing file, and no longer ready in the queue.
   bool Processed() {
     return Eventually([&] {
+      if (bot_.Landed() != 0) return false;
       SQLite::Database db(bot_.db(), SQLite::OPEN_READONLY);
       return db.execAndGet("SELECT COUNT(*) FROM inbound_queue WHERE waiting_for = ''").getInt() ==
              0;
@@ -270,6 +272,7 @@ TEST_F(SlackTest, RefusesForgedStaleAndMalformedRequestsStoringNothing) {
   EXPECT_EQ(forged.status, 401);
   EXPECT_EQ(bot_.Count("messages"), 0);
   EXPECT_EQ(bot_.Count("inbound_events"), 0);
+  EXPECT_EQ(bot_.Landed(true), 0) << "not even landed";
   EXPECT_TRUE(slack_.calls().empty());
 }
 
@@ -337,6 +340,7 @@ TEST_F(SlackTest, IgnoresBotsOwnMessagesAndSubtypes) {
   ASSERT_TRUE(Processed());
   EXPECT_EQ(bot_.Count("messages"), 0);
   EXPECT_EQ(bot_.Count("inbound_events"), 0) << "not even queued";
+  EXPECT_EQ(bot_.Landed(true), 0) << "not even landed";
 }
 
 TEST_F(SlackTest, UnknownSlackUserGetsAPoliteExplanation) {
@@ -401,20 +405,19 @@ TEST_F(SlackTest, UsersInfoRateLimitIsWaitedOutThenTheEventIsHandled) {
 
 TEST_F(SlackTest, AnEventAcknowledgedButNotYetProcessedIsProcessedAfterARestart) {
   // The state a kill -9 right after an acknowledgement leaves: the event is
-  // in the queue (and in inbound_events), nothing else happened yet.
+  // in the landing file (store/landing.h), nothing else happened yet.
   EXPECT_EQ(bot_.Kill(SIGKILL), -SIGKILL);
   {
-    SQLite::Database db(bot_.db(), SQLite::OPEN_READWRITE);
+    SQLite::Database db(bot_.db() + "-inbound", SQLite::OPEN_READWRITE);
     db.exec(
-        "INSERT INTO inbound_events(platform, event_id, received_at) "
-        "VALUES ('slack', 'EvQueued', '2026-11-23T15:00:00Z')");
-    db.exec(
-        "INSERT INTO inbound_queue(platform, event_id, payload, received_at) VALUES ('slack', "
+        "INSERT INTO landed(platform, event_id, payload, received_at) VALUES ('slack', "
         "'EvQueued', '{\"kind\":\"message\",\"user\":\"UGISANNA1\",\"channel\":"
-        "\"DUGISANNA1\",\"text\":\"ny\"}', '2026-11-23T15:00:00Z')");
+        "\"DUGISANNA1\",\"text\":\"ny\"}', '2026-11-23T15:00:00.000Z')");
   }
+  ASSERT_EQ(bot_.Landed(), 1);
   StartBot();
   ASSERT_TRUE(Eventually([&] { return Posts("UGISANNA1") >= 1; }));
+  EXPECT_EQ(bot_.Landed(), 0);
   EXPECT_EQ(bot_.Count("inbound_queue"), 0);
   int64_t answers = OutMessages("gis-anna");
   EXPECT_GE(answers, 1);

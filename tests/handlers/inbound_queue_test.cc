@@ -1,9 +1,12 @@
-// Strategy: the inbound queue on a real SQLite file, with process functions
-// that record what they see. Checked: an event is acknowledged only once it
-// is stored, a repeated event id is acknowledged but processed once, events
-// are processed in arrival order, a throwing event is kept as failed without
-// undoing the rest of its batch, a parked event runs once released, and a
-// queue left behind by a stopped process is resumed by the next one.
+// Strategy: the inbound queue on real SQLite files (the database and its
+// landing file), with process functions that record what they see.
+// Checked: an event is acknowledged only once it is stored, and without
+// waiting for a transaction on the database; a repeated event id is
+// acknowledged but processed once; events are processed in arrival order;
+// a throwing event is kept as failed without undoing the rest of its batch;
+// a parked event runs once released; what a stopped process left behind
+// (queued, landed, or moved but still in the landing file) is processed
+// once by the next; a lost landing file does not reuse ids already moved.
 #include "handlers/inbound_queue.h"
 
 #include <gtest/gtest.h>
@@ -30,7 +33,8 @@ class InboundQueueTest : public ::testing::Test {
            ::testing::UnitTest::GetInstance()->current_test_info()->name() + ".db";
   }
   void SetUp() override {
-    for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(Path() + suffix);
+    for (const char* suffix : {"", "-wal", "-shm", "-inbound", "-inbound-wal", "-inbound-shm"})
+      std::filesystem::remove(Path() + suffix);
     store_ = std::make_unique<store::Store>(Path());
   }
   // Submits and waits for the acknowledgement.
@@ -49,6 +53,25 @@ class InboundQueueTest : public ::testing::Test {
   int64_t Count(const std::string& sql) {
     store::Transaction tx(*store_);
     return store_->db().execAndGet(sql).getInt64();
+  }
+  int64_t CountLanded(const std::string& where = "1") {
+    SQLite::Database landing(Path() + "-inbound", SQLite::OPEN_READONLY);
+    return landing.execAndGet("SELECT COUNT(*) FROM landed WHERE " + where).getInt64();
+  }
+  // Nothing left to move out of the landing file or to process.
+  bool Drained() {
+    return Eventually([&] {
+      return CountLanded("id > " +
+                         std::to_string(Count("SELECT moved_through FROM inbound_landing"))) == 0 &&
+             Count("SELECT COUNT(*) FROM inbound_queue WHERE waiting_for = ''") == 0;
+    });
+  }
+  void Record(InboundQueue& q) {
+    q.Handle("test", [&](store::Transaction&, const store::QueuedEvent& e) {
+      std::lock_guard<std::mutex> lock(mu_);
+      seen_.push_back(nlohmann::json::parse(e.payload)["text"]);
+      return Processed::kDone;
+    });
   }
 
   FixedClock clock_;
@@ -69,11 +92,11 @@ TEST_F(InboundQueueTest, AcknowledgesOnceStoredAndProcessesEachEventOnceInOrder)
   });
   q.Start();
   ASSERT_TRUE(Submit(q, "E1", "first"));
-  EXPECT_EQ(Count("SELECT COUNT(*) FROM inbound_events WHERE event_id = 'E1'"), 1)
-      << "stored before the acknowledgement";
+  // Moved rows leave the landing file only with the next batch landed.
+  EXPECT_EQ(CountLanded("event_id = 'E1'"), 1) << "stored before the acknowledgement";
   ASSERT_TRUE(Submit(q, "E2", "second"));
   ASSERT_TRUE(Submit(q, "E1", "first again"));  // Slack's retry
-  ASSERT_TRUE(Eventually([&] { return Count("SELECT COUNT(*) FROM inbound_queue") == 0; }));
+  ASSERT_TRUE(Drained());
   q.Stop();
   EXPECT_EQ(seen_, (std::vector<std::string>{"first", "second"}));
   EXPECT_EQ(Count("SELECT COUNT(*) FROM audit WHERE action = 'processed'"), 2);
@@ -119,6 +142,7 @@ TEST_F(InboundQueueTest, AParkedEventRunsOnceReleased) {
   });
   q.Start();
   ASSERT_TRUE(Submit(q, "E1", "hello"));
+  ASSERT_TRUE(Drained());
   ASSERT_TRUE(Eventually([&] {
     return Count("SELECT COUNT(*) FROM inbound_queue WHERE waiting_for = 'user:U1'") == 1;
   }));
@@ -146,15 +170,68 @@ TEST_F(InboundQueueTest, AQueueLeftBehindIsResumedAtStart) {
     tx.Commit();
   }
   InboundQueue q(*store_, clock_, log_);
-  q.Handle("test", [&](store::Transaction&, const store::QueuedEvent& e) {
-    std::lock_guard<std::mutex> lock(mu_);
-    seen_.push_back(nlohmann::json::parse(e.payload)["text"]);
-    return Processed::kDone;
-  });
+  Record(q);
   q.Start();
   ASSERT_TRUE(Eventually([&] { return Count("SELECT COUNT(*) FROM inbound_queue") == 0; }));
   q.Stop();
   EXPECT_EQ(seen_, std::vector<std::string>{"left behind"});
+}
+
+TEST_F(InboundQueueTest, AnAcknowledgementDoesNotWaitForATransactionOnTheDatabase) {
+  InboundQueue q(*store_, clock_, log_);
+  Record(q);
+  q.Start();
+  std::promise<bool> acked;
+  {
+    store::Transaction busy(*store_);  // a long conversation turn, say
+    q.Submit("test", "E1", R"({"text":"while busy"})",
+             [&](bool stored) { acked.set_value(stored); });
+    auto ack = acked.get_future();
+    ASSERT_EQ(ack.wait_for(std::chrono::seconds(5)), std::future_status::ready)
+        << "the acknowledgement waited for the database";
+    EXPECT_TRUE(ack.get());
+  }
+  ASSERT_TRUE(Drained());
+  q.Stop();
+  EXPECT_EQ(seen_, std::vector<std::string>{"while busy"});
+}
+
+TEST_F(InboundQueueTest, WhatAStoppedProcessLeftInTheLandingFileIsProcessedOnce) {
+  {
+    // E1 was moved (and processed) before the stop, but its row was not yet
+    // deleted from the landing file; E2 was landed and acknowledged only.
+    store::Landing landing(Path() + "-inbound");
+    landing.Resume(0);
+    std::vector<store::LandedEvent> events{{0, "test", "E1", R"({"text":"moved"})", clock_.Now()},
+                                           {0, "test", "E2", R"({"text":"landed"})", clock_.Now()}};
+    landing.Land(events, 0);
+    store::Transaction tx(*store_);
+    tx.SetLandingMovedThrough(events[0].id);
+    tx.Commit();
+  }
+  InboundQueue q(*store_, clock_, log_);
+  Record(q);
+  q.Start();
+  ASSERT_TRUE(Drained());
+  q.Stop();
+  EXPECT_EQ(seen_, std::vector<std::string>{"landed"});
+  EXPECT_EQ(CountLanded("event_id = 'E1'"), 0) << "a moved row is deleted at start";
+}
+
+TEST_F(InboundQueueTest, ALostLandingFileDoesNotReuseIdsAlreadyMoved) {
+  {
+    store::Transaction tx(*store_);
+    tx.SetLandingMovedThrough(100);  // the file held 100 events, then was lost
+    tx.Commit();
+  }
+  InboundQueue q(*store_, clock_, log_);
+  Record(q);
+  q.Start();
+  ASSERT_TRUE(Submit(q, "E1", "after the loss"));
+  ASSERT_TRUE(Drained());
+  q.Stop();
+  EXPECT_EQ(seen_, std::vector<std::string>{"after the loss"});
+  EXPECT_EQ(Count("SELECT moved_through FROM inbound_landing"), 101);
 }
 
 }  // namespace

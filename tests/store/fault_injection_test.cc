@@ -87,7 +87,8 @@ std::string Integrity(const std::string& path) {
 }
 
 void RemoveDb(const std::string& path) {
-  for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path + suffix);
+  for (const char* suffix : {"", "-wal", "-shm", "-inbound", "-inbound-wal", "-inbound-shm"})
+    std::filesystem::remove(path + suffix);
 }
 
 // One in-process bot on a fresh loopback port, its database opened through
