@@ -16,11 +16,10 @@
 //     transaction, each inside a savepoint, deleting each queue row
 //     together with that event's effects; so every acknowledged event takes
 //     effect exactly once, also across a kill -9 (the worker resumes the
-//     landing file and the queue at start). A batch is cut short when
-//     another transaction waits for the store (a conversation turn must
-//     not queue behind processing) or after a few milliseconds. An event
-//     that throws is rolled back to its savepoint and kept as 'failed'
-//     with the error, not retried.
+//     landing file and the queue at start). A batch commits after a few
+//     milliseconds, so that a conversation turn does not wait long behind
+//     it. An event that throws is rolled back to its savepoint and kept as
+//     'failed' with the error, not retried.
 //
 // A platform's process function may park an event (Processed::kParked:
 // it set the row's waiting_for) until something it needs has arrived, and

@@ -127,17 +127,8 @@ void Store::Migrate() {
   }
 }
 
-std::unique_lock<std::mutex> Transaction::Acquire(Store& store) {
-  store.waiting_.fetch_add(1, std::memory_order_relaxed);
-  std::unique_lock<std::mutex> lock(store.mu_);
-  store.waiting_.fetch_sub(1, std::memory_order_relaxed);
-  return lock;
-}
-
 Transaction::Transaction(Store& store)
-    : store_(store),
-      lock_(Acquire(store)),
-      tx_(store.db_, SQLite::TransactionBehavior::IMMEDIATE) {}
+    : store_(store), lock_(store.mu_), tx_(store.db_, SQLite::TransactionBehavior::IMMEDIATE) {}
 
 void Transaction::Commit() {
   store_.ResetStatements();

@@ -269,8 +269,6 @@ class Transaction {
 
  private:
   Store& store_;
-  static std::unique_lock<std::mutex> Acquire(Store& store);
-
   std::unique_lock<std::mutex> lock_;
   SQLite::Transaction tx_;
   bool committed_ = false;
@@ -295,10 +293,6 @@ class Store {
   const std::string& path() const { return path_; }
   const std::string& vfs() const { return vfs_; }
 
-  // True while another thread waits to open a transaction: a long batch
-  // commits early so that it does not wait long.
-  bool Contended() const { return waiting_.load(std::memory_order_relaxed) > 0; }
-
  private:
   friend class Transaction;
   void Migrate();
@@ -315,7 +309,6 @@ class Store {
   std::string path_;
   std::string vfs_;
   std::mutex mu_;
-  std::atomic<int> waiting_{0};  // threads waiting for mu_
   SQLite::Database db_;
   std::atomic<uint64_t> committed_{0};
   std::mutex sync_mu_;
