@@ -13,10 +13,10 @@ namespace {
 // transaction waited; with the outbox sender waiting often, that made
 // commits so frequent that processing ran a third slower. A commit costs
 // about the same however many events it holds (the same pages of the same
-// tables), so the batch is as large as that wait allows: 64 events or
-// 8 ms processed about 7,000 events/s in the Slack benchmark at 64
-// connections (bench/slack_events.sh), 32 or 4 ms
-// about 5,400, 128 or 16 ms about 7,700.
+// tables), so the batch is as large as that wait allows. In the Slack
+// benchmark at 64 connections (bench/slack_events.sh), 64 events or 8 ms
+// processed about 7,000 events/s; 32 or 4 ms about 5,400; 128 or 16 ms
+// about 7,700.
 constexpr int kBatch = 64;
 constexpr auto kBatchTime = std::chrono::milliseconds(8);
 }  // namespace
