@@ -54,6 +54,10 @@ std::string FormatAnswer(const Step& step, const nlohmann::json& value, Lang lan
 // input is never stored, echoed or logged (the seeds make the information
 // function the keeper of logins, and a chat transcript is a public record).
 bool LooksLikePassword(std::string_view input);
+// Stands in for a password-like input where even a queue must not keep it
+// (a platform event stored before it is processed): LooksLikePassword is
+// true of it, so it is refused like the original, and it holds no secret.
+inline constexpr std::string_view kPasswordStandIn = "password: (not kept)";
 
 // Glob match with '*' only, on already-normalized strings.
 bool GlobMatch(std::string_view pattern, std::string_view text);

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <regex>
 
+#include "bot/answers.h"
 #include "bot/approval.h"
 #include "handlers/json_fields.h"
 #include "handlers/slack/payloads.h"
@@ -115,8 +116,11 @@ void Adapter::Events(const Request& request, const handlers::Responder& respond)
       break;
   }
   // Only what processing needs is stored, not the whole envelope (the text
-  // is already without our mention).
-  nlohmann::json queued{{"user", e.user}, {"channel", e.channel}, {"text", e.text}};
+  // is already without our mention). A password-like message is not stored
+  // at all, not even until it is processed (bot/answers.h): its stand-in is
+  // refused the same way.
+  std::string text = LooksLikePassword(e.text) ? std::string(kPasswordStandIn) : e.text;
+  nlohmann::json queued{{"user", e.user}, {"channel", e.channel}, {"text", text}};
   inbound_.Submit("slack", e.event_id, queued.dump(), [respond](bool stored) {
     respond(stored
                 ? Ack()

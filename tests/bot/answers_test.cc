@@ -215,6 +215,7 @@ TEST(PasswordDetection, FlagsSecretsInTheirUsualForms) {
   EXPECT_TRUE(LooksLikePassword("Lösenordet är Kanin77"));
   EXPECT_TRUE(LooksLikePassword("password=abc"));
   EXPECT_TRUE(LooksLikePassword("Hemligt2024"));
+  EXPECT_TRUE(LooksLikePassword(kPasswordStandIn)) << "it must be refused like a password";
 }
 
 TEST(PasswordDetection, LeavesOrdinaryAnswersAlone) {

@@ -17,6 +17,8 @@
 #include <openssl/hmac.h>
 
 #include <array>
+#include <fstream>
+#include <iterator>
 #include <set>
 #include <thread>
 
@@ -310,6 +312,33 @@ TEST_F(SlackTest, RegistrationAndApprovalHappenInSlack) {
   EXPECT_EQ(bot_.Get("/register.json").body["accounts"].size(), 1u);
   EXPECT_TRUE(Eventually([&] { return Posts("UGISINFO1") >= 1; }))
       << "the information function's copy";
+}
+
+TEST_F(SlackTest, APasswordInADmIsNeverWrittenToAnyFile) {
+  // bot/answers.h: password-like input is never stored. For Slack that
+  // includes the landing file and the queue, where events wait until they
+  // are processed.
+  Said("UGISANNA1", "lösenord: Hemligt2024!");
+  ASSERT_TRUE(Eventually([&] {
+    for (const auto& c : slack_.calls("chat.postMessage")) {
+      if (c.args.value("channel", "") == "DUGISANNA1" &&
+          c.args.value("text", "").find("ser ut som ett lösenord") != std::string::npos)
+        return true;
+    }
+    return false;
+  })) << "refused as in the web chat";
+  auto holding = [&](const std::string& secret) {
+    std::string found;
+    for (const char* suffix : {"", "-wal", "-inbound", "-inbound-wal"}) {
+      std::ifstream in(bot_.db() + suffix, std::ios::binary);
+      std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+      if (bytes.find(secret) != std::string::npos) found += std::string(" db") + suffix;
+    }
+    return found;
+  };
+  EXPECT_EQ(holding("Hemligt2024"), "") << "while the bot runs";
+  EXPECT_EQ(bot_.Kill(SIGTERM), 0);
+  EXPECT_EQ(holding("Hemligt2024"), "") << "after it stopped";
 }
 
 TEST_F(SlackTest, RetriedAndRepeatedEventsAreProcessedOnce) {
