@@ -2,6 +2,7 @@
 
 #include <array>
 #include <charconv>
+#include <mutex>
 #include <stdexcept>
 #include <string_view>
 
@@ -15,28 +16,28 @@ namespace {
 
 // OpenSSL 3 looks the digest up in its providers and keys the HMAC on every
 // one-shot HMAC() call; that was most of the cost of verifying a request.
-// Each thread keeps a context keyed with the secret and copies it per
-// message instead.
-struct KeyedMac {
-  std::string secret;
-  EVP_MAC_CTX* ctx = nullptr;
-  ~KeyedMac() { EVP_MAC_CTX_free(ctx); }
-};
-
+// One context is keyed with the secret, once, and each message gets a copy
+// of it. Keying also allocates OpenSSL state of the calling thread, which a
+// request thread never frees (cpprestsdk's threads outlive main): so it is
+// not done per thread, and the Slack adapter signs once on the main thread
+// at start. The keyed context lives as long as the process.
 EVP_MAC_CTX* NewContext(const std::string& secret) {
+  static std::mutex mu;
   static EVP_MAC* mac = EVP_MAC_fetch(nullptr, "HMAC", nullptr);
-  thread_local KeyedMac keyed;
-  if (keyed.ctx == nullptr || keyed.secret != secret) {
-    EVP_MAC_CTX_free(keyed.ctx);
-    keyed.ctx = EVP_MAC_CTX_new(mac);
+  static EVP_MAC_CTX* keyed = nullptr;
+  static std::string keyed_secret;
+  std::lock_guard<std::mutex> lock(mu);
+  if (keyed == nullptr || keyed_secret != secret) {
+    EVP_MAC_CTX_free(keyed);
+    keyed = EVP_MAC_CTX_new(mac);
     std::array<char, 7> digest{"SHA256"};
     std::array<OSSL_PARAM, 2> params{OSSL_PARAM_construct_utf8_string("digest", digest.data(), 0),
                                      OSSL_PARAM_construct_end()};
-    EVP_MAC_init(keyed.ctx, reinterpret_cast<const unsigned char*>(secret.data()), secret.size(),
+    EVP_MAC_init(keyed, reinterpret_cast<const unsigned char*>(secret.data()), secret.size(),
                  params.data());
-    keyed.secret = secret;
+    keyed_secret = secret;
   }
-  return EVP_MAC_CTX_dup(keyed.ctx);
+  return EVP_MAC_CTX_dup(keyed);
 }
 
 }  // namespace

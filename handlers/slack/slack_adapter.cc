@@ -50,6 +50,11 @@ Adapter::Adapter(Settings settings, handlers::ConversationService& service, stor
       clock_(clock),
       log_(std::move(log)),
       client_(settings_.api_base, settings_.bot_token) {
+  // OpenSSL initializes itself and keys the HMAC on the first signature,
+  // allocating state of the thread that makes it. A request thread never
+  // freed it (cpprestsdk's threads outlive main; LeakSanitizer reported it
+  // at every stop). The main thread does, at exit (signature.cc).
+  Sign(settings_.signing_secret, "0", "");
   // A post in flight when an earlier run stopped may have reached Slack
   // without its answer reaching us: only a lane's head can have been.
   store::Transaction tx(store_);
