@@ -101,9 +101,4 @@ std::vector<LandedEvent> Landing::After(int64_t id, int limit) {
   return out;
 }
 
-int64_t Landing::Count() {
-  std::lock_guard<std::mutex> lock(mu_);
-  return db_.execAndGet("SELECT COUNT(*) FROM landed").getInt64();
-}
-
 }  // namespace kontobot::store

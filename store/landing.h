@@ -56,8 +56,6 @@ class Landing {
   void Land(std::vector<LandedEvent>& events, int64_t moved_through);
   // Landed events with an id above `id`, oldest first, at most `limit`.
   std::vector<LandedEvent> After(int64_t id, int limit);
-  // Rows in the file (moved or not).
-  int64_t Count();
 
  private:
   void DeleteThrough(int64_t id);  // REQUIRES: mu_ held, in a transaction
