@@ -3,6 +3,8 @@
 #include <chrono>
 #include <filesystem>
 
+#include "handlers/thread_priority.h"
+
 namespace kontobot::handlers {
 
 namespace {
@@ -80,6 +82,7 @@ void InboundQueue::Stop() {
 }
 
 void InboundQueue::WriterLoop() {
+  NameThisThread("kb-landing");
   std::unique_lock<std::mutex> lock(mu_);
   for (;;) {
     writer_cv_.wait(lock, [this] { return stop_ || !pending_.empty(); });
@@ -111,6 +114,7 @@ void InboundQueue::WriterLoop() {
 }
 
 void InboundQueue::WorkerLoop() {
+  RunThisThreadBehind("kb-inbound");
   std::unique_lock<std::mutex> lock(mu_);
   while (!stop_) {
     worker_cv_.wait_for(lock, std::chrono::seconds(5), [this] { return stop_ || poked_; });

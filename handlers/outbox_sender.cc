@@ -5,6 +5,8 @@
 #include <exception>
 #include <vector>
 
+#include "handlers/thread_priority.h"
+
 namespace kontobot::handlers {
 
 OutboxSender::OutboxSender(store::Store& store, const Clock& clock,
@@ -39,6 +41,7 @@ void OutboxSender::Stop() {
 }
 
 void OutboxSender::Loop() {
+  RunThisThreadBehind("kb-outbox");  // its helper threads inherit both
   std::unique_lock<std::mutex> lock(mu_);
   while (!stop_) {
     poked_ = false;

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "handlers/thread_priority.h"
+
 namespace kontobot::handlers {
 namespace {
 
@@ -38,6 +40,7 @@ void ReminderScheduler::Stop() {
 }
 
 void ReminderScheduler::Loop() {
+  RunThisThreadBehind("kb-reminders");
   std::chrono::milliseconds sleep = kMaxSleep;
   for (;;) {
     {

@@ -27,16 +27,24 @@ SQLite::Database Open(const std::string& path, const std::string& vfs) {
   return db;
 }
 
+// A second connection for reading, opened once Open made the table.
+SQLite::Database OpenReader(const std::string& path, const std::string& vfs) {
+  SQLite::Database db(path, SQLite::OPEN_READONLY | SQLite::OPEN_FULLMUTEX, 0, vfs);
+  db.setBusyTimeout(5000);
+  return db;
+}
+
 }  // namespace
 
 Landing::Landing(const std::string& path, const std::string& vfs)
     : db_(Open(path, vfs)),
       insert_(db_,
               "INSERT INTO landed(platform, event_id, payload, received_at) VALUES (?, ?, ?, ?)"),
-      after_(db_,
+      delete_(db_, "DELETE FROM landed WHERE id <= ?"),
+      reader_(OpenReader(path, vfs)),
+      after_(reader_,
              "SELECT id, platform, event_id, payload, received_at FROM landed WHERE id > ? "
-             "ORDER BY id LIMIT ?"),
-      delete_(db_, "DELETE FROM landed WHERE id <= ?") {}
+             "ORDER BY id LIMIT ?") {}
 
 void Landing::Resume(int64_t moved_through) {
   std::lock_guard<std::mutex> lock(mu_);
@@ -83,7 +91,7 @@ void Landing::DeleteThrough(int64_t id) {
 }
 
 std::vector<LandedEvent> Landing::After(int64_t id, int limit) {
-  std::lock_guard<std::mutex> lock(mu_);
+  std::lock_guard<std::mutex> lock(read_mu_);
   after_.tryReset();
   after_.bind(1, id);
   after_.bind(2, limit);

@@ -16,7 +16,11 @@
 // is synced; there is one writer (the inbound queue's writer thread), which
 // makes that one fdatasync per batch.
 //
-// Thread-safety: all members may be called from any thread (one mutex).
+// Thread-safety: all members may be called from any thread. After() reads
+// through a connection and a mutex of its own (WAL lets it read while a
+// batch lands), so the worker reading never holds up the writer: the
+// worker runs at a lower CPU priority, and a lock it held while the cores
+// were busy would hold up every acknowledgement behind it.
 #ifndef KONTOBOT_STORE_LANDING_H_
 #define KONTOBOT_STORE_LANDING_H_
 
@@ -60,12 +64,15 @@ class Landing {
  private:
   void DeleteThrough(int64_t id);  // REQUIRES: mu_ held, in a transaction
 
-  std::mutex mu_;
+  std::mutex mu_;  // the writing connection
   SQLite::Database db_;
   SQLite::Statement insert_;
-  SQLite::Statement after_;
   SQLite::Statement delete_;
   int64_t deleted_through_ = 0;
+
+  std::mutex read_mu_;  // the reading connection
+  SQLite::Database reader_;
+  SQLite::Statement after_;
 };
 
 }  // namespace kontobot::store

@@ -18,10 +18,13 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <random>
+#include <sstream>
 #include <thread>
+#include <vector>
 
 namespace kontobot::testing {
 
@@ -178,6 +181,24 @@ class Bot : public LoopbackClient {
   }
 
   const std::string& db() const { return db_; }
+  pid_t pid() const { return pid_; }
+  // The running binary's threads: name (as /proc shows it) to nice value.
+  std::map<std::string, int> Threads() const {
+    std::map<std::string, int> out;
+    for (const auto& task :
+         std::filesystem::directory_iterator("/proc/" + std::to_string(pid_) + "/task")) {
+      std::ifstream comm(task.path() / "comm");
+      std::ifstream stat(task.path() / "stat");
+      std::string name, line;
+      std::getline(comm, name);
+      std::getline(stat, line);
+      // Fields after the name in parentheses: state is the 3rd, nice the 19th.
+      std::istringstream rest(line.substr(line.rfind(')') + 2));
+      std::vector<std::string> fields{std::istream_iterator<std::string>(rest), {}};
+      if (fields.size() > 16) out[name] = std::stoi(fields[16]);
+    }
+    return out;
+  }
 
  private:
   // GET /healthz with a short timeout: whoever else holds a port that the

@@ -16,9 +16,11 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
+#include <algorithm>
 #include <array>
 #include <fstream>
 #include <iterator>
+#include <map>
 #include <set>
 #include <thread>
 
@@ -251,6 +253,22 @@ TEST_F(SlackTest, AnswersUrlVerificationWithTheChallenge) {
   auto r = Signed("/slack/events", body.dump(), "application/json");
   EXPECT_EQ(r.status, 200);
   EXPECT_EQ(r.body["challenge"], body["challenge"]);
+}
+
+// handlers/thread_priority.h: when the cores are busy, acknowledging goes
+// before processing (which would otherwise take a core from it and push
+// acknowledgements towards Slack's 3 s), so the processing threads run ten
+// nice steps below the others.
+TEST_F(SlackTest, ProcessingThreadsRunBehindTheAcknowledgingOnes) {
+  std::map<std::string, int> threads = bot_.Threads();
+  ASSERT_EQ(threads.count("kontobot"), 1U) << "the main thread and cpprestsdk's keep the name";
+  int base = threads["kontobot"];
+  ASSERT_EQ(threads.count("kb-landing"), 1U);
+  EXPECT_EQ(threads["kb-landing"], base) << "stores events for the acknowledgement";
+  for (const char* behind : {"kb-inbound", "kb-outbox", "kb-reminders"}) {
+    ASSERT_EQ(threads.count(behind), 1U) << behind;
+    EXPECT_EQ(threads[behind], std::min(base + 10, 19)) << behind;
+  }
 }
 
 TEST_F(SlackTest, RefusesForgedStaleAndMalformedRequestsStoringNothing) {
