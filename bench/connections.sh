@@ -30,12 +30,17 @@ build-bench/kontobot serve --listen "127.0.0.1:$port" --db "$work/kontobot.db" -
 pids+=($!)
 for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$port/healthz" && break; sleep 0.1; done
 
+# Each condition starts once the events of the one before are processed:
+# processing behind the acknowledgements would otherwise take the cores
+# from the next condition's load.
+drained() { python3 bench/unprocessed.py "$work/kontobot.db" --wait; }
 load() { build-bench/slack_loadgen 127.0.0.1 "$port" /slack/events "$SECRET" 16 "$SECONDS_PER_RUN" "$USERS"; }
 echo "| condition | events/s | p50 ms | p99 ms | errors | held connections still open afterwards |"
 echo "|---|---|---|---|---|---|"
 row() { python3 -c "import json,sys; r=json.loads(sys.argv[1]); print(f\"| $1 | {r['rps']} | {r['p50_ms']} | {r['p99_ms']} | {r['errors']} | $2 |\")" "$3"; }
 row "alone" "–" "$(load)"
 for mode in idle partial slowbody; do
+  drained
   python3 bench/idle_connections.py 127.0.0.1 "$port" 1000 "$mode" $((SECONDS_PER_RUN + 5)) > "$work/$mode.out" &
   holder=$!
   sleep 3
