@@ -4,6 +4,7 @@
 #include <array>
 #include <charconv>
 #include <deque>
+#include <map>
 
 #include "bot/answers.h"
 
@@ -23,8 +24,6 @@ constexpr auto kStatuses =
                                                             {TaskStatus::kDeclined, "declined"},
                                                             {TaskStatus::kDone, "done"},
                                                             {TaskStatus::kCancelled, "cancelled"}});
-
-Lang LangOf(const Person* p) { return p && p->lang ? *p->lang : Lang::kSv; }
 
 }  // namespace
 
@@ -181,6 +180,7 @@ class CaseEngine::Run {
     out_.audit.push_back(
         {std::move(action), "registration:" + std::to_string(c_.id), std::move(detail)});
   }
+  Lang LangOf(const Person* p) const { return LanguageOf(p, c_.languages); }
   std::string RequesterName() const { return requester_ ? requester_->name : c_.requester; }
   Lang RequesterLang() const { return LangOf(requester_); }
 
@@ -322,22 +322,40 @@ class CaseEngine::Run {
     return s ? s->title.Get(lang) : id;
   }
 
+  // Whom a role stands for, for this requester: their own superior for
+  // `of: superior`, else the first up their chain of superiors with the
+  // role, else the one person with it (Directory::ResolveRole). Approvers
+  // and copies are resolved alike.
+  const Person* Resolve(const std::string& role, const std::string& of) const {
+    if (requester_ == nullptr) return nullptr;
+    return of == "superior" ? e_.directory_.Find(requester_->superior)
+                            : e_.directory_.ResolveRole(*requester_, role);
+  }
+
   void StartStage(size_t stage) {
     auto stages = Stages();
     if (stage >= stages.size()) return StartAdmins();
     out_.status = kPendingApproval;
+    Lang rl = RequesterLang();
+    std::string deciders;  // "Per Ek (Verksamhetens chef)", by name
     for (const ApprovalStep* step : stages[stage]) {
-      const Person* approver = nullptr;
-      if (!step->approver.named_by_requester && requester_ != nullptr) {
-        approver = step->approver.of == "superior"
-                       ? e_.directory_.Find(requester_->superior)
-                       : e_.directory_.ResolveRole(*requester_, step->approver.role);
-      }
+      const Person* approver = step->approver.named_by_requester
+                                   ? nullptr
+                                   : Resolve(step->approver.role, step->approver.of);
       if (approver == nullptr) {
         AskRequesterToName(*step, static_cast<int>(stage));
       } else {
         SendApproval(NewTask(TaskKind::kApproval, step->id, static_cast<int>(stage), approver->id));
+        deciders +=
+            (deciders.empty() ? "" : T(rl, "case.deciders_and")) +
+            T(rl, "case.decider", {{"name", approver->name}, {"role", step->title.Get(rl)}});
       }
+    }
+    if (!deciders.empty()) {
+      out_.messages.push_back(
+          {c_.requester,
+           {T(rl, "case.deciders", {{"id", std::to_string(c_.id)}, {"deciders", deciders}}), {}},
+           {}});
     }
   }
 
@@ -537,9 +555,9 @@ class CaseEngine::Run {
           {}},
          {}});
     for (const Notification& n : t_.notify) {
-      const Person* to = requester_ ? e_.directory_.ResolveRole(*requester_, n.role) : nullptr;
+      const Person* to = Resolve(n.role, n.of);
       if (to == nullptr) {
-        Audit("copy.unresolved", {{"role", n.role}});
+        CopyUnresolved(n);
         continue;
       }
       Lang lang = LangOf(to);
@@ -553,6 +571,7 @@ class CaseEngine::Run {
       out_.messages.push_back({to->id, {text, {}}, {}});
       Audit("copy.sent", {{"role", n.role}, {"to", to->id}});
     }
+    TellNamed();
     int index = 0;
     for (const StartupStep& s : t_.startup_steps) {
       const Person* who = s.confirmed_by == "requester" || requester_ == nullptr
@@ -567,6 +586,80 @@ class CaseEngine::Run {
                                 {{"done", "task:" + std::to_string(task.id),
                                   T(lang, "button.startup_done"), "primary"}}},
                                {task.id}});
+    }
+  }
+
+  // Nobody fits a copy's role: the copy is not dropped silently. The
+  // requester (who can hand it over) and the information function (who
+  // keeps the directory) are told, and the case records it.
+  void CopyUnresolved(const Notification& n) {
+    Audit("copy.unresolved", {{"role", n.role}, {"of", n.of}});
+    auto role = [&](Lang lang) {
+      std::string key = "webchat.role." + n.role;
+      return e_.catalog_.Has(lang, key) || e_.catalog_.Has(Lang::kSv, key) ? T(lang, key) : n.role;
+    };
+    Lang rl = RequesterLang();
+    out_.messages.push_back(
+        {c_.requester,
+         {T(rl, "copy.unresolved_requester", {{"id", std::to_string(c_.id)}, {"role", role(rl)}}),
+          {}},
+         {}});
+    const Person* info =
+        requester_ ? e_.directory_.ResolveRole(*requester_, "informationsfunktion") : nullptr;
+    if (info == nullptr || info->id == c_.requester) return;
+    Lang il = LangOf(info);
+    out_.messages.push_back(
+        {info->id,
+         {T(il, "copy.unresolved_info",
+            {{"id", std::to_string(c_.id)}, {"role", role(il)}, {"requester", RequesterName()}}),
+          {}},
+         {}});
+    Audit("copy.unresolved_told", {{"role", n.role}, {"to", {c_.requester, info->id}}});
+  }
+
+  // Everyone the form names (administrators, the people running it day to
+  // day, ...) hears, once it is approved, what they were named for and by
+  // whom: each once, whatever the number of questions. Administrators
+  // asked to accept the assignment already know: that request was the
+  // message.
+  void TellNamed() {
+    if (requester_ == nullptr) return;
+    std::map<std::string, std::vector<const Step*>> named;  // person id -> steps
+    for (const Step& s : t_.steps) {
+      if (s.type != QuestionType::kPerson && s.type != QuestionType::kPeople) continue;
+      if ((s.when && !s.when->Holds(c_.answers)) ||
+          (t_.admin_acceptance && s.id == t_.admin_acceptance->question)) {
+        continue;
+      }
+      auto a = c_.answers.find(s.id);
+      if (a == c_.answers.end() || a->is_null()) continue;
+      const nlohmann::json list = a->is_array() ? *a : nlohmann::json::array({*a});
+      for (const auto& p : list) {
+        if (!p.is_object()) continue;
+        const Person* who =
+            e_.directory_.FindByContact(requester_->org, p.value("email", ""), p.value("name", ""));
+        if (who == nullptr || who->id == c_.requester) continue;
+        auto& steps = named[who->id];
+        if (std::find(steps.begin(), steps.end(), &s) == steps.end()) steps.push_back(&s);
+      }
+    }
+    for (const auto& [id, steps] : named) {
+      Lang lang = LangOf(e_.directory_.Find(id));
+      std::string what;
+      for (const Step* s : steps) {
+        what += (what.empty() ? "" : T(lang, "case.deciders_and")) + "”" + s->Label(lang) + "”";
+      }
+      out_.messages.push_back({id,
+                               {T(lang, "named.notice",
+                                  {{"id", std::to_string(c_.id)},
+                                   {"requester", RequesterName()},
+                                   {"what", what},
+                                   {"account", AccountLine(lang)}}),
+                                {}},
+                               {}});
+      nlohmann::json step_ids = nlohmann::json::array();
+      for (const Step* s : steps) step_ids.push_back(s->id);
+      Audit("named.told", {{"to", id}, {"steps", step_ids}});
     }
   }
 
@@ -687,7 +780,21 @@ class CaseEngine::Run {
   CaseOutcome ReplaceAdmin(Task& declined, const std::string& text, const std::string& pending) {
     Step person_step;
     person_step.type = QuestionType::kPerson;
-    ParsedAnswer p = ParseAnswer(person_step, text, t_, LangOf(actor_));
+    // After "Ange en kontaktuppgift för X", the answer is X's contact
+    // details: the name given before is kept with the declined task.
+    std::optional<ParsedAnswer> completed;
+    if (declined.detail.contains("replacement")) {
+      completed = CompleteContact(person_step, declined.detail["replacement"], 0, text);
+    }
+    ParsedAnswer p = completed ? *completed : ParseAnswer(person_step, text, t_, LangOf(actor_));
+    if (p.missing >= 0 || declined.detail.contains("replacement")) {
+      if (p.missing >= 0) {
+        declined.detail["replacement"] = p.partial;
+      } else {
+        declined.detail.erase("replacement");
+      }
+      Save(declined);
+    }
     if (!p.ok) return KeepPending(pending, p.error_key, p.vars);
     nlohmann::json answers = c_.answers;
     size_t index = declined.detail.value("index", 0);

@@ -297,9 +297,8 @@ std::string Reminders::T(Lang lang, const std::string& key, const Vars& vars) co
   return catalog_.Render(lang, key, vars);
 }
 
-Lang Reminders::LangOf(const std::string& person) const {
-  const Person* p = directory_.Find(person);
-  return p && p->lang ? *p->lang : Lang::kSv;
+Lang Reminders::LangOf(const std::string& person, const WaitFacts& f) const {
+  return LanguageOf(directory_.Find(person), f.languages);
 }
 
 std::string Reminders::Name(const std::string& person) const {
@@ -432,7 +431,7 @@ Firing Reminders::Fire(const Timer& t, const WaitFacts& f, TimePoint now) const 
   if (escalate_at && !escalated && now >= *escalate_at) {
     escalated = true;
     for (const std::string& to : EscalationTargets(t, *p, f)) {
-      Lang lang = LangOf(to);
+      Lang lang = LangOf(to, f);
       out.messages.push_back({to,
                               {T(lang, "reminder.escalated",
                                  {{"name", Name(t.person)},
@@ -446,7 +445,7 @@ Firing Reminders::Fire(const Timer& t, const WaitFacts& f, TimePoint now) const 
     }
   }
   if (!acknowledged) {
-    Lang lang = LangOf(t.person);
+    Lang lang = LangOf(t.person, f);
     out.messages.push_back({t.person,
                             {T(lang, "reminder.nudge",
                                {{"what", What(t, lang)},
@@ -497,7 +496,7 @@ Firing Reminders::FireReply(const Timer& t, const WaitPolicy& p, const WaitFacts
   }
   const bool escalated = stage > 1;
   for (const std::string& person : to) {
-    Lang lang = LangOf(person);
+    Lang lang = LangOf(person, f);
     out.messages.push_back(
         {person,
          {T(lang, escalated ? "reminder.public_reply_escalated" : "reminder.public_reply",
@@ -535,7 +534,7 @@ Firing Reminders::FireDuty(const Timer& t, const WaitPolicy& p, const WaitFacts&
   base.detail["account_label"] = f.account;
   if (!acknowledged) {
     for (const std::string& to : admins) {
-      Lang lang = LangOf(to);
+      Lang lang = LangOf(to, f);
       std::string text = T(lang, asked ? "duty.overdue" : "duty.ask." + t.kind,
                            {{"account", f.account},
                             {"since", HumanTime(t.since, lang)},
@@ -554,12 +553,12 @@ Firing Reminders::FireDuty(const Timer& t, const WaitPolicy& p, const WaitFacts&
     esc.person = admins.empty() ? "" : admins.front();
     for (const std::string& to : EscalationTargets(esc, p, f)) {
       if (std::find(admins.begin(), admins.end(), to) != admins.end()) continue;
-      Lang lang = LangOf(to);
+      Lang lang = LangOf(to, f);
       out.messages.push_back({to,
-                              {T(lang, "duty.escalated",
-                                 {{"what", What(base, lang)},
-                                  {"account", f.account},
-                                  {"since", HumanTime(t.since, lang)}}),
+                              {UpperFirst(T(lang, "duty.escalated",
+                                            {{"what", What(base, lang)},
+                                             {"account", f.account},
+                                             {"since", HumanTime(t.since, lang)}})),
                                {}},
                               {},
                               0});
@@ -739,11 +738,12 @@ bool Reminders::Overdue(const Timer& t, TimePoint now) {
 }
 
 std::string Reminders::Line(const Timer& t, Lang lang, TimePoint now) const {
-  return T(lang, Overdue(t, now) ? "waiting.line_overdue" : "waiting.line",
-           {{"what", What(t, lang)},
-            {"since", HumanTime(t.since, lang)},
-            {"name", Name(t.person)},
-            {"due", HumanTime(t.due, lang)}});
+  // Each line is a sentence of its own: "• The approval of …".
+  return UpperFirst(T(lang, Overdue(t, now) ? "waiting.line_overdue" : "waiting.line",
+                      {{"what", What(t, lang)},
+                       {"since", HumanTime(t.since, lang)},
+                       {"name", Name(t.person)},
+                       {"due", HumanTime(t.due, lang)}}));
 }
 
 std::string Reminders::WaitingText(const std::vector<Timer>& open, Lang lang, TimePoint now) const {
@@ -759,10 +759,14 @@ std::string Reminders::OverdueText(const std::vector<Timer>& open, Lang lang, Ti
   std::string text;
   for (const Timer& t : open) {
     if (!Overdue(t, now)) continue;
+    // A wait on nobody in particular (a duty, a public comment) is on the
+    // account's administrators: the caller names them in "waiting_on".
+    std::string name = !t.person.empty() ? Name(t.person)
+                                         : t.detail.value("waiting_on", T(lang, "overdue.admins"));
     text +=
-        "\n" +
-        T(lang, "overdue.line",
-          {{"what", What(t, lang)}, {"since", HumanTime(t.since, lang)}, {"name", Name(t.person)}});
+        "\n" + UpperFirst(T(
+                   lang, "overdue.line",
+                   {{"what", What(t, lang)}, {"since", HumanTime(t.since, lang)}, {"name", name}}));
   }
   return text.empty() ? T(lang, "overdue.none") : T(lang, "overdue.header") + text;
 }

@@ -82,6 +82,23 @@ const std::vector<std::string>& Catalog::CommandWords(const std::string& name) c
   return it == commands_.end() ? kNone : it->second;
 }
 
+std::vector<std::string> Catalog::WordList(const std::string& key) const {
+  std::vector<std::string> out;
+  for (const auto& [lang, by_key] : texts_) {
+    auto it = by_key.find(key);
+    if (it == by_key.end()) continue;
+    std::string_view rest = it->second;
+    while (!rest.empty()) {
+      size_t bar = rest.find('|');
+      std::string w = Trim(rest.substr(0, bar));
+      if (!w.empty()) out.push_back(std::move(w));
+      if (bar == std::string_view::npos) break;
+      rest.remove_prefix(bar + 1);
+    }
+  }
+  return out;
+}
+
 std::map<std::string, std::string> Catalog::WithPrefix(Lang lang, const std::string& prefix) const {
   std::map<std::string, std::string> out;
   for (Lang l : {Lang::kSv, lang}) {  // Swedish first, then overridden
@@ -93,6 +110,24 @@ std::map<std::string, std::string> Catalog::WithPrefix(Lang lang, const std::str
     }
   }
   return out;
+}
+
+std::string UpperFirst(std::string text) {
+  for (size_t i = 0; i < text.size(); ++i) {
+    auto c = static_cast<unsigned char>(text[i]);
+    if (c >= 'a' && c <= 'z') {
+      text[i] = static_cast<char>(c - 'a' + 'A');
+      return text;
+    }
+    if ((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) return text;
+    if (c == 0xC3 && i + 1 < text.size()) {
+      // Lower-case Latin-1 letters (à..þ, not ÷) are their upper case + 0x20.
+      auto d = static_cast<unsigned char>(text[i + 1]);
+      if (d >= 0xA0 && d <= 0xBE && d != 0xB7) text[i + 1] = static_cast<char>(d - 0x20);
+      if (d >= 0x80 && d <= 0xBE && d != 0x97 && d != 0xB7) return text;
+    }
+  }
+  return text;
 }
 
 std::string Trim(std::string_view text) {

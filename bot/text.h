@@ -55,6 +55,11 @@ class Catalog {
   // the catalogue is built.
   const std::vector<std::string>& CommandWords(const std::string& name) const;
 
+  // The '|'-separated entries of `key` in every language, trimmed, in
+  // catalogue order and otherwise as written (word lists such as
+  // "intent.register.verb", which their user folds its own way).
+  std::vector<std::string> WordList(const std::string& key) const;
+
   // All keys with the given prefix in `lang` (fallback Swedish), raw.
   std::map<std::string, std::string> WithPrefix(Lang lang, const std::string& prefix) const;
 
@@ -67,6 +72,11 @@ class Catalog {
 // Lower-cases ASCII and Swedish letters (ÅÄÖÉ) in UTF-8, trims white space
 // and trailing punctuation (".!?"), and folds runs of spaces to one.
 std::string NormalizeWord(std::string_view text);
+
+// `text` with its first letter in upper case (ASCII and the Latin-1
+// letters, so "ögonblicksbilden" becomes "Ögonblicksbilden"); anything
+// before the first letter (an emoji, a space) is kept as it is.
+std::string UpperFirst(std::string text);
 
 // Trims ASCII white space at both ends.
 std::string Trim(std::string_view text);

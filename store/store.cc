@@ -216,7 +216,22 @@ Session Transaction::LoadSession(const Person& person) {
     s.active_draft = q.getColumn(1).isNull() ? 0 : q.getColumn(1).getInt64();
     s.pending = q.getColumn(2).getString();
   }
+  if (auto chosen = ChosenLanguage(person.id)) s.lang = *chosen;
   return s;
+}
+
+std::optional<Lang> Transaction::ChosenLanguage(const std::string& person_id) {
+  SQLite::Statement& q = store_.Prepare("SELECT lang FROM persons WHERE id = ?");
+  q.bind(1, person_id);
+  if (!q.executeStep() || q.getColumn(0).isNull()) return std::nullopt;
+  return ParseLang(q.getColumn(0).getString());
+}
+
+void Transaction::SetChosenLanguage(const std::string& person_id, Lang lang) {
+  SQLite::Statement& q = store_.Prepare("UPDATE persons SET lang = ? WHERE id = ?");
+  q.bind(1, std::string(LangCode(lang)));
+  q.bind(2, person_id);
+  q.exec();
 }
 
 void Transaction::SaveSession(const std::string& person_id, const Session& session, TimePoint now) {

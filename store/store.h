@@ -124,9 +124,16 @@ class Transaction {
 
   // --- people and sessions
   void UpsertPerson(const Person& person, TimePoint now);
-  // The person's session; a default one (Swedish or the person's language)
-  // if they have none.
+  // The person's session; a default one if they have none. Its language is
+  // the one the person chose, else the directory's, else Swedish.
   Session LoadSession(const Person& person);
+  // The language `person_id` chose (migration 0007), if they ever did.
+  std::optional<Lang> ChosenLanguage(const std::string& person_id);
+  // Records the person's choice. REQUIRES: UpsertPerson was called for them.
+  void SetChosenLanguage(const std::string& person_id, Lang lang);
+  // The chosen languages as the engines' port, read through this
+  // transaction. Valid while the transaction is.
+  const LanguageChoices& Languages() const { return languages_; }
   void SaveSession(const std::string& person_id, const Session& session, TimePoint now);
 
   // --- drafts and registrations
@@ -268,10 +275,22 @@ class Transaction {
   int64_t CountTimers(const std::string& state);
 
  private:
+  class ChosenLanguages final : public LanguageChoices {
+   public:
+    explicit ChosenLanguages(Transaction& tx) : tx_(tx) {}
+    std::optional<Lang> Chosen(const std::string& person_id) const override {
+      return tx_.ChosenLanguage(person_id);
+    }
+
+   private:
+    Transaction& tx_;
+  };
+
   Store& store_;
   std::unique_lock<std::mutex> lock_;
   SQLite::Transaction tx_;
   bool committed_ = false;
+  ChosenLanguages languages_{*this};
 };
 
 class Store {

@@ -179,7 +179,16 @@ Response WebChat::GetMessages(const Request& request) const {
     m.at = std::chrono::system_clock::now();
     messages.push_back(m);
   }
-  return MessagesResponse(messages, feed.cursor);
+  Response r = MessagesResponse(messages, feed.cursor);
+  // The person's language, so the page opens in it on every device and
+  // after a reload (absent when neither they nor the directory chose one).
+  // Only with the whole transcript: a poll need not read it again.
+  if (auto lang = after == 0 ? service_.ChosenLanguage(*person) : std::nullopt) {
+    nlohmann::json body = nlohmann::json::parse(r.body);
+    body["lang"] = LangCode(*lang);
+    r.body = body.dump();
+  }
+  return r;
 }
 
 Response WebChat::PostMessage(const Request& request) const {
@@ -220,7 +229,7 @@ Response WebChat::PostMessage(const Request& request) const {
                                                               {"accept", "button.admin_accept"},
                                                               {"decline", "button.admin_decline"},
                                                               {"done", "button.startup_done"}};
-      echo = catalog_.Render(person->lang.value_or(Lang::kSv), kLabels.at(input.action));
+      echo = catalog_.Render(service_.LanguageOf(*person), kLabels.at(input.action));
     } else {
       std::vector<Button> offered;
       if (message_id == 0) {

@@ -21,7 +21,7 @@ organisation: {sv: O, en: O}
 form_title: {sv: F, en: F}
 rules:
   login_email:
-    forbidden_domains: [gislaved.se]
+    personal_addresses: ["*.*@gislaved.se"]
     allowed_local_parts: ["sociala.medier*", "*.facebook"]
     message: {sv: "Personliga kommunala e-postkonton får inte användas.", en: "Personal municipal addresses must not be used."}
 steps:
@@ -102,6 +102,14 @@ TEST(LoginEmailRule, RefusesAnyKnownPersonsAddressWhateverTheDomain) {
   EXPECT_EQ(Parse("login", "anna.privat@gmail.com", ctx).error_key, "invalid.login_email");
 }
 
+// Issue 15: fritidsgardarna@gislaved.se was refused as personal. Personal
+// means a person's address; a functional one at the same domain is allowed.
+TEST(LoginEmailRule, AFunctionalAddressWithoutThePersonalPatternIsAllowed) {
+  EXPECT_TRUE(Parse("login", "fritidsgardarna@gislaved.se").ok);
+  EXPECT_TRUE(Parse("login", "info@gislaved.se").ok);
+  EXPECT_EQ(Parse("login", "kalle.svensson@gislaved.se").error_key, "invalid.login_email");
+}
+
 TEST(NumberAnswer, ReadsSwedishDecimalsAndUnits) {
   EXPECT_DOUBLE_EQ(Parse("hours", "ca 2,5 timmar").value.get<double>(), 2.5);
   EXPECT_DOUBLE_EQ(Parse("hours", "4").value.get<double>(), 4);
@@ -163,6 +171,55 @@ TEST(PersonAnswer, RequiresContactDetails) {
   EXPECT_EQ(Parse("person", "anna@x.se").error_key, "invalid.person");
 }
 
+// Issue 15: "Emma Falk, SO-lärare, emma.falk@trosa.se" gave the name "Emma
+// Falk SO-lärare".
+TEST(PersonAnswer, KeepsATitleBesideTheNameApart) {
+  ParsedAnswer p = Parse("person", "Emma Falk, SO-lärare, emma.falk@trosa.se");
+  ASSERT_TRUE(p.ok) << p.error_key;
+  EXPECT_EQ(p.value["name"], "Emma Falk");
+  EXPECT_EQ(p.value["title"], "SO-lärare");
+  EXPECT_EQ(FormatAnswer(*T().FindStep("person"), p.value, Lang::kSv),
+            "Emma Falk, SO-lärare (emma.falk@trosa.se)");
+  EXPECT_EQ(Parse("person", "Emma Falk (rektor) <emma@trosa.se>").value["title"], "rektor");
+}
+
+// Issue 15: after "Ange en kontaktuppgift för X", the e-mail address alone
+// was refused as "no name", for ever.
+TEST(FollowUp, ContactDetailsAloneCompleteTheNamedPerson) {
+  const Step& person = *T().FindStep("person");
+  ParsedAnswer asked = Parse("person", "Anna Berg, rektor");
+  ASSERT_EQ(asked.error_key, "invalid.person_contact");
+  ASSERT_EQ(asked.missing, 0);
+  auto done = CompleteContact(person, asked.partial, asked.missing, "anna.berg@x.se");
+  ASSERT_TRUE(done && done->ok) << (done ? done->error_key : "nullopt");
+  EXPECT_EQ(done->value["name"], "Anna Berg");
+  EXPECT_EQ(done->value["title"], "rektor");
+  EXPECT_EQ(done->value["email"], "anna.berg@x.se");
+  // Saying nothing usable asks again, about the same person.
+  auto again = CompleteContact(person, asked.partial, asked.missing, "vet inte");
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->error_key, "invalid.person_contact");
+  EXPECT_EQ(again->missing, 0);
+}
+
+TEST(FollowUp, InAListEachPersonWithoutDetailsIsAskedForInTurn) {
+  const Step& admins = *T().FindStep("admins");
+  ParsedAnswer asked = Parse("admins", "Anna Berg\nBo Ek\nCia Al, cia@x.se");
+  ASSERT_EQ(asked.error_key, "invalid.person_contact");
+  EXPECT_EQ(asked.vars["name"], "Anna Berg");
+  auto second = CompleteContact(admins, asked.partial, asked.missing, "070-123 45 67");
+  ASSERT_TRUE(second);
+  EXPECT_EQ(second->error_key, "invalid.person_contact");
+  EXPECT_EQ(second->vars["name"], "Bo Ek");
+  auto done = CompleteContact(admins, second->partial, second->missing, "Bo Ek, bo@x.se");
+  ASSERT_TRUE(done && done->ok) << (done ? done->error_key : "nullopt");
+  EXPECT_EQ(done->value.size(), 3u);
+  EXPECT_EQ(done->value[0]["phone"], "070-123 45 67");
+  EXPECT_EQ(done->value[1]["email"], "bo@x.se");
+  // Several people again: a new answer to the question, not the follow-up.
+  EXPECT_FALSE(CompleteContact(admins, asked.partial, asked.missing, "A A, a@x.se\nB B, b@x.se"));
+}
+
 TEST(PeopleAnswer, ReadsLinesAndSemicolonsAndCountsMinimum) {
   ParsedAnswer p = Parse("admins", "1. Anna Berg, anna@x.se\n2. Bo Ek, 070-123 45 67");
   ASSERT_TRUE(p.ok) << p.error_key;
@@ -197,11 +254,20 @@ TEST(ScheduleAnswer, ReadsDaysTimesAndDashes) {
 }
 
 TEST(ScheduleAnswer, ReadsRangesOfDaysAndRoundTheClock) {
-  ParsedAnswer p = Parse("when", "mån-ons 9-11 och kontroll varje dag");
+  ParsedAnswer p = Parse("when", "mån-ons 9-11 och (kontroll) varje dag");
   ASSERT_TRUE(p.ok);
   EXPECT_EQ(p.value["slots"][0]["days"], nlohmann::json({1, 2, 3}));
   EXPECT_TRUE(Parse("when", "Dygnet runt").value.value("always", false));
   EXPECT_EQ(Parse("when", "kontorstid").value["slots"][0]["to"], "17:00");
+}
+
+// Issue 15: "skoldagar 8–16" was taken as "alla dagar 08:00–16:00".
+TEST(ScheduleAnswer, AnUnknownWordIsAskedAboutNotDropped) {
+  ParsedAnswer p = Parse("when", "skoldagar 8–16");
+  EXPECT_EQ(p.error_key, "invalid.schedule_unknown");
+  EXPECT_EQ(p.vars["words"], "skoldagar");
+  EXPECT_TRUE(Parse("when", "vardagar 8–16 (skoldagar)").ok);
+  EXPECT_TRUE(Parse("when", "mån–fre kl. 8–16 och lör 10–12").ok);
 }
 
 TEST(ScheduleAnswer, RefusesTextWithoutDaysOrTimes) {

@@ -111,6 +111,16 @@ class CaseTest : public ::testing::Test {
     }
     return nullptr;
   }
+  // Submits, and the whole chain approves (the board's approver named by
+  // the requester): the administrators are asked next.
+  void ApproveEveryStage() {
+    Submit();
+    Act("boss", "approve", Open("chef")->id);
+    Act("legal", "approve", Open("jurist")->id);
+    int64_t naming = Open("styrelse")->id;
+    Act("req", "text", naming, "Lo Legal", "case:name_approver:" + std::to_string(naming));
+    Act("legal", "approve", Open("styrelse")->id);
+  }
   std::string Replies() const {
     std::string out;
     for (const Reply& r : last_.replies) out += r.text + "\n";
@@ -206,12 +216,7 @@ TEST_F(CaseTest, TaskOfAnEarlierRoundIsAlreadyDecided) {
 }
 
 TEST_F(CaseTest, ApprovedCaseRegistersCopiesAndHandsOutStartupSteps) {
-  Submit();
-  Act("boss", "approve", Open("chef")->id);
-  Act("legal", "approve", Open("jurist")->id);
-  int64_t naming = Open("styrelse")->id;
-  Act("req", "text", naming, "Lo Legal", "case:name_approver:" + std::to_string(naming));
-  Act("legal", "approve", Open("styrelse")->id);
+  ApproveEveryStage();
   EXPECT_EQ(c_.status, kPendingAdmins);
   const Task* admin = Open("0");
   ASSERT_NE(admin, nullptr);
@@ -229,16 +234,28 @@ TEST_F(CaseTest, ApprovedCaseRegistersCopiesAndHandsOutStartupSteps) {
 
 TEST_F(CaseTest, AdministratorOutsideTheDirectoryIsConfirmedByTheInformationFunction) {
   c_.answers["admins"] = {{{"name", "Extern Person"}, {"email", "extern@annan.se"}}};
-  Submit();
-  Act("boss", "approve", Open("chef")->id);
-  Act("legal", "approve", Open("jurist")->id);
-  int64_t naming = Open("styrelse")->id;
-  Act("req", "text", naming, "Lo Legal", "case:name_approver:" + std::to_string(naming));
-  Act("legal", "approve", Open("styrelse")->id);
+  ApproveEveryStage();
   const Task* admin = Open("0");
   ASSERT_NE(admin, nullptr);
   EXPECT_EQ(admin->assignee, "info");
   EXPECT_TRUE(admin->detail.value("external", false));
+}
+
+// Issue 15: the follow-up "Ange en kontaktuppgift för X" looped when the
+// answer was the contact detail alone; so it did for a replaced
+// administrator.
+TEST_F(CaseTest, AReplacementAdministratorsContactDetailAnswersTheFollowUp) {
+  ApproveEveryStage();
+  ASSERT_NE(Open("0"), nullptr);
+  int64_t declined = Open("0")->id;
+  Act("admin", "decline", declined);
+  std::string pending = last_.pending.at("req");
+  Act("req", "text", declined, "Dag Dep", pending);
+  EXPECT_NE(Replies().find("Ange en kontaktuppgift för Dag Dep"), std::string::npos) << Replies();
+  Act("req", "text", declined, "dag@demo.se", last_.pending.at("req"));
+  EXPECT_NE(Replies().find("Dag Dep har fått frågan"), std::string::npos) << Replies();
+  EXPECT_EQ(c_.answers["admins"][0]["name"], "Dag Dep");
+  EXPECT_EQ(c_.answers["admins"][0]["email"], "dag@demo.se");
 }
 
 TEST(DirectoryResolution, WalksUpTheChainThenLooksInTheUnit) {

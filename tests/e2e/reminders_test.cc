@@ -239,7 +239,7 @@ TEST(Reminders, StatusListsWaitsAndTheInformationFunctionSeesWhatIsOverdue) {
   Bot bot(TempDb());
   bot.Start({"--test-clock", "--test-clock-now", kMonday});
   SubmitGislaved(bot);
-  EXPECT_NE(Texts(bot.Say("gis-per", "status")).find("godkännandet av anmälan nr"),
+  EXPECT_NE(Texts(bot.Say("gis-per", "status")).find("Godkännandet av anmälan nr"),
             std::string::npos);
   EXPECT_NE(Texts(bot.Say("gis-info", "försenat")).find("Inget är försenat"), std::string::npos);
   ASSERT_EQ(SetClock(bot, "2026-11-24T09:00:30+01:00").status, 200);
@@ -317,8 +317,8 @@ TEST(Reminders, ARegisteredAccountsAdministratorsAreAskedForTheSnapshot) {
   ASSERT_TRUE(WaitFor(bot, "gis-omar", "halvårets ögonblicksbild"));
   // Bug: an administrator's duties were missing from their "status" (the
   // account's duty rows name no person); now the administrators see them.
-  EXPECT_NE(Texts(bot.Say("gis-omar", "status")).find("ögonblicksbilden"), std::string::npos);
-  EXPECT_EQ(Texts(bot.Say("gis-anna", "status")).find("ögonblicksbilden"), std::string::npos);
+  EXPECT_NE(Texts(bot.Say("gis-omar", "status")).find("Ögonblicksbilden"), std::string::npos);
+  EXPECT_EQ(Texts(bot.Say("gis-anna", "status")).find("Ögonblicksbilden"), std::string::npos);
   json done = Button(bot, "gis-omar", "duty_done");
   ASSERT_FALSE(done.is_null());
   auto r = Press(bot, "gis-omar", done);
