@@ -213,13 +213,13 @@ try {
 
   await test('the page opens in the language the person chose, on another device and after a reload', async () => {
     const page = await browser.newPage();
-    await page.goto(`${base}/#person=tro-ida`);
+    await page.goto(`${base}/#person=tro-info`);
     await page.waitForSelector('#messages .msg[data-direction="out"]');
     await andWaitForReply(page, () => page.click('[data-lang="en"]'));  // tells the bot
     await page.close();
     // A new browser context: nothing kept in this browser; the server knows.
     const other = await browser.newPage();
-    await other.goto(`${base}/#person=tro-ida`);
+    await other.goto(`${base}/#person=tro-info`);
     await other.waitForSelector('#messages .msg[data-direction="out"]');
     await other.waitForFunction(() => document.documentElement.lang === 'en', null, { timeout: 10000 });
     await other.close();
