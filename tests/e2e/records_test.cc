@@ -190,6 +190,22 @@ TEST_F(Records, MaskedDossierHidesPrivatePersonsEverywhereAndKeepsStaff) {
   EXPECT_NE(html.find("Maskerad version"), std::string::npos);
 }
 
+TEST_F(Records, PdfIdentifiesItselfAsPdfA2b) {
+  std::string out = Out("pdf");
+  std::string log;
+  ASSERT_EQ(Kontobot("export registration 1 --masked --by gis-info --to anonym --out " + out + Db(),
+                     &log),
+            0)
+      << log;
+  std::string pdf = Slurp(out + "/registration-1-masked.pdf");
+  EXPECT_EQ(pdf.rfind("%PDF-", 0), 0u);
+  // The XMP metadata stream: PDF/A part 2, conformance level B.
+  EXPECT_TRUE(std::regex_search(pdf, std::regex(R"(pdfaid:part(='|>)2)"))) << "not PDF/A-2";
+  EXPECT_TRUE(std::regex_search(pdf, std::regex(R"(pdfaid:conformance(='|>)B)")));
+  EXPECT_NE(pdf.find("/OutputIntents"), std::string::npos) << "PDF/A needs an output intent";
+  EXPECT_EQ(pdf.find(kPrivateName), std::string::npos);
+}
+
 TEST_F(Records, EnglishDossierOnRequest) {
   std::string out = Out("english");
   ASSERT_EQ(Kontobot("export registration 1 --lang en --events=false --by gis-info --to x "
