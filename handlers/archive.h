@@ -33,6 +33,11 @@ std::vector<int64_t> WriteArchive(store::Store& store, const std::vector<int64_t
                                   const RecordsContext& ctx, const ArchiveSettings& settings,
                                   ExportDir& dir);
 
+// Checks a package against its METS.xml: every file and metadata file
+// listed is there with the size and SHA-256 recorded. Returns the problems
+// (empty when the package is intact).
+std::vector<std::string> VerifyArchive(const std::string& package);
+
 }  // namespace kontobot::handlers
 
 #endif  // KONTOBOT_HANDLERS_ARCHIVE_H_

@@ -206,6 +206,22 @@ TEST_F(Records, PdfIdentifiesItselfAsPdfA2b) {
   EXPECT_EQ(pdf.find(kPrivateName), std::string::npos);
 }
 
+TEST_F(Records, ArchivePackageFromTheCommandLineIsRecorded) {
+  std::string out = Out("sip");
+  std::string log;
+  ASSERT_EQ(Kontobot("export archive 1 --by gis-info --pdf=false --out " + out + Db(), &log), 0)
+      << log;
+  EXPECT_TRUE(std::filesystem::exists(out + "/METS.xml"));
+  EXPECT_TRUE(
+      std::filesystem::exists(out + "/representations/rep1/data/registration-1/record.json"));
+  SQLite::Database db(*db_, SQLite::OPEN_READONLY);
+  EXPECT_EQ(
+      db.execAndGet("SELECT COUNT(*) FROM audit WHERE action = 'archive.transferred'").getInt(), 1);
+  EXPECT_EQ(Kontobot("export archive 7 --by gis-info --pdf=false --out " + out + "-7" + Db(), &log),
+            1);
+  EXPECT_NE(log.find("there is no registration 7"), std::string::npos) << log;
+}
+
 TEST_F(Records, EnglishDossierOnRequest) {
   std::string out = Out("english");
   ASSERT_EQ(Kontobot("export registration 1 --lang en --events=false --by gis-info --to x "
