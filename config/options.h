@@ -25,7 +25,15 @@ struct Options {
   unsigned threads = 0;                 // 0: one per core, at least 2
   size_t max_body = size_t{64} * 1024;  // bytes
   bool webchat = true;
-  std::string out = ".";  // export: where files are written
+  // export and diary (handlers/export.h)
+  std::string out;          // the new directory to write; "" = named after the export
+  std::string by;           // who exports or registers (a directory person id)
+  std::string to;           // to whom records are released
+  bool masked = false;      // the dossier with personal data masked
+  std::string lang = "sv";  // the exports' language
+  bool events = true;       // the dossier's event log
+  bool pdf = true;          // the dossier as PDF/A too
+  std::string date;         // diary: the registration date (default today)
   std::string slack_signing_secret;
   std::string slack_bot_token;
   std::string slack_api_base = "https://slack.com/api";

@@ -74,6 +74,27 @@ struct Account {
   TimePoint registered_at{};
 };
 
+// A case's entry in the organisation's diary (diarium).
+struct DiaryEntry {
+  int64_t registration_id = 0;
+  std::string diarienummer;   // e.g. "KS 2026/123"
+  std::string registered_on;  // local date, "YYYY-MM-DD"
+  std::string set_by;         // person id
+  TimePoint set_at{};
+};
+
+// One release (utlämnande) of a case's records.
+struct Release {
+  int64_t id = 0;
+  int64_t registration_id = 0;
+  TimePoint released_at{};
+  std::string released_by;  // person id
+  std::string recipient;
+  std::string version;                             // "complete" or "masked"
+  std::string lang;                                // "sv" or "en"
+  nlohmann::json files = nlohmann::json::array();  // [{"name", "size", "sha256"}]
+};
+
 // A call waiting to be made to a platform API.
 struct OutboxItem {
   int64_t id = 0;
@@ -163,7 +184,23 @@ class Transaction {
   // Active accounts (of `org`, or all when empty), oldest first.
   std::vector<Account> Accounts(const std::string& org = "");
   std::optional<Account> LoadAccount(int64_t registration_id);
+  // Every account, active or closed, oldest first (for the register export).
+  std::vector<Account> AllAccounts();
   int64_t CountRegistrations();
+
+  // --- diary and releases (public records)
+  // Sets (or replaces) a case's diary entry.
+  void SetDiary(const DiaryEntry& entry);
+  std::optional<DiaryEntry> Diary(int64_t registration_id);
+  // Every case's entry, by registration id.
+  std::map<int64_t, DiaryEntry> Diaries();
+  // Records a release; returns its id.
+  int64_t InsertRelease(const Release& release);
+  std::vector<Release> ReleasesOf(int64_t registration_id);
+  // The audit entries whose subject starts with `prefix` and whose action is
+  // one of `actions`, oldest first.
+  std::vector<nlohmann::json> AuditByActions(const std::string& prefix,
+                                             const std::vector<std::string>& actions);
 
   // --- the record
   int64_t AppendMessage(const StoredMessage& message);
