@@ -427,17 +427,35 @@ bool LooksLikePassword(std::string_view input) {
       R"(^((https?://)?[a-z0-9-]+(\.[a-z0-9-]+)+(/.*)?|[^@]+@[^@]+\.[a-z]{2,})$)",
       std::regex::icase);
   if (std::regex_match(s, kAddressishRe)) return false;
+  // Words and numbers joined by these read as a name ("Fritid-2026",
+  // "Kultur_och_fritid.2026"): they are not the symbol a password has.
+  auto joiner = [](unsigned char c) { return c == '-' || c == '_' || c == '.' || c == '/'; };
   bool lower = false, upper = false, digit = false, symbol = false;
+  // The longest joined part that mixes letters and digits ("Hemligt2024").
+  size_t mixed = 0;
+  size_t part = 0;
+  bool part_letter = false, part_digit = false;
   for (char ch : s) {
     auto c = static_cast<unsigned char>(ch);
     lower |= std::islower(c) != 0;
     upper |= std::isupper(c) != 0;
     digit |= std::isdigit(c) != 0;
+    if (joiner(c)) {
+      part = 0;
+      part_letter = part_digit = false;
+      continue;
+    }
     symbol |= std::ispunct(c) != 0;
+    ++part;
+    part_letter |= std::isalpha(c) != 0 || c >= 0x80;
+    part_digit |= std::isdigit(c) != 0;
+    if (part_letter && part_digit) mixed = std::max(mixed, part);
   }
-  // Short mixed tokens are often names ("Myspace2"); a symbol or length
-  // tips them over.
-  return lower && upper && digit && (symbol || s.size() >= 11);
+  if (!lower || !upper || !digit) return false;
+  // A symbol tips it over ("Sommar2024!"), and so does a long word of
+  // letters and digits ("Hemligt2024"); a short one is often a name
+  // ("Myspace2", "Kultur2026").
+  return symbol || mixed >= 11;
 }
 
 ParsedAnswer ParseAnswer(const Step& step, std::string_view input, const Template& tmpl, Lang lang,
