@@ -35,11 +35,6 @@ std::string AsciiDashes(std::string_view s) {
   return out;
 }
 
-size_t Utf8Length(std::string_view s) {
-  return static_cast<size_t>(std::count_if(
-      s.begin(), s.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
-}
-
 std::string FormatNumber(double v) {
   if (std::floor(v) == v && std::fabs(v) < 1e15) {
     return std::to_string(static_cast<long long>(v));
@@ -117,7 +112,8 @@ ParsedAnswer ParseEmail(const Step& step, std::string_view input, const Template
       if (!functional) personal = true;
     }
     if (personal) {
-      return Invalid("invalid.login_email", {{"rule", rule.message.Get(lang)}, {"email", *email}});
+      return Invalid("invalid.login_email",
+                     {{"rule", rule.message.Get(lang)}, {"email", Literal(*email)}});
     }
   }
   return Ok(*email);
@@ -192,7 +188,7 @@ ParsedAnswer ParsePerson(const Step& step, std::string_view input) {
   std::smatch m;
   if (std::regex_search(s, m, kEmailRe)) {
     auto email = NormalizeEmail(m.str());
-    if (!email) return Invalid("invalid.person_email", {{"text", m.str()}});
+    if (!email) return Invalid("invalid.person_email", {{"text", Literal(m.str())}});
     person["email"] = *email;
     s = m.prefix().str() + " " + m.suffix().str();
   }
@@ -213,11 +209,11 @@ ParsedAnswer ParsePerson(const Step& step, std::string_view input) {
   name = Trim(name);
   bool has_digit = std::any_of(name.begin(), name.end(), ::isdigit);
   if (Utf8Length(name) < 2 || has_digit) {
-    return Invalid("invalid.person", {{"text", Trim(input)}});
+    return Invalid("invalid.person", {{"text", Literal(Trim(input))}});
   }
   person["name"] = name;
   if (step.contact_required && !person.contains("email") && !person.contains("phone")) {
-    return Invalid("invalid.person_contact", {{"name", name}});
+    return Invalid("invalid.person_contact", {{"name", Literal(name)}});
   }
   return Ok(person);
 }
@@ -241,7 +237,8 @@ ParsedAnswer ParsePeople(const Step& step, std::string_view input) {
     if (!p.ok) return p;
     std::string key = NormalizeWord(p.value["name"].get<std::string>());
     if (!seen.insert(key).second) {
-      return Invalid("invalid.people_duplicate", {{"name", p.value["name"]}});
+      return Invalid("invalid.people_duplicate",
+                     {{"name", Literal(p.value["name"].get<std::string>())}});
     }
     people.push_back(p.value);
   }

@@ -232,6 +232,50 @@ TEST(PasswordDetection, LeavesOrdinaryAnswersAlone) {
   }
 }
 
+TEST(Utf8, CutsOnlyBetweenCodePoints) {
+  const std::string text = "a\xC3\xA5\xE2\x82\xAC\xF0\x9F\x98\x80";  // a å € 😀: 1+2+3+4 bytes
+  const std::vector<std::pair<size_t, std::string>> cases{{0, ""},
+                                                          {1, "a"},
+                                                          {2, "a"},
+                                                          {3, "a\xC3\xA5"},
+                                                          {4, "a\xC3\xA5"},
+                                                          {5, "a\xC3\xA5"},
+                                                          {6, "a\xC3\xA5\xE2\x82\xAC"},
+                                                          {9, "a\xC3\xA5\xE2\x82\xAC"},
+                                                          {10, text},
+                                                          {99, text}};
+  for (const auto& [max, want] : cases) EXPECT_EQ(Utf8Prefix(text, max), want) << max;
+  EXPECT_EQ(Utf8Length(text), 4u);
+}
+
+// Bug: text a requester typed went into approval requests as it was: '*'
+// drew bold and a line break a line of its own, so an answer could show
+// "✓ Godkänd av …" inside a request no one had decided.
+TEST(Literal, TypedTextCanNeitherFormatNorStartALine) {
+  const std::vector<std::pair<std::string, std::string>> cases{
+      {"Vanlig text, med åäö.", "Vanlig text, med åäö."},
+      {"*fet* och **fetare**",
+       "\xE2\x88\x97"
+       "fet\xE2\x88\x97 och \xE2\x88\x97\xE2\x88\x97"
+       "fetare\xE2\x88\x97\xE2\x88\x97"},
+      {"Information\n\n\xE2\x9C\x93 Godkänd av Bo",
+       "Information \xC2\xB6 \xE2\x9C\x93 Godkänd av Bo"},
+      {"a \r\n  b\rc\x0B"
+       "d\x0C"
+       "e",
+       "a \xC2\xB6 b \xC2\xB6 c \xC2\xB6 d \xC2\xB6 e"},
+      {"a\xE2\x80\xA8"
+       "b\xE2\x80\xA9"
+       "c\xC2\x85"
+       "d",
+       "a \xC2\xB6 b \xC2\xB6 c \xC2\xB6 d"},
+      {"\n\nbörjan och slut\n\n", "början och slut"},
+      {"höger\xE2\x80\xAEvänster\xE2\x81\xA6x\xE2\x81\xA9", "högervänsterx"},
+      {"tab\tok, bell\x07 nej, del\x7F nej, c1\xC2\x9B nej", "tab\tok, bell nej, del nej, c1 nej"},
+  };
+  for (const auto& [typed, shown] : cases) EXPECT_EQ(Literal(typed), shown) << typed;
+}
+
 TEST(Glob, MatchesStars) {
   EXPECT_TRUE(GlobMatch("*.facebook", "fritid.facebook"));
   EXPECT_TRUE(GlobMatch("sociala.medier*", "sociala.medier"));
