@@ -35,11 +35,6 @@ std::string AsciiDashes(std::string_view s) {
   return out;
 }
 
-size_t Utf8Length(std::string_view s) {
-  return static_cast<size_t>(std::count_if(
-      s.begin(), s.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
-}
-
 std::string FormatNumber(double v) {
   if (std::floor(v) == v && std::fabs(v) < 1e15) {
     return std::to_string(static_cast<long long>(v));
@@ -113,7 +108,8 @@ ParsedAnswer ParseEmail(const Step& step, std::string_view input, const Template
       if (!functional && GlobMatch(pattern, *email)) personal = true;
     }
     if (personal) {
-      return Invalid("invalid.login_email", {{"rule", rule.message.Get(lang)}, {"email", *email}});
+      return Invalid("invalid.login_email",
+                     {{"rule", rule.message.Get(lang)}, {"email", Literal(*email)}});
     }
   }
   return Ok(*email);
@@ -192,7 +188,7 @@ ParsedAnswer ReadPerson(std::string_view input, bool need_name) {
   std::smatch m;
   if (std::regex_search(s, m, kEmailRe)) {
     auto email = NormalizeEmail(m.str());
-    if (!email) return Invalid("invalid.person_email", {{"text", m.str()}});
+    if (!email) return Invalid("invalid.person_email", {{"text", Literal(m.str())}});
     person["email"] = *email;
     s = m.prefix().str() + ", " + m.suffix().str();
   }
@@ -224,7 +220,7 @@ ParsedAnswer ReadPerson(std::string_view input, bool need_name) {
   for (size_t i = 1; i < segments.size(); ++i) title += (title.empty() ? "" : ", ") + segments[i];
   bool has_digit = std::any_of(name.begin(), name.end(), ::isdigit);
   if ((need_name || !name.empty()) && (Utf8Length(name) < 2 || has_digit)) {
-    return Invalid("invalid.person", {{"text", Trim(input)}});
+    return Invalid("invalid.person", {{"text", Literal(Trim(input))}});
   }
   if (!name.empty()) person["name"] = name;
   if (!title.empty()) person["title"] = title;
@@ -276,7 +272,7 @@ ParsedAnswer CheckPeople(const Step& step, const nlohmann::json& people) {
   for (const auto& person : people) {
     std::string name = person.value("name", "");
     if (!seen.insert(NormalizeWord(name)).second) {
-      return Invalid("invalid.people_duplicate", {{"name", name}});
+      return Invalid("invalid.people_duplicate", {{"name", Literal(name)}});
     }
   }
   Vars counts{{"min", std::to_string(step.min_count)},
@@ -518,17 +514,35 @@ bool LooksLikePassword(std::string_view input) {
       R"(^((https?://)?[a-z0-9-]+(\.[a-z0-9-]+)+(/.*)?|[^@]+@[^@]+\.[a-z]{2,})$)",
       std::regex::icase);
   if (std::regex_match(s, kAddressishRe)) return false;
+  // Words and numbers joined by these read as a name ("Fritid-2026",
+  // "Kultur_och_fritid.2026"): they are not the symbol a password has.
+  auto joiner = [](unsigned char c) { return c == '-' || c == '_' || c == '.' || c == '/'; };
   bool lower = false, upper = false, digit = false, symbol = false;
+  // The longest joined part that mixes letters and digits ("Hemligt2024").
+  size_t mixed = 0;
+  size_t part = 0;
+  bool part_letter = false, part_digit = false;
   for (char ch : s) {
     auto c = static_cast<unsigned char>(ch);
     lower |= std::islower(c) != 0;
     upper |= std::isupper(c) != 0;
     digit |= std::isdigit(c) != 0;
+    if (joiner(c)) {
+      part = 0;
+      part_letter = part_digit = false;
+      continue;
+    }
     symbol |= std::ispunct(c) != 0;
+    ++part;
+    part_letter |= std::isalpha(c) != 0 || c >= 0x80;
+    part_digit |= std::isdigit(c) != 0;
+    if (part_letter && part_digit) mixed = std::max(mixed, part);
   }
-  // Short mixed tokens are often names ("Myspace2"); a symbol or length
-  // tips them over.
-  return lower && upper && digit && (symbol || s.size() >= 11);
+  if (!lower || !upper || !digit) return false;
+  // A symbol tips it over ("Sommar2024!"), and so does a long word of
+  // letters and digits ("Hemligt2024"); a short one is often a name
+  // ("Myspace2", "Kultur2026").
+  return symbol || mixed >= 11;
 }
 
 ParsedAnswer ParseAnswer(const Step& step, std::string_view input, const Template& tmpl, Lang lang,

@@ -258,7 +258,7 @@ class CaseEngine::Run {
     }
     Vars v{{"who", who},
            {"when", task.decided_at ? e_.local_time_.Format(*task.decided_at) : ""},
-           {"reason", task.reason}};
+           {"reason", Literal(task.reason)}};
     return T(lang, "decision." + std::string(TaskStatusName(task.status)), v);
   }
 
@@ -435,7 +435,7 @@ class CaseEngine::Run {
     Vars v{{"id", std::to_string(c_.id)},
            {"form", t_.form_title.Get(lang)},
            {"requester", RequesterName()},
-           {"admin", p.value("name", "")},
+           {"admin", Literal(p.value("name", ""))},
            {"statement", t_.admin_acceptance ? t_.admin_acceptance->statement.Get(lang) : ""},
            {"account", AccountLine(lang)}};
     return T(lang, p.value("external", false) ? "admin.request_external" : "admin.request", v);
@@ -449,7 +449,7 @@ class CaseEngine::Run {
       const Step* s = t_.FindStep(it->second);
       auto a = c_.answers.find(it->second);
       if (s && a != c_.answers.end() && !a->is_null())
-        out += (out.empty() ? "" : ", ") + FormatAnswer(*s, *a, lang);
+        out += (out.empty() ? "" : ", ") + Literal(FormatAnswer(*s, *a, lang));
     }
     return out;
   }
@@ -511,7 +511,7 @@ class CaseEngine::Run {
       Lang rl = RequesterLang();
       out_.messages.push_back({c_.requester,
                                {T(rl, "admin.declined_tell_requester",
-                                  {{"id", std::to_string(c_.id)}, {"admin", name}}),
+                                  {{"id", std::to_string(c_.id)}, {"admin", Literal(name)}}),
                                 {}},
                                {}});
       return std::move(out_);
@@ -667,9 +667,10 @@ class CaseEngine::Run {
     std::string out;
     for (const Task& t : Current()) {
       if (t.kind == TaskKind::kApproval || t.kind == TaskKind::kAdmin) {
-        std::string what = t.kind == TaskKind::kApproval
-                               ? StepTitle(t.step_id, lang)
-                               : T(lang, "admin.label", {{"name", t.detail.value("name", "")}});
+        std::string what =
+            t.kind == TaskKind::kApproval
+                ? StepTitle(t.step_id, lang)
+                : T(lang, "admin.label", {{"name", Literal(t.detail.value("name", ""))}});
         out += "\n• " + what + ": " + DecisionLine(t, lang);
       }
     }
@@ -699,12 +700,13 @@ class CaseEngine::Run {
     if (kind == "ask") {
       out_.pending[c_.requester] = std::string(kCasePending) + "answer:" + std::to_string(task->id);
       Lang rl = RequesterLang();
-      out_.messages.push_back(
-          {c_.requester,
-           {T(rl, "case.question",
-              {{"name", actor_->name}, {"id", std::to_string(c_.id)}, {"question", trimmed}}),
-            {}},
-           {}});
+      out_.messages.push_back({c_.requester,
+                               {T(rl, "case.question",
+                                  {{"name", actor_->name},
+                                   {"id", std::to_string(c_.id)},
+                                   {"question", Literal(trimmed)}}),
+                                {}},
+                               {}});
       Audit("question.asked", {{"task", task->id}, {"by", actor_->id}, {"question", trimmed}});
       Reply(T(lang, "case.question_sent", {{"name", RequesterName()}}));
       return std::move(out_);
@@ -712,12 +714,13 @@ class CaseEngine::Run {
     if (kind == "answer") {
       const Person* asker = e_.directory_.Find(task->assignee);
       Lang al = LangOf(asker);
-      out_.messages.push_back(
-          {task->assignee,
-           {T(al, "case.answer",
-              {{"name", actor_->name}, {"id", std::to_string(c_.id)}, {"answer", trimmed}}),
-            {}},
-           {}});
+      out_.messages.push_back({task->assignee,
+                               {T(al, "case.answer",
+                                  {{"name", actor_->name},
+                                   {"id", std::to_string(c_.id)},
+                                   {"answer", Literal(trimmed)}}),
+                                {}},
+                               {}});
       Audit("question.answered", {{"task", task->id}, {"by", actor_->id}, {"answer", trimmed}});
       Reply(T(lang, "case.answer_sent", {{"name", asker ? asker->name : task->assignee}}));
       return std::move(out_);
@@ -766,7 +769,8 @@ class CaseEngine::Run {
     const Person* named = requester_ ? e_.directory_.FindByContact(
                                            requester_->org, email ? text : "", email ? "" : text)
                                      : nullptr;
-    if (named == nullptr) return KeepPending(pending, "approval.name_not_found", {{"text", text}});
+    if (named == nullptr)
+      return KeepPending(pending, "approval.name_not_found", {{"text", Literal(text)}});
     task.status = TaskStatus::kDone;
     task.detail["named"] = named->id;
     Decide(task);
@@ -805,7 +809,8 @@ class CaseEngine::Run {
                              {"old", declined.detail.value("name", "")},
                              {"new", p.value.value("name", "")},
                              {"by", actor_->id}});
-    Reply(T(LangOf(actor_), "admin.replacement_sent", {{"name", p.value.value("name", "")}}));
+    Reply(T(LangOf(actor_), "admin.replacement_sent",
+            {{"name", Literal(p.value.value("name", ""))}}));
     SendAdmin(p.value, index);
     return std::move(out_);
   }

@@ -219,9 +219,9 @@ class ConversationEngine::Turn {
       if (!hint.empty()) text += "\n" + hint;
       if (d->answers.contains(s->id) && !d->answers[s->id].is_null()) {
         text += "\n" + T("question.current_answer",
-                         {{"answer", FormatAnswer(*s, d->answers[s->id], lang())}});
+                         {{"answer", Literal(FormatAnswer(*s, d->answers[s->id], lang()))}});
       } else if (d->proposals.contains(s->id)) {
-        std::string answer = FormatAnswer(*s, d->proposals[s->id], lang());
+        std::string answer = Literal(FormatAnswer(*s, d->proposals[s->id], lang()));
         text += "\n" + T("proposal.offer", {{"answer", answer}});
         buttons.push_back(
             {"proposal", s->id, T("button.proposal", {{"answer", answer}}), "primary"});
@@ -652,7 +652,7 @@ class ConversationEngine::Turn {
     std::string ack;
     if (s.type == QuestionType::kSchedule || s.type == QuestionType::kPeople ||
         (s.type == QuestionType::kChoice && p.value.value("value", "") == "other")) {
-      ack = T("answer.understood", {{"answer", FormatAnswer(s, p.value, lang())}});
+      ack = T("answer.understood", {{"answer", Literal(FormatAnswer(s, p.value, lang()))}});
     }
     AdvanceAfterEdit(d, ack);
   }
@@ -905,7 +905,7 @@ std::vector<std::pair<std::string, std::string>> SummaryLines(const Template& tm
     auto a = answers.find(s.id);
     std::string value = (a == answers.end() || a->is_null())
                             ? catalog.Render(lang, "summary.no_answer")
-                            : FormatAnswer(s, *a, lang);
+                            : Literal(FormatAnswer(s, *a, lang));
     lines.emplace_back(s.Label(lang), value);
   }
   return lines;

@@ -328,7 +328,7 @@ std::string Reminders::What(const Timer& t, Lang lang) const {
   Vars v{{"id", t.detail.contains("registration")
                     ? std::to_string(t.detail["registration"].get<int64_t>())
                     : t.subject.substr(t.subject.find(':') + 1)},
-         {"account", t.detail.value("account_label", "")},
+         {"account", Literal(t.detail.value("account_label", ""))},
          {"person", Name(t.person)}};
   return T(lang, "wait." + t.kind, v);
 }
@@ -500,7 +500,7 @@ Firing Reminders::FireReply(const Timer& t, const WaitPolicy& p, const WaitFacts
     out.messages.push_back(
         {person,
          {T(lang, escalated ? "reminder.public_reply_escalated" : "reminder.public_reply",
-            {{"account", t.detail.value("account_label", f.account)},
+            {{"account", Literal(t.detail.value("account_label", f.account))},
              {"since", HumanTime(t.since, lang)}}),
           Buttons(t, f, lang)},
          {},
@@ -536,7 +536,7 @@ Firing Reminders::FireDuty(const Timer& t, const WaitPolicy& p, const WaitFacts&
     for (const std::string& to : admins) {
       Lang lang = LangOf(to, f);
       std::string text = T(lang, asked ? "duty.overdue" : "duty.ask." + t.kind,
-                           {{"account", f.account},
+                           {{"account", Literal(f.account)},
                             {"since", HumanTime(t.since, lang)},
                             {"what", What(base, lang)}});
       if (!p.text.empty()) text += "\n\n" + p.text.Get(lang);
@@ -557,7 +557,7 @@ Firing Reminders::FireDuty(const Timer& t, const WaitPolicy& p, const WaitFacts&
       out.messages.push_back({to,
                               {UpperFirst(T(lang, "duty.escalated",
                                             {{"what", What(base, lang)},
-                                             {"account", f.account},
+                                             {"account", Literal(f.account)},
                                              {"since", HumanTime(t.since, lang)}})),
                                {}},
                               {},

@@ -1,5 +1,6 @@
 #include "bot/text.h"
 
+#include <algorithm>
 #include <unordered_map>
 
 #include <kainjow/mustache.hpp>
@@ -162,6 +163,73 @@ std::string NormalizeWord(std::string_view text) {
   while (!out.empty() &&
          (out.back() == ' ' || out.back() == '.' || out.back() == '!' || out.back() == '?')) {
     out.pop_back();
+  }
+  return out;
+}
+
+size_t Utf8Length(std::string_view s) {
+  return static_cast<size_t>(std::count_if(
+      s.begin(), s.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
+}
+
+std::string_view Utf8Prefix(std::string_view s, size_t max_bytes) {
+  if (s.size() <= max_bytes) return s;
+  // s[end] is the first byte left out: when it continues a code point, that
+  // code point began inside the prefix and is left out whole (a code point
+  // has at most three continuation bytes; more means `s` was not UTF-8).
+  size_t end = max_bytes;
+  for (int k = 0; k < 3 && end > 0 && (static_cast<unsigned char>(s[end]) & 0xC0) == 0x80; ++k)
+    --end;
+  return s.substr(0, end);
+}
+
+std::string Literal(std::string_view typed) {
+  std::string out;
+  out.reserve(typed.size() + 8);
+  bool in_break = false;  // inside a run of line breaks (and the blanks around them)
+  size_t i = 0;
+  while (i < typed.size()) {
+    auto c = static_cast<unsigned char>(typed[i]);
+    auto next = [&](size_t k) {
+      return i + k < typed.size() ? static_cast<unsigned char>(typed[i + k]) : 0;
+    };
+    size_t n = 1;
+    enum { kKeep, kBreak, kDrop, kStar } what = kKeep;
+    if (c == '\n' || c == '\r' || c == '\v' || c == '\f') {
+      what = kBreak;
+    } else if ((c < 0x20 && c != '\t') || c == 0x7F) {
+      what = kDrop;
+    } else if (c == '*') {
+      what = kStar;
+    } else if (c == 0xC2 && next(1) >= 0x80 && next(1) <= 0x9F) {  // C1 controls, NEL
+      n = 2;
+      what = next(1) == 0x85 ? kBreak : kDrop;
+    } else if (c == 0xE2 && next(1) == 0x80 && (next(2) == 0xA8 || next(2) == 0xA9)) {
+      n = 3;  // line and paragraph separators
+      what = kBreak;
+    } else if (c == 0xE2 && ((next(1) == 0x80 && next(2) >= 0xAA && next(2) <= 0xAE) ||
+                             (next(1) == 0x81 && next(2) >= 0xA6 && next(2) <= 0xA9))) {
+      n = 3;  // U+202A..U+202E embeddings and overrides, U+2066..U+2069 isolates
+      what = kDrop;
+    }
+    if (what == kBreak) {
+      while (!out.empty() && (out.back() == ' ' || out.back() == '\t')) out.pop_back();
+      in_break = !out.empty();  // breaks before any text are dropped
+    } else if (what != kDrop) {
+      if (in_break) {
+        if (c == ' ' || c == '\t') {
+          i += n;
+          continue;
+        }
+        out += " \xC2\xB6 ";  // " ¶ "
+        in_break = false;
+      }
+      if (what == kStar)
+        out += "\xE2\x88\x97";  // ∗
+      else
+        out.append(typed.substr(i, n));
+    }
+    i += n;
   }
   return out;
 }

@@ -81,6 +81,29 @@ std::string UpperFirst(std::string text);
 // Trims ASCII white space at both ends.
 std::string Trim(std::string_view text);
 
+// UTF-8 by code point. Platforms limit texts in characters, and a cut
+// between the bytes of one (inside "å") leaves a string that is not UTF-8,
+// which no JSON serialiser accepts: cut with Utf8Prefix.
+//
+// The number of code points in `s` (bytes that do not continue one).
+size_t Utf8Length(std::string_view s);
+// The longest prefix of `s` of at most `max_bytes` bytes that does not end
+// inside a code point. (Bytes are a safe bound for a limit in characters.)
+std::string_view Utf8Prefix(std::string_view s, size_t max_bytes);
+
+// Text a person typed (an answer, a reason, a question), made safe to be
+// placed inside one of our messages. Our messages' markup, which every
+// renderer keeps (Slack mrkdwn, Matrix HTML, the web chat), is *bold* and
+// one item per line, so typed text could embolden a line or start one that
+// looks like ours ("✓ Godkänd av …") inside an approval request. Here '*'
+// becomes '∗' (U+2217, which no renderer reads as markup), each run of line
+// breaks becomes " ¶ ", and the controls that reorder or hide what follows
+// them (Unicode direction overrides and isolates, C0 and C1 controls) are
+// dropped. Markup only one platform has (Slack's _ ~ ` and a leading >,
+// HTML) is escaped by that platform's renderer over the whole text, since
+// our own texts never use it. The stored answer itself is not changed.
+std::string Literal(std::string_view typed);
+
 }  // namespace kontobot
 
 #endif  // KONTOBOT_BOT_TEXT_H_

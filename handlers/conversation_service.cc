@@ -648,12 +648,12 @@ bool ConversationService::HandleReminderInput(Turn& turn, const Input& input) {
       turn.tx.AppendAudit(turn.now, turn.person.id, "account.close_requested",
                           "registration:" + std::to_string(account), audit);
       std::string label = open->detail.value("account_label", "");
-      Say(turn, {catalog_.Render(lang, "duty.close_requested", {{"account", label}}), {}});
+      Say(turn, {catalog_.Render(lang, "duty.close_requested", {{"account", Literal(label)}}), {}});
       for (const Person* info : directory_.WithRole(open->org, "informationsfunktion")) {
         Lang il = kontobot::LanguageOf(info, &turn.tx.Languages());
         Send(turn.tx, info->id,
              {catalog_.Render(il, "duty.close_notice",
-                              {{"name", turn.person.name}, {"account", label}}),
+                              {{"name", turn.person.name}, {"account", Literal(label)}}),
               {}},
              {}, 0, turn.now);
       }

@@ -1023,6 +1023,27 @@ void Transaction::RollbackToSavepoint() {
   store_.db_.exec("RELEASE event");
 }
 
+std::optional<std::string> Transaction::MatrixTransactionDigest(const std::string& txn_id) {
+  SQLite::Statement& q = store_.Prepare("SELECT digest FROM matrix_transactions WHERE txn_id = ?");
+  q.bind(1, txn_id);
+  if (!q.executeStep()) return std::nullopt;
+  return q.getColumn(0).getString();
+}
+
+void Transaction::RecordMatrixTransaction(const std::string& txn_id, const std::string& digest,
+                                          TimePoint now) {
+  SQLite::Statement& forget =
+      store_.Prepare("DELETE FROM matrix_transactions WHERE received_at < ?");
+  forget.bind(1, FormatUtc(now - std::chrono::hours(24 * 7)));
+  forget.exec();
+  SQLite::Statement& q = store_.Prepare(
+      "INSERT OR REPLACE INTO matrix_transactions(txn_id, digest, received_at) VALUES (?, ?, ?)");
+  q.bind(1, txn_id);
+  q.bind(2, digest);
+  q.bind(3, FormatUtc(now));
+  q.exec();
+}
+
 std::optional<int64_t> Transaction::MessageByPlatformRef(const std::string& platform,
                                                          const std::string& ref) {
   SQLite::Statement& q =

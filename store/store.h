@@ -281,6 +281,12 @@ class Transaction {
   void Savepoint();
   void ReleaseSavepoint();
   void RollbackToSavepoint();
+  // The digest of the Matrix transaction `txn_id` already answered, if it
+  // was (and not forgotten: see migration 0007).
+  std::optional<std::string> MatrixTransactionDigest(const std::string& txn_id);
+  // Remembers Matrix transaction `txn_id`, whose content has `digest`, as
+  // answered at `now`, and forgets those answered a week before.
+  void RecordMatrixTransaction(const std::string& txn_id, const std::string& digest, TimePoint now);
   // Our message that the platform knows as `ref` (a Matrix event id).
   std::optional<int64_t> MessageByPlatformRef(const std::string& platform, const std::string& ref);
   // The task a message was sent about, if any.

@@ -252,7 +252,12 @@ Delivery Adapter::Deliver(const store::OutboxItem& item) {
   }
   auto& [message, channel, posted] = state;
   if (!message) return {Delivery::Result::kFailed, "no such message", std::nullopt};
-  nlohmann::json args = MessageArgs(*message);
+  // The message as Slack messages: usually one; the last carries the
+  // buttons and is the one whose ts is kept (and updated).
+  std::vector<nlohmann::json> parts =
+      MessageParts(*message, item.kind == "update" ? MessageUse::kUpdate : MessageUse::kPost);
+  nlohmann::json args = std::move(parts.back());
+  parts.pop_back();
   if (item.kind == "update") {
     if (!posted)
       return {Delivery::Result::kFailed, "the message never reached Slack", std::nullopt};
@@ -295,6 +300,9 @@ Delivery Adapter::Deliver(const store::OutboxItem& item) {
       return d;
     }
   }
+  if (!parts.empty()) {
+    if (auto failed = PostContinuations(item, *channel, parts)) return *failed;
+  }
   args["channel"] = *channel;
   CallResult r = client_.Call("chat.postMessage", args);
   Delivery d = Classify(r);
@@ -313,6 +321,46 @@ Delivery Adapter::Deliver(const store::OutboxItem& item) {
 bool Adapter::Uncertain(int64_t id) {
   std::lock_guard<std::mutex> lock(uncertain_mu_);
   return uncertain_.count(id) > 0;
+}
+
+std::optional<Delivery> Adapter::PostContinuations(const store::OutboxItem& item,
+                                                   const std::string& channel,
+                                                   const std::vector<nlohmann::json>& parts) {
+  // Those an earlier attempt posted are in the channel's recent history.
+  std::set<size_t> posted;
+  if (Uncertain(item.id)) {
+    CallResult h = client_.Get("conversations.history", {{"channel", channel}, {"limit", "100"}});
+    if (!h.ok() && h.retryable()) return Classify(h);
+    if (!h.ok())
+      log_->warn("slack: cannot read the history of {} ({}); posting again", channel, h.error());
+    const nlohmann::json& messages =
+        h.ok() && h.body.contains("messages") && h.body["messages"].is_array()
+            ? h.body["messages"]
+            : nlohmann::json::array();
+    for (const auto& m : messages) {
+      if (!m.is_object() || !m.contains("blocks") || !m["blocks"].is_array()) continue;
+      for (const auto& b : m["blocks"]) {
+        std::string id = b.is_object() ? handlers::StringField(b, "block_id") : "";
+        for (size_t k = 0; k < parts.size(); ++k) {
+          if (id.rfind(ContinuationMarker(item.message_id, k) + ":", 0) == 0) posted.insert(k);
+        }
+      }
+    }
+  }
+  for (size_t k = 0; k < parts.size(); ++k) {
+    if (posted.count(k) > 0) continue;
+    nlohmann::json args = parts[k];
+    args["channel"] = channel;
+    CallResult r = client_.Call("chat.postMessage", args);
+    if (!r.ok()) {
+      // Those before it are in the channel, and it may be: look first
+      // when trying again.
+      std::lock_guard<std::mutex> lock(uncertain_mu_);
+      uncertain_.insert(item.id);
+      return Classify(r);
+    }
+  }
+  return std::nullopt;
 }
 
 std::optional<std::string> Adapter::FindPosted(const std::string& channel, int64_t message_id,

@@ -62,6 +62,7 @@ form_title: {sv: Anmälan, en: Registration}
 steps:
   - {id: url, type: url, title: {sv: Webbadress, en: Address}, text: {sv: U, en: U}}
   - {id: admins, type: people, min: 1, title: {sv: Administratörer, en: Administrators}, text: {sv: A, en: A}}
+  - {id: syfte, type: text, required: false, title: {sv: Syfte, en: Purpose}, text: {sv: S, en: S}}
 approval:
   steps:
     - parallel:
@@ -203,6 +204,47 @@ TEST_F(CaseTest, RejectionNeedsAReasonAndCancelsTheParallelStep) {
   bool rewritten = std::any_of(last_.rewrites.begin(), last_.rewrites.end(), [&](const Rewrite& r) {
     return r.reply.buttons.empty() && r.reply.text.find("Avslagen av Bo Boss") != std::string::npos;
   });
+  EXPECT_TRUE(rewritten);
+}
+
+// Bug: answers went into the approval request as typed, so a requester
+// could draw a line that looks like the bot's own ("✓ Godkänd av …") or
+// bold inside the request an approver decides on; and a reason, typed by
+// an approver, likewise in the request rewritten with the decision.
+TEST_F(CaseTest, TypedTextCannotDrawLinesOrFormattingInTheRequest) {
+  const std::string fake =
+      "\xE2\x9C\x93 Godk\xC3\xA4nd av Bo Boss 2026-11-23 11:00";  // ✓ Godkänd …
+  c_.answers["syfte"] = "Information\n\n*" + fake + "*\n" + fake;
+  c_.answers["admins"] = {{{"name", "Ada\n" + fake}, {"email", "admin@demo.se"}}};
+  Submit();
+  std::string request;
+  for (const Outbound& o : last_.messages) {
+    if (o.person == "boss") request = o.reply.text;
+  }
+  ASSERT_FALSE(request.empty());
+  auto lines_starting = [](const std::string& text, const std::string& start) {
+    int n = 0;
+    for (size_t at = 0; at != std::string::npos; at = text.find('\n', at + 1)) {
+      size_t b = at == 0 ? 0 : at + 1;
+      n += text.compare(b, start.size(), start) == 0 ? 1 : 0;
+    }
+    return n;
+  };
+  EXPECT_EQ(lines_starting(request, "\xE2\x9C\x93"), 0) << request;
+  EXPECT_EQ(request.find("*" + fake), std::string::npos) << request;
+  EXPECT_NE(
+      request.find("Information \xC2\xB6 \xE2\x88\x97" + fake + "\xE2\x88\x97 \xC2\xB6 " + fake),
+      std::string::npos)
+      << "shown, on its own line of the summary: " << request;
+
+  int64_t chef = Open("chef")->id;
+  Act("boss", "reject", chef);
+  Act("boss", "text", chef, "Saknar syfte\n" + fake, last_.pending.at("boss"));
+  bool rewritten = false;
+  for (const Rewrite& r : last_.rewrites) {
+    rewritten = true;
+    EXPECT_EQ(lines_starting(r.reply.text, "\xE2\x9C\x93"), 0) << r.reply.text;
+  }
   EXPECT_TRUE(rewritten);
 }
 
