@@ -121,6 +121,10 @@ std::string UpperFirst(std::string text) {
       return text;
     }
     if ((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) return text;
+    // Another script's letter (Latin Extended, Greek, Cyrillic, ...) comes
+    // first: left as it is. Symbols (U+0080..U+00BF, and anything of three
+    // or four bytes: dashes, bullets, emoji) are skipped.
+    if (c >= 0xC4 && c <= 0xDF) return text;
     if (c == 0xC3 && i + 1 < text.size()) {
       // Lower-case Latin-1 letters (à..þ, not ÷) are their upper case + 0x20.
       auto d = static_cast<unsigned char>(text[i + 1]);

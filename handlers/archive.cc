@@ -281,7 +281,10 @@ std::vector<std::string> VerifyArchive(const std::string& package) {
     uint64_t size = 0;
     std::string sha;
     try {
-      sha = Sha256File(package + "/" + name, &size);
+      std::string path = package;
+      path += '/';
+      path += name;
+      sha = Sha256File(path, &size);
     } catch (const std::exception&) {
       problems.push_back(name);
       problems.back() += " is missing";

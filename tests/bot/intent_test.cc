@@ -91,6 +91,15 @@ TEST_F(IntentTest, WordsAreFoldedAndSplitAsTheMatchingDoes) {
             (std::vector<std::string>{"oppna", "ett", "facebook", "konto", "for", "asa", "eve"}));
 }
 
+TEST(UpperFirst, RaisesTheFirstLetterOnlyAndSkipsSymbolsBeforeIt) {
+  EXPECT_EQ(UpperFirst("ögonblicksbilden"), "Ögonblicksbilden");
+  EXPECT_EQ(UpperFirst("⚠️ the snapshot"), "⚠️ The snapshot");
+  EXPECT_EQ(UpperFirst("• åtgärden"), "• Åtgärden");
+  EXPECT_EQ(UpperFirst("łódź office"), "łódź office");
+  EXPECT_EQ(UpperFirst("12 may"), "12 may");
+  EXPECT_EQ(UpperFirst(""), "");
+}
+
 TEST_F(IntentTest, IntentNamesRoundTrip) {
   for (Intent i :
        {Intent::kRegister, Intent::kChangeAdmins, Intent::kAbsence, Intent::kCloseAccount}) {
