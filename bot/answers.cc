@@ -233,7 +233,7 @@ bool HasContact(const nlohmann::json& person) {
 
 ParsedAnswer NeedsContact(const nlohmann::json& partial, int missing,
                           const nlohmann::json& person) {
-  ParsedAnswer p = Invalid("invalid.person_contact", {{"name", person.value("name", "")}});
+  ParsedAnswer p = Invalid("invalid.person_contact", {{"name", Literal(person.value("name", ""))}});
   p.partial = partial;
   p.missing = missing;
   return p;
