@@ -49,7 +49,7 @@ long PeakRssMb() {
 
 }  // namespace
 
-int main(int argc, char** argv) {
+int main(int argc, char** argv) try {
   int messages = argc > 1 ? std::atoi(argv[1]) : 2000;
   int accounts = argc > 2 ? std::atoi(argv[2]) : 10000;
   int cases = argc > 3 ? std::atoi(argv[3]) : 100;
@@ -171,4 +171,7 @@ int main(int argc, char** argv) {
             << "archive package of " << cases << " cases (no PDF): " << archive << " ms\n"
             << "peak resident memory: " << PeakRssMb() << " MB\n";
   return 0;
+} catch (const std::exception& e) {
+  std::cerr << "records_bench: " << e.what() << "\n";
+  return 1;
 }

@@ -42,14 +42,14 @@ struct RecordsContext {
   std::string StepTitle(const std::string& template_id, const std::string& step_id) const;
   std::string T(const std::string& key, const Vars& vars = {}) const {
     if (!vars.empty()) return catalog.Render(lang, key, vars);
-    auto hit = fixed_.find(key);
-    if (hit == fixed_.end()) hit = fixed_.emplace(key, catalog.Render(lang, key)).first;
+    auto hit = fixed.find(key);
+    if (hit == fixed.end()) hit = fixed.emplace(key, catalog.Render(lang, key)).first;
     return hit->second;
   }
 
   // Texts without variables, rendered once (a register has thousands of
   // rows saying "Aktivt"). Not thread-safe: one context per export.
-  mutable std::map<std::string, std::string> fixed_ = {};
+  mutable std::map<std::string, std::string> fixed = {};
 };
 
 // The whole case as JSON; nullopt if there is no registration `id`.
