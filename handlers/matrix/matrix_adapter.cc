@@ -420,14 +420,15 @@ Delivery Adapter::Deliver(const store::OutboxItem& item) {
                           {"formatted_body", ToHtml(text)}}));
   }
   store::DeliveryState state;
+  const Person* recipient = directory_.Find(item.person_id);
+  Lang lang = Lang::kSv;  // the recipient's own, for the hints added below
   {
     store::Transaction tx(store_);
     state = tx.DeliveryStateOf(item);
+    lang = LanguageOf(recipient, &tx.Languages());
   }
   auto& [message, room, posted] = state;
   if (!message) return {Delivery::Result::kFailed, "no such message", std::nullopt};
-  const Person* recipient = directory_.Find(item.person_id);
-  const Lang lang = recipient != nullptr ? recipient->lang.value_or(Lang::kSv) : Lang::kSv;
   const std::string text = WithChoices(message->text, message->buttons, lang);
   const bool decision = std::any_of(message->buttons.begin(), message->buttons.end(),
                                     [](const Button& b) { return b.id == "approve"; });

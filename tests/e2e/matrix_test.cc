@@ -404,6 +404,16 @@ TEST_F(MatrixTest, HonoursRateLimits) {
   EXPECT_GE(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(900));
 }
 
+// Issue 15: the hints kontobot adds to a Matrix message (how to choose, how
+// to decide) were in the directory's language, not the one the person chose.
+TEST_F(MatrixTest, TheAddedHintsAreInTheLanguageThePersonChose) {
+  ASSERT_EQ(Push({Message(kAnna, kAnnaRoom, "english")}).status, 200);
+  ASSERT_EQ(Push({Message(kAnna, kAnnaRoom, "new")}).status, 200);
+  ASSERT_TRUE(Eventually([&] { return !SentWith(kAnnaRoom, "New registration no. 1").empty(); }));
+  EXPECT_FALSE(SentWith(kAnnaRoom, "Choose by reacting with the number").empty());
+  EXPECT_TRUE(SentWith(kAnnaRoom, "reagera med siffran").empty());
+}
+
 TEST_F(MatrixTest, ChoicesAreNumberedAndAReactionWithTheNumberPressesThatButton) {
   // The first question with answer buttons, reached by typing in Matrix.
   ASSERT_EQ(Push({Message(kAnna, kAnnaRoom, "ny")}).status, 200);
