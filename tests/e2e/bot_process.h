@@ -170,10 +170,15 @@ class Bot : public LoopbackClient {
     if (!std::filesystem::exists(landing)) return 0;
     int64_t mark = 0;
     if (!all) {
-      SQLite::Database db(db_, SQLite::OPEN_READONLY);
+      SQLite::Database db(db_, SQLite::OPEN_READONLY, 10000);
       mark = db.execAndGet("SELECT moved_through FROM inbound_landing").getInt64();
     }
-    SQLite::Database l(landing, SQLite::OPEN_READONLY);
+    // The bot creates the landing file when its inbound queue starts, which
+    // can be just after /healthz first answers: wait out its locks, and a
+    // file whose table is not there yet holds nothing.
+    SQLite::Database l(landing, SQLite::OPEN_READONLY, 10000);
+    if (l.execAndGet("SELECT COUNT(*) FROM sqlite_master WHERE name = 'landed'").getInt() == 0)
+      return 0;
     SQLite::Statement q(l, "SELECT COUNT(*) FROM landed WHERE id > ?");
     q.bind(1, mark);
     q.executeStep();
