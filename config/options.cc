@@ -54,6 +54,28 @@ bool IsLoopback(const std::string& host) {
   return host == "localhost" || host == "::1" || host.rfind("127.", 0) == 0;
 }
 
+bool ValidAuthority(const std::string& authority) {
+  std::string host = authority;
+  const size_t colon = authority.rfind(':');
+  const size_t bracket = authority.rfind(']');
+  if (colon != std::string::npos && (bracket == std::string::npos || colon > bracket)) {
+    host = authority.substr(0, colon);
+    const std::string port = authority.substr(colon + 1);
+    if (port.empty() || port.size() > 5 ||
+        port.find_first_not_of("0123456789") != std::string::npos || std::stoul(port) > 65535) {
+      return false;
+    }
+  }
+  if (host.empty()) return false;
+  if (host.front() == '[') {
+    return host.size() > 2 && host.back() == ']' &&
+           host.find_first_not_of("0123456789abcdefABCDEF:.", 1) == host.size() - 1;
+  }
+  return host.find_first_not_of(
+             "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-") ==
+         std::string::npos;
+}
+
 bool ParseListen(const std::string& text, std::string& host, uint16_t& port) {
   size_t colon = text.rfind(':');
   if (colon == std::string::npos || colon == 0 || colon + 1 >= text.size()) return false;
@@ -92,7 +114,10 @@ ParseResult ParseOptions(int argc, const char* const* argv,
       "max-body", po::value(&o.max_body)->default_value(o.max_body),
       "largest request body accepted, in bytes; larger ones get 413")(
       "webchat", po::value(&o.webchat)->default_value(true),
-      "serve the built-in web chat at / (true/false)")(
+      "serve the built-in web chat at / (on/off); it has no sign-in, so it needs a loopback "
+      "--listen")("public-host", po::value(&o.public_host),
+                  "HOST[:PORT] at which a reverse proxy that signs people in serves the web chat "
+                  "(its Host and Origin are then accepted too)")(
       "out", po::value(&o.out), "export: the new directory to write (must not exist)")(
       "by", po::value(&o.by), "export, diary: your person id in the directory")(
       "to", po::value(&o.to), "export registration: to whom the records are released")(
@@ -251,7 +276,21 @@ ParseResult ParseOptions(int argc, const char* const* argv,
     return result;
   }
   if (o.command == "serve" && !o.webchat && o.slack_signing_secret.empty() && !matrix) {
-    result.error = "--webchat=false leaves nothing to serve: no chat platform is configured";
+    result.error = "--webchat=off leaves nothing to serve: no chat platform is configured";
+    return result;
+  }
+  if (o.command == "serve" && o.webchat && !IsLoopback(o.listen_host)) {
+    result.error =
+        "the web chat has no sign-in: on '" + o.listen_host +
+        "' anyone who reaches the bot could act as any person. Listen on a loopback address "
+        "(--listen 127.0.0.1:" +
+        std::to_string(o.listen_port) +
+        "), or turn the web chat off with --webchat=off (Slack and Matrix do not need it)";
+    return result;
+  }
+  if (!o.public_host.empty() && !ValidAuthority(o.public_host)) {
+    result.error = "--public-host must be HOST or HOST:PORT, e.g. kontobot.kommun.example, not '" +
+                   o.public_host + "'";
     return result;
   }
   return result;

@@ -352,15 +352,9 @@ TEST(Reminders, TheClockRouteRefusesBadInput) {
 }
 
 TEST(Reminders, TheTestClockIsRefusedOnANonLoopbackAddress) {
-  std::string cmd =
-      BotBinary() + " serve --listen 0.0.0.0:1 --test-clock --db /nonexistent/x.db 2>&1";
-  FILE* p = popen(cmd.c_str(), "r");
-  ASSERT_NE(p, nullptr);
-  std::string out;
-  std::array<char, 512> buf{};
-  while (fgets(buf.data(), buf.size(), p) != nullptr) out += buf.data();
-  int status = pclose(p);
-  EXPECT_EQ(WEXITSTATUS(status), 2);
+  auto [status, out] = RunCommand(
+      BotBinary() + " serve --listen 0.0.0.0:1 --test-clock --db /nonexistent/x.db 2>&1");
+  EXPECT_EQ(status, 2);
   EXPECT_NE(out.find("--test-clock"), std::string::npos) << out;
   EXPECT_NE(out.find("loopback"), std::string::npos) << out;
 }
