@@ -607,6 +607,37 @@ TEST_F(SlackTest, ARequestLongerThanOneSlackMessageArrivesWholeInSeveral) {
   EXPECT_EQ(slack_.refused(), 0);
 }
 
+// A kill -9 between the messages of a long one: after the restart the
+// part already in the DM is found there and not posted again.
+TEST_F(SlackTest, AKill9BetweenThePartsOfALongMessagePostsEachPartOnce) {
+  Said("UGISANNA1", "ny");
+  for (int i = 0; i < 60; ++i) {
+    json last = bot_.Get("/api/messages?person=gis-anna&after=0").body["messages"].back();
+    ASSERT_FALSE(last["input"].empty()) << "the medium question was not asked";
+    if (last["input"].value("step", "") == "medium") break;
+    Said("UGISANNA1", AnswerTo(last));
+  }
+  ASSERT_TRUE(Eventually([&] { return Unsent() == 0; }));
+  const size_t before = slack_.history("DUGISANNA1").size();
+  slack_.HoldAnswers(3000);  // Slack posts at once; its answer is still on the way
+  Said("UGISANNA1", std::string(35000, '&'));  // "Uppfattat: &&&…": two Slack messages
+  ASSERT_TRUE(Eventually([&] { return slack_.history("DUGISANNA1").size() > before; }));
+  EXPECT_EQ(bot_.Kill(SIGKILL), -SIGKILL);
+  slack_.HoldAnswers(0);
+  StartBot();
+  ASSERT_TRUE(Eventually([&] { return Unsent() == 0; }, std::chrono::milliseconds(10000)));
+  std::vector<json> history = slack_.history("DUGISANNA1");
+  ASSERT_EQ(history.size(), before + 2) << "the first part once, then the last";
+  std::set<std::string> markers;
+  for (const json& m : history) {
+    std::string id = m["blocks"][0]["block_id"];
+    EXPECT_TRUE(markers.insert(id.substr(0, id.find(':', 3))).second) << "posted twice: " << id;
+  }
+  std::string all = SectionTexts(history[1]) + SectionTexts(history[0]);  // newest first
+  EXPECT_EQ(Occurrences(all, "&amp;"), 35000u);
+  EXPECT_EQ(slack_.refused(), 0);
+}
+
 // A call that cannot be serialised (text that is not UTF-8, here put in the
 // database behind the bot's back) is failed for good and recorded; the
 // messages behind it in the lane go out.
