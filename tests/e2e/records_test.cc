@@ -110,8 +110,7 @@ class Records : public ::testing::Test {
     bot.Kill(SIGTERM);
     // Every test of the suite reads the case with its diarienummer; ctest
     // runs each in a process of its own, so none may rely on another's.
-    ASSERT_EQ(Kontobot("diary 1 \"KS 2026/0042\" --by gis-info --date 2026-11-24 --db " + *db_),
-              0);
+    ASSERT_EQ(Kontobot("diary 1 \"KS 2026/0042\" --by gis-info --date 2026-11-24 --db " + *db_), 0);
   }
   static void TearDownTestSuite() {
     delete db_;
