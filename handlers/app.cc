@@ -262,10 +262,13 @@ void App::Start() {
   // Only the platforms deliver through the outbox; a bot without one has
   // nothing to send and need not poll the database.
   if (p.slack_adapter || p.matrix_adapter) p.outbox.Start();
-  p.server.Start();
   // Only Slack queues its events; the queue resumes what was acknowledged
-  // before a restart.
+  // before a restart. It starts before the listener, so that a /healthz
+  // answer means the landing file exists: an event can land the moment
+  // anyone can reach the bot, and a test (or an operator's script) that
+  // waits for /healthz and then looks into the landing file finds it.
   if (p.slack_adapter) p.inbound.Start();
+  p.server.Start();
   if (p.test.reminder_scheduler) p.scheduler.Start();
   p.running = true;
   const config::Options& o = p.options;

@@ -175,12 +175,10 @@ class Bot : public LoopbackClient {
       SQLite::Database db(db_, SQLite::OPEN_READONLY, 10000);
       mark = db.execAndGet("SELECT moved_through FROM inbound_landing").getInt64();
     }
-    // The bot creates the landing file when its inbound queue starts, which
-    // can be just after /healthz first answers: wait out its locks, and a
-    // file whose table is not there yet holds nothing.
+    // The bot makes the landing file before its listener starts
+    // (App::Start), so once /healthz has answered the table is there; its
+    // writer may hold the file's lock for a moment, which we wait out.
     SQLite::Database l(landing, SQLite::OPEN_READONLY, 10000);
-    if (l.execAndGet("SELECT COUNT(*) FROM sqlite_master WHERE name = 'landed'").getInt() == 0)
-      return 0;
     SQLite::Statement q(l, "SELECT COUNT(*) FROM landed WHERE id > ?");
     q.bind(1, mark);
     q.executeStep();
