@@ -294,6 +294,7 @@ Adapter::Result Adapter::Call(const std::string& method, const std::string& path
   try {
     web::http::client::http_client_config cfg;
     cfg.set_timeout(std::chrono::seconds(10));
+    cfg.set_max_redirects(0);  // as for Slack (slack_client.cc): no follower, no token elsewhere
     web::http::client::http_client client(settings_.homeserver, cfg);
     web::http::http_request req(method);
     req.set_request_uri(path);

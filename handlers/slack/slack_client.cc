@@ -29,6 +29,14 @@ web::http::client::http_client& Client::Http() const {
   std::call_once(once_, [this] {
     web::http::client::http_client_config cfg;
     cfg.set_timeout(timeout_);
+    // No redirects. cpprestsdk (2.10.16+) otherwise builds a redirect
+    // follower for every request on this thread after handing the request
+    // to its I/O thread, and the follower copies the request's headers
+    // while that thread, on reading the answer's headers, adds a
+    // Content-Type to a bodyless request's headers (complete_headers ->
+    // set_body): a data race on every GET. A followed redirect would also
+    // carry the bot token to wherever Location points.
+    cfg.set_max_redirects(0);
     http_ = std::make_unique<web::http::client::http_client>(base_, cfg);
   });
   return *http_;

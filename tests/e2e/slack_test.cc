@@ -602,6 +602,22 @@ TEST_F(SlackTest, NothingAcknowledgedIsLostOrSentTwiceAcrossKill9WhileSlackIsDow
   EXPECT_EQ(slack_.calls("conversations.history").size(), 1u);
 }
 
+// Bug (issue 14): ThreadSanitizer caught a data race in CI between
+// slack::Client::Get (the look for an uncertain post) and a cpprestsdk
+// thread: the library's redirect follower, built on the calling thread
+// after the request was handed to its I/O thread, copied the request's
+// headers while that thread added a Content-Type to them. The client
+// follows no redirect now, so no follower is built (and the bot token is
+// never carried to wherever a Location points).
+TEST_F(SlackTest, TheWebApiClientFollowsNoRedirect) {
+  slack_.AddUser("UNEWKARIN", "karin.dahl@ltdalarna.se");
+  slack_.RedirectNext(1, "elsewhere");  // users.info answers 302
+  ASSERT_EQ(Dm("UNEWKARIN", "ny").status, 200);
+  ASSERT_TRUE(Eventually([&] { return Posts("UNEWKARIN") >= 1; }));
+  EXPECT_EQ(slack_.calls("users.info").size(), 1u);
+  EXPECT_EQ(slack_.refused(), 0) << "no call went to the Location";
+}
+
 }  // namespace
 
 // Reminders reach Slack users in their DM, and their buttons come back

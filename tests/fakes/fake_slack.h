@@ -10,7 +10,7 @@
 // their blocks as the OpenAPI's example does; chat.update edits them. It
 // records every call, answers like Slack ({"ok":true,...} or
 // {"ok":false,"error":...}), and can be told to fail: HTTP 500, 429 with
-// Retry-After, a given ok:false error, or to be down altogether (stopped);
+// Retry-After, a given ok:false error, a redirect, or to be down altogether (stopped);
 // and to lose answers: carry out the next calls and then answer 500
 // (LoseNextAnswers), or hold every answer back a while (HoldAnswers), for a
 // kill -9 of the bot between Slack's work and its answer.
@@ -73,6 +73,13 @@ class FakeSlack {
     fail_status_ = status;
     retry_after_ = retry_after;
   }
+  // The next `n` calls are answered 302 Found, Location: <base>/<location>,
+  // without being carried out.
+  void RedirectNext(int n, std::string location) {
+    std::lock_guard<std::mutex> lock(mu_);
+    redirect_left_ = n;
+    redirect_to_ = std::move(location);
+  }
   // users.info knows `id`, whose profile has `email` (as typed, any case).
   void AddUser(const std::string& id, const std::string& email) {
     std::lock_guard<std::mutex> lock(mu_);
@@ -134,6 +141,14 @@ class FakeSlack {
     nlohmann::json answer;
     {
       std::lock_guard<std::mutex> lock(mu_);
+      if (redirect_left_ > 0) {
+        --redirect_left_;
+        calls_.push_back(c);
+        resp.set_status_code(web::http::status_codes::Found);
+        resp.headers().add("Location", base() + "/" + redirect_to_);
+        req.reply(resp);
+        return;
+      }
       if (fail_left_ > 0) {
         --fail_left_;
         ++refused_;
@@ -262,6 +277,8 @@ class FakeSlack {
   std::map<std::string, std::string> users_;                   // users.info: id -> e-mail
   std::map<std::string, std::deque<nlohmann::json>> history_;  // channel -> newest first
   int lose_left_ = 0;
+  int redirect_left_ = 0;
+  std::string redirect_to_;
   std::atomic<int> hold_ms_{0};
   bool keep_ = true;
   std::atomic<int> in_flight_{0}, max_in_flight_{0};
