@@ -4,9 +4,12 @@
 //
 // Calls reuse one cpprestsdk http_client, so its keep-alive connections are
 // reused too (a new client per call cost a connection set-up per message).
+// Every call has a deadline kontobot enforces, follows no redirect, and a
+// write (Call) is never sent twice by the library: see handlers/api_call.h.
 //
 // Thread-safety: Call and Get may be used from several threads
-// (cpprestsdk's http_client is thread-safe).
+// (cpprestsdk's http_client is thread-safe; no request or answer object
+// is shared with its threads once a call is sent).
 #ifndef KONTOBOT_HANDLERS_SLACK_SLACK_CLIENT_H_
 #define KONTOBOT_HANDLERS_SLACK_SLACK_CLIENT_H_
 
@@ -38,13 +41,17 @@ struct CallResult {
   // Worth trying again later: transport failures, 429, 5xx, and the
   // ok:false codes Slack documents as transient.
   bool retryable() const;
+  // Slack may have carried the call out although we got no answer saying
+  // so: no answer at all (a timeout, a dropped connection) or a 5xx.
+  bool uncertain() const { return status == 0 || status >= 500; }
 };
 
 class Client {
  public:
-  // `base` is e.g. "https://slack.com/api" (no trailing slash).
+  // `base` is e.g. "https://slack.com/api" (no trailing slash). A call
+  // without its whole answer after `deadline` is given up (status 0).
   Client(std::string base, std::string token,
-         std::chrono::seconds timeout = std::chrono::seconds(10));
+         std::chrono::milliseconds deadline = std::chrono::seconds(10));
 
   ~Client();
 
@@ -58,14 +65,21 @@ class Client {
 
   std::string base_;
   std::string token_;
-  std::chrono::seconds timeout_;
+  std::chrono::milliseconds deadline_;
   mutable std::once_flag once_;
   mutable std::unique_ptr<web::http::client::http_client> http_;
 };
 
+// What names a stored message in Slack, in each of its blocks' block_id:
+// "kb:<id>.<marker>", with the message's random marker, so that no other
+// installation's message, nor one of a restored copy of this database,
+// has the same ("kb:<id>" for messages older than markers).
+std::string MessageTag(const store::StoredMessage& message);
+
 // chat.postMessage / chat.update arguments (without channel/ts) for a
-// stored message: a mrkdwn section per ≤3000 characters, then its buttons
-// as an actions block whose block_id names the message ("kb:<id>").
+// stored message: a mrkdwn section per ≤3000 characters (block_id
+// "<tag>:t<n>"), then its buttons as an actions block whose block_id is
+// the message's tag (MessageTag).
 nlohmann::json MessageArgs(const store::StoredMessage& message);
 
 // Our "*bold*" and "• " lists are Slack mrkdwn already; &, < and > must be

@@ -65,6 +65,7 @@ class FakeSlack {
   // grew it to 5 GB).
   void KeepNothing() { keep_ = false; }
   std::string base() const { return "http://127.0.0.1:" + std::to_string(port_) + "/api"; }
+  int port() const { return port_; }
 
   // The next `n` calls fail with HTTP `status` (429 adds Retry-After).
   void FailNext(int n, int status, int retry_after = 1) {
