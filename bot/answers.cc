@@ -35,11 +35,6 @@ std::string AsciiDashes(std::string_view s) {
   return out;
 }
 
-size_t Utf8Length(std::string_view s) {
-  return static_cast<size_t>(std::count_if(
-      s.begin(), s.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
-}
-
 std::string FormatNumber(double v) {
   if (std::floor(v) == v && std::fabs(v) < 1e15) {
     return std::to_string(static_cast<long long>(v));
@@ -103,21 +98,18 @@ ParsedAnswer ParseEmail(const Step& step, std::string_view input, const Template
   if (step.rule == "login_email" && tmpl.login_email) {
     const LoginEmailRule& rule = *tmpl.login_email;
     std::string local = email->substr(0, email->find('@'));
-    std::string domain = email->substr(email->find('@') + 1);
+    // Personal: a person's address in the directory, or one of the
+    // organisation's personal pattern that is not a functional name.
     bool personal =
         context.personal_emails != nullptr && context.personal_emails->count(*email) > 0;
-    for (const std::string& d : rule.forbidden_domains) {
-      bool at_domain = domain == d || (domain.size() > d.size() &&
-                                       domain.compare(domain.size() - d.size(), d.size(), d) == 0 &&
-                                       domain[domain.size() - d.size() - 1] == '.');
-      if (!at_domain) continue;
-      bool functional =
-          std::any_of(rule.allowed_local_parts.begin(), rule.allowed_local_parts.end(),
-                      [&](const std::string& g) { return GlobMatch(g, local); });
-      if (!functional) personal = true;
+    bool functional = std::any_of(rule.allowed_local_parts.begin(), rule.allowed_local_parts.end(),
+                                  [&](const std::string& g) { return GlobMatch(g, local); });
+    for (const std::string& pattern : rule.personal_addresses) {
+      if (!functional && GlobMatch(pattern, *email)) personal = true;
     }
     if (personal) {
-      return Invalid("invalid.login_email", {{"rule", rule.message.Get(lang)}, {"email", *email}});
+      return Invalid("invalid.login_email",
+                     {{"rule", rule.message.Get(lang)}, {"email", Literal(*email)}});
     }
   }
   return Ok(*email);
@@ -179,8 +171,12 @@ ParsedAnswer ParseYesNo(std::string_view input) {
   return Invalid("invalid.yes_no");
 }
 
-// One person: "Name, e-mail, phone" in any order, or "Name <e-mail>".
-ParsedAnswer ParsePerson(const Step& step, std::string_view input) {
+// One person: "Name, e-mail, phone" in any order, or "Name <e-mail>"; the
+// text beside the name ("Emma Falk, SO-lärare, emma@x.se", "Emma Falk
+// (SO-lärare)") is the person's title, kept apart from the name. Contact
+// details are not required here; `need_name` false also accepts contact
+// details alone (the answer to "contact details for X?").
+ParsedAnswer ReadPerson(std::string_view input, bool need_name) {
   static const std::regex kEmailRe(R"([^\s<>,;()]+@[^\s<>,;()]+)");
   static const std::regex kPhoneRe(R"(\+?[0-9][0-9 \-]{5,}[0-9])");
   static const std::regex kLabelRe(
@@ -192,37 +188,65 @@ ParsedAnswer ParsePerson(const Step& step, std::string_view input) {
   std::smatch m;
   if (std::regex_search(s, m, kEmailRe)) {
     auto email = NormalizeEmail(m.str());
-    if (!email) return Invalid("invalid.person_email", {{"text", m.str()}});
+    if (!email) return Invalid("invalid.person_email", {{"text", Literal(m.str())}});
     person["email"] = *email;
-    s = m.prefix().str() + " " + m.suffix().str();
+    s = m.prefix().str() + ", " + m.suffix().str();
   }
   if (std::regex_search(s, m, kPhoneRe)) {
     std::string digits = m.str();
     if (std::count_if(digits.begin(), digits.end(), ::isdigit) >= 7) {
       person["phone"] = Trim(digits);
-      s = m.prefix().str() + " " + m.suffix().str();
+      s = m.prefix().str() + ", " + m.suffix().str();
     }
   }
   s = std::regex_replace(s, kLabelRe, " ");
-  std::string name;
+  // What is left, in segments between commas and brackets: the first is
+  // the name, the others the title.
+  std::vector<std::string> segments{""};
   for (char c : s) {
-    if (c == ',' || c == '<' || c == '>' || c == '(' || c == ')' || c == ':') c = ' ';
-    if (c == ' ' && (name.empty() || name.back() == ' ')) continue;
-    name.push_back(c);
+    if (c == ',' || c == '<' || c == '>' || c == '(' || c == ')' || c == ':') {
+      if (!Trim(segments.back()).empty()) segments.emplace_back();
+      continue;
+    }
+    if (c == '\t' || c == '\n') c = ' ';
+    std::string& seg = segments.back();
+    if (c == ' ' && (seg.empty() || seg.back() == ' ')) continue;
+    seg.push_back(c);
   }
-  name = Trim(name);
+  for (std::string& seg : segments) seg = Trim(seg);
+  segments.erase(std::remove(segments.begin(), segments.end(), std::string()), segments.end());
+  std::string name = segments.empty() ? "" : segments.front();
+  std::string title;
+  for (size_t i = 1; i < segments.size(); ++i) title += (title.empty() ? "" : ", ") + segments[i];
   bool has_digit = std::any_of(name.begin(), name.end(), ::isdigit);
-  if (Utf8Length(name) < 2 || has_digit) {
-    return Invalid("invalid.person", {{"text", Trim(input)}});
+  if ((need_name || !name.empty()) && (Utf8Length(name) < 2 || has_digit)) {
+    return Invalid("invalid.person", {{"text", Literal(Trim(input))}});
   }
-  person["name"] = name;
-  if (step.contact_required && !person.contains("email") && !person.contains("phone")) {
-    return Invalid("invalid.person_contact", {{"name", name}});
-  }
+  if (!name.empty()) person["name"] = name;
+  if (!title.empty()) person["title"] = title;
   return Ok(person);
 }
 
-ParsedAnswer ParsePeople(const Step& step, std::string_view input) {
+bool HasContact(const nlohmann::json& person) {
+  return person.contains("email") || person.contains("phone");
+}
+
+ParsedAnswer NeedsContact(const nlohmann::json& partial, int missing,
+                          const nlohmann::json& person) {
+  ParsedAnswer p = Invalid("invalid.person_contact", {{"name", Literal(person.value("name", ""))}});
+  p.partial = partial;
+  p.missing = missing;
+  return p;
+}
+
+ParsedAnswer ParsePerson(const Step& step, std::string_view input) {
+  ParsedAnswer p = ReadPerson(input, true);
+  if (!p.ok) return p;
+  if (step.contact_required && !HasContact(p.value)) return NeedsContact(p.value, 0, p.value);
+  return p;
+}
+
+std::vector<std::string> SplitPeople(std::string_view input) {
   std::vector<std::string> parts;
   std::string current;
   for (char c : input) {
@@ -234,16 +258,22 @@ ParsedAnswer ParsePeople(const Step& step, std::string_view input) {
     }
   }
   if (!Trim(current).empty()) parts.push_back(Trim(current));
-  nlohmann::json people = nlohmann::json::array();
-  std::set<std::string> seen;
-  for (const std::string& part : parts) {
-    ParsedAnswer p = ParsePerson(step, part);
-    if (!p.ok) return p;
-    std::string key = NormalizeWord(p.value["name"].get<std::string>());
-    if (!seen.insert(key).second) {
-      return Invalid("invalid.people_duplicate", {{"name", p.value["name"]}});
+  return parts;
+}
+
+// The checks on a whole list: contact details, duplicates, how many.
+ParsedAnswer CheckPeople(const Step& step, const nlohmann::json& people) {
+  for (size_t i = 0; i < people.size(); ++i) {
+    if (step.contact_required && !HasContact(people[i])) {
+      return NeedsContact(people, static_cast<int>(i), people[i]);
     }
-    people.push_back(p.value);
+  }
+  std::set<std::string> seen;
+  for (const auto& person : people) {
+    std::string name = person.value("name", "");
+    if (!seen.insert(NormalizeWord(name)).second) {
+      return Invalid("invalid.people_duplicate", {{"name", Literal(name)}});
+    }
   }
   Vars counts{{"min", std::to_string(step.min_count)},
               {"max", std::to_string(step.max_count)},
@@ -251,6 +281,48 @@ ParsedAnswer ParsePeople(const Step& step, std::string_view input) {
   if (people.size() < step.min_count) return Invalid("invalid.people_min", counts);
   if (people.size() > step.max_count) return Invalid("invalid.people_max", counts);
   return Ok(people);
+}
+
+ParsedAnswer ParsePeople(const Step& step, std::string_view input) {
+  nlohmann::json people = nlohmann::json::array();
+  for (const std::string& part : SplitPeople(input)) {
+    ParsedAnswer p = ReadPerson(part, true);
+    if (!p.ok) return p;
+    people.push_back(p.value);
+  }
+  return CheckPeople(step, people);
+}
+
+// The words of `rest` (what a schedule's tokens left) that mean nothing to
+// the parser: not a joining word, and not inside brackets.
+std::vector<std::string> UnknownScheduleWords(const std::string& rest) {
+  static const std::set<std::string> kFillers{
+      "och",           "samt",  "eller", "kl",      "klockan", "mellan", "från",
+      "även",          "plus",  "ca",    "cirka",   "ungefär", "tider",  "tid",
+      "and",           "or",    "from",  "between", "also",    "at",     "about",
+      "approximately", "times", "hours", "on",      "på"};
+  std::vector<std::string> out;
+  std::string word;
+  int depth = 0;
+  auto flush = [&] {
+    if (!word.empty() && depth == 0 && kFillers.count(word) == 0 &&
+        std::find(out.begin(), out.end(), word) == out.end()) {
+      out.push_back(word);
+    }
+    word.clear();
+  };
+  for (char c : rest) {
+    auto u = static_cast<unsigned char>(c);
+    if (std::isalnum(u) != 0 || u >= 0x80) {
+      word.push_back(c);
+      continue;
+    }
+    flush();
+    if (c == '(') ++depth;
+    if (c == ')' && depth > 0) --depth;
+  }
+  flush();
+  return out;
 }
 
 // Day names and ranges, time ranges, and the round-the-clock words.
@@ -301,9 +373,16 @@ ParsedAnswer ParseSchedule(std::string_view input) {
       pending_days.clear();
     }
   };
+  // What the tokens do not cover: every word there must be a known filler,
+  // or part of a description in brackets; an unknown word ("skoldagar") is
+  // asked about, never dropped.
+  std::string rest;
+  size_t covered = 0;
   for (auto it = std::sregex_iterator(text.begin(), text.end(), kTokenRe);
        it != std::sregex_iterator(); ++it) {
     const std::smatch& m = *it;
+    rest += text.substr(covered, static_cast<size_t>(m.position(0)) - covered) + " ";
+    covered = static_cast<size_t>(m.position(0) + m.length(0));
     any = true;
     if (m[1].matched) {
       result["always"] = true;
@@ -342,6 +421,13 @@ ParsedAnswer ParseSchedule(std::string_view input) {
   }
   flush_days();
   if (!any) return Invalid("invalid.schedule");
+  rest += text.substr(std::min(covered, text.size()));
+  std::vector<std::string> unknown = UnknownScheduleWords(rest);
+  if (!unknown.empty()) {
+    std::string words;
+    for (const std::string& w : unknown) words += (words.empty() ? "" : ", ") + w;
+    return Invalid("invalid.schedule_unknown", {{"words", words}});
+  }
   for (auto& slot : result["slots"]) {
     std::vector<int> d = slot["days"];
     std::sort(d.begin(), d.end());
@@ -373,6 +459,7 @@ std::string DaysText(const std::vector<int>& days, Lang lang) {
 
 std::string PersonText(const nlohmann::json& p) {
   std::string out = p.value("name", "");
+  if (p.contains("title")) out += ", " + p["title"].get<std::string>();
   std::string contact;
   if (p.contains("email")) contact = p["email"].get<std::string>();
   if (p.contains("phone")) contact += (contact.empty() ? "" : ", ") + p["phone"].get<std::string>();
@@ -427,17 +514,35 @@ bool LooksLikePassword(std::string_view input) {
       R"(^((https?://)?[a-z0-9-]+(\.[a-z0-9-]+)+(/.*)?|[^@]+@[^@]+\.[a-z]{2,})$)",
       std::regex::icase);
   if (std::regex_match(s, kAddressishRe)) return false;
+  // Words and numbers joined by these read as a name ("Fritid-2026",
+  // "Kultur_och_fritid.2026"): they are not the symbol a password has.
+  auto joiner = [](unsigned char c) { return c == '-' || c == '_' || c == '.' || c == '/'; };
   bool lower = false, upper = false, digit = false, symbol = false;
+  // The longest joined part that mixes letters and digits ("Hemligt2024").
+  size_t mixed = 0;
+  size_t part = 0;
+  bool part_letter = false, part_digit = false;
   for (char ch : s) {
     auto c = static_cast<unsigned char>(ch);
     lower |= std::islower(c) != 0;
     upper |= std::isupper(c) != 0;
     digit |= std::isdigit(c) != 0;
+    if (joiner(c)) {
+      part = 0;
+      part_letter = part_digit = false;
+      continue;
+    }
     symbol |= std::ispunct(c) != 0;
+    ++part;
+    part_letter |= std::isalpha(c) != 0 || c >= 0x80;
+    part_digit |= std::isdigit(c) != 0;
+    if (part_letter && part_digit) mixed = std::max(mixed, part);
   }
-  // Short mixed tokens are often names ("Myspace2"); a symbol or length
-  // tips them over.
-  return lower && upper && digit && (symbol || s.size() >= 11);
+  if (!lower || !upper || !digit) return false;
+  // A symbol tips it over ("Sommar2024!"), and so does a long word of
+  // letters and digits ("Hemligt2024"); a short one is often a name
+  // ("Myspace2", "Kultur2026").
+  return symbol || mixed >= 11;
 }
 
 ParsedAnswer ParseAnswer(const Step& step, std::string_view input, const Template& tmpl, Lang lang,
@@ -473,6 +578,35 @@ ParsedAnswer ParseAnswer(const Step& step, std::string_view input, const Templat
       return ParseSchedule(trimmed);
   }
   return Invalid("invalid.empty");
+}
+
+std::optional<ParsedAnswer> CompleteContact(const Step& step, const nlohmann::json& partial,
+                                            int missing, std::string_view input) {
+  if (SplitPeople(input).size() > 1) return std::nullopt;
+  const bool list = step.type == QuestionType::kPeople;
+  if ((list &&
+       (!partial.is_array() || missing < 0 || static_cast<size_t>(missing) >= partial.size())) ||
+      (!list && !partial.is_object())) {
+    return std::nullopt;  // not a follow-up this step can have asked
+  }
+  nlohmann::json whole = partial;
+  nlohmann::json& person = list ? whole[static_cast<size_t>(missing)] : whole;
+  ParsedAnswer given = ReadPerson(input, false);
+  if (!given.ok) {
+    given.partial = partial;
+    given.missing = missing;
+    return given;
+  }
+  for (const char* field : {"name", "title"}) {
+    if (given.value.contains(field)) person[field] = given.value[field];
+  }
+  if (!HasContact(given.value)) return NeedsContact(whole, missing, person);
+  person.erase("email");
+  person.erase("phone");
+  for (const char* field : {"email", "phone"}) {
+    if (given.value.contains(field)) person[field] = given.value[field];
+  }
+  return list ? CheckPeople(step, whole) : Ok(whole);
 }
 
 std::string FormatAnswer(const Step& step, const nlohmann::json& value, Lang lang) {

@@ -8,7 +8,8 @@
 //   number            -> number
 //   choice            -> {"value": "facebook"} or {"value": "other", "text": "..."}
 //   yes_no            -> bool
-//   person            -> {"name": ..., "email"?: ..., "phone"?: ...}
+//   person            -> {"name": ..., "title"?: ..., "email"?: ..., "phone"?: ...}
+//                        ("Emma Falk, SO-lärare, emma@x.se": the title apart)
 //   people            -> [person, ...]
 //   schedule          -> {"text": original, "always"?: true,
 //                         "slots": [{"days": [1..7], "from"?: "08:00", "to"?: "17:00"}]}
@@ -33,6 +34,12 @@ struct ParsedAnswer {
   nlohmann::json value;
   std::string error_key;  // catalogue key when !ok
   Vars vars;
+  // A person or people answer whose person `missing` (0 for a person
+  // question) lacks the contact details the question requires
+  // ("invalid.person_contact"): the answer as read so far. The engine asks
+  // for the details and completes it with CompleteContact.
+  nlohmann::json partial;
+  int missing = -1;
 };
 
 // What the validators may know beyond the template.
@@ -46,6 +53,19 @@ struct AnswerContext {
 // REQUIRES: step.IsQuestion().
 ParsedAnswer ParseAnswer(const Step& step, std::string_view input, const Template& tmpl, Lang lang,
                          const AnswerContext& context = {});
+
+// Completes `partial`, the answer to `step` read so far (see
+// ParsedAnswer::partial), with `input`, the answer to the follow-up
+// question asking for person `missing`'s contact details: an e-mail address
+// or phone number, with or without the name (a name given replaces the one
+// asked about: the answer belongs to the question asked). Returns the
+// whole answer as ParseAnswer would: ok, or another person still lacking
+// details (partial and missing set), or invalid (partial and missing kept
+// while the follow-up still stands). nullopt when `input` is several people
+// (one per line or with ';'): a new answer to the question, not to the
+// follow-up.
+std::optional<ParsedAnswer> CompleteContact(const Step& step, const nlohmann::json& partial,
+                                            int missing, std::string_view input);
 
 // The answer as one line of text in `lang` (people and schedules joined).
 std::string FormatAnswer(const Step& step, const nlohmann::json& value, Lang lang);

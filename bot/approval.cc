@@ -4,6 +4,7 @@
 #include <array>
 #include <charconv>
 #include <deque>
+#include <map>
 
 #include "bot/answers.h"
 
@@ -23,8 +24,6 @@ constexpr auto kStatuses =
                                                             {TaskStatus::kDeclined, "declined"},
                                                             {TaskStatus::kDone, "done"},
                                                             {TaskStatus::kCancelled, "cancelled"}});
-
-Lang LangOf(const Person* p) { return p && p->lang ? *p->lang : Lang::kSv; }
 
 }  // namespace
 
@@ -181,6 +180,7 @@ class CaseEngine::Run {
     out_.audit.push_back(
         {std::move(action), "registration:" + std::to_string(c_.id), std::move(detail)});
   }
+  Lang LangOf(const Person* p) const { return LanguageOf(p, c_.languages); }
   std::string RequesterName() const { return requester_ ? requester_->name : c_.requester; }
   Lang RequesterLang() const { return LangOf(requester_); }
 
@@ -258,7 +258,7 @@ class CaseEngine::Run {
     }
     Vars v{{"who", who},
            {"when", task.decided_at ? e_.local_time_.Format(*task.decided_at) : ""},
-           {"reason", task.reason}};
+           {"reason", Literal(task.reason)}};
     return T(lang, "decision." + std::string(TaskStatusName(task.status)), v);
   }
 
@@ -322,22 +322,40 @@ class CaseEngine::Run {
     return s ? s->title.Get(lang) : id;
   }
 
+  // Whom a role stands for, for this requester: their own superior for
+  // `of: superior`, else the first up their chain of superiors with the
+  // role, else the one person with it (Directory::ResolveRole). Approvers
+  // and copies are resolved alike.
+  const Person* Resolve(const std::string& role, const std::string& of) const {
+    if (requester_ == nullptr) return nullptr;
+    return of == "superior" ? e_.directory_.Find(requester_->superior)
+                            : e_.directory_.ResolveRole(*requester_, role);
+  }
+
   void StartStage(size_t stage) {
     auto stages = Stages();
     if (stage >= stages.size()) return StartAdmins();
     out_.status = kPendingApproval;
+    Lang rl = RequesterLang();
+    std::string deciders;  // "Per Ek (Verksamhetens chef)", by name
     for (const ApprovalStep* step : stages[stage]) {
-      const Person* approver = nullptr;
-      if (!step->approver.named_by_requester && requester_ != nullptr) {
-        approver = step->approver.of == "superior"
-                       ? e_.directory_.Find(requester_->superior)
-                       : e_.directory_.ResolveRole(*requester_, step->approver.role);
-      }
+      const Person* approver = step->approver.named_by_requester
+                                   ? nullptr
+                                   : Resolve(step->approver.role, step->approver.of);
       if (approver == nullptr) {
         AskRequesterToName(*step, static_cast<int>(stage));
       } else {
         SendApproval(NewTask(TaskKind::kApproval, step->id, static_cast<int>(stage), approver->id));
+        deciders +=
+            (deciders.empty() ? "" : T(rl, "case.deciders_and")) +
+            T(rl, "case.decider", {{"name", approver->name}, {"role", step->title.Get(rl)}});
       }
+    }
+    if (!deciders.empty()) {
+      out_.messages.push_back(
+          {c_.requester,
+           {T(rl, "case.deciders", {{"id", std::to_string(c_.id)}, {"deciders", deciders}}), {}},
+           {}});
     }
   }
 
@@ -417,7 +435,7 @@ class CaseEngine::Run {
     Vars v{{"id", std::to_string(c_.id)},
            {"form", t_.form_title.Get(lang)},
            {"requester", RequesterName()},
-           {"admin", p.value("name", "")},
+           {"admin", Literal(p.value("name", ""))},
            {"statement", t_.admin_acceptance ? t_.admin_acceptance->statement.Get(lang) : ""},
            {"account", AccountLine(lang)}};
     return T(lang, p.value("external", false) ? "admin.request_external" : "admin.request", v);
@@ -431,7 +449,7 @@ class CaseEngine::Run {
       const Step* s = t_.FindStep(it->second);
       auto a = c_.answers.find(it->second);
       if (s && a != c_.answers.end() && !a->is_null())
-        out += (out.empty() ? "" : ", ") + FormatAnswer(*s, *a, lang);
+        out += (out.empty() ? "" : ", ") + Literal(FormatAnswer(*s, *a, lang));
     }
     return out;
   }
@@ -493,7 +511,7 @@ class CaseEngine::Run {
       Lang rl = RequesterLang();
       out_.messages.push_back({c_.requester,
                                {T(rl, "admin.declined_tell_requester",
-                                  {{"id", std::to_string(c_.id)}, {"admin", name}}),
+                                  {{"id", std::to_string(c_.id)}, {"admin", Literal(name)}}),
                                 {}},
                                {}});
       return std::move(out_);
@@ -537,9 +555,9 @@ class CaseEngine::Run {
           {}},
          {}});
     for (const Notification& n : t_.notify) {
-      const Person* to = requester_ ? e_.directory_.ResolveRole(*requester_, n.role) : nullptr;
+      const Person* to = Resolve(n.role, n.of);
       if (to == nullptr) {
-        Audit("copy.unresolved", {{"role", n.role}});
+        CopyUnresolved(n);
         continue;
       }
       Lang lang = LangOf(to);
@@ -553,6 +571,7 @@ class CaseEngine::Run {
       out_.messages.push_back({to->id, {text, {}}, {}});
       Audit("copy.sent", {{"role", n.role}, {"to", to->id}});
     }
+    TellNamed();
     int index = 0;
     for (const StartupStep& s : t_.startup_steps) {
       const Person* who = s.confirmed_by == "requester" || requester_ == nullptr
@@ -570,13 +589,88 @@ class CaseEngine::Run {
     }
   }
 
+  // Nobody fits a copy's role: the copy is not dropped silently. The
+  // requester (who can hand it over) and the information function (who
+  // keeps the directory) are told, and the case records it.
+  void CopyUnresolved(const Notification& n) {
+    Audit("copy.unresolved", {{"role", n.role}, {"of", n.of}});
+    auto role = [&](Lang lang) {
+      std::string key = "webchat.role." + n.role;
+      return e_.catalog_.Has(lang, key) || e_.catalog_.Has(Lang::kSv, key) ? T(lang, key) : n.role;
+    };
+    Lang rl = RequesterLang();
+    out_.messages.push_back(
+        {c_.requester,
+         {T(rl, "copy.unresolved_requester", {{"id", std::to_string(c_.id)}, {"role", role(rl)}}),
+          {}},
+         {}});
+    const Person* info =
+        requester_ ? e_.directory_.ResolveRole(*requester_, "informationsfunktion") : nullptr;
+    if (info == nullptr || info->id == c_.requester) return;
+    Lang il = LangOf(info);
+    out_.messages.push_back(
+        {info->id,
+         {T(il, "copy.unresolved_info",
+            {{"id", std::to_string(c_.id)}, {"role", role(il)}, {"requester", RequesterName()}}),
+          {}},
+         {}});
+    Audit("copy.unresolved_told", {{"role", n.role}, {"to", {c_.requester, info->id}}});
+  }
+
+  // Everyone the form names (administrators, the people running it day to
+  // day, ...) hears, once it is approved, what they were named for and by
+  // whom: each once, whatever the number of questions. Administrators
+  // asked to accept the assignment already know: that request was the
+  // message.
+  void TellNamed() {
+    if (requester_ == nullptr) return;
+    std::map<std::string, std::vector<const Step*>> named;  // person id -> steps
+    for (const Step& s : t_.steps) {
+      if (s.type != QuestionType::kPerson && s.type != QuestionType::kPeople) continue;
+      if ((s.when && !s.when->Holds(c_.answers)) ||
+          (t_.admin_acceptance && s.id == t_.admin_acceptance->question)) {
+        continue;
+      }
+      auto a = c_.answers.find(s.id);
+      if (a == c_.answers.end() || a->is_null()) continue;
+      const nlohmann::json list = a->is_array() ? *a : nlohmann::json::array({*a});
+      for (const auto& p : list) {
+        if (!p.is_object()) continue;
+        const Person* who =
+            e_.directory_.FindByContact(requester_->org, p.value("email", ""), p.value("name", ""));
+        if (who == nullptr || who->id == c_.requester) continue;
+        auto& steps = named[who->id];
+        if (std::find(steps.begin(), steps.end(), &s) == steps.end()) steps.push_back(&s);
+      }
+    }
+    for (const auto& [id, steps] : named) {
+      Lang lang = LangOf(e_.directory_.Find(id));
+      std::string what;
+      for (const Step* s : steps) {
+        what += (what.empty() ? "" : T(lang, "case.deciders_and")) + "”" + s->Label(lang) + "”";
+      }
+      out_.messages.push_back({id,
+                               {T(lang, "named.notice",
+                                  {{"id", std::to_string(c_.id)},
+                                   {"requester", RequesterName()},
+                                   {"what", what},
+                                   {"account", AccountLine(lang)}}),
+                                {}},
+                               {}});
+      nlohmann::json step_ids = nlohmann::json::array();
+      for (const Step* s : steps) step_ids.push_back(s->id);
+      Audit("named.told", {{"to", id}, {"steps", step_ids}});
+    }
+  }
+
   std::string Decisions(Lang lang) const {
     std::string out;
     for (const Task& t : Current()) {
       if (t.kind == TaskKind::kApproval || t.kind == TaskKind::kAdmin) {
-        std::string what = t.kind == TaskKind::kApproval
-                               ? StepTitle(t.step_id, lang)
-                               : T(lang, "admin.label", {{"name", t.detail.value("name", "")}});
+        std::string what =
+            t.kind == TaskKind::kApproval
+                ? StepTitle(t.step_id, lang)
+                : T(lang, "admin.label", {{"name", Literal(t.detail.value("name", ""))}});
         out += "\n• " + what + ": " + DecisionLine(t, lang);
       }
     }
@@ -606,12 +700,13 @@ class CaseEngine::Run {
     if (kind == "ask") {
       out_.pending[c_.requester] = std::string(kCasePending) + "answer:" + std::to_string(task->id);
       Lang rl = RequesterLang();
-      out_.messages.push_back(
-          {c_.requester,
-           {T(rl, "case.question",
-              {{"name", actor_->name}, {"id", std::to_string(c_.id)}, {"question", trimmed}}),
-            {}},
-           {}});
+      out_.messages.push_back({c_.requester,
+                               {T(rl, "case.question",
+                                  {{"name", actor_->name},
+                                   {"id", std::to_string(c_.id)},
+                                   {"question", Literal(trimmed)}}),
+                                {}},
+                               {}});
       Audit("question.asked", {{"task", task->id}, {"by", actor_->id}, {"question", trimmed}});
       Reply(T(lang, "case.question_sent", {{"name", RequesterName()}}));
       return std::move(out_);
@@ -619,12 +714,13 @@ class CaseEngine::Run {
     if (kind == "answer") {
       const Person* asker = e_.directory_.Find(task->assignee);
       Lang al = LangOf(asker);
-      out_.messages.push_back(
-          {task->assignee,
-           {T(al, "case.answer",
-              {{"name", actor_->name}, {"id", std::to_string(c_.id)}, {"answer", trimmed}}),
-            {}},
-           {}});
+      out_.messages.push_back({task->assignee,
+                               {T(al, "case.answer",
+                                  {{"name", actor_->name},
+                                   {"id", std::to_string(c_.id)},
+                                   {"answer", Literal(trimmed)}}),
+                                {}},
+                               {}});
       Audit("question.answered", {{"task", task->id}, {"by", actor_->id}, {"answer", trimmed}});
       Reply(T(lang, "case.answer_sent", {{"name", asker ? asker->name : task->assignee}}));
       return std::move(out_);
@@ -673,7 +769,8 @@ class CaseEngine::Run {
     const Person* named = requester_ ? e_.directory_.FindByContact(
                                            requester_->org, email ? text : "", email ? "" : text)
                                      : nullptr;
-    if (named == nullptr) return KeepPending(pending, "approval.name_not_found", {{"text", text}});
+    if (named == nullptr)
+      return KeepPending(pending, "approval.name_not_found", {{"text", Literal(text)}});
     task.status = TaskStatus::kDone;
     task.detail["named"] = named->id;
     Decide(task);
@@ -687,7 +784,21 @@ class CaseEngine::Run {
   CaseOutcome ReplaceAdmin(Task& declined, const std::string& text, const std::string& pending) {
     Step person_step;
     person_step.type = QuestionType::kPerson;
-    ParsedAnswer p = ParseAnswer(person_step, text, t_, LangOf(actor_));
+    // After "Ange en kontaktuppgift för X", the answer is X's contact
+    // details: the name given before is kept with the declined task.
+    std::optional<ParsedAnswer> completed;
+    if (declined.detail.contains("replacement")) {
+      completed = CompleteContact(person_step, declined.detail["replacement"], 0, text);
+    }
+    ParsedAnswer p = completed ? *completed : ParseAnswer(person_step, text, t_, LangOf(actor_));
+    if (p.missing >= 0 || declined.detail.contains("replacement")) {
+      if (p.missing >= 0) {
+        declined.detail["replacement"] = p.partial;
+      } else {
+        declined.detail.erase("replacement");
+      }
+      Save(declined);
+    }
     if (!p.ok) return KeepPending(pending, p.error_key, p.vars);
     nlohmann::json answers = c_.answers;
     size_t index = declined.detail.value("index", 0);
@@ -698,7 +809,8 @@ class CaseEngine::Run {
                              {"old", declined.detail.value("name", "")},
                              {"new", p.value.value("name", "")},
                              {"by", actor_->id}});
-    Reply(T(LangOf(actor_), "admin.replacement_sent", {{"name", p.value.value("name", "")}}));
+    Reply(T(LangOf(actor_), "admin.replacement_sent",
+            {{"name", Literal(p.value.value("name", ""))}}));
     SendAdmin(p.value, index);
     return std::move(out_);
   }

@@ -71,6 +71,9 @@ struct Case {
   nlohmann::json answers = nlohmann::json::object();
   std::vector<Task> tasks;  // every round's
   TimePoint submitted{};
+  // The languages people chose (borrowed for the call; may be null): every
+  // message goes out in its recipient's language.
+  const LanguageChoices* languages = nullptr;
 };
 
 // A message to someone other than the actor, optionally tied to tasks (so

@@ -28,11 +28,9 @@ std::optional<DraftStatus> ParseDraftStatus(std::string_view name) {
 }
 
 nlohmann::json Draft::StateJson() const {
-  return {{"answers", answers},
-          {"acknowledged", acknowledged},
-          {"cursor", cursor},
-          {"history", history},
-          {"return_to_summary", return_to_summary}};
+  return {{"answers", answers},  {"acknowledged", acknowledged},           {"cursor", cursor},
+          {"history", history},  {"return_to_summary", return_to_summary}, {"proposals", proposals},
+          {"followup", followup}};
 }
 
 void Draft::LoadState(const nlohmann::json& state) {
@@ -41,6 +39,8 @@ void Draft::LoadState(const nlohmann::json& state) {
   cursor = state.value("cursor", "");
   history = state.value("history", std::vector<std::string>{});
   return_to_summary = state.value("return_to_summary", false);
+  proposals = state.value("proposals", nlohmann::json::object());
+  followup = state.value("followup", nlohmann::json::object());
 }
 
 namespace {
@@ -79,12 +79,17 @@ class ConversationEngine::Turn {
     } else if (LooksLikePassword(in.text)) {
       out_.redact_input = true;
       Audit("input.redacted", Subject(), {{"reason", "password"}});
-      Say(T("password.refused"));
+      Say(e_.PasswordRefused(person_, lang()));
       if (Active()) AskCurrent();
     } else {
       OnText(in.text);
     }
     for (Draft& d : drafts_) {
+      // A follow-up question stands only while its step is being asked.
+      if (!d.followup.empty() && d.followup.value("step", "") != d.cursor) {
+        d.followup = nlohmann::json::object();
+        Touch(d);
+      }
       if (changed_.count(d.id)) {
         d.updated = now_;
         out_.drafts.push_back(d);
@@ -214,7 +219,12 @@ class ConversationEngine::Turn {
       if (!hint.empty()) text += "\n" + hint;
       if (d->answers.contains(s->id) && !d->answers[s->id].is_null()) {
         text += "\n" + T("question.current_answer",
-                         {{"answer", FormatAnswer(*s, d->answers[s->id], lang())}});
+                         {{"answer", Literal(FormatAnswer(*s, d->answers[s->id], lang()))}});
+      } else if (d->proposals.contains(s->id)) {
+        std::string answer = Literal(FormatAnswer(*s, d->proposals[s->id], lang()));
+        text += "\n" + T("proposal.offer", {{"answer", answer}});
+        buttons.push_back(
+            {"proposal", s->id, T("button.proposal", {{"answer", answer}}), "primary"});
       }
       AnswerButtons(*s, *d, buttons);
     }
@@ -245,9 +255,11 @@ class ConversationEngine::Turn {
       case QuestionType::kSchedule:
         return T("hint.schedule");
       case QuestionType::kUrl:
-        return T("hint.url");
+        return T("hint.url", {{"example", Example(s, "hint.url_example")}});
       case QuestionType::kEmail:
-        return s.rule == "login_email" ? T("hint.login_email") : T("hint.email");
+        return s.rule == "login_email"
+                   ? T("hint.login_email")
+                   : T("hint.email", {{"example", Example(s, "hint.email_example")}});
       case QuestionType::kNumber: {
         if (s.min && s.max) {
           auto fmt = [](double x) { return std::to_string(static_cast<long long>(x)); };
@@ -261,6 +273,11 @@ class ConversationEngine::Turn {
       default:
         return "";
     }
+  }
+
+  // The step's own example, or the catalogue's neutral one.
+  std::string Example(const Step& s, const std::string& fallback_key) const {
+    return s.example.empty() ? T(fallback_key) : s.example.Get(lang());
   }
 
   void AnswerButtons(const Step& s, const Draft& d, std::vector<Button>& buttons) const {
@@ -327,15 +344,22 @@ class ConversationEngine::Turn {
     AskCurrent(T("back.nothing"));
   }
 
-  void StartNew() {
+  // The template of the person's organisation, or null.
+  const Template* OrgTemplate() const {
     const Organisation* org = e_.directory_.FindOrganisation(person_.org);
-    std::string template_id = org ? org->template_id : person_.org;
-    auto it = e_.templates_.find(template_id);
-    if (it == e_.templates_.end()) {
+    auto it = e_.templates_.find(org ? org->template_id : person_.org);
+    return it == e_.templates_.end() ? nullptr : it->second.get();
+  }
+
+  // Starts a registration; `understood`, when given, is what the person's
+  // opening sentence said, proposed as answers they confirm.
+  void StartNew(const Understood* understood = nullptr) {
+    const Organisation* org = e_.directory_.FindOrganisation(person_.org);
+    if (OrgTemplate() == nullptr) {
       Say(T("error.no_template", {{"org", org ? org->name.Get(lang()) : person_.org}}));
       return;
     }
-    const Template& t = *it->second;
+    const Template& t = *OrgTemplate();
     Draft d;
     d.id = next_id_;
     d.person_id = person_.id;
@@ -343,6 +367,8 @@ class ConversationEngine::Turn {
     d.template_version = t.version;
     d.created = now_;
     d.cursor = NextPending(t, d);
+    std::string noted;
+    if (understood != nullptr) noted = Propose(t, *understood, d);
     drafts_.push_back(d);
     Touch(drafts_.back());
     out_.session.active_draft = d.id;
@@ -354,7 +380,88 @@ class ConversationEngine::Turn {
                                             {"org", t.organisation.Get(lang())}});
     if (!t.intro.empty()) intro += "\n\n" + t.intro.Get(lang());
     intro += "\n\n" + T("draft.commands");
+    if (!noted.empty()) intro += "\n\n" + T("intent.understood", {{"what", noted}});
     AskCurrent(intro);
+  }
+
+  // Records what the sentence said as proposals on `d`, each checked as an
+  // answer to its question; returns them as text ("Facebook, Biblioteket").
+  std::string Propose(const Template& t, const Understood& u, Draft& d) const {
+    std::string noted;
+    for (const auto& [field, said] : {std::pair{"medium", u.medium}, std::pair{"unit", u.unit}}) {
+      auto it = t.register_fields.find(field);
+      const Step* s = it == t.register_fields.end() ? nullptr : t.FindStep(it->second);
+      if (said.empty() || s == nullptr || !s->IsQuestion()) continue;
+      ParsedAnswer p = ParseAnswer(*s, said, t, lang());
+      if (!p.ok || (s->type == QuestionType::kChoice && p.value.value("value", "") == "other")) {
+        continue;
+      }
+      d.proposals[s->id] = p.value;
+      noted += (noted.empty() ? "" : ", ") + FormatAnswer(*s, p.value, lang());
+    }
+    return noted;
+  }
+
+  void AcceptProposal(Draft& d, const Step& s) {
+    d.answers[s.id] = d.proposals[s.id];
+    d.proposals.erase(s.id);
+    Audit("answer.recorded", "draft:" + std::to_string(d.id),
+          {{"step", s.id}, {"value", d.answers[s.id]}, {"from", "proposal"}});
+    AdvanceAfterEdit(d, "");
+  }
+
+  // --- what the person wants, outside a registration -----------------------
+
+  void Understand(const std::string& text) {
+    const Template* t = OrgTemplate();
+    Understood u = e_.recogniser_.Recognise(text, t);
+    Audit("intent.recognised", Subject(),
+          {{"intent", IntentName(u.intent)}, {"medium", u.medium}, {"unit", u.unit}});
+    if (u.intent == Intent::kRegister) return StartNew(&u);
+    if (u.intent == Intent::kUnclear) return Say(T("welcome.unknown_input"), CapabilityButtons());
+    NotYet(u.intent);
+  }
+
+  // Everything the bot can do, as buttons: what an unclear message gets.
+  std::vector<Button> CapabilityButtons() const {
+    std::vector<Button> buttons{B("new", "", "button.new", "primary")};
+    for (Intent i : {Intent::kChangeAdmins, Intent::kAbsence, Intent::kCloseAccount}) {
+      std::string name(IntentName(i));
+      buttons.push_back(B("intent", name, "button.intent." + name));
+    }
+    if (OpenCount() > 0) buttons.push_back(B("drafts", "", "button.drafts"));
+    buttons.push_back(B("help", "", "button.help"));
+    return buttons;
+  }
+
+  // An account-lifecycle request kontobot cannot handle yet: say so, and
+  // whom to contact (the organisation's information function, from the
+  // directory), with the organisation's own rule when its template has one.
+  void NotYet(Intent intent) {
+    const Template* t = OrgTemplate();
+    std::string title = t != nullptr && !t->contact_title.empty() ? t->contact_title.Get(lang())
+                                                                  : T("intent.contact_unknown");
+    std::string contact = title;
+    const Person* who =
+        e_.directory_.ResolveRole(person_, t != nullptr ? t->contact_role : "informationsfunktion");
+    if (who != nullptr) {
+      contact =
+          T("intent.contact_person", {{"title", title},
+                                      {"name", who->name},
+                                      {"contact", !who->email.empty() ? who->email : who->phone}});
+    }
+    std::string text =
+        T("intent.not_yet." + std::string(IntentName(intent)), {{"contact", contact}});
+    if (intent == Intent::kAbsence && t != nullptr) {
+      const nlohmann::json rule = t->reminders.value("absence", nlohmann::json::object())
+                                      .value("text", nlohmann::json::object());
+      std::string said = rule.value(std::string(LangCode(lang())), rule.value("sv", ""));
+      if (!said.empty()) {
+        text += "\n\n" + T("intent.organisation_rule",
+                           {{"org", t->organisation.Get(lang())}, {"rule", said}});
+      }
+    }
+    Say(text, e_.Welcome(person_, lang(), OpenCount()).buttons);
   }
 
   void Resume(int64_t id) {
@@ -501,6 +608,7 @@ class ConversationEngine::Turn {
 
   void SetLang(Lang lang) {
     out_.session.lang = lang;
+    out_.language_chosen = lang;
     Audit("session.language", "person:" + person_.id, {{"lang", LangCode(lang)}});
     AskCurrent(T("lang.switched"));
   }
@@ -510,13 +618,27 @@ class ConversationEngine::Turn {
   void Answer(Draft& d, const Step& s, const std::string& text) {
     const Template* t = TemplateOf(d);
     AnswerContext ctx{&e_.directory_.personal_emails()};
-    ParsedAnswer p = ParseAnswer(s, text, *t, lang(), ctx);
+    // The answer to a follow-up question belongs to that question.
+    std::optional<ParsedAnswer> completed;
+    if (d.followup.value("step", "") == s.id) {
+      completed = CompleteContact(s, d.followup["partial"], d.followup.value("missing", -1), text);
+    }
+    ParsedAnswer p = completed ? *completed : ParseAnswer(s, text, *t, lang(), ctx);
+    if (!d.followup.empty() || p.missing >= 0) {
+      d.followup =
+          p.missing >= 0
+              ? nlohmann::json{{"step", s.id}, {"partial", p.partial}, {"missing", p.missing}}
+              : nlohmann::json::object();
+      Touch(d);
+    }
     if (!p.ok) {
       Audit("answer.invalid", "draft:" + std::to_string(d.id),
             {{"step", s.id}, {"error", p.error_key}});
       std::string msg = T(p.error_key, p.vars);
       std::string hint = TypeHint(s);
-      if (!hint.empty() && p.error_key != "invalid.login_email") msg += "\n" + hint;
+      if (!hint.empty() && p.error_key != "invalid.login_email" && p.missing < 0) {
+        msg += "\n" + hint;
+      }
       std::vector<Button> buttons;
       AnswerButtons(s, d, buttons);
       if (!d.history.empty()) buttons.push_back(B("back", "", "button.back"));
@@ -525,11 +647,12 @@ class ConversationEngine::Turn {
       return;
     }
     d.answers[s.id] = p.value;
+    d.proposals.erase(s.id);
     Audit("answer.recorded", "draft:" + std::to_string(d.id), {{"step", s.id}, {"value", p.value}});
     std::string ack;
     if (s.type == QuestionType::kSchedule || s.type == QuestionType::kPeople ||
         (s.type == QuestionType::kChoice && p.value.value("value", "") == "other")) {
-      ack = T("answer.understood", {{"answer", FormatAnswer(s, p.value, lang())}});
+      ack = T("answer.understood", {{"answer", Literal(FormatAnswer(s, p.value, lang()))}});
     }
     AdvanceAfterEdit(d, ack);
   }
@@ -630,6 +753,11 @@ class ConversationEngine::Turn {
       if (auto l = ParseLang(value)) return SetLang(*l);
     }
     if (action == "back") return GoBack();
+    if (action == "intent") {
+      if (auto intent = ParseIntent(value)) {
+        return *intent == Intent::kRegister ? StartNew() : NotYet(*intent);
+      }
+    }
     if (action == "edit_menu" && id && Find(*id)) {
       out_.session.active_draft = *id;
       return EditMenu(*Find(*id));
@@ -643,6 +771,9 @@ class ConversationEngine::Turn {
     if (action == "ack" && !s->IsQuestion()) return Acknowledge(*d, *s);
     if (action == "skip") return Skip(*d, *s);
     if (action == "keep" && d->answers.contains(s->id)) return AdvanceAfterEdit(*d, "");
+    if (action == "proposal" && s->IsQuestion() && d->proposals.contains(s->id)) {
+      return AcceptProposal(*d, *s);
+    }
     if (action == "answer" && s->IsQuestion() && value.find(':') != std::string::npos) {
       return Answer(*d, *s, value.substr(value.find(':') + 1));
     }
@@ -677,7 +808,7 @@ class ConversationEngine::Turn {
     if (n > 0 && Is(head, "resume")) return Resume(n);
     if (d == nullptr) {
       if (Is(w, "yes")) return StartNew();
-      return Say(T("welcome.unknown_input"), e_.Welcome(person_, lang(), OpenCount()).buttons);
+      return Understand(text);
     }
     if (Is(w, "cancel")) return AskCancel(d->id);
     if (Is(w, "back")) return GoBack();
@@ -699,6 +830,10 @@ class ConversationEngine::Turn {
       return AskCurrent(T("advice.ack_needed"));
     }
     if (Is(w, "keep") && d->answers.contains(s->id)) return AdvanceAfterEdit(*d, "");
+    if (d->proposals.contains(s->id) && !d->answers.contains(s->id) &&
+        s->type != QuestionType::kYesNo && Is(w, "yes")) {
+      return AcceptProposal(*d, *s);
+    }
     Answer(*d, *s, text);
   }
 
@@ -713,12 +848,22 @@ class ConversationEngine::Turn {
 
 ConversationEngine::ConversationEngine(const TemplateSet& templates, const Catalog& catalog,
                                        const Directory& directory)
-    : templates_(templates), catalog_(catalog), directory_(directory) {}
+    : templates_(templates), catalog_(catalog), directory_(directory), recogniser_(catalog) {}
 
 Outcome ConversationEngine::Handle(const Person& person, const Session& session,
                                    std::vector<Draft> drafts, const Input& input,
                                    int64_t next_draft_id, TimePoint now) const {
   return Turn(*this, person, session, std::move(drafts), next_draft_id, now).Run(input);
+}
+
+std::string ConversationEngine::PasswordRefused(const Person& person, Lang lang) const {
+  std::string text = catalog_.Render(lang, "password.refused");
+  const Organisation* org = directory_.FindOrganisation(person.org);
+  auto it = templates_.find(org ? org->template_id : person.org);
+  if (it != templates_.end() && !it->second->password_advice.empty()) {
+    text += " " + it->second->password_advice.Get(lang);
+  }
+  return text;
 }
 
 Reply ConversationEngine::Welcome(const Person& person, Lang lang, size_t open_drafts) const {
@@ -760,7 +905,7 @@ std::vector<std::pair<std::string, std::string>> SummaryLines(const Template& tm
     auto a = answers.find(s.id);
     std::string value = (a == answers.end() || a->is_null())
                             ? catalog.Render(lang, "summary.no_answer")
-                            : FormatAnswer(s, *a, lang);
+                            : Literal(FormatAnswer(s, *a, lang));
     lines.emplace_back(s.Label(lang), value);
   }
   return lines;

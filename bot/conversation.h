@@ -28,6 +28,7 @@
 #include <nlohmann/json.hpp>
 
 #include "bot/directory.h"
+#include "bot/intent.h"
 #include "bot/template.h"
 #include "bot/text.h"
 
@@ -92,6 +93,14 @@ struct Draft {
   std::string cursor;                                 // step being asked; empty = summary
   std::vector<std::string> history;                   // steps asked before, for "back"
   bool return_to_summary = false;                     // editing from the summary
+  // Answers proposed from what the person said before the question was
+  // asked (the medium in "jag vill starta ett Facebook-konto"): step id ->
+  // answer. Shown with the question; recorded only when confirmed.
+  nlohmann::json proposals = nlohmann::json::object();
+  // A follow-up question asked about the answer to the step being asked
+  // (contact details for a named person): {"step", "partial", "missing"},
+  // see answers.h. The next message answers it. Empty when none.
+  nlohmann::json followup = nlohmann::json::object();
   TimePoint created{};
   TimePoint updated{};
 
@@ -128,6 +137,9 @@ struct Outcome {
   // The input looked like a password: store "[redacted]" instead of it.
   bool redact_input = false;
   std::vector<int64_t> submitted;  // drafts submitted by this input
+  // The person chose a language: keep it with them, for everything sent to
+  // them from now on.
+  std::optional<Lang> language_chosen;
 };
 
 // Summary lines "Label: answer" of a template's applicable questions.
@@ -153,6 +165,10 @@ class ConversationEngine {
   // The welcome menu shown to a person who has not written yet.
   Reply Welcome(const Person& person, Lang lang, size_t open_drafts) const;
 
+  // What a pasted password gets: the refusal, and the organisation's own
+  // rule for login details when its template has one.
+  std::string PasswordRefused(const Person& person, Lang lang) const;
+
   // Summary lines "Label: answer" of a draft's applicable questions.
   std::vector<std::pair<std::string, std::string>> SummaryLines(const Draft& draft,
                                                                 Lang lang) const;
@@ -162,6 +178,7 @@ class ConversationEngine {
   const TemplateSet& templates_;
   const Catalog& catalog_;
   const Directory& directory_;
+  IntentRecogniser recogniser_;
 };
 
 }  // namespace kontobot

@@ -8,6 +8,14 @@ bool Person::HasRole(const std::string& role) const {
   return std::find(roles.begin(), roles.end(), role) != roles.end();
 }
 
+Lang LanguageOf(const Person* person, const LanguageChoices* choices) {
+  if (person == nullptr) return Lang::kSv;
+  if (choices != nullptr) {
+    if (auto chosen = choices->Chosen(person->id)) return *chosen;
+  }
+  return person->lang.value_or(Lang::kSv);
+}
+
 Directory::Directory(std::vector<Organisation> organisations, std::vector<Person> people)
     : organisations_(std::move(organisations)), people_(std::move(people)) {
   for (size_t i = 0; i < people_.size(); ++i) {

@@ -47,6 +47,20 @@ struct Organisation {
   std::string template_id;
 };
 
+// The languages people chose, kept by the store (a port: bot/ reads no
+// files). The engines write to each recipient in their own language through
+// it, whoever caused the message.
+class LanguageChoices {
+ public:
+  virtual ~LanguageChoices() = default;
+  // The language `person_id` chose, if they ever did.
+  virtual std::optional<Lang> Chosen(const std::string& person_id) const = 0;
+};
+
+// The language to write to `person` (may be null) in: their choice (when
+// `choices` is given), else the directory's, else Swedish.
+Lang LanguageOf(const Person* person, const LanguageChoices* choices);
+
 class Directory {
  public:
   Directory() = default;

@@ -297,9 +297,8 @@ std::string Reminders::T(Lang lang, const std::string& key, const Vars& vars) co
   return catalog_.Render(lang, key, vars);
 }
 
-Lang Reminders::LangOf(const std::string& person) const {
-  const Person* p = directory_.Find(person);
-  return p && p->lang ? *p->lang : Lang::kSv;
+Lang Reminders::LangOf(const std::string& person, const WaitFacts& f) const {
+  return LanguageOf(directory_.Find(person), f.languages);
 }
 
 std::string Reminders::Name(const std::string& person) const {
@@ -329,7 +328,7 @@ std::string Reminders::What(const Timer& t, Lang lang) const {
   Vars v{{"id", t.detail.contains("registration")
                     ? std::to_string(t.detail["registration"].get<int64_t>())
                     : t.subject.substr(t.subject.find(':') + 1)},
-         {"account", t.detail.value("account_label", "")},
+         {"account", Literal(t.detail.value("account_label", ""))},
          {"person", Name(t.person)}};
   return T(lang, "wait." + t.kind, v);
 }
@@ -432,7 +431,7 @@ Firing Reminders::Fire(const Timer& t, const WaitFacts& f, TimePoint now) const 
   if (escalate_at && !escalated && now >= *escalate_at) {
     escalated = true;
     for (const std::string& to : EscalationTargets(t, *p, f)) {
-      Lang lang = LangOf(to);
+      Lang lang = LangOf(to, f);
       out.messages.push_back({to,
                               {T(lang, "reminder.escalated",
                                  {{"name", Name(t.person)},
@@ -446,7 +445,7 @@ Firing Reminders::Fire(const Timer& t, const WaitFacts& f, TimePoint now) const 
     }
   }
   if (!acknowledged) {
-    Lang lang = LangOf(t.person);
+    Lang lang = LangOf(t.person, f);
     out.messages.push_back({t.person,
                             {T(lang, "reminder.nudge",
                                {{"what", What(t, lang)},
@@ -497,11 +496,11 @@ Firing Reminders::FireReply(const Timer& t, const WaitPolicy& p, const WaitFacts
   }
   const bool escalated = stage > 1;
   for (const std::string& person : to) {
-    Lang lang = LangOf(person);
+    Lang lang = LangOf(person, f);
     out.messages.push_back(
         {person,
          {T(lang, escalated ? "reminder.public_reply_escalated" : "reminder.public_reply",
-            {{"account", t.detail.value("account_label", f.account)},
+            {{"account", Literal(t.detail.value("account_label", f.account))},
              {"since", HumanTime(t.since, lang)}}),
           Buttons(t, f, lang)},
          {},
@@ -535,9 +534,9 @@ Firing Reminders::FireDuty(const Timer& t, const WaitPolicy& p, const WaitFacts&
   base.detail["account_label"] = f.account;
   if (!acknowledged) {
     for (const std::string& to : admins) {
-      Lang lang = LangOf(to);
+      Lang lang = LangOf(to, f);
       std::string text = T(lang, asked ? "duty.overdue" : "duty.ask." + t.kind,
-                           {{"account", f.account},
+                           {{"account", Literal(f.account)},
                             {"since", HumanTime(t.since, lang)},
                             {"what", What(base, lang)}});
       if (!p.text.empty()) text += "\n\n" + p.text.Get(lang);
@@ -554,12 +553,12 @@ Firing Reminders::FireDuty(const Timer& t, const WaitPolicy& p, const WaitFacts&
     esc.person = admins.empty() ? "" : admins.front();
     for (const std::string& to : EscalationTargets(esc, p, f)) {
       if (std::find(admins.begin(), admins.end(), to) != admins.end()) continue;
-      Lang lang = LangOf(to);
+      Lang lang = LangOf(to, f);
       out.messages.push_back({to,
-                              {T(lang, "duty.escalated",
-                                 {{"what", What(base, lang)},
-                                  {"account", f.account},
-                                  {"since", HumanTime(t.since, lang)}}),
+                              {UpperFirst(T(lang, "duty.escalated",
+                                            {{"what", What(base, lang)},
+                                             {"account", Literal(f.account)},
+                                             {"since", HumanTime(t.since, lang)}})),
                                {}},
                               {},
                               0});
@@ -739,11 +738,12 @@ bool Reminders::Overdue(const Timer& t, TimePoint now) {
 }
 
 std::string Reminders::Line(const Timer& t, Lang lang, TimePoint now) const {
-  return T(lang, Overdue(t, now) ? "waiting.line_overdue" : "waiting.line",
-           {{"what", What(t, lang)},
-            {"since", HumanTime(t.since, lang)},
-            {"name", Name(t.person)},
-            {"due", HumanTime(t.due, lang)}});
+  // Each line is a sentence of its own: "• The approval of …".
+  return UpperFirst(T(lang, Overdue(t, now) ? "waiting.line_overdue" : "waiting.line",
+                      {{"what", What(t, lang)},
+                       {"since", HumanTime(t.since, lang)},
+                       {"name", Name(t.person)},
+                       {"due", HumanTime(t.due, lang)}}));
 }
 
 std::string Reminders::WaitingText(const std::vector<Timer>& open, Lang lang, TimePoint now) const {
@@ -759,10 +759,14 @@ std::string Reminders::OverdueText(const std::vector<Timer>& open, Lang lang, Ti
   std::string text;
   for (const Timer& t : open) {
     if (!Overdue(t, now)) continue;
+    // A wait on nobody in particular (a duty, a public comment) is on the
+    // account's administrators: the caller names them in "waiting_on".
+    std::string name = !t.person.empty() ? Name(t.person)
+                                         : t.detail.value("waiting_on", T(lang, "overdue.admins"));
     text +=
-        "\n" +
-        T(lang, "overdue.line",
-          {{"what", What(t, lang)}, {"since", HumanTime(t.since, lang)}, {"name", Name(t.person)}});
+        "\n" + UpperFirst(T(
+                   lang, "overdue.line",
+                   {{"what", What(t, lang)}, {"since", HumanTime(t.since, lang)}, {"name", name}}));
   }
   return text.empty() ? T(lang, "overdue.none") : T(lang, "overdue.header") + text;
 }

@@ -102,6 +102,9 @@ struct WaitFacts {
   std::string account;    // duties: "Facebook, www.facebook.com/x"
   // duties: the administrators as named in the register
   nlohmann::json administrators = nlohmann::json::array();
+  // The languages people chose (borrowed; may be null): each recipient is
+  // written to in their own.
+  const LanguageChoices* languages = nullptr;
 };
 
 // A message to send.
@@ -186,7 +189,7 @@ class Reminders {
   std::string T(Lang lang, const std::string& key, const Vars& vars = {}) const;
   // Item `index` (1-based) of a catalogue list such as time.months.
   std::string Item(Lang lang, const std::string& key, unsigned index) const;
-  Lang LangOf(const std::string& person) const;
+  Lang LangOf(const std::string& person, const WaitFacts& f) const;
   std::string Name(const std::string& person) const;
   std::string Line(const Timer& t, Lang lang, TimePoint now) const;
   std::vector<Button> Buttons(const Timer& t, const WaitFacts& f, Lang lang) const;

@@ -65,6 +65,10 @@ struct Step {
   LocalizedText title;  // advice: heading; question: short label in summaries
   LocalizedText text;
   LocalizedText help;
+  // An example answer in the organisation's own terms ("www.facebook.com/
+  // gislavedskommun"), shown in the format hint; the catalogue's neutral
+  // example when empty.
+  LocalizedText example;
   std::vector<LocalizedText> items;  // advice bullet points
   bool required = true;
   std::optional<Condition> when;
@@ -93,9 +97,14 @@ struct Step {
   const std::string& Label(Lang lang) const;
 };
 
+// Which login addresses are personal, and so refused. Personal means the
+// address of a person: a directory person's address, or one that has the
+// organisation's personal-address pattern ("*.*@gislaved.se": first
+// name.last name) and is not one of the functional names. Any other
+// address, such as fritidsgardarna@gislaved.se, is functional and allowed.
 struct LoginEmailRule {
-  std::vector<std::string> forbidden_domains;    // lower case
-  std::vector<std::string> allowed_local_parts;  // globs, lower case
+  std::vector<std::string> personal_addresses;   // globs on the whole address, lower case
+  std::vector<std::string> allowed_local_parts;  // functional local parts (globs), lower case
   LocalizedText message;
 };
 
@@ -120,9 +129,14 @@ struct AdminAcceptance {
   LocalizedText statement;
 };
 
+// A copy of the approved registration, to a role resolved like an
+// approver's: `of: superior` is the requester's own superior ("en kopia
+// lämnas till din chef"), otherwise the first up the requester's chain of
+// superiors with the role, else the one person with it.
 struct Notification {
   std::string role;
   LocalizedText text;
+  std::string of;  // "", or "superior"
 };
 
 struct StartupStep {
@@ -154,6 +168,14 @@ struct Template {
   std::optional<AdminAcceptance> admin_acceptance;
   std::vector<Notification> notify;
   std::vector<StartupStep> startup_steps;
+  // Whom a person is sent to for what kontobot does not handle (changing
+  // administrators, absence, closing an account): a directory role and how
+  // to call it ("informationsfunktionen", "SMC:s kansli").
+  std::string contact_role = "informationsfunktion";
+  LocalizedText contact_title;
+  // The organisation's rule for login details, added when a password is
+  // refused ("lämnas till informationsfunktionen för förvar"); none if empty.
+  LocalizedText password_advice;
   // register field ("medium", "url", "unit", "purpose") -> question id.
   std::map<std::string, std::string> register_fields;
   // The reminder policy, validated by the loader and executed by the

@@ -55,6 +55,11 @@ class Catalog {
   // the catalogue is built.
   const std::vector<std::string>& CommandWords(const std::string& name) const;
 
+  // The '|'-separated entries of `key` in every language, trimmed, in
+  // catalogue order and otherwise as written (word lists such as
+  // "intent.register.verb", which their user folds its own way).
+  std::vector<std::string> WordList(const std::string& key) const;
+
   // All keys with the given prefix in `lang` (fallback Swedish), raw.
   std::map<std::string, std::string> WithPrefix(Lang lang, const std::string& prefix) const;
 
@@ -68,8 +73,36 @@ class Catalog {
 // and trailing punctuation (".!?"), and folds runs of spaces to one.
 std::string NormalizeWord(std::string_view text);
 
+// `text` with its first letter in upper case (ASCII and the Latin-1
+// letters, so "ögonblicksbilden" becomes "Ögonblicksbilden"); anything
+// before the first letter (an emoji, a space) is kept as it is.
+std::string UpperFirst(std::string text);
+
 // Trims ASCII white space at both ends.
 std::string Trim(std::string_view text);
+
+// UTF-8 by code point. Platforms limit texts in characters, and a cut
+// between the bytes of one (inside "å") leaves a string that is not UTF-8,
+// which no JSON serialiser accepts: cut with Utf8Prefix.
+//
+// The number of code points in `s` (bytes that do not continue one).
+size_t Utf8Length(std::string_view s);
+// The longest prefix of `s` of at most `max_bytes` bytes that does not end
+// inside a code point. (Bytes are a safe bound for a limit in characters.)
+std::string_view Utf8Prefix(std::string_view s, size_t max_bytes);
+
+// Text a person typed (an answer, a reason, a question), made safe to be
+// placed inside one of our messages. Our messages' markup, which every
+// renderer keeps (Slack mrkdwn, Matrix HTML, the web chat), is *bold* and
+// one item per line, so typed text could embolden a line or start one that
+// looks like ours ("✓ Godkänd av …") inside an approval request. Here '*'
+// becomes '∗' (U+2217, which no renderer reads as markup), each run of line
+// breaks becomes " ¶ ", and the controls that reorder or hide what follows
+// them (Unicode direction overrides and isolates, C0 and C1 controls) are
+// dropped. Markup only one platform has (Slack's _ ~ ` and a leading >,
+// HTML) is escaped by that platform's renderer over the whole text, since
+// our own texts never use it. The stored answer itself is not changed.
+std::string Literal(std::string_view typed);
 
 }  // namespace kontobot
 

@@ -21,9 +21,15 @@ constexpr const char* kUsage =
     "                         chat-platform endpoints, on --listen\n"
     "  check-template FILE... validate checklist templates; prints every error as\n"
     "                         FILE:LINE:COLUMN: message and exits 1 if any\n"
-    "  export registration ID write registration-ID.json and registration-ID.html\n"
-    "                         (the whole case, for a public-records request) to --out\n"
-    "  export register        write register.csv and register.json to --out\n"
+    "  export registration ID --by PERSON --to RECIPIENT [--masked] [--lang en]\n"
+    "                         release one case: the dossier as HTML and PDF/A (and\n"
+    "                         JSON unless masked) in a new directory --out; recorded\n"
+    "  export register        write register.csv, register.json and\n"
+    "                         register-history.csv in a new directory --out\n"
+    "  export archive [ID...] --by PERSON   an e-archive package (E-ARK SIP / FGS)\n"
+    "                         of the cases (all when none given) in a new --out\n"
+    "  diary ID NUMBER --by PERSON [--date YYYY-MM-DD]\n"
+    "                         register a case in the diary with its diarienummer\n"
     "  matrix-registration    print a Matrix Application Service registration (new\n"
     "                         tokens) for the homeserver, and the matching settings\n"
     "  version                print the version\n"
@@ -46,6 +52,28 @@ std::string EnvToOption(const std::string& name) {
 
 bool IsLoopback(const std::string& host) {
   return host == "localhost" || host == "::1" || host.rfind("127.", 0) == 0;
+}
+
+bool ValidAuthority(const std::string& authority) {
+  std::string host = authority;
+  const size_t colon = authority.rfind(':');
+  const size_t bracket = authority.rfind(']');
+  if (colon != std::string::npos && (bracket == std::string::npos || colon > bracket)) {
+    host = authority.substr(0, colon);
+    const std::string port = authority.substr(colon + 1);
+    if (port.empty() || port.size() > 5 ||
+        port.find_first_not_of("0123456789") != std::string::npos || std::stoul(port) > 65535) {
+      return false;
+    }
+  }
+  if (host.empty()) return false;
+  if (host.front() == '[') {
+    return host.size() > 2 && host.back() == ']' &&
+           host.find_first_not_of("0123456789abcdefABCDEF:.", 1) == host.size() - 1;
+  }
+  return host.find_first_not_of(
+             "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-") ==
+         std::string::npos;
 }
 
 bool ParseListen(const std::string& text, std::string& host, uint16_t& port) {
@@ -86,8 +114,21 @@ ParseResult ParseOptions(int argc, const char* const* argv,
       "max-body", po::value(&o.max_body)->default_value(o.max_body),
       "largest request body accepted, in bytes; larger ones get 413")(
       "webchat", po::value(&o.webchat)->default_value(true),
-      "serve the built-in web chat at / (true/false)")(
-      "out", po::value(&o.out)->default_value(o.out), "export: the directory to write to")(
+      "serve the built-in web chat at / (on/off); it has no sign-in, so it needs a loopback "
+      "--listen")("public-host", po::value(&o.public_host),
+                  "HOST[:PORT] at which a reverse proxy that signs people in serves the web chat "
+                  "(its Host and Origin are then accepted too)")(
+      "out", po::value(&o.out), "export: the new directory to write (must not exist)")(
+      "by", po::value(&o.by), "export, diary: your person id in the directory")(
+      "to", po::value(&o.to), "export registration: to whom the records are released")(
+      "masked", po::bool_switch(&o.masked),
+      "export registration: mask private persons' personal data")(
+      "lang", po::value(&o.lang)->default_value(o.lang), "export: sv or en")(
+      "events", po::value(&o.events)->default_value(true),
+      "export registration: include the event log (true/false)")(
+      "pdf", po::value(&o.pdf)->default_value(true),
+      "export registration, archive: also print the dossier as PDF/A (true/false)")(
+      "date", po::value(&o.date), "diary: the registration date, YYYY-MM-DD (default today)")(
       "slack-signing-secret", po::value(&o.slack_signing_secret),
       "Slack app's signing secret (Basic Information); enables /slack/events and "
       "/slack/interactivity")("slack-bot-token", po::value(&o.slack_bot_token),
@@ -165,25 +206,31 @@ ParseResult ParseOptions(int argc, const char* const* argv,
   }
 
   if (o.command != "serve" && o.command != "check-template" && o.command != "version" &&
-      o.command != "export" && o.command != "matrix-registration") {
+      o.command != "export" && o.command != "diary" && o.command != "matrix-registration") {
     result.error = "unknown command '" + o.command +
-                   "' (serve, check-template, export, matrix-registration, version)";
+                   "' (serve, check-template, export, diary, matrix-registration, version)";
     return result;
   }
   if (o.command == "export") {
     bool registration = o.args.size() == 2 && o.args[0] == "registration" &&
                         o.args[1].find_first_not_of("0123456789") == std::string::npos;
     bool whole_register = o.args.size() == 1 && o.args[0] == "register";
-    if (!registration && !whole_register) {
-      result.error = "export takes 'registration ID' or 'register'";
+    bool archive = !o.args.empty() && o.args[0] == "archive";
+    if (!registration && !whole_register && !archive) {
+      result.error = "export takes 'registration ID', 'register' or 'archive [ID...]'";
       return result;
     }
+  }
+  if (o.command == "diary" && o.args.size() != 2) {
+    result.error = "diary takes ID and NUMBER (quote a number with spaces: \"KS 2026/123\")";
+    return result;
   }
   if (o.command == "check-template" && o.args.empty()) {
     result.error = "check-template needs at least one FILE";
     return result;
   }
-  if (o.command != "check-template" && o.command != "export" && !o.args.empty()) {
+  if (o.command != "check-template" && o.command != "export" && o.command != "diary" &&
+      !o.args.empty()) {
     result.error = "unexpected argument '" + o.args.front() + "' for " + o.command;
     return result;
   }
@@ -242,7 +289,21 @@ ParseResult ParseOptions(int argc, const char* const* argv,
     return result;
   }
   if (o.command == "serve" && !o.webchat && o.slack_signing_secret.empty() && !matrix) {
-    result.error = "--webchat=false leaves nothing to serve: no chat platform is configured";
+    result.error = "--webchat=off leaves nothing to serve: no chat platform is configured";
+    return result;
+  }
+  if (o.command == "serve" && o.webchat && !IsLoopback(o.listen_host)) {
+    result.error =
+        "the web chat has no sign-in: on '" + o.listen_host +
+        "' anyone who reaches the bot could act as any person. Listen on a loopback address "
+        "(--listen 127.0.0.1:" +
+        std::to_string(o.listen_port) +
+        "), or turn the web chat off with --webchat=off (Slack and Matrix do not need it)";
+    return result;
+  }
+  if (!o.public_host.empty() && !ValidAuthority(o.public_host)) {
+    result.error = "--public-host must be HOST or HOST:PORT, e.g. kontobot.kommun.example, not '" +
+                   o.public_host + "'";
     return result;
   }
   return result;

@@ -25,7 +25,19 @@ struct Options {
   unsigned threads = 0;                 // 0: one per core, at least 2
   size_t max_body = size_t{64} * 1024;  // bytes
   bool webchat = true;
-  std::string out = ".";  // export: where files are written
+  // The name (HOST or HOST:PORT) at which people reach the web chat through
+  // a reverse proxy that signs them in; "" when only the loopback names of
+  // --listen are used (see WebChatAuthorities).
+  std::string public_host;
+  // export and diary (handlers/export.h)
+  std::string out;          // the new directory to write; "" = named after the export
+  std::string by;           // who exports or registers (a directory person id)
+  std::string to;           // to whom records are released
+  bool masked = false;      // the dossier with personal data masked
+  std::string lang = "sv";  // the exports' language
+  bool events = true;       // the dossier's event log
+  bool pdf = true;          // the dossier as PDF/A too
+  std::string date;         // diary: the registration date (default today)
   std::string slack_signing_secret;
   std::string slack_bot_token;
   std::string slack_api_base = "https://slack.com/api";
@@ -59,6 +71,11 @@ ParseResult ParseOptions(int argc, const char* const* argv,
 
 // True for 127.0.0.0/8, ::1 and "localhost".
 bool IsLoopback(const std::string& host);
+
+// True for a bare authority as a Host header carries it: a DNS name or IPv4
+// address, or an IPv6 address in brackets, with an optional :PORT; no
+// scheme, path or user.
+bool ValidAuthority(const std::string& authority);
 
 // "HOST:PORT" or "[v6]:PORT". Returns false on malformed input.
 bool ParseListen(const std::string& text, std::string& host, uint16_t& port);

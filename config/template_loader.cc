@@ -25,8 +25,9 @@ class TemplateParser {
       r_.Error(root, "a template must be a map with id, organisation, steps, ...");
       return nullptr;
     }
-    r_.OnlyKeys(root, {"id", "version", "organisation", "form_title", "source", "intro", "steps",
-                       "rules", "approval", "reminders", "calendar", "register"});
+    r_.OnlyKeys(root,
+                {"id", "version", "organisation", "form_title", "source", "intro", "steps", "rules",
+                 "approval", "reminders", "calendar", "register", "contact", "password_advice"});
     t->id = r_.Str(root, "id");
     if (!t->id.empty() && !ValidId(t->id)) {
       r_.Error(Field(root, "id"), "id must be lower-case letters, digits, '_' or '-'");
@@ -42,6 +43,16 @@ class TemplateParser {
     t->form_title = r_.Text(root, "form_title");
     t->source = r_.Str(root, "source", false);
     t->intro = r_.Text(root, "intro", false);
+    t->password_advice = r_.Text(root, "password_advice", false);
+    if (YAML::Node c = Field(root, "contact"); c.IsDefined()) {
+      if (!IsMapNode(c)) {
+        r_.Error(c, "'contact' must be a map with role and title");
+      } else {
+        r_.OnlyKeys(c, {"role", "title"});
+        t->contact_role = r_.Str(c, "role");
+        t->contact_title = r_.Text(c, "title");
+      }
+    }
     ParseRules(Field(root, "rules"), *t);
     ParseSteps(Field(root, "steps"), *t);
     ParseApproval(Field(root, "approval"), *t);
@@ -58,12 +69,18 @@ class TemplateParser {
     r_.OnlyKeys(rules, {"login_email"});
     YAML::Node le = Field(rules, "login_email");
     if (!le.IsDefined()) return;
-    r_.OnlyKeys(le, {"forbidden_domains", "allowed_local_parts", "message"});
+    r_.OnlyKeys(le, {"personal_addresses", "allowed_local_parts", "message", "forbidden_domains"});
+    if (Field(le, "forbidden_domains").IsDefined()) {
+      // It refused every address at the domain, functional ones too.
+      r_.Error(Field(le, "forbidden_domains"),
+               "'forbidden_domains' is replaced by 'personal_addresses': globs of the "
+               "organisation's personal addresses, e.g. [\"*.*@gislaved.se\"]");
+    }
     LoginEmailRule rule;
-    rule.forbidden_domains = Strings(le, "forbidden_domains");
+    rule.personal_addresses = Strings(le, "personal_addresses");
     rule.allowed_local_parts = Strings(le, "allowed_local_parts");
     rule.message = r_.Text(le, "message");
-    for (auto& s : rule.forbidden_domains) s = NormalizeWord(s);
+    for (auto& s : rule.personal_addresses) s = NormalizeWord(s);
     for (auto& s : rule.allowed_local_parts) s = NormalizeWord(s);
     t.login_email = rule;
   }
@@ -135,7 +152,7 @@ class TemplateParser {
   void ParseQuestion(const YAML::Node& node, Step& s, const Template& t) {
     r_.OnlyKeys(node, {"id", "kind", "type", "title", "text", "help", "required", "when", "options",
                        "allow_other", "min", "max", "integer", "unit", "min_length", "max_length",
-                       "contact", "rule"});
+                       "contact", "rule", "example"});
     std::string type = r_.Str(node, "type");
     auto qt = ParseQuestionType(type);
     if (!qt && !type.empty()) {
@@ -147,6 +164,7 @@ class TemplateParser {
     s.title = r_.Text(node, "title", false);
     s.text = r_.Text(node, "text");
     s.help = r_.Text(node, "help", false);
+    s.example = r_.Text(node, "example", false);
     s.required = r_.Bool(node, "required", true);
     auto number = [&](const char* key) -> std::optional<double> {
       YAML::Node v = Field(node, key);
@@ -360,8 +378,12 @@ class TemplateParser {
         r_.Error(n, "a notification must be a map with role and text");
         continue;
       }
-      r_.OnlyKeys(n, {"role", "text"});
-      t.notify.push_back({r_.Str(n, "role"), r_.Text(n, "text", false)});
+      r_.OnlyKeys(n, {"role", "text", "of"});
+      Notification note{r_.Str(n, "role"), r_.Text(n, "text", false), r_.Str(n, "of", false)};
+      if (!note.of.empty() && note.of != "superior") {
+        r_.Error(Field(n, "of"), "'of' can only be 'superior'");
+      }
+      t.notify.push_back(std::move(note));
     }
     for (const auto& n : Field(node, "startup_steps")) {
       if (!IsMapNode(n)) {

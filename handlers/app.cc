@@ -75,48 +75,12 @@ std::optional<Config> LoadConfig(const config::Options& o, spdlog::logger& log) 
   return c;
 }
 
-bool WriteFile(const std::string& path, const std::string& content) {
-  std::ofstream out(path, std::ios::binary);
-  out << content;
-  return static_cast<bool>(out);
-}
-
 int Export(const config::Options& o) {
   auto log = spdlog::stderr_color_mt("kontobot");
   auto cfg = LoadConfig(o, *log);
   if (!cfg) return 1;
-  store::Store store(o.db);
-  ZoneTime local_time("Europe/Stockholm");
-  std::filesystem::create_directories(o.out);
-  store::Transaction tx(store);
-  std::vector<std::string> written;
-  if (o.args[0] == "registration") {
-    int64_t id = std::stoll(o.args[1]);
-    auto rec = RegistrationRecord(tx, id, cfg->templates.templates, cfg->directory.directory,
-                                  cfg->catalog.catalog);
-    if (!rec) {
-      std::cerr << "kontobot: there is no registration " << id << "\n";
-      return 1;
-    }
-    std::string base = o.out + "/registration-" + std::to_string(id);
-    if (!WriteFile(base + ".json", rec->dump(2)) ||
-        !WriteFile(base + ".html", RegistrationHtml(*rec, cfg->catalog.catalog, local_time))) {
-      std::cerr << "kontobot: cannot write to " << o.out << "\n";
-      return 1;
-    }
-    written = {base + ".json", base + ".html"};
-  } else {
-    auto accounts = tx.Accounts();
-    std::string base = o.out + "/register";
-    if (!WriteFile(base + ".csv", RegisterCsv(accounts, cfg->directory.directory)) ||
-        !WriteFile(base + ".json", RegisterJson(accounts, cfg->directory.directory).dump(2))) {
-      std::cerr << "kontobot: cannot write to " << o.out << "\n";
-      return 1;
-    }
-    written = {base + ".csv", base + ".json"};
-  }
-  for (const auto& f : written) std::cout << f << "\n";
-  return 0;
+  return RunExport(o, cfg->templates.templates, cfg->directory.directory, cfg->catalog.catalog,
+                   std::cout, std::cerr);
 }
 
 int Serve(const config::Options& o) {
@@ -179,7 +143,8 @@ struct App::Parts {
         cases(cfg.templates.templates, cfg.catalog.catalog, cfg.directory.directory, local_time),
         service(*store, engine, cases, cfg.templates.templates, cfg.directory.directory,
                 cfg.catalog.catalog, clock, log),
-        webchat(service, cfg.directory.directory, cfg.catalog.catalog),
+        webchat(service, cfg.directory.directory, cfg.catalog.catalog,
+                WebChatAuthorities(o.listen_host, o.listen_port, o.public_host)),
         pages(*store, cfg.directory.directory, cfg.catalog.catalog),
         outbox(*store, clock, log),
         scheduler(service, clock, log),
@@ -345,7 +310,7 @@ int Run(const config::Options& o) {
     return 0;
   }
   if (o.command == "check-template") return CheckTemplates(o);
-  if (o.command == "export") return Export(o);
+  if (o.command == "export" || o.command == "diary") return Export(o);
   if (o.command == "matrix-registration") {
     matrix::Settings m{o.matrix_homeserver, o.matrix_server_name, matrix::NewToken(),
                        matrix::NewToken(), o.matrix_localpart};

@@ -43,6 +43,7 @@ Case ConversationService::LoadCase(store::Transaction& tx, int64_t registration_
   c.answers = r->answers;
   c.submitted = r->submitted_at;
   c.tasks = tx.TasksOf(registration_id);
+  c.languages = &tx.Languages();
   return c;
 }
 
@@ -267,7 +268,7 @@ std::vector<store::StoredMessage> ConversationService::HandleIn(store::Transacti
 
   if (redact && case_text) {
     // Not relayed and not stored; the pending question stays open.
-    Reply r{catalog_.Render(session.lang, "password.refused"), {}};
+    Reply r{engine_.PasswordRefused(person, session.lang), {}};
     store::StoredMessage m = Out(person.id, channel, r, now, 0);
     m.id = tx.AppendMessage(m);
     Dispatch(tx, m, false, now);
@@ -300,6 +301,18 @@ std::vector<store::StoredMessage> ConversationService::HandleIn(store::Transacti
     out.session.pending =
         out.session.pending.rfind(kCasePending, 0) == 0 ? "" : out.session.pending;
     session = out.session;
+    if (out.language_chosen) tx.SetChosenLanguage(person.id, *out.language_chosen);
+    // "status": what waits for the person joins the engine's answer, in one
+    // message.
+    bool status =
+        input.action == "status" || (input.action.empty() && [&] {
+          auto words = catalog_.CommandWords("status");
+          return std::find(words.begin(), words.end(), NormalizeWord(input.text)) != words.end();
+        }());
+    if (status && reminders_ != nullptr && !out.replies.empty()) {
+      out.replies.back().text +=
+          "\n\n" + reminders_->WaitingText(WaitsOf(tx, person), session.lang, now);
+    }
     for (const Draft& d : out.drafts) {
       tx.SaveDraft(d, person.org);
       SyncDraftTimer(tx, d, now);
@@ -319,23 +332,40 @@ std::vector<store::StoredMessage> ConversationService::HandleIn(store::Transacti
       auto d = std::find_if(out.drafts.begin(), out.drafts.end(),
                             [&](const Draft& x) { return x.id == id; });
       tx.UpsertRegistration(*d, person.org, now);
+      RetireSummaries(turn, id);
       Case c = LoadCase(tx, id);
       int64_t next_task = tx.NextTaskId();
       CaseOutcome co = cases_.Submitted(c, now, next_task);
       ApplyCase(turn, c, co);
       log_->info("registration {} round {} submitted by {}", id, c.round, person.id);
     }
-    bool status =
-        input.action == "status" || (input.action.empty() && [&] {
-          auto words = catalog_.CommandWords("status");
-          return std::find(words.begin(), words.end(), NormalizeWord(input.text)) != words.end();
-        }());
-    if (status && reminders_ != nullptr) {
-      Say(turn, {reminders_->WaitingText(WaitsOf(tx, person), session.lang, now), {}});
-    }
   }
   tx.SaveSession(person.id, session, now);
   return turn.mine;
+}
+
+void ConversationService::RetireSummaries(Turn& t, int64_t draft_id) {
+  const std::string value = std::to_string(draft_id);
+  for (const store::StoredMessage& m : t.tx.MessagesOfDraft(draft_id)) {
+    if (m.direction != "out" || m.person_id != t.person.id ||
+        std::none_of(m.buttons.begin(), m.buttons.end(),
+                     [&](const Button& b) { return b.id == "submit" && b.value == value; })) {
+      continue;
+    }
+    // "Stämmer allt? Tryck Skicka in ..." no longer applies: the note
+    // takes its place.
+    std::string text = m.text;
+    for (Lang lang : {Lang::kSv, Lang::kEn}) {
+      std::string instructions = catalog_.Render(lang, "summary.instructions");
+      size_t at = text.rfind(instructions);
+      if (at != std::string::npos) text.erase(at, instructions.size());
+    }
+    while (!text.empty() && text.back() == '\n') text.pop_back();
+    Reply rewritten{
+        text + "\n\n" + catalog_.Render(t.session.lang, "summary.submitted", {{"id", value}}), {}};
+    t.tx.EditMessage(m.id, rewritten, t.now);
+    if (auto edited = t.tx.LoadMessage(m.id)) Dispatch(t.tx, *edited, true, t.now);
+  }
 }
 
 // --- reminders ------------------------------------------------------------------
@@ -413,6 +443,7 @@ WaitFacts ConversationService::Facts(store::Transaction& tx, const Timer& t) {
     f.administrators = a->administrators;
     f.registration = a->registration_id;
   }
+  f.languages = &tx.Languages();
   return f;
 }
 
@@ -521,9 +552,21 @@ bool ConversationService::HandleReminderInput(Turn& turn, const Input& input) {
       if (!turn.person.HasRole("informationsfunktion")) {
         Say(turn, {catalog_.Render(lang, "overdue.not_allowed"), {}});
       } else {
-        Say(turn,
-            {reminders_->OverdueText(turn.tx.OpenTimersOfOrg(turn.person.org), lang, turn.now),
-             {}});
+        std::vector<Timer> open = turn.tx.OpenTimersOfOrg(turn.person.org);
+        // A duty or a public comment waits on the account's administrators.
+        for (Timer& t : open) {
+          int64_t account = t.detail.value("account", int64_t{0});
+          if (!t.person.empty() || account == 0) continue;
+          std::string names;
+          if (auto a = turn.tx.LoadAccount(account)) {
+            for (const auto& admin : a->administrators) {
+              if (admin.is_object() && !admin.value("name", "").empty())
+                names += (names.empty() ? "" : ", ") + admin.value("name", "");
+            }
+          }
+          if (!names.empty()) t.detail["waiting_on"] = names;
+        }
+        Say(turn, {reminders_->OverdueText(open, lang, turn.now), {}});
       }
       return true;
     }
@@ -605,12 +648,12 @@ bool ConversationService::HandleReminderInput(Turn& turn, const Input& input) {
       turn.tx.AppendAudit(turn.now, turn.person.id, "account.close_requested",
                           "registration:" + std::to_string(account), audit);
       std::string label = open->detail.value("account_label", "");
-      Say(turn, {catalog_.Render(lang, "duty.close_requested", {{"account", label}}), {}});
+      Say(turn, {catalog_.Render(lang, "duty.close_requested", {{"account", Literal(label)}}), {}});
       for (const Person* info : directory_.WithRole(open->org, "informationsfunktion")) {
-        Lang il = info->lang.value_or(Lang::kSv);
+        Lang il = kontobot::LanguageOf(info, &turn.tx.Languages());
         Send(turn.tx, info->id,
              {catalog_.Render(il, "duty.close_notice",
-                              {{"name", turn.person.name}, {"account", label}}),
+                              {{"name", turn.person.name}, {"account", Literal(label)}}),
               {}},
              {}, 0, turn.now);
       }
@@ -639,7 +682,18 @@ bool ConversationService::MessageCarriesTask(int64_t message_id, int64_t task_id
 }
 
 Reply ConversationService::Welcome(const Person& person) {
-  return engine_.Welcome(person, person.lang.value_or(Lang::kSv), 0);
+  return engine_.Welcome(person, LanguageOf(person), 0);
+}
+
+Lang ConversationService::LanguageOf(const Person& person) {
+  store::Transaction tx(store_);
+  return kontobot::LanguageOf(&person, &tx.Languages());
+}
+
+std::optional<Lang> ConversationService::ChosenLanguage(const Person& person) {
+  store::Transaction tx(store_);
+  if (auto chosen = tx.ChosenLanguage(person.id)) return chosen;
+  return person.lang;
 }
 
 }  // namespace kontobot::handlers

@@ -97,10 +97,18 @@ class ConversationService {
 
   // The welcome shown before a person's first message (not stored).
   Reply Welcome(const Person& person);
+  // The language kontobot writes to `person` in: their choice, else the
+  // directory's, else Swedish.
+  Lang LanguageOf(const Person& person);
+  // Their choice, else the directory's; nullopt when neither says.
+  std::optional<Lang> ChosenLanguage(const Person& person);
 
  private:
   struct Turn;
   void ApplyCase(Turn& turn, Case& c, const CaseOutcome& co);
+  // Rewrites the summaries of a submitted draft without their buttons, as
+  // a decided request is rewritten: nothing live-looking is left.
+  void RetireSummaries(Turn& turn, int64_t draft_id);
   Case LoadCase(store::Transaction& tx, int64_t registration_id);
 
   // Where `person` is reached: where they last wrote from, else the first

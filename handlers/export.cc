@@ -1,197 +1,281 @@
 #include "handlers/export.h"
 
+#include <iostream>
+#include <set>
+
 #include "bot/answers.h"
-#include "handlers/register.h"
+#include "handlers/dossier.h"
+#include "handlers/record_files.h"
+#include "handlers/stockholm_time.h"
 #include "store/clock_format.h"
 
 namespace kontobot::handlers {
 namespace {
 
-std::string PersonName(const Directory& d, const std::string& id) {
-  const Person* p = d.Find(id);
-  return p ? p->name : id;
+// Audit actions that change the register, in the history's order.
+const std::vector<std::string> kRegisterActions{"register.added", "account.close_requested",
+                                                "register.changed", "register.closed"};
+
+std::string When(const RecordsContext& ctx, const std::string& utc) {
+  auto tp = store::ParseUtc(utc);
+  return tp ? LocalRfc3339(ctx.local, *tp) : "";
 }
 
-std::string CsvField(const std::string& s) {
-  if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"') out += '"';
-    out += c;
+// "Anna Berg, anna@x.se, 070-123 45 67": every contact detail given.
+std::string AdminLine(const nlohmann::json& p) {
+  if (!p.is_object()) return p.is_string() ? p.get<std::string>() : "";
+  std::string out = p.value("name", "");
+  for (const char* k : {"email", "phone"}) {
+    std::string v = p.value(k, "");
+    if (!v.empty()) out += (out.empty() ? "" : ", ") + v;
   }
-  return out + "\"";
+  return out;
+}
+
+int64_t AccountOfSubject(const std::string& subject) {
+  size_t colon = subject.find(':');
+  return colon == std::string::npos ? 0 : std::atoll(subject.c_str() + colon + 1);
 }
 
 }  // namespace
 
+std::string RecordsContext::NameOf(const std::string& person_id) const {
+  if (person_id == "kontobot") return T("records.kontobot");
+  if (const Person* p = directory.Find(person_id)) return p->name;
+  return T("records.unknown_person");
+}
+
+std::string RecordsContext::StepTitle(const std::string& template_id,
+                                      const std::string& step_id) const {
+  auto t = templates.find(template_id);
+  if (t != templates.end()) {
+    for (const ApprovalStep& a : t->second->approval) {
+      if (a.id == step_id) return a.title.Get(lang);
+      for (const ApprovalStep& p : a.parallel)
+        if (p.id == step_id) return p.title.Get(lang);
+    }
+  }
+  return T("records.unknown_step");
+}
+
 std::optional<nlohmann::json> RegistrationRecord(store::Transaction& tx, int64_t id,
-                                                 const TemplateSet& templates,
-                                                 const Directory& directory,
-                                                 const Catalog& catalog) {
+                                                 const RecordsContext& ctx) {
   auto r = tx.LoadRegistration(id);
   if (!r) return std::nullopt;
+  auto when = [&](TimePoint t) { return LocalRfc3339(ctx.local, t); };
   nlohmann::json answers = nlohmann::json::array();
-  auto t = templates.find(r->template_id);
-  if (t != templates.end()) {
+  auto t = ctx.templates.find(r->template_id);
+  if (t != ctx.templates.end()) {
     for (const Step& s : t->second->steps) {
       if (!s.IsQuestion() || (s.when && !s.when->Holds(r->answers))) continue;
       auto a = r->answers.find(s.id);
       bool has = a != r->answers.end() && !a->is_null();
       answers.push_back({{"question", s.id},
-                         {"label", s.Label(Lang::kSv)},
-                         {"text_sv", s.text.sv},
-                         {"answer", has ? FormatAnswer(s, *a, Lang::kSv)
-                                        : catalog.Render(Lang::kSv, "summary.no_answer")},
+                         {"label", s.Label(ctx.lang)},
+                         {"answer", has ? FormatAnswer(s, *a, ctx.lang)
+                                        : ctx.catalog.Render(ctx.lang, "summary.no_answer")},
                          {"value", has ? *a : nlohmann::json()}});
     }
   }
   nlohmann::json tasks = nlohmann::json::array();
   for (const Task& task : tx.TasksOf(id)) {
-    tasks.push_back({{"id", task.id},
-                     {"round", task.round},
-                     {"kind", TaskKindName(task.kind)},
-                     {"step", task.step_id},
-                     {"assignee", task.assignee},
-                     {"assignee_name", PersonName(directory, task.assignee)},
-                     {"status", TaskStatusName(task.status)},
-                     {"decided_by", task.decided_by},
-                     {"decided_at", task.decided_at ? store::FormatUtc(*task.decided_at) : ""},
-                     {"reason", task.reason},
-                     {"detail", task.detail}});
+    tasks.push_back(
+        {{"id", task.id},
+         {"round", task.round},
+         {"kind", TaskKindName(task.kind)},
+         {"step", task.step_id},
+         {"assignee", task.assignee},
+         {"assignee_name", ctx.NameOf(task.assignee)},
+         {"status", TaskStatusName(task.status)},
+         {"decided_by", task.decided_by},
+         {"decided_by_name", task.decided_by.empty() ? "" : ctx.NameOf(task.decided_by)},
+         {"decided_at", task.decided_at ? when(*task.decided_at) : ""},
+         {"reason", task.reason},
+         {"detail", task.detail}});
   }
   nlohmann::json messages = nlohmann::json::array();
   std::vector<std::string> subjects{"draft:" + std::to_string(id),
                                     "registration:" + std::to_string(id)};
   for (const auto& m : tx.MessagesOfDraft(id)) {
+    nlohmann::json buttons = nlohmann::json::array();
+    for (const Button& b : m.buttons) buttons.push_back({{"action", b.id}, {"label", b.label}});
     messages.push_back({{"id", m.id},
-                        {"at", store::FormatUtc(m.at)},
+                        {"at", when(m.at)},
                         {"person", m.person_id},
-                        {"person_name", PersonName(directory, m.person_id)},
+                        {"person_name", ctx.NameOf(m.person_id)},
                         {"channel", m.channel},
                         {"direction", m.direction},
                         {"text", m.text},
-                        {"edited_at", m.edited_at ? store::FormatUtc(*m.edited_at) : ""}});
+                        {"buttons", buttons},
+                        {"edited_at", m.edited_at ? when(*m.edited_at) : ""}});
     subjects.push_back("message:" + std::to_string(m.id));
   }
-  const Organisation* org = directory.FindOrganisation(r->org);
-  return nlohmann::json{{"registration", id},
-                        {"organisation", r->org},
-                        {"organisation_name", org ? org->name.sv : r->org},
-                        {"template",
-                         {{"id", r->template_id},
-                          {"version", r->template_version},
-                          {"form_title", t != templates.end() ? t->second->form_title.sv : ""},
-                          {"source", t != templates.end() ? t->second->source : ""}}},
-                        {"requester", r->person_id},
-                        {"requester_name", PersonName(directory, r->person_id)},
-                        {"status", r->status},
-                        {"round", r->round},
-                        {"submitted_at", store::FormatUtc(r->submitted_at)},
-                        {"answers", answers},
-                        {"tasks", tasks},
-                        {"conversation", messages},
-                        {"audit", tx.AuditOf(subjects)}};
+  for (const Task& task : tx.TasksOf(id)) subjects.push_back("task:" + std::to_string(task.id));
+  nlohmann::json audit = nlohmann::json::array();
+  for (auto& a : tx.AuditOf(subjects)) {
+    a["at"] = When(ctx, a["at"].get<std::string>());
+    audit.push_back(std::move(a));
+  }
+  nlohmann::json diary = nullptr;
+  if (auto d = tx.Diary(id)) {
+    diary = {{"diarienummer", d->diarienummer},
+             {"registered_on", d->registered_on},
+             {"set_by", d->set_by},
+             {"set_by_name", ctx.NameOf(d->set_by)},
+             {"set_at", when(d->set_at)}};
+  }
+  nlohmann::json releases = nlohmann::json::array();
+  for (const store::Release& rel : tx.ReleasesOf(id)) {
+    releases.push_back({{"id", rel.id},
+                        {"released_at", when(rel.released_at)},
+                        {"released_by", rel.released_by},
+                        {"released_by_name", ctx.NameOf(rel.released_by)},
+                        {"recipient", rel.recipient},
+                        {"version", rel.version},
+                        {"lang", rel.lang},
+                        {"files", rel.files}});
+  }
+  const Organisation* org = ctx.directory.FindOrganisation(r->org);
+  return nlohmann::json{
+      {"registration", id},
+      {"diary", diary},
+      {"organisation", r->org},
+      {"organisation_name", org ? org->name.Get(ctx.lang) : r->org},
+      {"template",
+       {{"id", r->template_id},
+        {"version", r->template_version},
+        {"form_title", t != ctx.templates.end() ? t->second->form_title.Get(ctx.lang) : ""},
+        {"source", t != ctx.templates.end() ? t->second->source : ""}}},
+      {"requester", r->person_id},
+      {"requester_name", ctx.NameOf(r->person_id)},
+      {"status", r->status},
+      {"round", r->round},
+      {"submitted_at", when(r->submitted_at)},
+      {"time_zone", "Europe/Stockholm"},
+      {"answers", answers},
+      {"tasks", tasks},
+      {"conversation", messages},
+      {"audit", audit},
+      {"releases", releases}};
 }
 
-std::string RegistrationHtml(const nlohmann::json& rec, const Catalog& catalog,
-                             const LocalTime& local) {
-  auto t = [&](const std::string& key, const Vars& v = {}) {
-    return catalog.Render(Lang::kSv, key, v);
-  };
-  auto when = [&](const std::string& utc) {
-    auto tp = store::ParseUtc(utc);
-    return tp ? local.Format(*tp) : utc;
-  };
-  nlohmann::json answers = nlohmann::json::array();
-  for (const auto& a : rec["answers"])
-    answers.push_back({{"label", a["label"]}, {"text", a["answer"]}});
-  nlohmann::json tasks = nlohmann::json::array();
-  for (const auto& task : rec["tasks"]) {
-    tasks.push_back(
-        {{"step", task["kind"].get<std::string>() + ": " + task["step"].get<std::string>()},
-         {"assignee", task["assignee_name"]},
-         {"status", task["status"]},
-         {"when", when(task["decided_at"])},
-         {"reason", task["reason"]}});
+std::vector<nlohmann::json> RegisterHistory(store::Transaction& tx, const RecordsContext& ctx) {
+  std::vector<nlohmann::json> out;
+  std::map<int64_t, std::optional<store::Account>> accounts;
+  for (const auto& a : tx.AuditByActions("registration:", kRegisterActions)) {
+    int64_t id = AccountOfSubject(a["subject"].get<std::string>());
+    auto known = accounts.find(id);
+    if (known == accounts.end()) known = accounts.emplace(id, tx.LoadAccount(id)).first;
+    const auto& account = known->second;
+    std::string label =
+        account ? account->medium + (account->url.empty() ? "" : ", " + account->url) : "";
+    std::string action = a["action"].get<std::string>();
+    std::string key = "records.history." + action;
+    Vars v{{"account", label}, {"by", ctx.NameOf(a["actor"].get<std::string>())}};
+    out.push_back({{"at", When(ctx, a["at"].get<std::string>())},
+                   {"registration", id},
+                   {"account", label},
+                   {"event", action},
+                   {"by", a["actor"]},
+                   {"by_name", ctx.NameOf(a["actor"].get<std::string>())},
+                   {"text", ctx.catalog.Has(ctx.lang, key) ? ctx.T(key, v)
+                                                           : ctx.T("records.history.other", v)}});
   }
-  nlohmann::json messages = nlohmann::json::array();
-  for (const auto& m : rec["conversation"]) {
-    messages.push_back({{"at", when(m["at"])},
-                        {"person", m["person_name"]},
-                        {"direction", m["direction"] == "in" ? "→ kontobot" : "kontobot →"},
-                        {"text", m["text"]}});
-  }
-  nlohmann::json audit = nlohmann::json::array();
-  for (const auto& a : rec["audit"])
-    audit.push_back({{"at", when(a["at"])}, {"actor", a["actor"]}, {"action", a["action"]}});
-  std::string id = std::to_string(rec["registration"].get<int64_t>());
-  return RenderPage("registration.html.mustache", {{"lang", "sv"},
-                                                   {"title", t("export.title", {{"id", id}})},
-                                                   {"organisation", rec["organisation_name"]},
-                                                   {"form", rec["template"]["form_title"]},
-                                                   {"status_label", t("export.status")},
-                                                   {"status", rec["status"]},
-                                                   {"submitted_label", t("export.submitted")},
-                                                   {"submitted", when(rec["submitted_at"])},
-                                                   {"h_answers", t("export.answers")},
-                                                   {"answers", answers},
-                                                   {"h_decisions", t("export.decisions")},
-                                                   {"tasks", tasks},
-                                                   {"h_step", t("export.step")},
-                                                   {"h_who", t("export.who")},
-                                                   {"h_status", t("export.status")},
-                                                   {"h_when", t("export.when")},
-                                                   {"h_reason", t("export.reason")},
-                                                   {"h_conversation", t("export.conversation")},
-                                                   {"messages", messages},
-                                                   {"h_person", t("export.person")},
-                                                   {"h_direction", t("export.direction")},
-                                                   {"h_text", t("export.text")},
-                                                   {"h_audit", t("export.audit")},
-                                                   {"audit", audit},
-                                                   {"h_action", t("export.action")}});
+  return out;
 }
 
 nlohmann::json RegisterJson(const std::vector<store::Account>& accounts,
-                            const Directory& directory) {
+                            const std::map<int64_t, store::DiaryEntry>& diary,
+                            const std::vector<nlohmann::json>& history, const RecordsContext& ctx,
+                            TimePoint now) {
   nlohmann::json out = nlohmann::json::array();
   for (const auto& a : accounts) {
-    const Organisation* o = directory.FindOrganisation(a.org);
+    const Organisation* o = ctx.directory.FindOrganisation(a.org);
+    auto d = diary.find(a.registration_id);
+    nlohmann::json admins = nlohmann::json::array();
+    for (const auto& p : a.administrators) {
+      if (!p.is_object()) continue;
+      admins.push_back({{"name", p.value("name", "")},
+                        {"email", p.value("email", "")},
+                        {"phone", p.value("phone", "")}});
+    }
+    nlohmann::json approvals = nlohmann::json::array();
+    for (const auto& ap : a.approvals) {
+      std::string by = ap.value("by", "");
+      std::string step = ap.value("step", "");
+      approvals.push_back({{"step", step},
+                           {"step_title", ctx.StepTitle(o ? o->template_id : a.org, step)},
+                           {"by", by},
+                           {"by_name", ctx.NameOf(by)},
+                           {"at", When(ctx, ap.value("at", ""))}});
+    }
     out.push_back({{"registration", a.registration_id},
+                   {"diarienummer", d != diary.end() ? d->second.diarienummer : ""},
+                   {"diary_date", d != diary.end() ? d->second.registered_on : ""},
                    {"organisation", a.org},
-                   {"organisation_name", o ? o->name.sv : a.org},
+                   {"organisation_name", o ? o->name.Get(ctx.lang) : a.org},
                    {"medium", a.medium},
                    {"url", a.url},
                    {"unit", a.unit},
                    {"purpose", a.purpose},
-                   {"administrators", a.administrators},
-                   {"approvals", a.approvals},
                    {"status", a.status},
-                   {"registered_at", store::FormatUtc(a.registered_at)}});
+                   {"status_text", ctx.T("records.account_status." + a.status)},
+                   {"registered_at", LocalRfc3339(ctx.local, a.registered_at)},
+                   {"administrators", admins},
+                   {"approvals", approvals}});
   }
-  return {{"accounts", out}};
+  return {{"format", "kontobot-register/1"},
+          {"generated_at", LocalRfc3339(ctx.local, now)},
+          {"time_zone", "Europe/Stockholm"},
+          {"accounts", out},
+          {"history", history}};
 }
 
-std::string RegisterCsv(const std::vector<store::Account>& accounts, const Directory& directory) {
-  std::string out =
-      "registration,organisation,medium,url,unit,purpose,administrators,approved_by,registered_"
-      "at\r\n";
+std::string RegisterCsv(const std::vector<store::Account>& accounts,
+                        const std::map<int64_t, store::DiaryEntry>& diary,
+                        const RecordsContext& ctx) {
+  std::string out = "\xEF\xBB\xBF";
+  std::vector<std::string> header;
+  for (const char* col :
+       {"diarienummer", "diary_date", "registration", "organisation", "medium", "url", "unit",
+        "purpose", "administrators", "approvals", "registered_at", "status"}) {
+    header.push_back(ctx.T(std::string("records.register.col.") + col));
+  }
+  out += CsvRow(header);
   for (const auto& a : accounts) {
-    std::string admins, approvers;
-    for (const auto& p : a.administrators) {
-      admins += (admins.empty() ? "" : "; ") + p.value("name", "") +
-                (p.contains("email") ? " <" + p["email"].get<std::string>() + ">" : "");
-    }
+    const Organisation* o = ctx.directory.FindOrganisation(a.org);
+    const std::string tmpl = o ? o->template_id : a.org;
+    std::string admins, approvals;
+    for (const auto& p : a.administrators) admins += (admins.empty() ? "" : "; ") + AdminLine(p);
     for (const auto& ap : a.approvals) {
-      approvers += (approvers.empty() ? "" : "; ") + PersonName(directory, ap.value("by", "")) +
-                   " " + ap.value("at", "");
+      auto at = store::ParseUtc(ap.value("at", ""));
+      approvals +=
+          (approvals.empty() ? "" : "; ") +
+          ctx.T("records.register.approval", {{"step", ctx.StepTitle(tmpl, ap.value("step", ""))},
+                                              {"name", ctx.NameOf(ap.value("by", ""))},
+                                              {"when", at ? ctx.local.Format(*at) : ""}});
     }
-    for (const std::string& f : {std::to_string(a.registration_id), a.org, a.medium, a.url, a.unit,
-                                 a.purpose, admins, approvers, store::FormatUtc(a.registered_at)}) {
-      out += CsvField(f) + ",";
-    }
-    out.back() = '\r';
-    out += "\n";
+    auto d = diary.find(a.registration_id);
+    out += CsvRow({d != diary.end() ? d->second.diarienummer : "",
+                   d != diary.end() ? d->second.registered_on : "",
+                   std::to_string(a.registration_id), o ? o->name.Get(ctx.lang) : a.org, a.medium,
+                   a.url, a.unit, a.purpose, admins, approvals, ctx.local.Format(a.registered_at),
+                   ctx.T("records.account_status." + a.status)});
+  }
+  return out;
+}
+
+std::string RegisterHistoryCsv(const std::vector<nlohmann::json>& history,
+                               const RecordsContext& ctx) {
+  std::string out = "\xEF\xBB\xBF";
+  std::vector<std::string> header;
+  for (const char* col : {"at", "registration", "account", "event", "by"})
+    header.push_back(ctx.T(std::string("records.history.col.") + col));
+  out += CsvRow(header);
+  for (const auto& h : history) {
+    out += CsvRow({h["at"].get<std::string>(), std::to_string(h["registration"].get<int64_t>()),
+                   h["account"].get<std::string>(), h["text"].get<std::string>(),
+                   h["by_name"].get<std::string>()});
   }
   return out;
 }

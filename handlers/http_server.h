@@ -1,7 +1,13 @@
 // A small HTTP front on cpprestsdk's http_listener: exact-path routing,
-// a body-size limit enforced before the body is buffered when the client
-// declares its length, one catch per request that maps failures to a JSON
+// a body-size limit, one catch per request that maps failures to a JSON
 // error, and a drain on shutdown.
+//
+// The body limit holds whether or not the client declares the length: a
+// declared length over it is refused before the body is read, and any
+// other body is counted as it arrives and refused (413, connection closed)
+// as soon as it passes the limit, before any handler runs; the socket is
+// then no longer read, so an endless chunked body costs at most the limit
+// and a few blocks of memory.
 //
 // cpprestsdk's listener does not wait for handlers still running when it is
 // closed, so Stop() closes the listener and then waits for the in-flight

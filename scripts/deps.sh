@@ -17,9 +17,12 @@ packages=(
   libyaml-cpp-dev
   libkainjow-mustache-dev
   libhowardhinnant-date-dev tzdata
+  ghostscript   # the dossier as PDF/A-2b (kontobot export; with chromium, below)
 )
 if [[ "${1:-}" == "--test" ]]; then
   packages+=(libgtest-dev libgmock-dev chromium nodejs)
+  # The e-archive package's test validates METS and ERMS against their schemas.
+  packages+=(libxml2-utils)
   # The format check and static analysis (scripts/test.sh): Debian's clang 14 tools.
   packages+=(clang-format-14 clang-tidy-14 clang-tools-14)
   command -v npm >/dev/null 2>&1 || packages+=(npm)

@@ -216,7 +216,22 @@ Session Transaction::LoadSession(const Person& person) {
     s.active_draft = q.getColumn(1).isNull() ? 0 : q.getColumn(1).getInt64();
     s.pending = q.getColumn(2).getString();
   }
+  if (auto chosen = ChosenLanguage(person.id)) s.lang = *chosen;
   return s;
+}
+
+std::optional<Lang> Transaction::ChosenLanguage(const std::string& person_id) {
+  SQLite::Statement& q = store_.Prepare("SELECT lang FROM persons WHERE id = ?");
+  q.bind(1, person_id);
+  if (!q.executeStep() || q.getColumn(0).isNull()) return std::nullopt;
+  return ParseLang(q.getColumn(0).getString());
+}
+
+void Transaction::SetChosenLanguage(const std::string& person_id, Lang lang) {
+  SQLite::Statement& q = store_.Prepare("UPDATE persons SET lang = ? WHERE id = ?");
+  q.bind(1, std::string(LangCode(lang)));
+  q.bind(2, person_id);
+  q.exec();
 }
 
 void Transaction::SaveSession(const std::string& person_id, const Session& session, TimePoint now) {
@@ -480,6 +495,118 @@ std::optional<Account> Transaction::LoadAccount(int64_t registration_id) {
   q.bind(1, registration_id);
   if (!q.executeStep()) return std::nullopt;
   return AccountFrom(q);
+}
+
+std::vector<Account> Transaction::AllAccounts() {
+  SQLite::Statement& q =
+      store_.Prepare("SELECT * FROM accounts ORDER BY org, registered_at, registration_id");
+  std::vector<Account> out;
+  while (q.executeStep()) out.push_back(AccountFrom(q));
+  return out;
+}
+
+void Transaction::SetDiary(const DiaryEntry& e) {
+  SQLite::Statement& q = store_.Prepare(
+      "INSERT INTO case_diary(registration_id, diarienummer, registered_on, set_by, set_at) "
+      "VALUES (?, ?, ?, ?, ?) ON CONFLICT(registration_id) DO UPDATE SET "
+      "diarienummer = excluded.diarienummer, registered_on = excluded.registered_on, "
+      "set_by = excluded.set_by, set_at = excluded.set_at");
+  q.bind(1, e.registration_id);
+  q.bind(2, e.diarienummer);
+  q.bind(3, e.registered_on);
+  q.bind(4, e.set_by);
+  q.bind(5, FormatUtc(e.set_at));
+  q.exec();
+}
+
+namespace {
+DiaryEntry DiaryFrom(SQLite::Statement& q) {
+  DiaryEntry e;
+  e.registration_id = q.getColumn("registration_id").getInt64();
+  e.diarienummer = q.getColumn("diarienummer").getString();
+  e.registered_on = q.getColumn("registered_on").getString();
+  e.set_by = q.getColumn("set_by").getString();
+  e.set_at = TimeOf(q.getColumn("set_at"));
+  return e;
+}
+}  // namespace
+
+std::optional<DiaryEntry> Transaction::Diary(int64_t registration_id) {
+  SQLite::Statement& q = store_.Prepare("SELECT * FROM case_diary WHERE registration_id = ?");
+  q.bind(1, registration_id);
+  if (!q.executeStep()) return std::nullopt;
+  return DiaryFrom(q);
+}
+
+std::map<int64_t, DiaryEntry> Transaction::Diaries() {
+  SQLite::Statement& q = store_.Prepare("SELECT * FROM case_diary");
+  std::map<int64_t, DiaryEntry> out;
+  while (q.executeStep()) {
+    DiaryEntry e = DiaryFrom(q);
+    out.emplace(e.registration_id, std::move(e));
+  }
+  return out;
+}
+
+int64_t Transaction::InsertRelease(const Release& r) {
+  SQLite::Statement& q = store_.Prepare(
+      "INSERT INTO releases(registration_id, released_at, released_by, recipient, version, lang, "
+      "files) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id");
+  q.bind(1, r.registration_id);
+  q.bind(2, FormatUtc(r.released_at));
+  q.bind(3, r.released_by);
+  q.bind(4, r.recipient);
+  q.bind(5, r.version);
+  q.bind(6, r.lang);
+  q.bind(7, r.files.dump());
+  q.executeStep();
+  return q.getColumn(0).getInt64();
+}
+
+std::vector<Release> Transaction::ReleasesOf(int64_t registration_id) {
+  SQLite::Statement& q =
+      store_.Prepare("SELECT * FROM releases WHERE registration_id = ? ORDER BY id");
+  q.bind(1, registration_id);
+  std::vector<Release> out;
+  while (q.executeStep()) {
+    Release r;
+    r.id = q.getColumn("id").getInt64();
+    r.registration_id = q.getColumn("registration_id").getInt64();
+    r.released_at = TimeOf(q.getColumn("released_at"));
+    r.released_by = q.getColumn("released_by").getString();
+    r.recipient = q.getColumn("recipient").getString();
+    r.version = q.getColumn("version").getString();
+    r.lang = q.getColumn("lang").getString();
+    r.files = nlohmann::json::parse(q.getColumn("files").getString());
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+std::vector<nlohmann::json> Transaction::AuditByActions(const std::string& prefix,
+                                                        const std::vector<std::string>& actions) {
+  // Rare (exports only), so built per call rather than cached.
+  std::string sql =
+      "SELECT id, at, actor, action, subject, detail FROM audit WHERE substr(subject, 1, ?) = ? "
+      "AND action IN (";
+  for (size_t i = 0; i < actions.size(); ++i) sql += i ? ", ?" : "?";
+  sql += ") ORDER BY id";
+  SQLite::Statement q(store_.db_, actions.empty() ? "SELECT 1 WHERE 0" : sql);
+  if (!actions.empty()) {
+    q.bind(1, static_cast<int>(prefix.size()));
+    q.bind(2, prefix);
+    for (size_t i = 0; i < actions.size(); ++i) q.bind(static_cast<int>(i) + 3, actions[i]);
+  }
+  std::vector<nlohmann::json> out;
+  while (q.executeStep()) {
+    out.push_back({{"id", q.getColumn(0).getInt64()},
+                   {"at", q.getColumn(1).getString()},
+                   {"actor", q.getColumn(2).getString()},
+                   {"action", q.getColumn(3).getString()},
+                   {"subject", q.getColumn(4).getString()},
+                   {"detail", nlohmann::json::parse(q.getColumn(5).getString())}});
+  }
+  return out;
 }
 
 int64_t Transaction::CountRegistrations() {
@@ -897,6 +1024,27 @@ void Transaction::RollbackToSavepoint() {
   store_.ResetStatements();  // a statement left mid-step would keep the rollback from running
   store_.db_.exec("ROLLBACK TO event");
   store_.db_.exec("RELEASE event");
+}
+
+std::optional<std::string> Transaction::MatrixTransactionDigest(const std::string& txn_id) {
+  SQLite::Statement& q = store_.Prepare("SELECT digest FROM matrix_transactions WHERE txn_id = ?");
+  q.bind(1, txn_id);
+  if (!q.executeStep()) return std::nullopt;
+  return q.getColumn(0).getString();
+}
+
+void Transaction::RecordMatrixTransaction(const std::string& txn_id, const std::string& digest,
+                                          TimePoint now) {
+  SQLite::Statement& forget =
+      store_.Prepare("DELETE FROM matrix_transactions WHERE received_at < ?");
+  forget.bind(1, FormatUtc(now - std::chrono::hours(24 * 7)));
+  forget.exec();
+  SQLite::Statement& q = store_.Prepare(
+      "INSERT OR REPLACE INTO matrix_transactions(txn_id, digest, received_at) VALUES (?, ?, ?)");
+  q.bind(1, txn_id);
+  q.bind(2, digest);
+  q.bind(3, FormatUtc(now));
+  q.exec();
 }
 
 std::optional<int64_t> Transaction::MessageByPlatformRef(const std::string& platform,

@@ -47,7 +47,7 @@ struct StoredMessage {
   int64_t draft_id = 0;                             // 0: none
   std::optional<TimePoint> edited_at;
   // Random, unique to this message in every installation (written by
-  // AppendMessage; '' for messages older than schema 7): names it on a
+  // AppendMessage; '' for messages older than schema 10): names it on a
   // platform (Slack block_ids).
   std::string marker;
 };
@@ -76,6 +76,27 @@ struct Account {
   nlohmann::json approvals = nlohmann::json::array();       // not public
   std::string status = "active";
   TimePoint registered_at{};
+};
+
+// A case's entry in the organisation's diary (diarium).
+struct DiaryEntry {
+  int64_t registration_id = 0;
+  std::string diarienummer;   // e.g. "KS 2026/123"
+  std::string registered_on;  // local date, "YYYY-MM-DD"
+  std::string set_by;         // person id
+  TimePoint set_at{};
+};
+
+// One release (utlämnande) of a case's records.
+struct Release {
+  int64_t id = 0;
+  int64_t registration_id = 0;
+  TimePoint released_at{};
+  std::string released_by;  // person id
+  std::string recipient;
+  std::string version;                             // "complete" or "masked"
+  std::string lang;                                // "sv" or "en"
+  nlohmann::json files = nlohmann::json::array();  // [{"name", "size", "sha256"}]
 };
 
 // A call waiting to be made to a platform API.
@@ -131,9 +152,16 @@ class Transaction {
 
   // --- people and sessions
   void UpsertPerson(const Person& person, TimePoint now);
-  // The person's session; a default one (Swedish or the person's language)
-  // if they have none.
+  // The person's session; a default one if they have none. Its language is
+  // the one the person chose, else the directory's, else Swedish.
   Session LoadSession(const Person& person);
+  // The language `person_id` chose (migration 0007), if they ever did.
+  std::optional<Lang> ChosenLanguage(const std::string& person_id);
+  // Records the person's choice. REQUIRES: UpsertPerson was called for them.
+  void SetChosenLanguage(const std::string& person_id, Lang lang);
+  // The chosen languages as the engines' port, read through this
+  // transaction. Valid while the transaction is.
+  const LanguageChoices& Languages() const { return languages_; }
   void SaveSession(const std::string& person_id, const Session& session, TimePoint now);
 
   // --- drafts and registrations
@@ -163,7 +191,23 @@ class Transaction {
   // Active accounts (of `org`, or all when empty), oldest first.
   std::vector<Account> Accounts(const std::string& org = "");
   std::optional<Account> LoadAccount(int64_t registration_id);
+  // Every account, active or closed, oldest first (for the register export).
+  std::vector<Account> AllAccounts();
   int64_t CountRegistrations();
+
+  // --- diary and releases (public records)
+  // Sets (or replaces) a case's diary entry.
+  void SetDiary(const DiaryEntry& entry);
+  std::optional<DiaryEntry> Diary(int64_t registration_id);
+  // Every case's entry, by registration id.
+  std::map<int64_t, DiaryEntry> Diaries();
+  // Records a release; returns its id.
+  int64_t InsertRelease(const Release& release);
+  std::vector<Release> ReleasesOf(int64_t registration_id);
+  // The audit entries whose subject starts with `prefix` and whose action is
+  // one of `actions`, oldest first.
+  std::vector<nlohmann::json> AuditByActions(const std::string& prefix,
+                                             const std::vector<std::string>& actions);
 
   // --- the record
   int64_t AppendMessage(const StoredMessage& message);
@@ -245,6 +289,12 @@ class Transaction {
   void Savepoint();
   void ReleaseSavepoint();
   void RollbackToSavepoint();
+  // The digest of the Matrix transaction `txn_id` already answered, if it
+  // was (and not forgotten: see migration 0007).
+  std::optional<std::string> MatrixTransactionDigest(const std::string& txn_id);
+  // Remembers Matrix transaction `txn_id`, whose content has `digest`, as
+  // answered at `now`, and forgets those answered a week before.
+  void RecordMatrixTransaction(const std::string& txn_id, const std::string& digest, TimePoint now);
   // Our message that the platform knows as `ref` (a Matrix event id).
   std::optional<int64_t> MessageByPlatformRef(const std::string& platform, const std::string& ref);
   // The task a message was sent about, if any.
@@ -276,10 +326,22 @@ class Transaction {
   int64_t CountTimers(const std::string& state);
 
  private:
+  class ChosenLanguages final : public LanguageChoices {
+   public:
+    explicit ChosenLanguages(Transaction& tx) : tx_(tx) {}
+    std::optional<Lang> Chosen(const std::string& person_id) const override {
+      return tx_.ChosenLanguage(person_id);
+    }
+
+   private:
+    Transaction& tx_;
+  };
+
   Store& store_;
   std::unique_lock<std::mutex> lock_;
   SQLite::Transaction tx_;
   bool committed_ = false;
+  ChosenLanguages languages_{*this};
 };
 
 class Store {

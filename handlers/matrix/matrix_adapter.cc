@@ -1,15 +1,19 @@
 #include "handlers/matrix/matrix_adapter.h"
 
+#include <openssl/evp.h>
 #include <openssl/rand.h>
 
 #include <algorithm>
 #include <array>
+#include <cctype>
+#include <stdexcept>
 #include <string_view>
 
 #include <cpprest/http_client.h>
 
 #include "bot/approval.h"
 #include "handlers/api_call.h"
+#include "handlers/constant_time.h"
 
 namespace kontobot::matrix {
 
@@ -28,18 +32,46 @@ Response MatrixError(int status, const std::string& errcode, const std::string& 
 
 std::string Enc(const std::string& s) { return web::uri::encode_data_string(s); }
 
+// `n` bytes as lower-case hex.
+std::string Hex(const unsigned char* bytes, size_t n) {
+  constexpr std::string_view kHex = "0123456789abcdef";
+  std::string out;
+  for (size_t i = 0; i < n; ++i) {
+    out += kHex[bytes[i] >> 4];
+    out += kHex[bytes[i] & 15];
+  }
+  return out;
+}
+
+// SHA-256 of `data`, as hex.
+std::string Sha256Hex(const std::string& data) {
+  std::array<unsigned char, EVP_MAX_MD_SIZE> md{};
+  unsigned int len = 0;
+  if (EVP_Digest(data.data(), data.size(), md.data(), &len, EVP_sha256(), nullptr) != 1)
+    throw std::runtime_error("SHA-256 failed");
+  return Hex(md.data(), len);
+}
+
+// The credentials of "Authorization: Bearer <token>"; the scheme is
+// case-insensitive (RFC 9110 §11.1), and one or more spaces follow it.
+std::string BearerToken(const std::string& header) {
+  constexpr std::string_view kScheme = "bearer";
+  if (header.size() <= kScheme.size()) return "";
+  for (size_t i = 0; i < kScheme.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(header[i])) != kScheme[i]) return "";
+  }
+  size_t start = kScheme.size();
+  if (header[start] != ' ') return "";
+  while (start < header.size() && header[start] == ' ') ++start;
+  return header.substr(start);
+}
+
 }  // namespace
 
 std::string NewToken() {
   std::array<unsigned char, 32> bytes{};
   RAND_bytes(bytes.data(), static_cast<int>(bytes.size()));
-  constexpr std::string_view kHex = "0123456789abcdef";
-  std::string out;
-  for (unsigned char b : bytes) {
-    out += kHex[b >> 4];
-    out += kHex[b & 15];
-  }
-  return out;
+  return Hex(bytes.data(), bytes.size());
 }
 
 std::vector<Button> Choices(const std::vector<Button>& buttons) {
@@ -150,15 +182,15 @@ void Adapter::RegisterRoutes(handlers::HttpServer& server) {
 std::optional<Response> Adapter::Refuse(const Request& request) const {
   std::string bearer;
   if (auto h = request.headers.find("authorization"); h != request.headers.end()) {
-    if (h->second.rfind("Bearer ", 0) == 0) bearer = h->second.substr(7);
+    bearer = BearerToken(h->second);
   }
   std::string query = request.query.count("access_token") ? request.query.at("access_token") : "";
   if (bearer.empty() && query.empty()) {
     return MatrixError(401, "M_MISSING_TOKEN", "Missing the homeserver token");
   }
   // Both must match when both are given.
-  if ((!bearer.empty() && bearer != settings_.hs_token) ||
-      (!query.empty() && query != settings_.hs_token)) {
+  if ((!bearer.empty() && !handlers::SameSecret(bearer, settings_.hs_token)) ||
+      (!query.empty() && !handlers::SameSecret(query, settings_.hs_token))) {
     log_->warn("matrix: refused a request with a wrong hs_token from {}", request.remote);
     return MatrixError(403, "M_FORBIDDEN", "Bad homeserver token");
   }
@@ -180,7 +212,37 @@ Response Adapter::Transaction(const Request& request) {
   if (!events) {
     return MatrixError(400, "M_BAD_JSON", "A transaction is a JSON object with an events array");
   }
+  // A homeserver retries a transaction under its txnId and must not alter
+  // it; one answered already is a no-op (the spec's answer: 200). Compared
+  // as parsed JSON, so that spacing and key order do not matter.
+  const std::string txn = request.path.substr(request.path.rfind('/') + 1);
+  const std::string digest = Sha256Hex(nlohmann::json::parse(request.body).dump());
+  std::optional<std::string> seen;
+  {
+    store::Transaction tx(store_);
+    seen = tx.MatrixTransactionDigest(txn);
+  }
+  if (seen) {
+    if (*seen != digest) {
+      log_->error(
+          "matrix: protocol error: transaction {} from {} was sent again with other content "
+          "(a homeserver must not alter a transaction); nothing in it was processed",
+          txn, request.remote);
+      store::Transaction tx(store_);
+      tx.AppendAudit(clock_.Now(), "matrix", "matrix.transaction_altered", "txn:" + txn,
+                     {{"from", request.remote}, {"digest", digest}, {"first_digest", *seen}});
+      tx.Commit();
+    }
+    return Response::Json(200, "{}");
+  }
   for (const Event& event : *events) HandleEvent(event);
+  // Only once everything in it is durable: a crash before this line gets
+  // the transaction again, and its events are each processed once.
+  {
+    store::Transaction tx(store_);
+    tx.RecordMatrixTransaction(txn, digest, clock_.Now());
+    tx.Commit();
+  }
   return Response::Json(200, "{}");
 }
 
@@ -292,6 +354,13 @@ std::string Adapter::WithChoices(std::string text, const std::vector<Button>& bu
 Adapter::Result Adapter::Call(const std::string& method, const std::string& path,
                               const nlohmann::json& body) const {
   Result r;
+  std::string serialised;
+  try {
+    serialised = body.dump();
+  } catch (const nlohmann::json::exception& e) {  // not UTF-8: retrying cannot help
+    r.unsendable = std::string("the call cannot be serialised: ") + e.what();
+    return r;
+  }
   try {
     // A client per call: no kept-alive connection is reused, so cpprestsdk
     // never resends a call by itself (handlers/api_call.h); sends are
@@ -301,7 +370,7 @@ Adapter::Result Adapter::Call(const std::string& method, const std::string& path
     web::http::http_request req(method);
     req.set_request_uri(path);
     req.headers().add("Authorization", "Bearer " + settings_.as_token);
-    req.set_body(body.dump(), "application/json");
+    req.set_body(serialised, "application/json");
     handlers::ApiAnswer a = handlers::CallWithDeadline(client, req, settings_.api_timeout);
     r.status = a.status;
     if (r.status == 0) {
@@ -329,6 +398,7 @@ Adapter::Result Adapter::Call(const std::string& method, const std::string& path
 }
 
 Delivery Adapter::Classify(const Result& r) const {
+  if (!r.unsendable.empty()) return {Delivery::Result::kFailed, r.unsendable, std::nullopt};
   if (r.status == 200) return {Delivery::Result::kSent, "", std::nullopt};
   if (r.status == 0 || r.status == 429 || r.status >= 500)
     return {Delivery::Result::kRetry, r.error, r.retry_after};
@@ -357,14 +427,15 @@ Delivery Adapter::Deliver(const store::OutboxItem& item) {
                           {"formatted_body", ToHtml(text)}}));
   }
   store::DeliveryState state;
+  const Person* recipient = directory_.Find(item.person_id);
+  Lang lang = Lang::kSv;  // the recipient's own, for the hints added below
   {
     store::Transaction tx(store_);
     state = tx.DeliveryStateOf(item);
+    lang = LanguageOf(recipient, &tx.Languages());
   }
   auto& [message, room, posted] = state;
   if (!message) return {Delivery::Result::kFailed, "no such message", std::nullopt};
-  const Person* recipient = directory_.Find(item.person_id);
-  const Lang lang = recipient != nullptr ? recipient->lang.value_or(Lang::kSv) : Lang::kSv;
   const std::string text = WithChoices(message->text, message->buttons, lang);
   const bool decision = std::any_of(message->buttons.begin(), message->buttons.end(),
                                     [](const Button& b) { return b.id == "approve"; });

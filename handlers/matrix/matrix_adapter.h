@@ -1,10 +1,13 @@
 // Matrix: kontobot as an Application Service.
 //
 // Inbound (Homeserver -> AS API, authenticated by the hs_token as a Bearer
-// header or the legacy access_token parameter):
+// header, the scheme in any case, or the legacy access_token parameter,
+// compared in constant time):
 //   PUT  /_matrix/app/v1/transactions/{txnId}  events, each processed once
 //        (by event id, in the same transaction as its effects); 200 {} only
-//        once everything in it is durable
+//        once everything in it is durable. A txnId answered before is a
+//        no-op (200 {}); sent again with other content, which the spec
+//        forbids, it is logged as a protocol error and nothing is processed.
 //   GET  /_matrix/app/v1/users/{userId}, /_matrix/app/v1/rooms/{alias}
 //   POST /_matrix/app/v1/ping
 // Invites to the bot are joined; m.text messages from people in the
@@ -89,6 +92,9 @@ class Adapter {
     nlohmann::json body;
     std::string error;
     std::optional<std::chrono::seconds> retry_after;
+    // Why the call was never made: its body cannot be serialised (text
+    // that is not UTF-8). Permanent: waiting does not change it.
+    std::string unsendable;
   };
   Result Call(const std::string& method, const std::string& path, const nlohmann::json& body) const;
   handlers::Delivery Classify(const Result& r) const;

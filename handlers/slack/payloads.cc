@@ -107,7 +107,7 @@ Interaction ParseInteraction(const std::string& form) {
     auto [end, ec] = std::from_chars(block_id.data() + 3, last, id);
     if (ec == std::errc()) {
       r.message_id = id;
-      // "kb:<id>.<marker>" (MessageTag); sections would add ":t<n>".
+      // "kb:<id>.<marker>" (BlockMarker); more actions blocks add ":a<n>".
       if (end != last && *end == '.')
         r.marker = std::string(end + 1, std::find(end + 1, last, ':'));
     }

@@ -6,9 +6,10 @@
 #include <stdexcept>
 #include <string_view>
 
-#include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/params.h>
+
+#include "handlers/constant_time.h"
 
 namespace kontobot::slack {
 
@@ -78,10 +79,7 @@ SignatureCheck Verify(const std::string& secret, const std::string& timestamp_he
   constexpr int64_t kMaxAge = int64_t{60} * 5;
   if (ts < now - kMaxAge || ts > now + kMaxAge) return SignatureCheck::kStale;
   std::string expected = Sign(secret, timestamp_header, body);
-  if (expected.size() != signature_header.size() ||
-      CRYPTO_memcmp(expected.data(), signature_header.data(), expected.size()) != 0) {
-    return SignatureCheck::kMismatch;
-  }
+  if (!handlers::SameSecret(signature_header, expected)) return SignatureCheck::kMismatch;
   return SignatureCheck::kValid;
 }
 

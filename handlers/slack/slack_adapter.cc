@@ -252,7 +252,12 @@ Delivery Adapter::Deliver(const store::OutboxItem& item) {
   }
   auto& [message, channel, posted] = state;
   if (!message) return {Delivery::Result::kFailed, "no such message", std::nullopt};
-  nlohmann::json args = MessageArgs(*message);
+  // The message as Slack messages: usually one; the last carries the
+  // buttons and is the one whose ts is kept (and updated).
+  std::vector<nlohmann::json> parts =
+      MessageParts(*message, item.kind == "update" ? MessageUse::kUpdate : MessageUse::kPost);
+  nlohmann::json args = std::move(parts.back());
+  parts.pop_back();
   if (item.kind == "update") {
     if (!posted)
       return {Delivery::Result::kFailed, "the message never reached Slack", std::nullopt};
@@ -301,6 +306,9 @@ Delivery Adapter::Deliver(const store::OutboxItem& item) {
       return d;
     }
   }
+  if (!parts.empty()) {
+    if (auto failed = PostContinuations(item, *message, *channel, parts)) return *failed;
+  }
   args["channel"] = *channel;
   CallResult r = client_.Call("chat.postMessage", args);
   Delivery d = Classify(r);
@@ -308,6 +316,51 @@ Delivery Adapter::Deliver(const store::OutboxItem& item) {
   d.uncertain = !r.ok() && r.uncertain();
   if (r.ok()) d.on_sent = record(r.body.value("channel", *channel), r.body.value("ts", ""));
   return d;
+}
+
+std::optional<Delivery> Adapter::PostContinuations(const store::OutboxItem& item,
+                                                   const store::StoredMessage& message,
+                                                   const std::string& channel,
+                                                   const std::vector<nlohmann::json>& parts) {
+  // Those an earlier attempt posted are in the channel's recent history.
+  std::set<size_t> posted;
+  if (item.maybe_delivered) {
+    CallResult h = client_.Get("conversations.history", {{"channel", channel}, {"limit", "100"}});
+    if (!h.ok() && h.retryable()) {
+      Delivery d = Classify(h);
+      d.uncertain = true;  // still unsettled
+      return d;
+    }
+    if (!h.ok())
+      log_->warn("slack: cannot read the history of {} ({}); posting again", channel, h.error());
+    const nlohmann::json& messages =
+        h.ok() && h.body.contains("messages") && h.body["messages"].is_array()
+            ? h.body["messages"]
+            : nlohmann::json::array();
+    for (const auto& m : messages) {
+      if (!m.is_object() || !m.contains("blocks") || !m["blocks"].is_array()) continue;
+      for (const auto& b : m["blocks"]) {
+        std::string id = b.is_object() ? handlers::StringField(b, "block_id") : "";
+        for (size_t k = 0; k < parts.size(); ++k) {
+          if (id.rfind(ContinuationMarker(message, k) + ":", 0) == 0) posted.insert(k);
+        }
+      }
+    }
+  }
+  for (size_t k = 0; k < parts.size(); ++k) {
+    if (posted.count(k) > 0) continue;
+    nlohmann::json args = parts[k];
+    args["channel"] = channel;
+    CallResult r = client_.Call("chat.postMessage", args);
+    if (!r.ok()) {
+      // Those before it are in the channel, and it may be: look first
+      // when trying again.
+      Delivery d = Classify(r);
+      d.uncertain = true;
+      return d;
+    }
+  }
+  return std::nullopt;
 }
 
 std::optional<std::string> Adapter::FindPosted(const std::string& channel,
@@ -326,7 +379,7 @@ std::optional<std::string> Adapter::FindPosted(const std::string& channel,
   }
   // Its tag, with the message's random marker: another installation's (or
   // a restored copy's) message with the same id is not ours.
-  const std::string mine = MessageTag(message);
+  const std::string mine = BlockMarker(message);
   const nlohmann::json& messages = r.body.contains("messages") && r.body["messages"].is_array()
                                        ? r.body["messages"]
                                        : nlohmann::json::array();

@@ -22,7 +22,10 @@
 //
 // Outbound: posts open the person's DM (conversations.open, cached), send
 // chat.postMessage with Block Kit buttons and keep the message's ts; a
-// rewritten message (an approval decided) is sent as chat.update.
+// rewritten message (an approval decided) is sent as chat.update. A text
+// longer than one Slack message holds goes out whole, as several messages
+// in order (MessageParts), the buttons and the kept ts on the last. A call
+// that cannot be serialised is failed for good, never retried.
 //
 // No post twice: a post may have reached Slack without its answer reaching
 // us (a kill -9 between the call and recording its ts, a timeout, a
@@ -42,6 +45,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <spdlog/logger.h>
 
@@ -100,6 +104,13 @@ class Adapter {
   std::optional<std::string> FindPosted(const std::string& channel,
                                         const store::StoredMessage& message,
                                         std::optional<handlers::Delivery>& failed);
+  // Posts the messages that come before the last of a long message (see
+  // MessageParts), skipping those already in the channel when the post is
+  // uncertain; a delivery outcome if one could not be posted.
+  std::optional<handlers::Delivery> PostContinuations(const store::OutboxItem& item,
+                                                      const store::StoredMessage& message,
+                                                      const std::string& channel,
+                                                      const std::vector<nlohmann::json>& parts);
   handlers::Delivery Classify(const CallResult& r) const;
 
   Settings settings_;

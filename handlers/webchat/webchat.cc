@@ -1,5 +1,6 @@
 #include "handlers/webchat/webchat.h"
 
+#include <algorithm>
 #include <charconv>
 #include <map>
 #include <string_view>
@@ -98,18 +99,91 @@ PostedMessage ParsePostedMessage(const std::string& body) {
   return out;
 }
 
-WebChat::WebChat(ConversationService& service, const Directory& directory, const Catalog& catalog)
-    : service_(service), directory_(directory), catalog_(catalog) {}
+std::vector<std::string> WebChatAuthorities(const std::string& listen_host, uint16_t port,
+                                            const std::string& public_host) {
+  auto lower = [](std::string s) {
+    for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return s;
+  };
+  std::vector<std::string> hosts{"localhost", "127.0.0.1", "[::1]"};
+  std::string own =
+      lower(listen_host.find(':') != std::string::npos ? "[" + listen_host + "]" : listen_host);
+  if (std::find(hosts.begin(), hosts.end(), own) == hosts.end()) hosts.push_back(own);
+  std::vector<std::string> out;
+  for (const std::string& h : hosts) {
+    out.push_back(h + ":" + std::to_string(port));
+    if (port == 80) out.push_back(h);
+  }
+  if (!public_host.empty()) out.push_back(lower(public_host));
+  return out;
+}
+
+std::string WebChatRefusal(const Request& request, WebChatAccess access,
+                           const std::vector<std::string>& authorities) {
+  auto header = [&](const char* name) -> std::optional<std::string> {
+    auto it = request.headers.find(name);
+    if (it == request.headers.end()) return std::nullopt;
+    std::string v = Trim(it->second);
+    for (char& c : v) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return v;
+  };
+  auto ours = [&](const std::string& authority) {
+    return std::find(authorities.begin(), authorities.end(), authority) != authorities.end();
+  };
+  auto host = header("host");
+  if (!host || !ours(*host)) return "forbidden_host";
+  if (auto origin = header("origin")) {
+    bool allowed = false;
+    for (std::string_view scheme : {"http://", "https://"}) {
+      if (origin->starts_with(scheme) && ours(origin->substr(scheme.size()))) allowed = true;
+    }
+    if (!allowed) return "forbidden_origin";
+  }
+  if (access != WebChatAccess::kPage) {
+    auto site = header("sec-fetch-site");
+    if (site && *site != "same-origin" && *site != "none") return "forbidden_origin";
+  }
+  if (access == WebChatAccess::kWrite) {
+    auto type = header("content-type").value_or("");
+    if (Trim(type.substr(0, type.find(';'))) != "application/json") return "unsupported_media_type";
+  }
+  return "";
+}
+
+WebChat::WebChat(ConversationService& service, const Directory& directory, const Catalog& catalog,
+                 std::vector<std::string> authorities)
+    : service_(service),
+      directory_(directory),
+      catalog_(catalog),
+      authorities_(std::move(authorities)) {}
+
+Handler WebChat::Guarded(WebChatAccess access, Handler handler) const {
+  return [this, access, handler = std::move(handler)](const Request& r) {
+    std::string refusal = WebChatRefusal(r, access, authorities_);
+    if (refusal.empty()) return handler(r);
+    Vars vars{{"address", authorities_.front()}};
+    return Response::Error(refusal == "unsupported_media_type" ? 415 : 403, refusal,
+                           catalog_.Render(Lang::kSv, "api." + refusal, vars));
+  };
+}
 
 void WebChat::RegisterRoutes(HttpServer& server) {
-  server.Route("GET", "/", [this](const Request&) { return Asset("index.html"); });
-  server.Route("GET", "/index.html", [this](const Request&) { return Asset("index.html"); });
-  server.Route("GET", "/app.js", [this](const Request&) { return Asset("app.js"); });
-  server.Route("GET", "/style.css", [this](const Request&) { return Asset("style.css"); });
-  server.Route("GET", "/api/catalog", [this](const Request& r) { return Catalogue(r); });
-  server.Route("GET", "/api/people", [this](const Request& r) { return People(r); });
-  server.Route("GET", "/api/messages", [this](const Request& r) { return GetMessages(r); });
-  server.Route("POST", "/api/messages", [this](const Request& r) { return PostMessage(r); });
+  using enum WebChatAccess;
+  auto page = [this](const char* name) {
+    return Guarded(kPage, [this, name](const Request&) { return Asset(name); });
+  };
+  server.Route("GET", "/", page("index.html"));
+  server.Route("GET", "/index.html", page("index.html"));
+  server.Route("GET", "/app.js", page("app.js"));
+  server.Route("GET", "/style.css", page("style.css"));
+  server.Route("GET", "/api/catalog",
+               Guarded(kRead, [this](const Request& r) { return Catalogue(r); }));
+  server.Route("GET", "/api/people",
+               Guarded(kRead, [this](const Request& r) { return People(r); }));
+  server.Route("GET", "/api/messages",
+               Guarded(kRead, [this](const Request& r) { return GetMessages(r); }));
+  server.Route("POST", "/api/messages",
+               Guarded(kWrite, [this](const Request& r) { return PostMessage(r); }));
 }
 
 Response WebChat::Asset(const std::string& name) const {
@@ -179,7 +253,16 @@ Response WebChat::GetMessages(const Request& request) const {
     m.at = std::chrono::system_clock::now();
     messages.push_back(m);
   }
-  return MessagesResponse(messages, feed.cursor);
+  Response r = MessagesResponse(messages, feed.cursor);
+  // The person's language, so the page opens in it on every device and
+  // after a reload (absent when neither they nor the directory chose one).
+  // Only with the whole transcript: a poll need not read it again.
+  if (auto lang = after == 0 ? service_.ChosenLanguage(*person) : std::nullopt) {
+    nlohmann::json body = nlohmann::json::parse(r.body);
+    body["lang"] = LangCode(*lang);
+    r.body = body.dump();
+  }
+  return r;
 }
 
 Response WebChat::PostMessage(const Request& request) const {
@@ -220,7 +303,7 @@ Response WebChat::PostMessage(const Request& request) const {
                                                               {"accept", "button.admin_accept"},
                                                               {"decline", "button.admin_decline"},
                                                               {"done", "button.startup_done"}};
-      echo = catalog_.Render(person->lang.value_or(Lang::kSv), kLabels.at(input.action));
+      echo = catalog_.Render(service_.LanguageOf(*person), kLabels.at(input.action));
     } else {
       std::vector<Button> offered;
       if (message_id == 0) {

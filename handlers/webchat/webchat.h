@@ -1,7 +1,8 @@
 // The built-in web chat: static page and JSON API at /, /api/*.
 //
 // A demo front door: the person picks who they are from the directory, with
-// no login, so it binds to loopback by default. It speaks to the same
+// no sign-in, so it is served on loopback only (config/options.cc refuses
+// another --listen while it is on). It speaks to the same
 // ConversationService as every platform adapter.
 //
 // Endpoints (all JSON; errors are {"error":{"code","message"}} with 4xx):
@@ -9,6 +10,10 @@
 //   GET  /api/people               the directory, grouped by organisation
 //   GET  /api/messages?person=ID&after=N
 //   POST /api/messages {"person","text"} | {"person","message_id","action":{"id","value"}}
+//
+// Only the web chat's own page may drive it (WebChatRefusal): with no
+// sign-in and no cookie, the API trusts whoever reaches it, so a web page
+// open in a browser on the same machine must not (issue 14).
 #ifndef KONTOBOT_HANDLERS_WEBCHAT_WEBCHAT_H_
 #define KONTOBOT_HANDLERS_WEBCHAT_WEBCHAT_H_
 
@@ -41,10 +46,45 @@ std::optional<int64_t> ParseMessageId(const std::string& text);
 // bytes; overlong forms are not checked).
 bool ValidUtf8(const std::string& s);
 
+// The authorities (lower-case HOST:PORT, as a Host header carries them) at
+// which the web chat is reached: for a loopback `listen_host`, localhost,
+// 127.0.0.1, [::1] and `listen_host` itself, each with `port` (and also
+// without it when the port is 80), plus `public_host` if not empty.
+std::vector<std::string> WebChatAuthorities(const std::string& listen_host, uint16_t port,
+                                            const std::string& public_host);
+
+// What a web chat route does with the request, for WebChatRefusal.
+enum class WebChatAccess {
+  kPage,   // the page and its files: may be opened from a link anywhere
+  kRead,   // GET /api/...: read by the page's own scripts
+  kWrite,  // POST /api/...: changes state, sent by the page's own scripts
+};
+
+// Why `request` may not reach the web chat, as an error code, or "" if it
+// may. `authorities` as from WebChatAuthorities. The checks, in order:
+//   forbidden_host          Host is not one of `authorities`: a foreign name
+//                           that resolves to this machine (DNS rebinding)
+//                           gives its page the web chat's origin otherwise
+//   forbidden_origin        Origin is sent and is not http(s):// one of
+//                           `authorities`; or, for kRead and kWrite,
+//                           Sec-Fetch-Site is sent and is neither
+//                           "same-origin" nor "none": another page's request
+//   unsupported_media_type  kWrite whose Content-Type is not
+//                           application/json: a page elsewhere can send a
+//                           form or text/plain without asking, but JSON only
+//                           after a CORS preflight, which is never granted
+// A request without Origin or Sec-Fetch-Site (not from a browser, or one
+// too old to send them) is judged by the others: a browser that sends
+// neither does not send JSON across origins either.
+std::string WebChatRefusal(const Request& request, WebChatAccess access,
+                           const std::vector<std::string>& authorities);
+
 class WebChat {
  public:
-  // All references must outlive the WebChat.
-  WebChat(ConversationService& service, const Directory& directory, const Catalog& catalog);
+  // All references must outlive the WebChat. `authorities` as from
+  // WebChatAuthorities: a request under any other Host or Origin is refused.
+  WebChat(ConversationService& service, const Directory& directory, const Catalog& catalog,
+          std::vector<std::string> authorities);
 
   void RegisterRoutes(HttpServer& server);
 
@@ -55,9 +95,13 @@ class WebChat {
   Response Asset(const std::string& name) const;
 
  private:
+  // `handler` behind WebChatRefusal.
+  Handler Guarded(WebChatAccess access, Handler handler) const;
+
   ConversationService& service_;
   const Directory& directory_;
   const Catalog& catalog_;
+  const std::vector<std::string> authorities_;
 };
 
 }  // namespace kontobot::handlers

@@ -62,6 +62,7 @@ form_title: {sv: Anmälan, en: Registration}
 steps:
   - {id: url, type: url, title: {sv: Webbadress, en: Address}, text: {sv: U, en: U}}
   - {id: admins, type: people, min: 1, title: {sv: Administratörer, en: Administrators}, text: {sv: A, en: A}}
+  - {id: syfte, type: text, required: false, title: {sv: Syfte, en: Purpose}, text: {sv: S, en: S}}
 approval:
   steps:
     - parallel:
@@ -110,6 +111,16 @@ class CaseTest : public ::testing::Test {
       if (t.step_id == step && t.status == TaskStatus::kOpen) return &t;
     }
     return nullptr;
+  }
+  // Submits, and the whole chain approves (the board's approver named by
+  // the requester): the administrators are asked next.
+  void ApproveEveryStage() {
+    Submit();
+    Act("boss", "approve", Open("chef")->id);
+    Act("legal", "approve", Open("jurist")->id);
+    int64_t naming = Open("styrelse")->id;
+    Act("req", "text", naming, "Lo Legal", "case:name_approver:" + std::to_string(naming));
+    Act("legal", "approve", Open("styrelse")->id);
   }
   std::string Replies() const {
     std::string out;
@@ -196,6 +207,47 @@ TEST_F(CaseTest, RejectionNeedsAReasonAndCancelsTheParallelStep) {
   EXPECT_TRUE(rewritten);
 }
 
+// Bug: answers went into the approval request as typed, so a requester
+// could draw a line that looks like the bot's own ("✓ Godkänd av …") or
+// bold inside the request an approver decides on; and a reason, typed by
+// an approver, likewise in the request rewritten with the decision.
+TEST_F(CaseTest, TypedTextCannotDrawLinesOrFormattingInTheRequest) {
+  const std::string fake =
+      "\xE2\x9C\x93 Godk\xC3\xA4nd av Bo Boss 2026-11-23 11:00";  // ✓ Godkänd …
+  c_.answers["syfte"] = "Information\n\n*" + fake + "*\n" + fake;
+  c_.answers["admins"] = {{{"name", "Ada\n" + fake}, {"email", "admin@demo.se"}}};
+  Submit();
+  std::string request;
+  for (const Outbound& o : last_.messages) {
+    if (o.person == "boss") request = o.reply.text;
+  }
+  ASSERT_FALSE(request.empty());
+  auto lines_starting = [](const std::string& text, const std::string& start) {
+    int n = 0;
+    for (size_t at = 0; at != std::string::npos; at = text.find('\n', at + 1)) {
+      size_t b = at == 0 ? 0 : at + 1;
+      n += text.compare(b, start.size(), start) == 0 ? 1 : 0;
+    }
+    return n;
+  };
+  EXPECT_EQ(lines_starting(request, "\xE2\x9C\x93"), 0) << request;
+  EXPECT_EQ(request.find("*" + fake), std::string::npos) << request;
+  EXPECT_NE(
+      request.find("Information \xC2\xB6 \xE2\x88\x97" + fake + "\xE2\x88\x97 \xC2\xB6 " + fake),
+      std::string::npos)
+      << "shown, on its own line of the summary: " << request;
+
+  int64_t chef = Open("chef")->id;
+  Act("boss", "reject", chef);
+  Act("boss", "text", chef, "Saknar syfte\n" + fake, last_.pending.at("boss"));
+  bool rewritten = false;
+  for (const Rewrite& r : last_.rewrites) {
+    rewritten = true;
+    EXPECT_EQ(lines_starting(r.reply.text, "\xE2\x9C\x93"), 0) << r.reply.text;
+  }
+  EXPECT_TRUE(rewritten);
+}
+
 TEST_F(CaseTest, TaskOfAnEarlierRoundIsAlreadyDecided) {
   Submit();
   int64_t old = Open("chef")->id;
@@ -206,12 +258,7 @@ TEST_F(CaseTest, TaskOfAnEarlierRoundIsAlreadyDecided) {
 }
 
 TEST_F(CaseTest, ApprovedCaseRegistersCopiesAndHandsOutStartupSteps) {
-  Submit();
-  Act("boss", "approve", Open("chef")->id);
-  Act("legal", "approve", Open("jurist")->id);
-  int64_t naming = Open("styrelse")->id;
-  Act("req", "text", naming, "Lo Legal", "case:name_approver:" + std::to_string(naming));
-  Act("legal", "approve", Open("styrelse")->id);
+  ApproveEveryStage();
   EXPECT_EQ(c_.status, kPendingAdmins);
   const Task* admin = Open("0");
   ASSERT_NE(admin, nullptr);
@@ -229,16 +276,28 @@ TEST_F(CaseTest, ApprovedCaseRegistersCopiesAndHandsOutStartupSteps) {
 
 TEST_F(CaseTest, AdministratorOutsideTheDirectoryIsConfirmedByTheInformationFunction) {
   c_.answers["admins"] = {{{"name", "Extern Person"}, {"email", "extern@annan.se"}}};
-  Submit();
-  Act("boss", "approve", Open("chef")->id);
-  Act("legal", "approve", Open("jurist")->id);
-  int64_t naming = Open("styrelse")->id;
-  Act("req", "text", naming, "Lo Legal", "case:name_approver:" + std::to_string(naming));
-  Act("legal", "approve", Open("styrelse")->id);
+  ApproveEveryStage();
   const Task* admin = Open("0");
   ASSERT_NE(admin, nullptr);
   EXPECT_EQ(admin->assignee, "info");
   EXPECT_TRUE(admin->detail.value("external", false));
+}
+
+// Issue 15: the follow-up "Ange en kontaktuppgift för X" looped when the
+// answer was the contact detail alone; so it did for a replaced
+// administrator.
+TEST_F(CaseTest, AReplacementAdministratorsContactDetailAnswersTheFollowUp) {
+  ApproveEveryStage();
+  ASSERT_NE(Open("0"), nullptr);
+  int64_t declined = Open("0")->id;
+  Act("admin", "decline", declined);
+  std::string pending = last_.pending.at("req");
+  Act("req", "text", declined, "Dag Dep", pending);
+  EXPECT_NE(Replies().find("Ange en kontaktuppgift för Dag Dep"), std::string::npos) << Replies();
+  Act("req", "text", declined, "dag@demo.se", last_.pending.at("req"));
+  EXPECT_NE(Replies().find("Dag Dep har fått frågan"), std::string::npos) << Replies();
+  EXPECT_EQ(c_.answers["admins"][0]["name"], "Dag Dep");
+  EXPECT_EQ(c_.answers["admins"][0]["email"], "dag@demo.se");
 }
 
 TEST(DirectoryResolution, WalksUpTheChainThenLooksInTheUnit) {

@@ -440,20 +440,35 @@ TEST_F(RemindersTest, EveryAccountGetsItsPeriodicDuties) {
   EXPECT_EQ(overdue.messages[0].person, "gis-omar");
   EXPECT_EQ(overdue.messages[1].person, "gis-info");
   EXPECT_NE(overdue.messages[1].reply.text.find("har inte bekräftats"), std::string::npos);
+  EXPECT_EQ(overdue.messages[1].reply.text.rfind("⚠️ Ögonblicksbilden", 0), 0u)
+      << "a sentence begins with a capital: " << overdue.messages[1].reply.text;
   EXPECT_TRUE(Reminders::Overdue(overdue.next[0], overdue.next[0].due));
 }
 
 TEST_F(RemindersTest, StatusLinesMarkWhatIsOverdue) {
   Timer t = ApprovalTimer(Utc("2026-11-23T08:00:00.000Z"));
   std::string before = r_.WaitingText({t}, Lang::kSv, Utc("2026-11-23T09:00:00.000Z"));
-  EXPECT_NE(before.find("godkännandet av anmälan nr 7 – sedan"), std::string::npos) << before;
+  // Issue 15: each line is a sentence and begins with a capital.
+  EXPECT_NE(before.find("• Godkännandet av anmälan nr 7 – sedan"), std::string::npos) << before;
   EXPECT_EQ(before.find("försenad"), std::string::npos);
   std::string after = r_.WaitingText({t}, Lang::kEn, Utc("2026-11-24T09:00:00.000Z"));
   EXPECT_NE(after.find("overdue, since Monday 23 November 2026 at 09:00"), std::string::npos)
       << after;
+  EXPECT_NE(after.find("• ⚠️ The approval of registration no. 7"), std::string::npos)
+      << after;
   EXPECT_NE(r_.WaitingText({}, Lang::kSv, t.due).find("Inget väntar"), std::string::npos);
   std::string org = r_.OverdueText({t}, Lang::kSv, Utc("2026-11-24T09:00:00.000Z"));
   EXPECT_NE(org.find("väntar på Per Ek"), std::string::npos) << org;
+  // Issue 15: a wait on nobody in particular showed "väntar på  sedan".
+  Timer duty = t;
+  duty.person.clear();
+  EXPECT_NE(r_.OverdueText({duty}, Lang::kSv, Utc("2026-11-24T09:00:00.000Z"))
+                .find("väntar på kontots administratörer sedan"),
+            std::string::npos);
+  duty.detail["waiting_on"] = "Omar Haddad, Lisa Åberg";
+  EXPECT_NE(r_.OverdueText({duty}, Lang::kEn, Utc("2026-11-24T09:00:00.000Z"))
+                .find("waiting for Omar Haddad, Lisa Åberg since"),
+            std::string::npos);
 }
 
 }  // namespace

@@ -11,6 +11,7 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { createServer as createHttpServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -110,7 +111,9 @@ try {
   browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      '--disable-background-networking', '--disable-component-update', '--disable-sync',
+      // A name of an attacker's that resolves to this machine (DNS rebinding).
+      '--host-resolver-rules=MAP rebind.test 127.0.0.1'],
   });
 
   for (const [org, person] of Object.entries(requesters)) {
@@ -188,6 +191,44 @@ try {
     await page.close();
   });
 
+  await test('a page on another site cannot post as anyone (issue 14)', async () => {
+    // The reported attack: a page open in the same browser posts to the web
+    // chat, as text/plain (no preflight) and as JSON (which needs one).
+    const marker = 'posted by another site';
+    const attackPage = `<!doctype html><title>other site</title><script>
+      const body = JSON.stringify({ person: 'gis-per', text: '${marker}' });
+      window.results = Promise.allSettled([
+        fetch('${base}/api/messages', { method: 'POST', mode: 'no-cors', headers: { 'Content-Type': 'text/plain' }, body }),
+        fetch('${base}/api/messages', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body }),
+      ]).then((r) => r.map((x) => x.status));
+    </script>`;
+    const other = createHttpServer((req, res) => { res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' }); res.end(attackPage); });
+    const otherPort = await freePort();
+    await new Promise((r) => other.listen(otherPort, '127.0.0.1', r));
+    try {
+      const page = await browser.newPage();
+      await page.goto(`http://localhost:${otherPort}/`);
+      const statuses = await page.evaluate(() => window.results);
+      assert.equal(statuses[1], 'rejected', 'the JSON post got past its preflight');
+      await page.close();
+    } finally {
+      other.close();
+    }
+    const r = await (await fetch(`${base}/api/messages?person=gis-per&after=0`)).json();
+    assert.ok(!r.messages.some((m) => m.text.includes(marker)), 'the other page posted as gis-per');
+  });
+
+  await test('a name that resolves to this machine reads nothing (DNS rebinding, issue 14)', async () => {
+    const page = await browser.newPage();
+    const port = new URL(base).port;
+    for (const path of ['/', '/api/messages?person=gis-anna&after=0']) {
+      const response = await page.goto(`http://rebind.test:${port}${path}`);
+      assert.equal(response.status(), 403, path);
+      assert.doesNotMatch(await response.text(), /anmälan/i, path);
+    }
+    await page.close();
+  });
+
   await test('the public register lists the approved accounts', async () => {
     const r = await (await fetch(`${base}/register.json`)).json();
     assert.equal(r.accounts.length, 1);
@@ -209,6 +250,20 @@ try {
     await page.click('[data-lang="en"]');
     await page.waitForFunction(() => document.documentElement.lang === 'en');
     await page.close();
+  });
+
+  await test('the page opens in the language the person chose, on another device and after a reload', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${base}/#person=tro-info`);
+    await page.waitForSelector('#messages .msg[data-direction="out"]');
+    await andWaitForReply(page, () => page.click('[data-lang="en"]'));  // tells the bot
+    await page.close();
+    // A new browser context: nothing kept in this browser; the server knows.
+    const other = await browser.newPage();
+    await other.goto(`${base}/#person=tro-info`);
+    await other.waitForSelector('#messages .msg[data-direction="out"]');
+    await other.waitForFunction(() => document.documentElement.lang === 'en', null, { timeout: 10000 });
+    await other.close();
   });
 } catch (e) {
   failures++;

@@ -27,9 +27,14 @@ TEST(Options, DefaultsServeOnLoopback8080) {
 }
 
 TEST(Options, FlagsAndEnvironment) {
-  auto r = Parse({"serve", "--listen", "0.0.0.0:9000"},
-                 {{"KONTOBOT_DB", "/tmp/x.db"}, {"KONTOBOT_MAX_BODY", "2048"}, {"PATH", "/bin"}});
+  auto r = Parse({"serve", "--listen", "0.0.0.0:9000"}, {{"KONTOBOT_DB", "/tmp/x.db"},
+                                                         {"KONTOBOT_MAX_BODY", "2048"},
+                                                         {"KONTOBOT_WEBCHAT", "off"},
+                                                         {"KONTOBOT_SLACK_SIGNING_SECRET", "s"},
+                                                         {"KONTOBOT_SLACK_BOT_TOKEN", "xoxb-1"},
+                                                         {"PATH", "/bin"}});
   ASSERT_EQ(r.error, "");
+  EXPECT_FALSE(r.options.webchat);
   EXPECT_EQ(r.options.listen_host, "0.0.0.0");
   EXPECT_EQ(r.options.listen_port, 9000);
   EXPECT_EQ(r.options.db, "/tmp/x.db");
@@ -72,6 +77,42 @@ TEST(Options, RefusesUnknownAndContradictoryInput) {
                   {{"KONTOBOT_SLACK_SIGNING_SECRET", "s"}, {"KONTOBOT_SLACK_BOT_TOKEN", "xoxb-1"}})
                 .error,
             "");
+}
+
+// Bug: the web chat, which has no sign-in, started on any --listen (the
+// README's Matrix example used 0.0.0.0:8080).
+TEST(Options, RefusesTheWebChatOnANonLoopbackAddress) {
+  for (const char* listen : {"0.0.0.0:8080", "[::]:8080", "192.168.1.5:8080", "kontobot:8080"}) {
+    auto error = Parse({"serve", "--listen", listen}).error;
+    EXPECT_NE(error.find("no sign-in"), std::string::npos) << listen << ": " << error;
+    EXPECT_NE(error.find("--listen 127.0.0.1:8080"), std::string::npos) << error;
+    EXPECT_NE(error.find("--webchat=off"), std::string::npos) << error;
+  }
+  for (const char* listen : {"127.0.0.1:8080", "127.0.0.2:8080", "[::1]:8080", "localhost:8080"}) {
+    EXPECT_EQ(Parse({"serve", "--listen", listen}).error, "") << listen;
+  }
+  // Turned off, Slack and Matrix may listen anywhere.
+  EXPECT_EQ(Parse({"serve", "--listen", "0.0.0.0:8080", "--webchat=off", "--slack-signing-secret",
+                   "s", "--slack-bot-token", "xoxb-1"})
+                .error,
+            "");
+  // Other commands do not serve.
+  EXPECT_EQ(Parse({"version", "--listen", "0.0.0.0:8080"}).error, "");
+}
+
+TEST(Options, PublicHostIsAHostWithAnOptionalPort) {
+  for (const char* ok : {"kontobot.kommun.example", "kontobot.kommun.example:8443", "10.0.0.5",
+                         "[2001:db8::1]:443"}) {
+    auto r = Parse({"serve", "--public-host", ok});
+    EXPECT_EQ(r.error, "") << ok;
+    EXPECT_EQ(r.options.public_host, ok);
+  }
+  for (const char* bad : {"https://kontobot.kommun.example", "kontobot.kommun.example/chat",
+                          "kontobot.kommun.example:", "kontobot.kommun.example:99999",
+                          "user@kontobot.kommun.example", "2001:db8::1", "a b"}) {
+    EXPECT_NE(Parse({"serve", "--public-host", bad}).error.find("--public-host"), std::string::npos)
+        << bad;
+  }
 }
 
 TEST(Options, HelpListsCommandsAndEnvironment) {

@@ -147,6 +147,44 @@ TEST(TemplateLoader, ReportsBadOfficeHoursAndClosedDaysWithTheirPosition) {
                        "'calendar' must be a map"));
 }
 
+TEST(TemplateLoader, ReadsContactAdviceCopiesAndTheLoginRule) {
+  auto load = LoadTemplateString(std::string(kHead) + R"(  notify:
+    - {role: narmaste_chef, of: superior, text: {sv: K, en: C}}
+contact: {role: kansli, title: {sv: Kansliet, en: The office}}
+password_advice: {sv: Till kansliet, en: To the office}
+rules:
+  login_email:
+    personal_addresses: ["*.*@kommun.se"]
+    message: {sv: M, en: M}
+steps:
+  - {id: u, type: url, example: {sv: www.x.se/sv, en: www.x.se/en}, text: {sv: U, en: U}}
+)",
+                                 "t.yaml");
+  ASSERT_TRUE(load.errors.empty()) << ::testing::PrintToString(load.errors.size());
+  EXPECT_EQ(load.tmpl->notify[0].of, "superior");
+  EXPECT_EQ(load.tmpl->contact_role, "kansli");
+  EXPECT_EQ(load.tmpl->contact_title.en, "The office");
+  EXPECT_EQ(load.tmpl->password_advice.sv, "Till kansliet");
+  EXPECT_EQ(load.tmpl->login_email->personal_addresses[0], "*.*@kommun.se");
+  EXPECT_EQ(load.tmpl->steps[0].example.en, "www.x.se/en");
+}
+
+// forbidden_domains refused every address at the domain, functional ones
+// too (issue 15): an old template says so at once instead of going on.
+TEST(TemplateLoader, ReportsTheReplacedLoginRuleAndABadCopyRecipient) {
+  auto e = Errors(std::string(kHead) + R"(  notify:
+    - {role: narmaste_chef, of: boss}
+rules:
+  login_email:
+    forbidden_domains: [kommun.se]
+    message: {sv: M, en: M}
+steps:
+  - {id: q, type: text, text: {sv: Q, en: Q}}
+)");
+  EXPECT_TRUE(Contains(e, "replaced by 'personal_addresses'")) << ::testing::PrintToString(e);
+  EXPECT_TRUE(Contains(e, "'of' can only be 'superior'")) << ::testing::PrintToString(e);
+}
+
 TEST(TemplateLoader, DurationsInWorkingTime) {
   EXPECT_TRUE(IsValidDuration("1 working day"));
   EXPECT_TRUE(IsValidDuration("4 working hours"));

@@ -320,13 +320,24 @@ TEST(Export, WritesTheWholeCaseAndTheRegister) {
   }
   std::string out = ::testing::TempDir() + "/export";
   std::filesystem::remove_all(out);
-  std::string common = std::string(" --db ") + db + " --out " + out + " --templates " +
-                       KONTOBOT_SOURCE_DIR + "/config/templates --messages " + KONTOBOT_SOURCE_DIR +
+  std::filesystem::remove_all(out + "-register");
+  std::string common = std::string(" --db ") + db + " --templates " + KONTOBOT_SOURCE_DIR +
+                       "/config/templates --messages " + KONTOBOT_SOURCE_DIR +
                        "/config/messages --directory " + KONTOBOT_SOURCE_DIR +
                        "/config/directory.yaml > /dev/null";
-  ASSERT_EQ(std::system((BotBinary() + " export registration 1" + common).c_str()), 0);
-  ASSERT_EQ(std::system((BotBinary() + " export register" + common).c_str()), 0);
-  EXPECT_NE(std::system((BotBinary() + " export registration 99" + common + " 2>&1").c_str()), 0);
+  ASSERT_EQ(std::system((BotBinary() +
+                         " export registration 1 --by gis-info --to x --pdf=false "
+                         "--out " +
+                         out + common)
+                            .c_str()),
+            0);
+  ASSERT_EQ(
+      std::system((BotBinary() + " export register --out " + out + "-register" + common).c_str()),
+      0);
+  EXPECT_NE(std::system((BotBinary() + " export registration 99 --by gis-info --to x --out " + out +
+                         "-99" + common + " 2>&1")
+                            .c_str()),
+            0);
 
   std::ifstream jin(out + "/registration-1.json");
   json rec = json::parse(jin);
@@ -340,11 +351,14 @@ TEST(Export, WritesTheWholeCaseAndTheRegister) {
   std::string html((std::istreambuf_iterator<char>(hin)), std::istreambuf_iterator<char>());
   EXPECT_NE(html.find("<html lang=\"sv\">"), std::string::npos);
   EXPECT_NE(html.find("Per Ek"), std::string::npos);
-  std::ifstream cin(out + "/register.csv");
+  std::ifstream cin(out + "-register/register.csv");
   std::string csv((std::istreambuf_iterator<char>(cin)), std::istreambuf_iterator<char>());
-  EXPECT_EQ(csv.rfind("registration,organisation,medium,url", 0), 0u);
+  EXPECT_EQ(csv.rfind("\xEF\xBB\xBF"
+                      "Diarienummer,Diarieförd,Anmälan nr,Organisation",
+                      0),
+            0u);
   EXPECT_NE(csv.find("https://www.facebook.com/gislavedfritid"), std::string::npos);
-  std::ifstream rin(out + "/register.json");
+  std::ifstream rin(out + "-register/register.json");
   EXPECT_EQ(json::parse(rin)["accounts"].size(), 1u);
 }
 

@@ -13,8 +13,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include <algorithm>
+#include <array>
 #include <cerrno>
 #include <csignal>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
@@ -171,10 +173,15 @@ class Bot : public LoopbackClient {
     if (!std::filesystem::exists(landing)) return 0;
     int64_t mark = 0;
     if (!all) {
-      SQLite::Database db(db_, SQLite::OPEN_READONLY);
+      SQLite::Database db(db_, SQLite::OPEN_READONLY, 10000);
       mark = db.execAndGet("SELECT moved_through FROM inbound_landing").getInt64();
     }
-    SQLite::Database l(landing, SQLite::OPEN_READONLY);
+    // The bot creates the landing file when its inbound queue starts, which
+    // can be just after /healthz first answers: wait out its locks, and a
+    // file whose table is not there yet holds nothing.
+    SQLite::Database l(landing, SQLite::OPEN_READONLY, 10000);
+    if (l.execAndGet("SELECT COUNT(*) FROM sqlite_master WHERE name = 'landed'").getInt() == 0)
+      return 0;
     SQLite::Statement q(l, "SELECT COUNT(*) FROM landed WHERE id > ?");
     q.bind(1, mark);
     q.executeStep();
@@ -191,6 +198,9 @@ class Bot : public LoopbackClient {
     std::ifstream in(log_);
     return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
   }
+  // The address to listen on instead of 127.0.0.1 (such as 0.0.0.0, which
+  // the test still reaches on 127.0.0.1); set before Start.
+  void SetListenHost(std::string host) { listen_host_ = std::move(host); }
   // The running binary's threads: name (as /proc shows it) to nice value.
   std::map<std::string, int> Threads() const {
     std::map<std::string, int> out;
@@ -226,7 +236,7 @@ class Bot : public LoopbackClient {
   void Spawn(const std::vector<std::string>& extra) {
     std::vector<std::string> args{
         BotBinary(),   "serve",
-        "--listen",    "127.0.0.1:" + std::to_string(port_),
+        "--listen",    listen_host_ + ":" + std::to_string(port_),
         "--db",        db_,
         "--templates", std::string(KONTOBOT_SOURCE_DIR) + "/config/templates",
         "--messages",  std::string(KONTOBOT_SOURCE_DIR) + "/config/messages",
@@ -250,8 +260,29 @@ class Bot : public LoopbackClient {
 
   std::string db_;
   std::string log_;
+  std::string listen_host_ = "127.0.0.1";
   pid_t pid_ = 0;
 };
+
+// Runs the shell command `command`; returns its exit status and what it
+// wrote to standard output (add 2>&1 for standard error too).
+struct CommandResult {
+  int status = -1;
+  std::string out;
+};
+inline CommandResult RunCommand(const std::string& command) {
+  CommandResult r;
+  FILE* p = popen(command.c_str(), "r");
+  if (p == nullptr) {
+    ADD_FAILURE() << "cannot run " << command;
+    return r;
+  }
+  std::array<char, 512> buf{};
+  while (fgets(buf.data(), static_cast<int>(buf.size()), p) != nullptr) r.out += buf.data();
+  int status = pclose(p);
+  r.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return r;
+}
 
 inline std::string TempDb() {
   std::string path = ::testing::TempDir() + "/e2e_" +

@@ -223,6 +223,93 @@ TEST_F(MatrixTest, ProcessesARepeatedTransactionOnce) {
   EXPECT_EQ(db.execAndGet("SELECT COUNT(*) FROM drafts").getInt(), 1);
 }
 
+// Bug: a txnId sent again with other content was processed as a new
+// transaction; the spec forbids a homeserver to alter a transaction.
+TEST_F(MatrixTest, ATransactionIdSentAgainWithOtherContentIsAProtocolErrorNotNewEvents) {
+  ASSERT_EQ(Push({Message(kAnna, kAnnaRoom, "ny")}, "txnB").status, 200);
+  const int64_t messages = bot_.Count("messages");
+  auto altered = Push({Message(kAnna, kAnnaRoom, "hj\xC3\xA4lp")}, "txnB");
+  EXPECT_EQ(altered.status, 200) << "answered as an already processed transaction";
+  EXPECT_EQ(altered.raw, "{}");
+  EXPECT_EQ(bot_.Count("messages"), messages) << "nothing in it is processed";
+  SQLite::Database db(bot_.db(), SQLite::OPEN_READONLY);
+  EXPECT_EQ(db.execAndGet("SELECT COUNT(*) FROM audit WHERE action = 'matrix.transaction_altered' "
+                          "AND subject = 'txn:txnB'")
+                .getInt(),
+            1)
+      << "recorded";
+  // The same content again, spaced and ordered differently, is a plain retry.
+  ASSERT_EQ(Push({}, "txnC").status, 200);
+  auto retried =
+      bot_.Request(methods::PUT, "/_matrix/app/v1/transactions/txnC", "{ \"events\" : [ ] }",
+                   "application/json", {{"Authorization", "Bearer " + kHs}});
+  EXPECT_EQ(retried.status, 200);
+  EXPECT_EQ(db.execAndGet("SELECT COUNT(*) FROM audit WHERE action = 'matrix.transaction_altered'")
+                .getInt(),
+            1);
+}
+
+// Bug: only "Bearer" was accepted; the scheme is case-insensitive.
+TEST_F(MatrixTest, TheBearerSchemeIsCaseInsensitive) {
+  int n = 0;
+  for (const char* scheme : {"bearer ", "BEARER ", "Bearer  "}) {
+    auto r =
+        bot_.Request(methods::PUT, "/_matrix/app/v1/transactions/s" + std::to_string(++n),
+                     R"({"events":[]})", "application/json", {{"Authorization", scheme + kHs}});
+    EXPECT_EQ(r.status, 200) << scheme;
+  }
+  auto wrong = bot_.Request(methods::PUT, "/_matrix/app/v1/transactions/s9", R"({"events":[]})",
+                            "application/json", {{"Authorization", "bearer not-the-token"}});
+  EXPECT_EQ(wrong.status, 403);
+  auto other = bot_.Request(methods::PUT, "/_matrix/app/v1/transactions/s10", R"({"events":[]})",
+                            "application/json", {{"Authorization", "Basic " + kHs}});
+  EXPECT_EQ(other.status, 401) << "another scheme is no token";
+}
+
+// A call that cannot be serialised (text that is not UTF-8, here put in the
+// database behind the bot's back) is failed for good and recorded; the
+// messages behind it in the lane go out.
+TEST_F(MatrixTest, AMessageThatCannotBeSerialisedFailsForGoodAndTheLaneGoesOn) {
+  ASSERT_EQ(Push({Message(kAnna, kAnnaRoom, "hej")}).status, 200);
+  ASSERT_TRUE(Eventually([&] { return !hs_.sends(kAnnaRoom, "m.room.message").empty(); }));
+  ASSERT_TRUE(Eventually([&] {
+    SQLite::Database db(bot_.db(), SQLite::OPEN_READONLY);
+    return db.execAndGet("SELECT COUNT(*) FROM outbox WHERE status != 'sent'").getInt() == 0;
+  }));
+  const size_t before = hs_.sends(kAnnaRoom, "m.room.message").size();
+  ASSERT_EQ(bot_.Kill(SIGTERM), 0);
+  auto inject = [&](const std::string& text_sql) {
+    SQLite::Database db(bot_.db(), SQLite::OPEN_READWRITE);
+    db.exec(
+        "INSERT INTO messages(at, person_id, channel, direction, text, seq) VALUES "
+        "('2026-01-05T09:00:00.000Z', 'gis-anna', 'matrix', 'out', " +
+        text_sql + ", (SELECT MAX(seq) + 1 FROM messages))");
+    db.exec(
+        "INSERT INTO outbox(platform, kind, lane, person_id, message_id, next_at, created_at) "
+        "VALUES ('matrix', 'post', 'person:gis-anna', 'gis-anna', " +
+        std::to_string(db.getLastInsertRowid()) +
+        ", '2026-01-05T09:00:00.000Z', '2026-01-05T09:00:00.000Z')");
+    return db.getLastInsertRowid();
+  };
+  int64_t broken = inject("CAST(X'48656A20C3' AS TEXT)");  // "Hej " + half an å
+  int64_t after = inject("'Efter\xC3\xA5t'");
+  StartBot();
+  auto row = [&](int64_t id) {
+    SQLite::Database db(bot_.db(), SQLite::OPEN_READONLY);
+    SQLite::Statement q(db, "SELECT status, last_error FROM outbox WHERE id = ?");
+    q.bind(1, id);
+    q.executeStep();
+    return std::make_pair(q.getColumn(0).getString(), q.getColumn(1).getString());
+  };
+  ASSERT_TRUE(Eventually([&] { return row(after).first == "sent"; })) << "the lane goes on";
+  auto [status, error] = row(broken);
+  EXPECT_EQ(status, "failed");
+  EXPECT_NE(error.find("serialised"), std::string::npos) << error;
+  auto sent = hs_.sends(kAnnaRoom, "m.room.message");
+  ASSERT_EQ(sent.size(), before + 1);
+  EXPECT_EQ(sent.back().body["body"], "Efter\xC3\xA5t");
+}
+
 TEST_F(MatrixTest, ExplainsThatEncryptedRoomsCannotBeRead) {
   json encrypted{{"type", "m.room.encrypted"},
                  {"event_id", "$enc1"},
@@ -315,6 +402,16 @@ TEST_F(MatrixTest, HonoursRateLimits) {
   ASSERT_EQ(Push({Message(kAnna, kAnnaRoom, "hej")}).status, 200);
   ASSERT_TRUE(Eventually([&] { return !hs_.sends(kAnnaRoom, "m.room.message").empty(); }));
   EXPECT_GE(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(900));
+}
+
+// Issue 15: the hints kontobot adds to a Matrix message (how to choose, how
+// to decide) were in the directory's language, not the one the person chose.
+TEST_F(MatrixTest, TheAddedHintsAreInTheLanguageThePersonChose) {
+  ASSERT_EQ(Push({Message(kAnna, kAnnaRoom, "english")}).status, 200);
+  ASSERT_EQ(Push({Message(kAnna, kAnnaRoom, "new")}).status, 200);
+  ASSERT_TRUE(Eventually([&] { return !SentWith(kAnnaRoom, "New registration no. 1").empty(); }));
+  EXPECT_FALSE(SentWith(kAnnaRoom, "Choose by reacting with the number").empty());
+  EXPECT_TRUE(SentWith(kAnnaRoom, "reagera med siffran").empty());
 }
 
 TEST_F(MatrixTest, ChoicesAreNumberedAndAReactionWithTheNumberPressesThatButton) {

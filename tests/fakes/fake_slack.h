@@ -2,7 +2,8 @@
 // checks requests as Slack documents them (PROTOCOLS.md §4, the OpenAPI in
 // shared/specs/slack): the bot token in "Authorization: Bearer", a JSON body
 // with "application/json", the required arguments of conversations.open,
-// chat.postMessage and chat.update; users.info as a GET with `user` in the
+// chat.postMessage and chat.update, and Block Kit's limits on blocks,
+// sections and buttons (BlockKitError); users.info as a GET with `user` in the
 // query, answered from the users added with AddUser in the OpenAPI's
 // success format ({"ok":true,"user":{"id",...,"profile":{"email",...}}}),
 // or user_not_found. Posted messages are kept per channel, so that
@@ -23,6 +24,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -237,6 +239,10 @@ class FakeSlack {
       if (!has("users")) return {{"ok", false}, {"error", "users_not_found"}};
       return {{"ok", true}, {"channel", {{"id", "D" + c.args["users"].get<std::string>()}}}};
     }
+    if (c.method == "chat.postMessage" || c.method == "chat.update") {
+      std::string error = BlockKitError(c.args);
+      if (!error.empty()) return {{"ok", false}, {"error", error}};
+    }
     if (c.method == "chat.postMessage") {
       if (!has("channel")) return {{"ok", false}, {"error", "channel_not_found"}};
       if (!has("text") && !c.args.contains("blocks")) return {{"ok", false}, {"error", "no_text"}};
@@ -268,6 +274,47 @@ class FakeSlack {
               {"text", c.args.value("text", "")}};
     }
     return {{"ok", false}, {"error", "unknown_method"}};
+  }
+
+  // Block Kit as Slack checks it (its reference gives the limits in
+  // characters): at most 50 blocks with unique block_ids of at most 255; a
+  // section's text 1..3,000; an actions block's 1..25 buttons, each with a
+  // text of 1..75 and a value; `text` at most 40,000. "" when it passes.
+  static std::string BlockKitError(const nlohmann::json& args) {
+    auto chars = [](const nlohmann::json& s) {
+      if (!s.is_string()) return size_t{0};
+      size_t n = 0;
+      for (unsigned char c : s.get<std::string>()) n += (c & 0xC0) != 0x80 ? 1 : 0;
+      return n;
+    };
+    if (args.contains("text") && chars(args["text"]) > 40000) return "msg_too_long";
+    if (!args.contains("blocks")) return "";
+    const nlohmann::json& blocks = args["blocks"];
+    if (!blocks.is_array() || blocks.size() > 50) return "invalid_blocks";
+    std::set<std::string> ids;
+    for (const auto& b : blocks) {
+      if (!b.is_object()) return "invalid_blocks";
+      if (b.contains("block_id")) {
+        if (chars(b["block_id"]) == 0 || chars(b["block_id"]) > 255) return "invalid_blocks";
+        if (!ids.insert(b["block_id"].get<std::string>()).second) return "invalid_blocks";
+      }
+      if (b.value("type", "") == "section") {
+        size_t n = b.contains("text") && b["text"].is_object() ? chars(b["text"]["text"]) : 0;
+        if (n == 0 || n > 3000) return "invalid_blocks";
+      } else if (b.value("type", "") == "actions") {
+        if (!b.contains("elements") || !b["elements"].is_array() || b["elements"].empty() ||
+            b["elements"].size() > 25)
+          return "invalid_blocks";
+        for (const auto& e : b["elements"]) {
+          size_t n = e.contains("text") && e["text"].is_object() ? chars(e["text"]["text"]) : 0;
+          if (n == 0 || n > 75 || chars(e.value("value", nlohmann::json(""))) == 0)
+            return "invalid_blocks";
+        }
+      } else {
+        return "invalid_blocks";
+      }
+    }
+    return "";
   }
 
   int port_;

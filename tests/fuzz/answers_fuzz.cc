@@ -1,14 +1,21 @@
 // Fuzz target: the answer validators (ParseAnswer for every question type,
-// LooksLikePassword, GlobMatch) on anything a person can type. Input: one
+// LooksLikePassword, GlobMatch), and how typed text is shown (Literal, and
+// Slack's Block Kit of a message holding it), on anything a person can
+// type. Input: one
 // byte choosing the question (type and settings), then the answer text
-// (skipped unless UTF-8, as every channel guarantees).
+// (skipped unless UTF-8, as every channel guarantees). A person answer
+// that lacks contact details is completed with the same text, as the
+// follow-up question's answer.
 // Checks: no crash, no UB, no leak, no exception; a refusal names an
 // "invalid.*" message; an accepted answer is stored as JSON and read back
 // unchanged (so what was accepted is what is kept) and can be formatted
-// for a summary in both languages.
+// for a summary in both languages; typed text shown Literal has no '*' and
+// no line break; a message holding it becomes Slack messages that can be
+// serialised, within Block Kit's limits, with no '<' in its mrkdwn.
 #include <nlohmann/json.hpp>
 
 #include "bot/answers.h"
+#include "handlers/slack/slack_client.h"
 #include "tests/fuzz/fuzz_util.h"
 
 namespace {
@@ -22,7 +29,7 @@ struct Questions {
 
   Questions() {
     kontobot::LoginEmailRule rule;
-    rule.forbidden_domains = {"kommun.se"};
+    rule.personal_addresses = {"*.*@kommun.se"};
     rule.allowed_local_parts = {"info", "*kommunikation*", "social*"};
     rule.message = {"Använd en funktionsadress.", "Use a functional address."};
     tmpl.login_email = rule;
@@ -78,13 +85,43 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     kontobot::ParsedAnswer a = kontobot::ParseAnswer(step, input, kQuestions.tmpl, lang, context);
     if (!a.ok) {
       FUZZ_CHECK(a.error_key.rfind("invalid.", 0) == 0);
-      continue;
+      if (a.missing < 0) continue;
+      // A follow-up for contact details, answered with the same text.
+      auto c = kontobot::CompleteContact(step, a.partial, a.missing, input);
+      if (!c) continue;
+      if (!c->ok) {
+        FUZZ_CHECK(c->error_key.rfind("invalid.", 0) == 0);
+        continue;
+      }
+      a = *c;
     }
     nlohmann::json stored = nlohmann::json::parse(a.value.dump());
     FUZZ_CHECK(stored == a.value);
     kontobot::FormatAnswer(step, stored, lang);
   }
   kontobot::LooksLikePassword(input);
+  const std::string shown = kontobot::Literal(input);
+  FUZZ_CHECK(shown.find_first_of("*\n\r") == std::string::npos);
+  kontobot::store::StoredMessage m;
+  m.id = 1;
+  m.text = "*Svar*\n" + shown + "\n" + input;
+  m.buttons = {{"answer", "q:1", input.empty() ? "-" : input, "default"}};
+  for (const nlohmann::json& part : kontobot::slack::MessageParts(m)) {
+    std::string serialised;
+    try {
+      serialised = part.dump();
+    } catch (const nlohmann::json::exception&) {
+      FUZZ_CHECK(!"a Slack message that cannot be serialised");
+    }
+    FUZZ_CHECK(part["blocks"].size() <= 50);
+    const auto& text = part["text"].get_ref<const std::string&>();
+    FUZZ_CHECK(text.size() <= 3000 && text.find('<') == std::string::npos);
+    for (const auto& b : part["blocks"]) {
+      if (b["type"] != "section") continue;
+      const auto& t = b["text"]["text"].get_ref<const std::string&>();
+      FUZZ_CHECK(!t.empty() && t.size() <= 3000 && t.find('<') == std::string::npos);
+    }
+  }
   size_t bar = input.find('|');
   if (bar != std::string::npos) {
     std::string pattern = input.substr(0, bar);

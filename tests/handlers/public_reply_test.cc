@@ -130,10 +130,10 @@ TEST_F(PublicReplyTest, AnUnansweredCommentGoesFromTheHolderToTheDeputyToTheInfo
   // Each administrator's "status" lists the wait; nobody else's does.
   for (const char* admin : {"dal-johan", "dal-sara"}) {
     json status = client_->Say(admin, "status");
-    EXPECT_NE(Texts(status).find("svaret på en kommentar till kontot Facebook"), std::string::npos)
+    EXPECT_NE(Texts(status).find("Svaret på en kommentar till kontot Facebook"), std::string::npos)
         << admin << ": " << Texts(status);
   }
-  EXPECT_EQ(Texts(client_->Say("dal-lena", "status")).find("svaret på en kommentar"),
+  EXPECT_EQ(Texts(client_->Say("dal-lena", "status")).find("Svaret på en kommentar"),
             std::string::npos);
   SetClock("2026-11-25T10:32:00+01:00");
   ASSERT_TRUE(WaitFor("dal-sara", "kontoansvarig har inte svarat")) << "then the deputy";

@@ -181,6 +181,26 @@ TEST_F(StoreTest, CommittedDataSurvivesReopen) {
   EXPECT_EQ(tx.CountAudit("kept"), 1);
 }
 
+TEST_F(StoreTest, MatrixTransactionsAreRememberedForAWeek) {
+  Store s(Path());
+  {
+    Transaction tx(s);
+    EXPECT_FALSE(tx.MatrixTransactionDigest("t1"));
+    tx.RecordMatrixTransaction("t1", "aaaa", now_);
+    tx.Commit();
+  }
+  {
+    Transaction tx(s);
+    EXPECT_EQ(tx.MatrixTransactionDigest("t1"), "aaaa");
+    tx.RecordMatrixTransaction("t2", "bbbb", now_ + std::chrono::hours(24 * 7 - 1));
+    EXPECT_EQ(tx.MatrixTransactionDigest("t1"), "aaaa") << "not yet a week";
+    tx.RecordMatrixTransaction("t3", "cccc", now_ + std::chrono::hours(24 * 7 + 1));
+    EXPECT_FALSE(tx.MatrixTransactionDigest("t1")) << "forgotten after a week";
+    EXPECT_EQ(tx.MatrixTransactionDigest("t2"), "bbbb");
+    tx.Commit();
+  }
+}
+
 // Group commit under contention (and, in scripts/test.sh, under
 // ThreadSanitizer): transactions from many threads at once are serialized,
 // each Commit() returns only after its sync, and none is lost.

@@ -497,6 +497,10 @@
       // after it also brings edits (an approval request whose buttons were
       // replaced by the decision).
       if (typeof data.cursor === 'number') state.lastId = data.cursor;
+      // The person's own language, kept by the server: the page follows it,
+      // so a reload (or another device) never falls back to Svenska.
+      if (data.lang && data.lang !== state.lang) await setLang(data.lang, { tellBot: false });
+      if (gen !== state.gen) return true;
       ingest(data.messages, { initial: true });
     } catch (e) {
       if (gen !== state.gen) return true;

@@ -1,4 +1,4 @@
--- 0007: a random marker per message, told apart from every other installation's. Readable by kontobot 0.7+.
+-- 0010: a random marker per message, told apart from every other installation's. Readable by kontobot 0.7+.
 
 -- Our Slack posts carry their message in each block_id, so that a post
 -- whose answer was lost can be found in the DM's history instead of being
