@@ -232,7 +232,7 @@ OutboxSender::Health OutboxSender::CheckLocked(Steady::time_point now) {
   }
   if (longest != nullptr) h.longest = Ms(now - longest->since);
   h.late = now > back_by_ ? Ms(now - back_by_) : std::chrono::milliseconds(0);
-  h.stalled = h.longest > stall_after_;
+  h.stalled = h.longest > stall_after_ || h.late > stall_after_;
   if (h.stalled && !stall_logged_) {
     if (h.longest > stall_after_) {
       log_->error("outbox: delivering outbox {} ({} {}) has taken {} s; the sender is stalled",

@@ -98,7 +98,7 @@ class OutboxSenderTest : public ::testing::Test {
     in_call_.erase(item.lane);
     delivered_.push_back(item.lane + ":" + std::to_string(item.id));
     cv_.notify_all();
-    return Delivery();
+    return {};
   }
 };
 
