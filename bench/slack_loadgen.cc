@@ -24,6 +24,7 @@
 #include <array>
 #include <cerrno>
 #include <chrono>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -31,6 +32,7 @@
 #include <string>
 #include <string_view>
 #include <thread>
+#include <utility>
 #include <vector>
 
 namespace {
@@ -179,6 +181,9 @@ struct Connection {
 struct Result {
   std::vector<double> latencies;
   long errors = 0;
+  // With SLACK_LOADGEN_ACKS set: each acknowledged event's user (index in
+  // Target::users) and wall-clock time (ns), for the delivery figures.
+  std::vector<std::pair<size_t, int64_t>> acks;
 };
 
 class Loop {
@@ -291,12 +296,19 @@ class Loop {
     if (status != 200) return Fail(i);
     result_.latencies.push_back(
         std::chrono::duration<double, std::milli>(Clock::now() - c.start).count());
+    if (record_acks_) {
+      result_.acks.emplace_back(static_cast<size_t>(c.index + c.seq) % t_.users.size(),
+                                std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                    std::chrono::system_clock::now().time_since_epoch())
+                                    .count());
+    }
     ++c.seq;
     Send(i);
   }
 
   const Target& t_;
   Clock::time_point deadline_;
+  bool record_acks_ = std::getenv("SLACK_LOADGEN_ACKS") != nullptr;
   std::vector<Connection> conns_;
   int epoll_ = -1;
   Result result_;
@@ -336,6 +348,17 @@ int main(int argc, char** argv) {
     errors += r.errors;
   }
   std::sort(latencies.begin(), latencies.end());
+  if (const char* path = std::getenv("SLACK_LOADGEN_ACKS")) {
+    // "<user> <ns>" per acknowledged event: bench/delivery.py matches them
+    // with the fake Web API's posts.
+    if (FILE* f = std::fopen(path, "a")) {
+      for (const auto& r : results) {
+        for (const auto& [user, ns] : r.acks)
+          std::fprintf(f, "%s %lld\n", target.users[user].c_str(), static_cast<long long>(ns));
+      }
+      std::fclose(f);
+    }
+  }
   auto pct = [&](double p) {
     return latencies.empty() ? 0.0
                              : latencies[std::min(

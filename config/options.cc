@@ -147,6 +147,11 @@ ParseResult ParseOptions(int argc, const char* const* argv,
       "the bot's user localpart (@kontobot:server)")(
       "matrix-url", po::value(&o.matrix_url)->default_value(o.matrix_url),
       "matrix-registration: the URL at which the homeserver reaches kontobot")(
+      "api-timeout", po::value(&o.api_timeout)->default_value(o.api_timeout),
+      "seconds a call to Slack's or Matrix's API may take, answer included; then it is given "
+      "up and retried")(
+      "outbox-stall-after", po::value(&o.outbox_stall_after)->default_value(o.outbox_stall_after),
+      "seconds after which a delivery still running is a stall (/healthz answers 503)")(
       "test-clock", po::bool_switch(&o.test_clock),
       "TESTS ONLY: let POST /test/clock move the bot's clock; refused unless --listen is a "
       "loopback address")("test-clock-now", po::value(&o.test_clock_now),
@@ -240,6 +245,14 @@ ParseResult ParseOptions(int argc, const char* const* argv,
   if (o.threads == 0) o.threads = std::max(2u, std::thread::hardware_concurrency());
   if (o.max_body < 1024 || o.max_body > size_t{64} * 1024 * 1024) {
     result.error = "--max-body must be between 1024 and 67108864 bytes";
+    return result;
+  }
+  if (o.api_timeout < 1 || o.api_timeout > 600) {
+    result.error = "--api-timeout must be between 1 and 600 seconds";
+    return result;
+  }
+  if (o.outbox_stall_after < 1) {
+    result.error = "--outbox-stall-after must be at least 1 second";
     return result;
   }
   static const std::vector<std::string> kLevels{"trace", "debug", "info", "warn", "error"};

@@ -94,6 +94,10 @@ int Serve(const config::Options& o) {
   sigaddset(&signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
+  // A write past a file-size limit (ulimit -f) must fail like one to a full
+  // disk, which the store survives, rather than kill the process.
+  std::signal(SIGXFSZ, SIG_IGN);
+
   // Every connection, honest or idle, costs a file descriptor, and
   // cpprestsdk never closes idle ones: take all the descriptors the system
   // allows rather than the default 1024 (see README, "Connections").
@@ -199,8 +203,19 @@ std::unique_ptr<App> App::Create(const config::Options& o,
   const auto& catalog = p->cfg.catalog.catalog;
 
   int schema = p->store->SchemaVersion();
-  p->server.Route("GET", "/healthz", [schema](const Request&) {
-    return Response::Json(200, nlohmann::json{{"status", "ok"}, {"schema", schema}}.dump());
+  // A stalled outbox sender (handlers/outbox_sender.h) makes the bot
+  // unhealthy: it accepts messages but answers none.
+  p->outbox.SetStallAfter(std::chrono::seconds(o.outbox_stall_after));
+  p->server.Route("GET", "/healthz", [schema, outbox = &p->outbox](const Request&) {
+    OutboxSender::Health h = outbox->Check();
+    nlohmann::json body{{"status", h.stalled ? "stalled" : "ok"},
+                        {"schema", schema},
+                        {"outbox",
+                         {{"stalled", h.stalled},
+                          {"in_flight", h.in_flight},
+                          {"longest_ms", h.longest.count()},
+                          {"late_ms", h.late.count()}}}};
+    return Response::Json(h.stalled ? 503 : 200, body.dump());
   });
   if (o.webchat) p->webchat.RegisterRoutes(p->server);
   p->pages.RegisterRoutes(p->server);
@@ -208,7 +223,7 @@ std::unique_ptr<App> App::Create(const config::Options& o,
   if (!o.slack_signing_secret.empty()) {
     p->slack_adapter = std::make_unique<slack::Adapter>(
         slack::Settings{o.slack_signing_secret, o.slack_bot_token, o.slack_api_base,
-                        o.slack_bot_user},
+                        o.slack_bot_user, std::chrono::seconds(o.api_timeout)},
         p->service, *p->store, p->inbound, directory, catalog, p->clock, log);
     // Slack's five-minute replay window is checked against real time, also
     // under --test-clock.
@@ -226,7 +241,8 @@ std::unique_ptr<App> App::Create(const config::Options& o,
   if (!o.matrix_homeserver.empty()) {
     p->matrix_adapter = std::make_unique<matrix::Adapter>(
         matrix::Settings{o.matrix_homeserver, o.matrix_server_name, o.matrix_as_token,
-                         o.matrix_hs_token, o.matrix_localpart},
+                         o.matrix_hs_token, o.matrix_localpart,
+                         std::chrono::seconds(o.api_timeout)},
         p->service, *p->store, directory, catalog, p->clock, log);
     p->matrix_adapter->RegisterRoutes(p->server);
     p->matrix_adapter->OnCommit([parts] { parts->outbox.Notify(); });

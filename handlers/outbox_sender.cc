@@ -1,13 +1,19 @@
 #include "handlers/outbox_sender.h"
 
 #include <algorithm>
-#include <atomic>
 #include <exception>
-#include <vector>
 
 #include "handlers/thread_priority.h"
 
 namespace kontobot::handlers {
+
+namespace {
+
+std::chrono::milliseconds Ms(std::chrono::steady_clock::duration d) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(d);
+}
+
+}  // namespace
 
 OutboxSender::OutboxSender(store::Store& store, const Clock& clock,
                            std::shared_ptr<spdlog::logger> log)
@@ -20,6 +26,17 @@ void OutboxSender::Handle(const std::string& platform, DeliverFn deliver) {
 }
 
 void OutboxSender::Start() {
+  {
+    store::Transaction tx(store_);
+    for (const auto& [platform, deliver] : deliver_) {
+      for (int64_t id : tx.OutboxHeads(platform)) maybe_delivered_.insert(id);
+    }
+  }
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    running_ = true;
+    back_by_ = Steady::now();
+  }
   thread_ = std::thread([this] { Loop(); });
 }
 
@@ -37,24 +54,138 @@ void OutboxSender::Stop() {
     stop_ = true;
   }
   cv_.notify_one();
+  work_cv_.notify_all();
   if (thread_.joinable()) thread_.join();
 }
 
 void OutboxSender::Loop() {
-  RunThisThreadBehind("kb-outbox");  // its helper threads inherit both
+  RunThisThreadBehind("kb-outbox");  // the workers, started here, inherit both
+  for (size_t n = 0; n < kParallel; ++n) workers_.emplace_back([this] { Work(); });
   std::unique_lock<std::mutex> lock(mu_);
-  while (!stop_) {
+  while (true) {
     poked_ = false;
+    back_by_ = Steady::now();  // at work: late from now on if it does not come back
+    std::vector<Finished> finished = std::move(finished_);
+    finished_.clear();
+    const bool stopping = stop_;
     lock.unlock();
-    std::chrono::milliseconds wait(1000);
-    try {
-      wait = RunOnce();
-    } catch (const std::exception& e) {
-      log_->error("outbox: {}", e.what());
+    std::chrono::milliseconds wait(5000);
+    bool recorded = finished.empty() || RecordAll(finished);
+    if (!finished.empty()) {
+      // Written (or, if that failed, still pending): their lanes' next
+      // heads may go now.
+      std::lock_guard<std::mutex> freed(mu_);
+      for (const Finished& f : finished) busy_lanes_.erase(LaneOf(f.item));
+    }
+    if (!recorded) {
+      wait = std::chrono::milliseconds(1000);  // the disk may be full: not at once
+    } else if (!stopping) {
+      try {
+        wait = Dispatch();
+      } catch (const std::exception& e) {
+        log_->error("outbox: {}", e.what());
+        wait = std::chrono::milliseconds(1000);
+      }
     }
     lock.lock();
-    cv_.wait_for(lock, wait, [this] { return stop_ || poked_; });
+    const Steady::time_point now = Steady::now();
+    back_by_ = now + wait;  // the sleep below is not lateness
+    CheckLocked(now);
+    if (stop_ && in_flight_.empty() && finished_.empty()) break;
+    cv_.wait_for(lock, wait,
+                 [this] { return poked_ || !finished_.empty() || (stop_ && in_flight_.empty()); });
   }
+  running_ = false;
+  todo_.clear();  // never started: still pending in the database
+  lock.unlock();
+  work_cv_.notify_all();
+  for (std::thread& t : workers_) t.join();
+  workers_.clear();
+}
+
+void OutboxSender::Work() {
+  std::unique_lock<std::mutex> lock(mu_);
+  while (true) {
+    work_cv_.wait(lock, [this] { return stop_ || !todo_.empty(); });
+    if (stop_) return;
+    store::OutboxItem item = std::move(todo_.front());
+    todo_.pop_front();
+    in_flight_[item.id] = Running{item, Steady::now()};
+    lock.unlock();
+    Delivery result;
+    try {
+      result = Deliver(item);
+    } catch (const std::exception& e) {
+      // Retried like a transport error; it may have gone out before the
+      // exception, so the next attempt looks first.
+      result = Delivery(Delivery::Result::kRetry, e.what());
+      result.uncertain = true;
+    }
+    lock.lock();
+    in_flight_.erase(item.id);
+    finished_.push_back(Finished{std::move(item), std::move(result)});
+    cv_.notify_one();
+  }
+}
+
+std::chrono::milliseconds OutboxSender::Dispatch() {
+  size_t room = 0;
+  size_t busy = 0;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    // A few more than the workers, so that one finishing finds its next
+    // item waiting rather than waiting for this thread.
+    size_t queued = todo_.size() + in_flight_.size();
+    room = queued < 2 * kParallel ? 2 * kParallel - queued : 0;
+    busy = busy_lanes_.size();
+  }
+  if (room == 0) return std::chrono::milliseconds(5000);  // a worker finishing wakes us
+  const TimePoint now = clock_.Now();
+  std::vector<store::OutboxItem> due;
+  std::optional<TimePoint> next;
+  {
+    store::Transaction tx(store_);
+    due = tx.DueOutbox(now, static_cast<int>(room + busy));
+    next = tx.NextOutboxDue(now);
+  }
+  size_t queued = 0;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (store::OutboxItem& item : due) {
+      if (queued == room) break;
+      if (!busy_lanes_.insert(LaneOf(item)).second) continue;  // its lane is being delivered
+      item.maybe_delivered = maybe_delivered_.count(item.id) > 0;
+      todo_.push_back(std::move(item));
+      ++queued;
+    }
+  }
+  if (queued > 0) work_cv_.notify_all();
+  if (!next) return std::chrono::milliseconds(5000);
+  auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(*next - now);
+  return std::clamp(wait, std::chrono::milliseconds(5), std::chrono::milliseconds(5000));
+}
+
+bool OutboxSender::RecordAll(const std::vector<Finished>& finished) {
+  try {
+    store::Transaction tx(store_);
+    for (const Finished& f : finished) Record(tx, f.item, f.result);
+    tx.Commit();
+  } catch (const std::exception& e) {
+    // Not recorded, so still pending: each may have been carried out.
+    for (const Finished& f : finished) maybe_delivered_.insert(f.item.id);
+    log_->error(
+        "outbox: cannot record the outcome of {} deliveries ({}); they are looked for "
+        "before they are sent again",
+        finished.size(), e.what());
+    return false;
+  }
+  for (const Finished& f : finished) {
+    if (f.result.result == Delivery::Result::kRetry && f.result.uncertain)
+      maybe_delivered_.insert(f.item.id);
+    else
+      maybe_delivered_.erase(f.item.id);
+  }
+  return true;
 }
 
 Delivery OutboxSender::Deliver(const store::OutboxItem& item) const {
@@ -86,57 +217,37 @@ void OutboxSender::Record(store::Transaction& tx, const store::OutboxItem& item,
   }
 }
 
-std::chrono::milliseconds OutboxSender::RunOnce() {
-  for (int batch = 0; batch < 100; ++batch) {
-    std::vector<store::OutboxItem> due;
-    {
-      store::Transaction tx(store_);
-      due = tx.DueOutbox(clock_.Now(), 32);
-    }
-    if (due.empty()) break;
-    // One item per lane, so the lanes' heads may go out side by side; the
-    // batch ends before a lane's next item is read.
-    std::vector<std::optional<Delivery>> results(due.size());
-    std::atomic<size_t> next{0};
-    std::exception_ptr error;
-    auto work = [&] {
-      for (size_t i = next++; i < due.size(); i = next++) {
-        {
-          std::lock_guard<std::mutex> lock(mu_);
-          if (stop_) return;
-        }
-        try {
-          results[i] = Deliver(due[i]);
-        } catch (const std::exception&) {  // the item stays pending
-          std::lock_guard<std::mutex> lock(mu_);
-          if (!error) error = std::current_exception();
-        }
-      }
-    };
-    std::vector<std::thread> helpers;
-    for (size_t n = 1; n < std::min<size_t>(kParallel, due.size()); ++n) helpers.emplace_back(work);
-    work();
-    for (std::thread& t : helpers) t.join();
-    // The batch's outcomes in one transaction: one commit per item was the
-    // most frequent write of a busy bot (see the header).
-    {
-      store::Transaction tx(store_);
-      for (size_t i = 0; i < due.size(); ++i) {
-        if (results[i]) Record(tx, due[i], *results[i]);
-      }
-      tx.Commit();
-    }
-    if (error) std::rethrow_exception(error);  // Loop waits a second before trying again
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      if (stop_) return std::chrono::milliseconds(0);
-    }
+OutboxSender::Health OutboxSender::Check() {
+  std::lock_guard<std::mutex> lock(mu_);
+  return CheckLocked(Steady::now());
+}
+
+OutboxSender::Health OutboxSender::CheckLocked(Steady::time_point now) {
+  Health h;
+  if (!running_) return h;
+  h.in_flight = in_flight_.size();
+  const Running* longest = nullptr;
+  for (const auto& [id, r] : in_flight_) {
+    if (longest == nullptr || r.since < longest->since) longest = &r;
   }
-  store::Transaction tx(store_);
-  auto next = tx.NextOutboxDue();
-  if (!next) return std::chrono::milliseconds(5000);
-  auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(*next - clock_.Now());
-  return std::clamp(wait, std::chrono::milliseconds(5), std::chrono::milliseconds(5000));
+  if (longest != nullptr) h.longest = Ms(now - longest->since);
+  h.late = now > back_by_ ? Ms(now - back_by_) : std::chrono::milliseconds(0);
+  h.stalled = h.longest > stall_after_ || h.late > stall_after_;
+  if (h.stalled && !stall_logged_) {
+    if (h.longest > stall_after_) {
+      log_->error("outbox: delivering outbox {} ({} {}) has taken {} s; the sender is stalled",
+                  longest->item.id, longest->item.platform, longest->item.kind,
+                  h.longest.count() / 1000);
+    } else {
+      log_->error("outbox: the sender is {} s late coming round; it is stalled",
+                  h.late.count() / 1000);
+    }
+    stall_logged_ = true;
+  } else if (!h.stalled && stall_logged_) {
+    log_->warn("outbox: the sender is moving again");
+    stall_logged_ = false;
+  }
+  return h;
 }
 
 }  // namespace kontobot::handlers

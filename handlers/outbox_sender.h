@@ -4,20 +4,33 @@
 // restarts because the rows do. A lane's head blocks the rest of the lane
 // while it is retried, so a person's messages never overtake each other.
 // The heads of different lanes (different people, channels) are delivered
-// side by side, up to kParallel calls at a time: one call at a time capped
-// delivery at one platform round trip per message (110 messages/s against
-// a local fake under load; a few per second would be the ceiling against
-// Slack's real round trips), and a slow lane no longer holds up the others
-// for longer than the batch it is in. The delivery functions must
-// therefore be callable from several threads at once.
+// side by side by kParallel worker threads: one call at a time capped
+// delivery at one platform round trip per message. A worker takes the next
+// due head of a lane that is not already being delivered, so a slow or
+// stuck call holds up its own lane only, never the others (the workers
+// once delivered in batches and each batch waited for its slowest call:
+// one call that never ended stopped every lane). The delivery functions
+// must therefore be callable from several threads at once, and each of
+// their platform calls has a deadline (handlers/api_call.h).
 //
-// A batch's outcomes are written together, in one transaction after its
-// last call: a transaction per delivered item was the most frequent write
-// of a busy bot (each rewrote the outbox's pages and waited for a sync).
-// A crash before that commit leaves the batch's items pending, as one
-// in flight always was: the platform's delivery function must cope with
-// an item that may have been delivered (Slack looks for it in the
-// channel's history first; Matrix reuses the transaction id).
+// Outcomes are written by this thread, whatever has finished in one
+// transaction: a transaction per delivered item was the most frequent
+// write of a busy bot (each rewrote the outbox's pages and waited for a
+// sync).
+//
+// Maybe delivered: an item may have been carried out by the platform
+// without our knowing, and is then delivered with
+// OutboxItem::maybe_delivered set, so the platform looks before it sends
+// again (Slack looks for the message in the channel's history; Matrix
+// reuses the transaction id). That is the case for
+//   - the head of each lane when the sender starts (it may have been in
+//     flight when the last process stopped),
+//   - an item whose last attempt ended uncertain (Delivery::uncertain: no
+//     answer, a deadline passed, a 5xx),
+//   - an item whose outcome could not be written (the commit failed, e.g.
+//     on a full disk): a delivery whose outcome is not recorded is as
+//     uncertain as one whose answer was lost. After such a failure the
+//     sender waits a second before it tries again.
 //
 // Retry rule (the delivery function classifies each attempt):
 //   sent    -> the row is marked sent
@@ -25,19 +38,28 @@
 //              from 1 s to 5 min (transport errors, 5xx, transient ok:false)
 //   failed  -> marked failed and logged (an ok:false that retrying cannot fix)
 //
-// Thread-safety: Notify and Stop may be called from any thread.
+// Stalls: with every call under a deadline no delivery should take long;
+// one that has run longer than the stall limit, or a sender thread that is
+// that late coming back from a pass or a sleep (stuck in the store, say),
+// is a stall. Check() reports it (GET /healthz answers 503) and the log
+// says so once, with the item.
+//
+// Thread-safety: Notify, Stop and Health may be called from any thread.
 #ifndef KONTOBOT_HANDLERS_OUTBOX_SENDER_H_
 #define KONTOBOT_HANDLERS_OUTBOX_SENDER_H_
 
 #include <chrono>
 #include <condition_variable>
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include <spdlog/logger.h>
 
@@ -54,6 +76,10 @@ struct Delivery {
   Result result = Result::kSent;
   std::string error;
   std::optional<std::chrono::seconds> retry_after;
+  // With kRetry: the call may have been carried out all the same (no
+  // answer, a 5xx), or an earlier attempt that may have been is still not
+  // settled. The next attempt gets OutboxItem::maybe_delivered.
+  bool uncertain = false;
   // What the platform's answer to a sent item changes in the store (the
   // message's platform id): written in the transaction that marks the item
   // sent, so both commit together, with one sync instead of two.
@@ -69,20 +95,53 @@ class OutboxSender {
 
   // Registers the delivery function of `platform`. Before Start().
   void Handle(const std::string& platform, DeliverFn deliver);
+  // A delivery running longer than `limit` is a stall (default 60 s).
+  // Before Start().
+  void SetStallAfter(std::chrono::milliseconds limit) { stall_after_ = limit; }
+  // Reads the lanes' heads (maybe delivered, see above) and starts the
+  // threads. Throws if the database cannot be read.
   void Start();
   // Wakes the sender: something was committed.
   void Notify();
-  // Stops after the call in progress, if any.
+  // Lets the deliveries in progress finish, records them, and stops.
   void Stop();
 
+  struct Health {
+    bool stalled = false;
+    size_t in_flight = 0;                  // deliveries running now
+    std::chrono::milliseconds longest{0};  // the longest of them so far
+    std::chrono::milliseconds late{0};     // the sender thread, coming round
+  };
+  // How the sender is doing now; logs when a stall begins and ends.
+  Health Check();
+
  private:
+  using Steady = std::chrono::steady_clock;
+  struct Finished {
+    store::OutboxItem item;
+    Delivery result;
+  };
+  struct Running {
+    store::OutboxItem item;
+    Steady::time_point since;
+  };
+
   void Loop();
-  // Delivers what is due; returns how long to sleep at most.
-  std::chrono::milliseconds RunOnce();
+  void Work();
+  // Queues due heads of idle lanes for the workers; returns how long to
+  // sleep at most.
+  std::chrono::milliseconds Dispatch();
+  // Writes `finished` in one transaction; false (logged) if it failed.
+  bool RecordAll(const std::vector<Finished>& finished);
   // Calls the platform's delivery function for `item`.
   Delivery Deliver(const store::OutboxItem& item) const;
   // Writes the outcome of delivering `item`.
   void Record(store::Transaction& tx, const store::OutboxItem& item, const Delivery& result);
+  // REQUIRES: mu_ held.
+  Health CheckLocked(Steady::time_point now);
+  static std::string LaneOf(const store::OutboxItem& item) {
+    return item.platform + '\n' + item.lane;
+  }
 
   static constexpr size_t kParallel = 4;
 
@@ -90,11 +149,26 @@ class OutboxSender {
   const Clock& clock_;
   std::shared_ptr<spdlog::logger> log_;
   std::map<std::string, DeliverFn> deliver_;
+  std::chrono::milliseconds stall_after_{60000};
+
   std::mutex mu_;
-  std::condition_variable cv_;
+  std::condition_variable cv_;       // wakes the sender thread
+  std::condition_variable work_cv_;  // wakes the workers
+  bool running_ = false;
   bool stop_ = false;
   bool poked_ = false;
+  std::deque<store::OutboxItem> todo_;    // taken by the workers
+  std::map<int64_t, Running> in_flight_;  // by outbox id
+  std::vector<Finished> finished_;        // not yet written
+  std::set<std::string> busy_lanes_;      // lanes in todo_, in_flight_ or finished_
+  // When the sender thread is due back from its current pass or sleep.
+  Steady::time_point back_by_;
+  bool stall_logged_ = false;
+
+  // The sender thread's alone.
+  std::set<int64_t> maybe_delivered_;
   std::thread thread_;
+  std::vector<std::thread> workers_;
 };
 
 }  // namespace kontobot::handlers

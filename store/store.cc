@@ -616,8 +616,8 @@ int64_t Transaction::CountRegistrations() {
 int64_t Transaction::AppendMessage(const StoredMessage& m) {
   SQLite::Statement& q = store_.Prepare(
       "INSERT INTO messages(at, person_id, channel, direction, text, buttons, "
-      "input, draft_id, seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, "
-      "(SELECT COALESCE(MAX(seq), 0) + 1 FROM messages))");
+      "input, draft_id, seq, marker) VALUES (?, ?, ?, ?, ?, ?, ?, ?, "
+      "(SELECT COALESCE(MAX(seq), 0) + 1 FROM messages), lower(hex(randomblob(8))))");
   q.bind(1, FormatUtc(m.at));
   q.bind(2, m.person_id);
   q.bind(3, m.channel);
@@ -636,8 +636,8 @@ int64_t Transaction::AppendMessage(const StoredMessage& m) {
 
 namespace {
 constexpr const char* kMessageColumns =
-    "SELECT id, at, person_id, channel, direction, text, buttons, draft_id, edited_at, input, seq "
-    "FROM messages ";
+    "SELECT id, at, person_id, channel, direction, text, buttons, draft_id, edited_at, input, seq, "
+    "marker FROM messages ";
 
 StoredMessage MessageFrom(SQLite::Statement& q) {
   StoredMessage m;
@@ -652,6 +652,7 @@ StoredMessage MessageFrom(SQLite::Statement& q) {
   if (!q.getColumn(8).isNull()) m.edited_at = TimeOf(q.getColumn(8));
   m.input = nlohmann::json::parse(q.getColumn(9).getString());
   m.seq = q.getColumn(10).getInt64();
+  m.marker = q.getColumn(11).getString();
   return m;
 }
 }  // namespace
@@ -812,10 +813,12 @@ std::vector<OutboxItem> Transaction::DueOutbox(TimePoint now, int limit) {
   return out;
 }
 
-std::optional<TimePoint> Transaction::NextOutboxDue() {
-  SQLite::Statement& q =
-      store_.Prepare(std::string(kOutboxHeads) +
-                     "SELECT MIN(o.next_at) FROM outbox o WHERE o.id IN (SELECT id FROM heads)");
+std::optional<TimePoint> Transaction::NextOutboxDue(std::optional<TimePoint> after) {
+  std::string sql = std::string(kOutboxHeads) +
+                    "SELECT MIN(o.next_at) FROM outbox o WHERE o.id IN (SELECT id FROM heads)";
+  if (after) sql += " AND o.next_at > ?";
+  SQLite::Statement& q = store_.Prepare(sql);
+  if (after) q.bind(1, FormatUtc(*after));
   if (!q.executeStep() || q.getColumn(0).isNull()) return std::nullopt;
   return ParseUtc(q.getColumn(0).getString());
 }

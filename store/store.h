@@ -46,6 +46,10 @@ struct StoredMessage {
   nlohmann::json input = nlohmann::json::object();  // see Reply::input
   int64_t draft_id = 0;                             // 0: none
   std::optional<TimePoint> edited_at;
+  // Random, unique to this message in every installation (written by
+  // AppendMessage; '' for messages older than schema 10): names it on a
+  // platform (Slack block_ids).
+  std::string marker;
 };
 
 struct StoredRegistration {
@@ -106,6 +110,9 @@ struct OutboxItem {
   nlohmann::json payload = nlohmann::json::object();
   int attempts = 0;
   TimePoint next_at{};
+  // Not stored: set by the outbox sender when an earlier attempt may have
+  // been carried out without our knowing (handlers/outbox_sender.h).
+  bool maybe_delivered = false;
 };
 
 // A platform event waiting in the inbound queue (see handlers/inbound_queue.h).
@@ -233,8 +240,9 @@ class Transaction {
   // lane's head, so order within a lane is kept).
   std::vector<OutboxItem> DueOutbox(TimePoint now, int limit);
   // The earliest next_at of a lane's head, if any (the items behind a head
-  // wait for it, whatever their own next_at).
-  std::optional<TimePoint> NextOutboxDue();
+  // wait for it, whatever their own next_at); with `after`, the earliest
+  // one later than that.
+  std::optional<TimePoint> NextOutboxDue(std::optional<TimePoint> after = std::nullopt);
   void MarkSent(int64_t id, TimePoint now);
   void Reschedule(int64_t id, TimePoint next_at, const std::string& error);
   void MarkFailed(int64_t id, const std::string& error);

@@ -12,6 +12,7 @@
 #include <cpprest/http_client.h>
 
 #include "bot/approval.h"
+#include "handlers/api_call.h"
 #include "handlers/constant_time.h"
 
 namespace kontobot::matrix {
@@ -361,22 +362,27 @@ Adapter::Result Adapter::Call(const std::string& method, const std::string& path
     return r;
   }
   try {
-    web::http::client::http_client_config cfg;
-    cfg.set_timeout(std::chrono::seconds(10));
-    cfg.set_max_redirects(0);  // as for Slack (slack_client.cc): no follower, no token elsewhere
-    web::http::client::http_client client(settings_.homeserver, cfg);
+    // A client per call: no kept-alive connection is reused, so cpprestsdk
+    // never resends a call by itself (handlers/api_call.h); sends are
+    // idempotent anyway (the transaction id).
+    web::http::client::http_client client(settings_.homeserver,
+                                          handlers::ApiClientConfig(settings_.api_timeout));
     web::http::http_request req(method);
     req.set_request_uri(path);
     req.headers().add("Authorization", "Bearer " + settings_.as_token);
     req.set_body(serialised, "application/json");
-    auto resp = client.request(req).get();
-    r.status = resp.status_code();
-    r.body = nlohmann::json::parse(resp.extract_utf8string(true).get(), nullptr, false);
+    handlers::ApiAnswer a = handlers::CallWithDeadline(client, req, settings_.api_timeout);
+    r.status = a.status;
+    if (r.status == 0) {
+      r.error = a.transport_error;
+      return r;
+    }
+    r.body = nlohmann::json::parse(a.body, nullptr, false);
     if (r.body.is_discarded()) r.body = nullptr;
     if (r.status == 429) {
       // Prefer the Retry-After header; retry_after_ms is deprecated (v1.10).
-      if (resp.headers().has("Retry-After")) {
-        r.retry_after = std::chrono::seconds(std::atoll(resp.headers()["Retry-After"].c_str()));
+      if (a.retry_after) {
+        r.retry_after = std::chrono::seconds(std::atoll(a.retry_after->c_str()));
       } else if (r.body.is_object() && r.body.contains("retry_after_ms")) {
         r.retry_after =
             std::chrono::seconds((r.body["retry_after_ms"].get<int64_t>() + 999) / 1000);

@@ -26,6 +26,7 @@
 #ifndef KONTOBOT_HANDLERS_MATRIX_MATRIX_ADAPTER_H_
 #define KONTOBOT_HANDLERS_MATRIX_MATRIX_ADAPTER_H_
 
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <string>
@@ -47,6 +48,9 @@ struct Settings {
   std::string as_token;
   std::string hs_token;
   std::string localpart = "kontobot";
+  // Every Client-Server API call is given up after this long
+  // (handlers/api_call.h).
+  std::chrono::milliseconds api_timeout = std::chrono::seconds(10);
   std::string BotUserId() const { return "@" + localpart + ":" + server_name; }
 };
 

@@ -1,5 +1,6 @@
 #include "handlers/slack/payloads.h"
 
+#include <algorithm>
 #include <charconv>
 #include <regex>
 
@@ -102,9 +103,14 @@ Interaction ParseInteraction(const std::string& form) {
   std::string block_id = StringField(a, "block_id");
   if (block_id.rfind("kb:", 0) == 0) {
     int64_t id = 0;
-    auto [end, ec] = std::from_chars(block_id.data() + 3, block_id.data() + block_id.size(), id);
-    (void)end;
-    if (ec == std::errc()) r.message_id = id;
+    const char* last = block_id.data() + block_id.size();
+    auto [end, ec] = std::from_chars(block_id.data() + 3, last, id);
+    if (ec == std::errc()) {
+      r.message_id = id;
+      // "kb:<id>.<marker>" (BlockMarker); more actions blocks add ":a<n>".
+      if (end != last && *end == '.')
+        r.marker = std::string(end + 1, std::find(end + 1, last, ':'));
+    }
   }
   return r;
 }

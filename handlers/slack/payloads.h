@@ -56,7 +56,8 @@ struct Interaction {
   std::string channel;     // may be empty
   std::string key;         // trigger_id:action_ts, for exactly-once
   std::string echo;        // the button's label, as the person's words
-  int64_t message_id = 0;  // our message the button is on (block_id "kb:<id>"), 0 if unknown
+  int64_t message_id = 0;  // our message the button is on (block_id "kb:<id>…"), 0 if unknown
+  std::string marker;      // the marker in "kb:<id>.<marker>", "" if none
 };
 
 // `form` is the raw request body, application/x-www-form-urlencoded.

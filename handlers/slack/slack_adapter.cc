@@ -49,17 +49,12 @@ Adapter::Adapter(Settings settings, handlers::ConversationService& service, stor
       catalog_(catalog),
       clock_(clock),
       log_(std::move(log)),
-      client_(settings_.api_base, settings_.bot_token) {
+      client_(settings_.api_base, settings_.bot_token, settings_.api_timeout) {
   // OpenSSL initializes itself and keys the HMAC on the first signature,
   // allocating state of the thread that makes it. A request thread never
   // freed it (cpprestsdk's threads outlive main; LeakSanitizer reported it
   // at every stop). The main thread does, at exit (signature.cc).
   Sign(settings_.signing_secret, "0", "");
-  // A post in flight when an earlier run stopped may have reached Slack
-  // without its answer reaching us: only a lane's head can have been.
-  store::Transaction tx(store_);
-  std::vector<int64_t> heads = tx.OutboxHeads("slack");
-  uncertain_.insert(heads.begin(), heads.end());
 }
 
 void Adapter::RegisterRoutes(handlers::HttpServer& server) {
@@ -195,10 +190,15 @@ Response Adapter::Interactivity(const Request& request) {
   input.value = a.value;
   // As in the web chat: a decision button is checked against the task its
   // message was about; any other button must be on that person's message.
+  // Either way the message must be ours: its tag's marker is that of our
+  // message with that id (another installation's "kb:43" is not our 43).
   bool valid = false;
-  if (CaseEngine::Owns(input.action)) {
+  std::optional<store::StoredMessage> m = service_.Message(a.message_id);
+  if (!m || m->marker != a.marker) {
+    valid = false;
+  } else if (CaseEngine::Owns(input.action)) {
     valid = service_.MessageCarriesTask(a.message_id, CaseEngine::TaskOf(input.value));
-  } else if (auto m = service_.Message(a.message_id); m && m->person_id == person->id) {
+  } else if (m->person_id == person->id) {
     valid = std::any_of(m->buttons.begin(), m->buttons.end(), [&](const Button& b) {
       return b.id == input.action && b.value == input.value;
     });
@@ -265,6 +265,12 @@ Delivery Adapter::Deliver(const store::OutboxItem& item) {
     args["ts"] = posted->second;
     return Classify(client_.Call("chat.update", args));
   }
+  // Until the post is made, an earlier attempt that may have posted it
+  // stays unsettled.
+  auto not_yet = [&](Delivery d) {
+    d.uncertain = item.maybe_delivered;
+    return d;
+  };
   if (!channel) {
     const Person* p = directory_.Find(item.person_id);
     std::optional<std::string> account;
@@ -278,7 +284,7 @@ Delivery Adapter::Deliver(const store::OutboxItem& item) {
       return {Delivery::Result::kFailed, "no Slack account for " + item.person_id, std::nullopt};
     }
     CallResult open = client_.Call("conversations.open", {{"users", *account}});
-    if (!open.ok()) return Classify(open);
+    if (!open.ok()) return not_yet(Classify(open));
     channel = open.body["channel"].value("id", "");
     store::Transaction tx(store_);
     tx.SetPlatformChannel("slack", item.person_id, *channel);
@@ -289,10 +295,10 @@ Delivery Adapter::Deliver(const store::OutboxItem& item) {
       tx.SetPlatformMessage(message_id, "slack", in, ts);
     };
   };
-  if (Uncertain(item.id)) {
+  if (item.maybe_delivered) {
     std::optional<Delivery> failed;
-    std::optional<std::string> ts = FindPosted(*channel, item.message_id, failed);
-    if (failed) return *failed;
+    std::optional<std::string> ts = FindPosted(*channel, *message, failed);
+    if (failed) return not_yet(*failed);
     if (ts) {
       log_->info("slack: outbox {} was already posted ({}); not posting it again", item.id, *ts);
       Delivery d;
@@ -301,36 +307,30 @@ Delivery Adapter::Deliver(const store::OutboxItem& item) {
     }
   }
   if (!parts.empty()) {
-    if (auto failed = PostContinuations(item, *channel, parts)) return *failed;
+    if (auto failed = PostContinuations(item, *message, *channel, parts)) return *failed;
   }
   args["channel"] = *channel;
   CallResult r = client_.Call("chat.postMessage", args);
   Delivery d = Classify(r);
-  {
-    // No answer, or a 5xx: Slack may have stored the post all the same.
-    std::lock_guard<std::mutex> lock(uncertain_mu_);
-    if (!r.ok() && (r.status == 0 || r.status >= 500))
-      uncertain_.insert(item.id);
-    else
-      uncertain_.erase(item.id);
-  }
+  // No answer, or a 5xx: Slack may have stored the post all the same.
+  d.uncertain = !r.ok() && r.uncertain();
   if (r.ok()) d.on_sent = record(r.body.value("channel", *channel), r.body.value("ts", ""));
   return d;
 }
 
-bool Adapter::Uncertain(int64_t id) {
-  std::lock_guard<std::mutex> lock(uncertain_mu_);
-  return uncertain_.count(id) > 0;
-}
-
 std::optional<Delivery> Adapter::PostContinuations(const store::OutboxItem& item,
+                                                   const store::StoredMessage& message,
                                                    const std::string& channel,
                                                    const std::vector<nlohmann::json>& parts) {
   // Those an earlier attempt posted are in the channel's recent history.
   std::set<size_t> posted;
-  if (Uncertain(item.id)) {
+  if (item.maybe_delivered) {
     CallResult h = client_.Get("conversations.history", {{"channel", channel}, {"limit", "100"}});
-    if (!h.ok() && h.retryable()) return Classify(h);
+    if (!h.ok() && h.retryable()) {
+      Delivery d = Classify(h);
+      d.uncertain = true;  // still unsettled
+      return d;
+    }
     if (!h.ok())
       log_->warn("slack: cannot read the history of {} ({}); posting again", channel, h.error());
     const nlohmann::json& messages =
@@ -342,7 +342,7 @@ std::optional<Delivery> Adapter::PostContinuations(const store::OutboxItem& item
       for (const auto& b : m["blocks"]) {
         std::string id = b.is_object() ? handlers::StringField(b, "block_id") : "";
         for (size_t k = 0; k < parts.size(); ++k) {
-          if (id.rfind(ContinuationMarker(item.message_id, k) + ":", 0) == 0) posted.insert(k);
+          if (id.rfind(ContinuationMarker(message, k) + ":", 0) == 0) posted.insert(k);
         }
       }
     }
@@ -355,15 +355,16 @@ std::optional<Delivery> Adapter::PostContinuations(const store::OutboxItem& item
     if (!r.ok()) {
       // Those before it are in the channel, and it may be: look first
       // when trying again.
-      std::lock_guard<std::mutex> lock(uncertain_mu_);
-      uncertain_.insert(item.id);
-      return Classify(r);
+      Delivery d = Classify(r);
+      d.uncertain = true;
+      return d;
     }
   }
   return std::nullopt;
 }
 
-std::optional<std::string> Adapter::FindPosted(const std::string& channel, int64_t message_id,
+std::optional<std::string> Adapter::FindPosted(const std::string& channel,
+                                               const store::StoredMessage& message,
                                                std::optional<Delivery>& failed) {
   // Posts to one DM go out in order, so an uncertain post is among the
   // channel's newest messages: the person's replies at most follow it.
@@ -376,7 +377,9 @@ std::optional<std::string> Adapter::FindPosted(const std::string& channel, int64
     }
     return std::nullopt;
   }
-  const std::string mine = "kb:" + std::to_string(message_id);
+  // Its tag, with the message's random marker: another installation's (or
+  // a restored copy's) message with the same id is not ours.
+  const std::string mine = BlockMarker(message);
   const nlohmann::json& messages = r.body.contains("messages") && r.body["messages"].is_array()
                                        ? r.body["messages"]
                                        : nlohmann::json::array();

@@ -28,21 +28,22 @@
 // that cannot be serialised is failed for good, never retried.
 //
 // No post twice: a post may have reached Slack without its answer reaching
-// us (a kill -9 between the call and recording its ts, a timeout, a 5xx
-// after Slack stored it). Every block carries the message's id in its
-// block_id ("kb:<id>", "kb:<id>:t<n>"), so such an uncertain post (the head
-// of its lane when this process started, i.e. possibly in flight when the
-// last one stopped, or one whose last attempt ended without an answer or
-// with a 5xx) is first looked for in the DM's recent history
-// (conversations.history); if it is there, its ts is recorded and it is not
-// posted again.
+// us (a kill -9 between the call and recording its ts, a timeout, a
+// dropped connection, a 5xx after Slack stored it, an outcome that could
+// not be written). Every block carries the message's tag in its block_id
+// ("kb:<id>.<marker>", "kb:<id>.<marker>:t<n>"; the marker is random per
+// message, so another installation's posts in the same DM, or those of a
+// restored copy of this database, are never taken for ours), so such a
+// post (OutboxItem::maybe_delivered, set by the outbox sender) is first
+// looked for in the DM's recent history (conversations.history); if it is
+// there, its ts is recorded and it is not posted again. The client never
+// resends a post by itself (handlers/api_call.h).
 #ifndef KONTOBOT_HANDLERS_SLACK_SLACK_ADAPTER_H_
 #define KONTOBOT_HANDLERS_SLACK_SLACK_ADAPTER_H_
 
+#include <chrono>
 #include <functional>
 #include <memory>
-#include <mutex>
-#include <set>
 #include <string>
 #include <vector>
 
@@ -62,6 +63,8 @@ struct Settings {
   std::string bot_token;
   std::string api_base = "https://slack.com/api";
   std::string bot_user;  // our own user id, to ignore our own messages (optional)
+  // Every Web API call is given up after this long (handlers/api_call.h).
+  std::chrono::milliseconds api_timeout = std::chrono::seconds(10);
 };
 
 class Adapter {
@@ -96,17 +99,16 @@ class Adapter {
   void TellUnknown(store::Transaction& tx, const std::string& event_key,
                    const std::string& channel);
   handlers::Delivery LookUpUser(const store::OutboxItem& item);
-  // Whether outbox item `id` may already have been posted (see above).
-  bool Uncertain(int64_t id);
-  // The ts of the message with `message_id` among the last messages of
-  // `channel`: nullopt if not there; a retry when the history cannot be
-  // read now (`failed` set).
-  std::optional<std::string> FindPosted(const std::string& channel, int64_t message_id,
+  // The ts of `message` among the last messages of `channel`: nullopt if
+  // not there; a retry when the history cannot be read now (`failed` set).
+  std::optional<std::string> FindPosted(const std::string& channel,
+                                        const store::StoredMessage& message,
                                         std::optional<handlers::Delivery>& failed);
   // Posts the messages that come before the last of a long message (see
   // MessageParts), skipping those already in the channel when the post is
   // uncertain; a delivery outcome if one could not be posted.
   std::optional<handlers::Delivery> PostContinuations(const store::OutboxItem& item,
+                                                      const store::StoredMessage& message,
                                                       const std::string& channel,
                                                       const std::vector<nlohmann::json>& parts);
   handlers::Delivery Classify(const CallResult& r) const;
@@ -122,8 +124,6 @@ class Adapter {
   std::shared_ptr<spdlog::logger> log_;
   Client client_;
   std::function<void()> on_commit_;
-  std::mutex uncertain_mu_;
-  std::set<int64_t> uncertain_;  // posts that may have reached Slack unanswered
 };
 
 }  // namespace kontobot::slack

@@ -8,6 +8,7 @@
 #include <cpprest/http_client.h>
 
 #include "bot/text.h"
+#include "handlers/api_call.h"
 
 namespace kontobot::slack {
 
@@ -27,47 +28,37 @@ bool CallResult::retryable() const {
   return status == 200 && !ok() && kTransient.count(error()) > 0;
 }
 
-Client::Client(std::string base, std::string token, std::chrono::seconds timeout)
-    : base_(std::move(base)), token_(std::move(token)), timeout_(timeout) {}
+Client::Client(std::string base, std::string token, std::chrono::milliseconds deadline)
+    : base_(std::move(base)), token_(std::move(token)), deadline_(deadline) {}
 
 Client::~Client() = default;
 
 web::http::client::http_client& Client::Http() const {
   std::call_once(once_, [this] {
-    web::http::client::http_client_config cfg;
-    cfg.set_timeout(timeout_);
-    // No redirects. cpprestsdk (2.10.16+) otherwise builds a redirect
-    // follower for every request on this thread after handing the request
-    // to its I/O thread, and the follower copies the request's headers
-    // while that thread, on reading the answer's headers, adds a
-    // Content-Type to a bodyless request's headers (complete_headers ->
-    // set_body): a data race on every GET. A followed redirect would also
-    // carry the bot token to wherever Location points.
-    cfg.set_max_redirects(0);
-    http_ = std::make_unique<web::http::client::http_client>(base_, cfg);
+    http_ = std::make_unique<web::http::client::http_client>(base_,
+                                                             handlers::ApiClientConfig(deadline_));
   });
   return *http_;
 }
 
 namespace {
 
-CallResult Send(web::http::client::http_client& http, web::http::http_request& req) {
+CallResult Send(web::http::client::http_client& http, const web::http::http_request& req,
+                std::chrono::milliseconds deadline) {
+  handlers::ApiAnswer a = handlers::CallWithDeadline(http, req, deadline);
   CallResult r;
-  try {
-    auto resp = http.request(req).get();
-    r.status = resp.status_code();
-    if (resp.headers().has("Retry-After")) {
-      try {
-        r.retry_after = std::chrono::seconds(std::stoll(resp.headers()["Retry-After"]));
-      } catch (const std::exception&) {
-        r.retry_after = std::chrono::seconds(1);
-      }
+  r.status = a.status;
+  r.transport_error = std::move(a.transport_error);
+  if (a.retry_after) {
+    try {
+      r.retry_after = std::chrono::seconds(std::stoll(*a.retry_after));
+    } catch (const std::exception&) {
+      r.retry_after = std::chrono::seconds(1);
     }
-    r.body = nlohmann::json::parse(resp.extract_utf8string(true).get(), nullptr, false);
+  }
+  if (r.status != 0) {
+    r.body = nlohmann::json::parse(a.body, nullptr, false);
     if (r.body.is_discarded()) r.body = nullptr;
-  } catch (const std::exception& e) {
-    r.status = 0;
-    r.transport_error = e.what();
   }
   return r;
 }
@@ -87,8 +78,10 @@ CallResult Client::Call(const std::string& method, const nlohmann::json& args) c
     web::http::http_request req(web::http::methods::POST);
     req.set_request_uri(method);
     req.headers().add("Authorization", "Bearer " + token_);
-    req.set_body(body, "application/json; charset=utf-8");
-    return Send(Http(), req);
+    // Write methods are not idempotent (chat.postMessage): the library must
+    // not send one twice by itself (handlers/api_call.h).
+    handlers::OneShotBody(req, body, "application/json; charset=utf-8");
+    return Send(Http(), req, deadline_);
   } catch (const std::exception& e) {  // a bad base URL
     CallResult r;
     r.transport_error = e.what();
@@ -104,7 +97,7 @@ CallResult Client::Get(const std::string& method,
     web::http::http_request req(web::http::methods::GET);
     req.set_request_uri(uri.to_uri());
     req.headers().add("Authorization", "Bearer " + token_);
-    return Send(Http(), req);
+    return Send(Http(), req, deadline_);
   } catch (const std::exception& e) {
     CallResult r;
     r.transport_error = e.what();
@@ -303,10 +296,14 @@ std::string EscapeMrkdwn(const std::string& text) {
   return out;
 }
 
-std::string BlockMarker(int64_t message_id) { return "kb:" + std::to_string(message_id); }
+std::string BlockMarker(const store::StoredMessage& m) {
+  std::string marker = "kb:" + std::to_string(m.id);
+  if (!m.marker.empty()) marker += "." + m.marker;
+  return marker;
+}
 
-std::string ContinuationMarker(int64_t message_id, size_t part) {
-  return BlockMarker(message_id) + "+" + std::to_string(part);
+std::string ContinuationMarker(const store::StoredMessage& m, size_t part) {
+  return BlockMarker(m) + "+" + std::to_string(part);
 }
 
 std::vector<nlohmann::json> MessageParts(const store::StoredMessage& m, MessageUse use) {
@@ -326,7 +323,7 @@ std::vector<nlohmann::json> MessageParts(const store::StoredMessage& m, MessageU
   std::vector<nlohmann::json> parts;
   for (size_t k = 0; k < n; ++k) {
     const bool last_part = k + 1 == n;
-    const std::string marker = last_part ? BlockMarker(m.id) : ContinuationMarker(m.id, k);
+    const std::string marker = last_part ? BlockMarker(m) : ContinuationMarker(m, k);
     const size_t from = k * kSectionsPerPart;
     const size_t to = last_part ? sections.size() : from + kSectionsPerPart;
     nlohmann::json blocks = nlohmann::json::array();

@@ -4,9 +4,12 @@
 //
 // Calls reuse one cpprestsdk http_client, so its keep-alive connections are
 // reused too (a new client per call cost a connection set-up per message).
+// Every call has a deadline kontobot enforces, follows no redirect, and a
+// write (Call) is never sent twice by the library: see handlers/api_call.h.
 //
 // Thread-safety: Call and Get may be used from several threads
-// (cpprestsdk's http_client is thread-safe).
+// (cpprestsdk's http_client is thread-safe; no request or answer object
+// is shared with its threads once a call is sent).
 #ifndef KONTOBOT_HANDLERS_SLACK_SLACK_CLIENT_H_
 #define KONTOBOT_HANDLERS_SLACK_SLACK_CLIENT_H_
 
@@ -44,13 +47,17 @@ struct CallResult {
   // Worth trying again later: transport failures, 429, 5xx, and the
   // ok:false codes Slack documents as transient; never an unsendable call.
   bool retryable() const;
+  // Slack may have carried the call out although we got no answer saying
+  // so: no answer at all (a timeout, a dropped connection) or a 5xx.
+  bool uncertain() const { return unsendable.empty() && (status == 0 || status >= 500); }
 };
 
 class Client {
  public:
-  // `base` is e.g. "https://slack.com/api" (no trailing slash).
+  // `base` is e.g. "https://slack.com/api" (no trailing slash). A call
+  // without its whole answer after `deadline` is given up (status 0).
   Client(std::string base, std::string token,
-         std::chrono::seconds timeout = std::chrono::seconds(10));
+         std::chrono::milliseconds deadline = std::chrono::seconds(10));
 
   ~Client();
 
@@ -64,7 +71,7 @@ class Client {
 
   std::string base_;
   std::string token_;
-  std::chrono::seconds timeout_;
+  std::chrono::milliseconds deadline_;
   mutable std::once_flag once_;
   mutable std::unique_ptr<web::http::client::http_client> http_;
 };
@@ -79,10 +86,10 @@ enum class MessageUse { kPost, kUpdate };
 // they fit, a longer line at a space, never inside a character or an
 // entity), at most 49 sections to a message (Slack allows 50 blocks); the
 // buttons (labels of at most 75 bytes) in actions blocks on the last
-// message, the first of which names the message (block_id BlockMarker(id));
+// message, the first of which names the message (block_id BlockMarker);
 // every other block carries that marker too, the last message's as
-// "<marker>:…", continuation k's as "<ContinuationMarker(id, k)>:…", so a
-// post whose answer was lost can be found in the channel's history. Each
+// "<marker>:…", continuation k's as "<ContinuationMarker(message, k)>:…",
+// so a post whose answer was lost can be found in the channel's history. Each
 // has a `text` (the notification) of at most 3,000 bytes.
 //
 // An update puts in the last message what the post had there: the number
@@ -91,10 +98,13 @@ enum class MessageUse { kPost, kUpdate };
 // changed before its last message, the earlier ones are not edited.)
 std::vector<nlohmann::json> MessageParts(const store::StoredMessage& message,
                                          MessageUse use = MessageUse::kPost);
-// "kb:<id>": the block_id of a message's (first) actions block.
-std::string BlockMarker(int64_t message_id);
+// "kb:<id>.<marker>" with the message's random marker (StoredMessage::
+// marker), so that no other installation's message, nor one of a restored
+// copy of this database, has the same ("kb:<id>" for messages older than
+// markers): the block_id of a message's (first) actions block.
+std::string BlockMarker(const store::StoredMessage& message);
 // The block_id prefix of continuation message `part` (0-based) of a message.
-std::string ContinuationMarker(int64_t message_id, size_t part);
+std::string ContinuationMarker(const store::StoredMessage& message, size_t part);
 
 // Text as Slack mrkdwn. Our "*bold*" and "• " lists are mrkdwn already,
 // and the person-typed parts are Literal (bot/text.h). Escaped here: &, <

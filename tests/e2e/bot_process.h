@@ -6,6 +6,7 @@
 
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <cpprest/http_client.h>
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -187,6 +188,14 @@ class Bot : public LoopbackClient {
 
   const std::string& db() const { return db_; }
   pid_t pid() const { return pid_; }
+  // The bots started from now on write their log (standard error) to the
+  // end of `path` instead of the test's.
+  void LogTo(std::string path) { log_ = std::move(path); }
+  // What they wrote there so far.
+  std::string Log() const {
+    std::ifstream in(log_);
+    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  }
   // The address to listen on instead of 127.0.0.1 (such as 0.0.0.0, which
   // the test still reaches on 127.0.0.1); set before Start.
   void SetListenHost(std::string host) { listen_host_ = std::move(host); }
@@ -234,6 +243,10 @@ class Bot : public LoopbackClient {
     args.insert(args.end(), extra.begin(), extra.end());
     pid_ = fork();
     if (pid_ == 0) {
+      if (!log_.empty()) {
+        int fd = open(log_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+        if (fd >= 0) dup2(fd, STDERR_FILENO);
+      }
       std::vector<char*> argv;
       argv.reserve(args.size() + 1);
       for (auto& a : args) argv.push_back(a.data());
@@ -244,6 +257,7 @@ class Bot : public LoopbackClient {
   }
 
   std::string db_;
+  std::string log_;
   std::string listen_host_ = "127.0.0.1";
   pid_t pid_ = 0;
 };

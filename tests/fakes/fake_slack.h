@@ -21,6 +21,7 @@
 #include <atomic>
 #include <chrono>
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -66,7 +67,11 @@ class FakeSlack {
   // a long run costs the fake neither memory nor time (a bench run once
   // grew it to 5 GB).
   void KeepNothing() { keep_ = false; }
+  // Benchmarks: `f` is called with the channel of each post stored, one
+  // call at a time. Before Start().
+  void OnPost(std::function<void(const std::string& channel)> f) { on_post_ = std::move(f); }
   std::string base() const { return "http://127.0.0.1:" + std::to_string(port_) + "/api"; }
+  int port() const { return port_; }
 
   // The next `n` calls fail with HTTP `status` (429 adds Retry-After).
   void FailNext(int n, int status, int retry_after = 1) {
@@ -170,6 +175,8 @@ class FakeSlack {
         ++refused_;
       else if (keep_)
         calls_.push_back(c);
+      if (on_post_ && c.method == "chat.postMessage" && answer.value("ok", false))
+        on_post_(c.args.value("channel", ""));
       if (lose_left_ > 0) {
         --lose_left_;
         answer = nullptr;
@@ -328,6 +335,7 @@ class FakeSlack {
   std::string redirect_to_;
   std::atomic<int> hold_ms_{0};
   bool keep_ = true;
+  std::function<void(const std::string&)> on_post_;
   std::atomic<int> in_flight_{0}, max_in_flight_{0};
   int fail_left_ = 0, fail_status_ = 500, retry_after_ = 1, error_left_ = 0, ts_ = 0;
   std::atomic<int> refused_{0};

@@ -185,7 +185,7 @@ TEST(SlackBlocks, TextBeyondOneMessageContinuesInMoreMessagesWithTheButtonsOnThe
       std::string id = b["block_id"];
       EXPECT_TRUE(ids.insert(id).second) << "block_ids are unique: " << id;
       bool last = k + 1 == parts.size();
-      std::string marker = last ? "kb:77" : ContinuationMarker(77, k);
+      std::string marker = last ? "kb:77" : ContinuationMarker(m, k);
       EXPECT_TRUE(id == marker || id.rfind(marker + ":", 0) == 0) << id;
       if (!last) {
         EXPECT_EQ(b["type"], "section") << "buttons only on the last";
