@@ -27,6 +27,7 @@
 #define KONTOBOT_HANDLERS_MATRIX_MATRIX_ADAPTER_H_
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 
@@ -77,6 +78,11 @@ class Adapter {
  private:
   std::optional<handlers::Response> Refuse(const handlers::Request& request) const;
   void HandleEvent(const Event& event);
+  // `text` with the Matrix user ids in it as bot/mentions.h says (ours
+  // dropped): a directory person by their matrix account, anybody else by
+  // the name their pill showed, else by their id's localpart.
+  std::string Neutral(const std::string& text,
+                      const std::map<std::string, std::string>& pill_names) const;
   // A keycap reaction: presses that button of the person's own message.
   void Choose(const Person& person, const Event& event);
   // `text` with the choices listed and how to pick one, in `lang`.

@@ -96,6 +96,12 @@ class Adapter {
   void TellUnknown(store::Transaction& tx, const std::string& event_key,
                    const std::string& channel);
   handlers::Delivery LookUpUser(const store::OutboxItem& item);
+  // `text` with Slack's markup read: people mentioned as bot/mentions.h
+  // says (our own mention dropped), links, channels and entities as plain
+  // text. nullopt when a mentioned user must first be looked up: event
+  // `event_id` is then parked until users.info has answered.
+  std::optional<std::string> Neutral(store::Transaction& tx, int64_t event_id,
+                                     const std::string& text, Lang lang);
   // Whether outbox item `id` may already have been posted (see above).
   bool Uncertain(int64_t id);
   // The ts of the message with `message_id` among the last messages of
