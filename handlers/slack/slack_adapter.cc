@@ -168,7 +168,7 @@ handlers::Processed Adapter::Process(store::Transaction& tx, const store::Queued
     TellUnknown(tx, event.event_id, channel);
     return handlers::Processed::kDone;
   }
-  const Lang lang = service_.LanguageOf(*person);
+  const Lang lang = LanguageOf(person, &tx.Languages());  // in this transaction
   std::optional<std::string> neutral = Neutral(tx, event.id, text, lang);
   if (!neutral) return handlers::Processed::kParked;  // a mentioned user is being looked up
   text = *neutral;
