@@ -296,15 +296,18 @@ void Adapter::HandleEvent(const Event& e) {
     // Which message it edits decides what it means (bot/conversation.h).
     // An edit of somebody else's message is no valid edit: ignored.
     Input input{text, "", ""};
+    std::optional<int64_t> edited;
+    std::optional<int64_t> latest;
     {
       store::Transaction tx(store_);
-      std::optional<int64_t> edited = tx.MessageByPlatformRef("matrix", e.edit_of);
-      if (edited) {
-        auto m = service_.Message(*edited);
-        if (!m || m->person_id != person->id || m->direction != "in") return;
-      }
-      input.edit = edited && edited == tx.LatestInbound(person->id) ? Edit::kLatest : Edit::kOlder;
+      edited = tx.MessageByPlatformRef("matrix", e.edit_of);
+      latest = tx.LatestInbound(person->id);
     }
+    if (edited) {
+      auto m = service_.Message(*edited);
+      if (!m || m->person_id != person->id || m->direction != "in") return;
+    }
+    input.edit = edited && edited == latest ? Edit::kLatest : Edit::kOlder;
     service_.Handle(*person, "matrix", input, ReadableMentions(text, directory_), dedupe);
     return;
   }
