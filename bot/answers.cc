@@ -243,7 +243,7 @@ ParsedAnswer NeedsContact(const nlohmann::json& partial, int missing,
 
 // `s` without the separators that may stand between mentioned people
 // (",", ";", "&", "+", "och", "and", "samt") at either end.
-std::string StripJoiners(std::string s) {
+std::string StripJoiners(const std::string& s) {
   static const std::regex kLead(R"(^(\s|[,;&+]|\b(och|and|samt)\b)+)", std::regex::icase);
   static const std::regex kTail(R"((\s|[,;&+]|\b(och|and|samt)\b)+$)", std::regex::icase);
   return Trim(std::regex_replace(std::regex_replace(s, kLead, ""), kTail, ""));

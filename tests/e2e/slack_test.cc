@@ -262,13 +262,14 @@ class SlackTest : public ::testing::Test {
     SQLite::Database db(bot_.db(), SQLite::OPEN_READONLY);
     return db.execAndGet("SELECT COUNT(*) FROM outbox WHERE status != 'sent'").getInt64();
   }
-  // The ts Slack gave each of `person`'s messages, as recorded.
+  // The ts Slack gave each of our messages to `person`, as recorded.
   std::vector<std::string> RecordedTs(const std::string& person) {
     SQLite::Database db(bot_.db(), SQLite::OPEN_READONLY);
     SQLite::Statement q(
         db,
         "SELECT p.ref FROM platform_messages p JOIN messages m ON m.id = "
-        "p.message_id WHERE m.person_id = ? AND p.platform = 'slack' ORDER BY m.id");
+        "p.message_id WHERE m.person_id = ? AND p.platform = 'slack' AND m.direction = "
+        "'out' ORDER BY m.id");
     q.bind(1, person);
     std::vector<std::string> out;
     while (q.executeStep()) out.push_back(q.getColumn(0).getString());
