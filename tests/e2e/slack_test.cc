@@ -813,9 +813,15 @@ class SlackSpeechTest : public SlackTest {
     e["event"]["event_ts"] = ts;
     return Signed("/slack/events", e.dump(), "application/json");
   }
+  // A DM whose effects are stored when this returns, also when it waited
+  // for users.info (a parked event counts as processed for Processed()).
   void SaidAt(const std::string& text, const std::string& ts) {
     ASSERT_EQ(SendFixture(Fixture("message_im_mentions.json"), text, ts).status, 200);
     ASSERT_TRUE(Processed());
+    ASSERT_TRUE(Eventually([&] {
+      SQLite::Database db(bot_.db(), SQLite::OPEN_READONLY);
+      return db.execAndGet("SELECT COUNT(*) FROM inbound_queue").getInt() == 0;
+    }));
   }
   json Messages() { return bot_.Get("/api/messages?person=gis-anna&after=0").body["messages"]; }
   std::string LastText() { return Messages().back()["text"]; }
