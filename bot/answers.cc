@@ -6,6 +6,8 @@
 #include <regex>
 #include <sstream>
 
+#include "bot/mentions.h"
+
 namespace kontobot {
 namespace {
 
@@ -239,9 +241,71 @@ ParsedAnswer NeedsContact(const nlohmann::json& partial, int missing,
   return p;
 }
 
-ParsedAnswer ParsePerson(const Step& step, std::string_view input) {
-  ParsedAnswer p = ReadPerson(input, true);
+// `s` without the separators that may stand between mentioned people
+// (",", ";", "&", "+", "och", "and", "samt") at either end.
+std::string StripJoiners(const std::string& s) {
+  static const std::regex kLead(R"(^(\s|[,;&+]|\b(och|and|samt)\b)+)", std::regex::icase);
+  static const std::regex kTail(R"((\s|[,;&+]|\b(och|and|samt)\b)+$)", std::regex::icase);
+  return Trim(std::regex_replace(std::regex_replace(s, kLead, ""), kTail, ""));
+}
+
+// Reads one line that mentions people (bot/mentions.h) into `people`:
+// each mention is that directory person with their contact details; the
+// text after one ("@Omar, SO-lärare") is its title or other contact
+// details; text before the first is a person of its own. An unknown
+// mention is refused by its readable name.
+ParsedAnswer ReadMentioned(std::string_view line, const std::vector<Mention>& mentions,
+                           const Directory& directory, nlohmann::json& people) {
+  std::string before = StripJoiners(std::string(line.substr(0, mentions.front().begin)));
+  if (!before.empty()) {
+    ParsedAnswer p = ReadPerson(before, true);
+    if (!p.ok) return p;
+    people.push_back(p.value);
+  }
+  for (size_t i = 0; i < mentions.size(); ++i) {
+    const Mention& m = mentions[i];
+    const Person* known = m.person_id.empty() ? nullptr : directory.Find(m.person_id);
+    if (known == nullptr) {
+      return Invalid("invalid.person_mention_unknown",
+                     {{"name", Literal(m.person_id.empty() ? m.readable : m.person_id)}});
+    }
+    nlohmann::json person{{"name", known->name}};
+    if (!known->email.empty()) person["email"] = known->email;
+    if (!known->phone.empty()) person["phone"] = known->phone;
+    size_t end = i + 1 < mentions.size() ? mentions[i + 1].begin : line.size();
+    std::string after = StripJoiners(std::string(line.substr(m.end, end - m.end)));
+    if (!after.empty()) {
+      ParsedAnswer extra = ReadPerson(after, false);
+      std::string title = extra.ok ? extra.value.value("name", "") : after;
+      if (extra.ok && extra.value.contains("title"))
+        title += (title.empty() ? "" : ", ") + extra.value["title"].get<std::string>();
+      if (!title.empty()) person["title"] = title;
+      for (const char* field : {"email", "phone"}) {
+        if (extra.ok && extra.value.contains(field)) person[field] = extra.value[field];
+      }
+    }
+    people.push_back(std::move(person));
+  }
+  return Ok(people);
+}
+
+// The people on one line: those it mentions, or one written out.
+ParsedAnswer ReadLine(std::string_view line, const AnswerContext& context, nlohmann::json& people) {
+  std::vector<Mention> mentions = FindMentions(line);
+  if (mentions.empty() || context.directory == nullptr) {
+    ParsedAnswer p = ReadPerson(line, true);
+    if (p.ok) people.push_back(p.value);
+    return p;
+  }
+  return ReadMentioned(line, mentions, *context.directory, people);
+}
+
+ParsedAnswer ParsePerson(const Step& step, std::string_view input, const AnswerContext& context) {
+  nlohmann::json people = nlohmann::json::array();
+  ParsedAnswer p = ReadLine(input, context, people);
   if (!p.ok) return p;
+  if (people.size() != 1) return Invalid("invalid.person_one");
+  p.value = people[0];
   if (step.contact_required && !HasContact(p.value)) return NeedsContact(p.value, 0, p.value);
   return p;
 }
@@ -283,12 +347,11 @@ ParsedAnswer CheckPeople(const Step& step, const nlohmann::json& people) {
   return Ok(people);
 }
 
-ParsedAnswer ParsePeople(const Step& step, std::string_view input) {
+ParsedAnswer ParsePeople(const Step& step, std::string_view input, const AnswerContext& context) {
   nlohmann::json people = nlohmann::json::array();
   for (const std::string& part : SplitPeople(input)) {
-    ParsedAnswer p = ReadPerson(part, true);
+    ParsedAnswer p = ReadLine(part, context, people);
     if (!p.ok) return p;
-    people.push_back(p.value);
   }
   return CheckPeople(step, people);
 }
@@ -547,7 +610,11 @@ bool LooksLikePassword(std::string_view input) {
 
 ParsedAnswer ParseAnswer(const Step& step, std::string_view input, const Template& tmpl, Lang lang,
                          const AnswerContext& context) {
-  std::string trimmed = Trim(input);
+  // Only person and people answers resolve mentions; elsewhere they are
+  // the names they stand for.
+  bool people = step.type == QuestionType::kPerson || step.type == QuestionType::kPeople;
+  std::string trimmed = Trim(
+      people || context.directory == nullptr ? input : ReadableMentions(input, *context.directory));
   if (trimmed.empty()) return Invalid("invalid.empty");
   switch (step.type) {
     case QuestionType::kText: {
@@ -570,10 +637,10 @@ ParsedAnswer ParseAnswer(const Step& step, std::string_view input, const Templat
       return ParseYesNo(trimmed);
     case QuestionType::kPerson: {
       if (trimmed.find_first_of(";\n") != std::string::npos) return Invalid("invalid.person_one");
-      return ParsePerson(step, trimmed);
+      return ParsePerson(step, trimmed, context);
     }
     case QuestionType::kPeople:
-      return ParsePeople(step, trimmed);
+      return ParsePeople(step, trimmed, context);
     case QuestionType::kSchedule:
       return ParseSchedule(trimmed);
   }

@@ -11,6 +11,8 @@
 //   person            -> {"name": ..., "title"?: ..., "email"?: ..., "phone"?: ...}
 //                        ("Emma Falk, SO-lärare, emma@x.se": the title apart)
 //   people            -> [person, ...]
+//                        (a mention, bot/mentions.h, is that directory
+//                        person with their e-mail and phone)
 //   schedule          -> {"text": original, "always"?: true,
 //                         "slots": [{"days": [1..7], "from"?: "08:00", "to"?: "17:00"}]}
 //
@@ -24,6 +26,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "bot/directory.h"
 #include "bot/template.h"
 #include "bot/text.h"
 
@@ -47,6 +50,9 @@ struct AnswerContext {
   // E-mail addresses of people in the directory (lower case): a login
   // address that is one of these is personal.
   const std::set<std::string>* personal_emails = nullptr;
+  // Resolves the people mentioned the platform's way (bot/mentions.h) in
+  // person and people answers; without it a mention reads as its name.
+  const Directory* directory = nullptr;
 };
 
 // Parses `input` as an answer to question `step` of `tmpl`.

@@ -3,8 +3,10 @@
 #include <algorithm>
 #include <charconv>
 #include <set>
+#include <utility>
 
 #include "bot/answers.h"
+#include "bot/mentions.h"
 
 namespace kontobot {
 
@@ -28,9 +30,14 @@ std::optional<DraftStatus> ParseDraftStatus(std::string_view name) {
 }
 
 nlohmann::json Draft::StateJson() const {
-  return {{"answers", answers},  {"acknowledged", acknowledged},           {"cursor", cursor},
-          {"history", history},  {"return_to_summary", return_to_summary}, {"proposals", proposals},
-          {"followup", followup}};
+  return {{"answers", answers},
+          {"acknowledged", acknowledged},
+          {"cursor", cursor},
+          {"history", history},
+          {"return_to_summary", return_to_summary},
+          {"proposals", proposals},
+          {"followup", followup},
+          {"last_answer", last_answer}};
 }
 
 void Draft::LoadState(const nlohmann::json& state) {
@@ -41,6 +48,7 @@ void Draft::LoadState(const nlohmann::json& state) {
   return_to_summary = state.value("return_to_summary", false);
   proposals = state.value("proposals", nlohmann::json::object());
   followup = state.value("followup", nlohmann::json::object());
+  last_answer = state.value("last_answer", "");
 }
 
 namespace {
@@ -74,6 +82,13 @@ class ConversationEngine::Turn {
   }
 
   Outcome Run(const Input& in) {
+    // What the person's previous message answered: only this input can
+    // correct it, by editing that message.
+    std::string answered;
+    if (Draft* d = Active(); d != nullptr && !d->last_answer.empty()) {
+      answered = std::exchange(d->last_answer, "");
+      Touch(*d);
+    }
     if (!in.action.empty()) {
       OnAction(in.action, in.value);
     } else if (LooksLikePassword(in.text)) {
@@ -81,7 +96,14 @@ class ConversationEngine::Turn {
       Audit("input.redacted", Subject(), {{"reason", "password"}});
       Say(e_.PasswordRefused(person_, lang()));
       if (Active()) AskCurrent();
+    } else if (in.edit == Edit::kOlder) {
+      Audit("input.edit_ignored", Subject());
+      AskCurrent(T("edit.older"));
+    } else if (in.edit == Edit::kLatest && !answered.empty()) {
+      Correct(answered, in.text);
     } else {
+      // Also the edit of a latest message that answered nothing (refused,
+      // or a command): read as what the person says now.
       OnText(in.text);
     }
     for (Draft& d : drafts_) {
@@ -617,10 +639,10 @@ class ConversationEngine::Turn {
 
   void Answer(Draft& d, const Step& s, const std::string& text) {
     const Template* t = TemplateOf(d);
-    AnswerContext ctx{&e_.directory_.personal_emails()};
+    AnswerContext ctx{&e_.directory_.personal_emails(), &e_.directory_};
     // The answer to a follow-up question belongs to that question.
     std::optional<ParsedAnswer> completed;
-    if (d.followup.value("step", "") == s.id) {
+    if (d.followup.value("step", "") == s.id && FindMentions(text).empty()) {
       completed = CompleteContact(s, d.followup["partial"], d.followup.value("missing", -1), text);
     }
     ParsedAnswer p = completed ? *completed : ParseAnswer(s, text, *t, lang(), ctx);
@@ -647,6 +669,7 @@ class ConversationEngine::Turn {
       return;
     }
     d.answers[s.id] = p.value;
+    d.last_answer = s.id;
     d.proposals.erase(s.id);
     Audit("answer.recorded", "draft:" + std::to_string(d.id), {{"step", s.id}, {"value", p.value}});
     std::string ack;
@@ -655,6 +678,36 @@ class ConversationEngine::Turn {
       ack = T("answer.understood", {{"answer", Literal(FormatAnswer(s, p.value, lang()))}});
     }
     AdvanceAfterEdit(d, ack);
+  }
+
+  // The person edited their latest message, the answer to `step_id`: the
+  // new text replaces that answer (or, refused, leaves it as it was), and
+  // the question being asked is asked again.
+  void Correct(const std::string& step_id, const std::string& raw) {
+    Draft* d = Active();
+    const Template* t = TemplateOf(*d);
+    const Step* s = t->FindStep(step_id);
+    if (s == nullptr || !s->IsQuestion()) return OnText(raw);
+    AnswerContext ctx{&e_.directory_.personal_emails(), &e_.directory_};
+    ParsedAnswer p = ParseAnswer(*s, raw, *t, lang(), ctx);
+    Vars title{{"title", s->title.Get(lang())}};
+    if (!p.ok) {
+      Audit("answer.invalid", "draft:" + std::to_string(d->id),
+            {{"step", s->id}, {"error", p.error_key}, {"edit", true}});
+      AskCurrent(T(p.error_key, p.vars) + "\n" + T("edit.kept", title));
+      return;
+    }
+    d->answers[s->id] = p.value;
+    d->last_answer = s->id;
+    Audit("answer.corrected", "draft:" + std::to_string(d->id),
+          {{"step", s->id}, {"value", p.value}});
+    // The new answer may change which questions apply.
+    Prune(*t, *d);
+    const Step* current = t->FindStep(d->cursor);
+    if (current != nullptr && !Applies(*current, *d)) d->cursor = NextPending(*t, *d);
+    Touch(*d);
+    title["answer"] = Literal(FormatAnswer(*s, p.value, lang()));
+    AskCurrent(T("edit.corrected", title));
   }
 
   void AdvanceAfterEdit(Draft& d, const std::string& prefix) {
@@ -782,7 +835,10 @@ class ConversationEngine::Turn {
 
   void Stale() { AskCurrent(T("button.stale")); }
 
-  void OnText(const std::string& text) {
+  // `raw` may mention people (bot/mentions.h): only an answer naming
+  // people reads them as such; commands and intents read their names.
+  void OnText(const std::string& raw) {
+    const std::string text = ReadableMentions(raw, e_.directory_);
     std::string w = NormalizeWord(text);
     Draft* d = Active();
     auto [head, number] = SplitTrailingNumber(w);
@@ -834,7 +890,7 @@ class ConversationEngine::Turn {
         s->type != QuestionType::kYesNo && Is(w, "yes")) {
       return AcceptProposal(*d, *s);
     }
-    Answer(*d, *s, text);
+    Answer(*d, *s, raw);
   }
 
   const ConversationEngine& e_;

@@ -101,6 +101,9 @@ struct Draft {
   // (contact details for a named person): {"step", "partial", "missing"},
   // see answers.h. The next message answers it. Empty when none.
   nlohmann::json followup = nlohmann::json::object();
+  // The step the person's latest message answered, while it is their
+  // latest: an edit of that message corrects this answer. Empty otherwise.
+  std::string last_answer;
   TimePoint created{};
   TimePoint updated{};
 
@@ -116,11 +119,20 @@ struct Session {
   std::string pending;       // "confirm_cancel" while asking to confirm
 };
 
+// Whether a typed message is an edit of one the person sent before (Slack's
+// message_changed, Matrix's m.replace), and of which.
+enum class Edit {
+  kNone,
+  kLatest,  // of their latest message: `text` replaces it
+  kOlder,   // of an older one: too late to take as an answer
+};
+
 // A typed message, or a button press (action non-empty).
 struct Input {
   std::string text;
   std::string action;
   std::string value;
+  Edit edit = Edit::kNone;
 };
 
 struct AuditEntry {

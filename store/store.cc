@@ -1088,6 +1088,14 @@ std::optional<std::string> Transaction::LastInboundChannel(const std::string& pe
   return q.getColumn(0).getString();
 }
 
+std::optional<int64_t> Transaction::LatestInbound(const std::string& person_id) {
+  SQLite::Statement& q = store_.Prepare(
+      "SELECT id FROM messages WHERE person_id = ? AND direction = 'in' ORDER BY id DESC LIMIT 1");
+  q.bind(1, person_id);
+  if (!q.executeStep()) return std::nullopt;
+  return q.getColumn(0).getInt64();
+}
+
 namespace {
 
 constexpr const char* kTimerColumns =

@@ -295,7 +295,8 @@ class Transaction {
   // Remembers Matrix transaction `txn_id`, whose content has `digest`, as
   // answered at `now`, and forgets those answered a week before.
   void RecordMatrixTransaction(const std::string& txn_id, const std::string& digest, TimePoint now);
-  // Our message that the platform knows as `ref` (a Matrix event id).
+  // The message that the platform knows as `ref` (a Matrix event id, a
+  // Slack ts): ours, or a person's whose ref was recorded for its edits.
   std::optional<int64_t> MessageByPlatformRef(const std::string& platform, const std::string& ref);
   // The task a message was sent about, if any.
   std::optional<int64_t> TaskOfMessage(int64_t message_id);
@@ -304,6 +305,8 @@ class Transaction {
   DeliveryState DeliveryStateOf(const OutboxItem& item);
   // The channel a person last wrote from ("webchat", "slack", ...), if any.
   std::optional<std::string> LastInboundChannel(const std::string& person_id);
+  // The id of the newest message from `person_id`, if any.
+  std::optional<int64_t> LatestInbound(const std::string& person_id);
 
   // --- timers (one row per step of a wait; see bot/reminders.h)
   int64_t InsertTimer(const Timer& t, TimePoint now);

@@ -1,5 +1,9 @@
 #include "handlers/matrix/events.h"
 
+#include <cctype>
+#include <regex>
+#include <string_view>
+
 #include <nlohmann/json.hpp>
 
 #include "bot/text.h"
@@ -46,10 +50,29 @@ Event Read(const nlohmann::json& e, const std::string& bot) {
     }
   } else if (type == "m.room.message") {
     out.kind = Event::Kind::kMessage;
-    if (StringField(content, "msgtype") == "m.text" && content.contains("body") &&
-        content["body"].is_string()) {
-      const std::string text = content["body"].get<std::string>();
+    // An edit's text is its m.new_content; the body beside it ("* …") is
+    // only a fallback for clients that do not know edits. Without
+    // m.new_content it is no valid edit: ignored, as the spec says.
+    const nlohmann::json* shown = &content;
+    const nlohmann::json& rel = ObjectField(content, "m.relates_to");
+    if (StringField(rel, "rel_type") == "m.replace") {
+      shown = &ObjectField(content, "m.new_content");
+      out.edit_of = StringField(rel, "event_id");
+      if (shown->empty() || out.edit_of.empty()) {
+        out.kind = Event::Kind::kIgnore;
+        return out;
+      }
+    }
+    if (StringField(*shown, "msgtype") == "m.text" && shown->contains("body") &&
+        (*shown)["body"].is_string()) {
+      std::string text = (*shown)["body"].get<std::string>();
+      std::string html = StringField(*shown, "formatted_body");
+      if (StringField(*shown, "format") == "org.matrix.custom.html" &&
+          html.find("matrix.to/#/") != std::string::npos) {
+        text = TextOfHtml(html, out.pill_names);
+      }
       out.text = text;
+      if (!out.edit_of.empty()) return out;  // a correction, not a command
       size_t space = text.find(' ');
       std::string word = NormalizeWord(text.substr(0, space));
       if (word == "godkänn" || word == "approve") out.command = Event::Decision::kApprove;
@@ -60,7 +83,62 @@ Event Read(const nlohmann::json& e, const std::string& bot) {
   return out;
 }
 
+// `s` with %XX escapes decoded.
+std::string PercentDecoded(const std::string& s) {
+  std::string out;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '%' && i + 2 < s.size() && std::isxdigit(static_cast<unsigned char>(s[i + 1])) &&
+        std::isxdigit(static_cast<unsigned char>(s[i + 2]))) {
+      out += static_cast<char>(std::stoi(s.substr(i + 1, 2), nullptr, 16));
+      i += 2;
+    } else {
+      out += s[i];
+    }
+  }
+  return out;
+}
+
 }  // namespace
+
+std::string TextOfHtml(const std::string& html, std::map<std::string, std::string>& pill_names) {
+  static const std::regex kReply(R"(<mx-reply>[\s\S]*?</mx-reply>)", std::regex::icase);
+  static const std::regex kPill(
+      R"(<a\s[^>]*href\s*=\s*["']https://matrix\.to/#/([^"'?]+)[^"']*["'][^>]*>([\s\S]*?)</a>)",
+      std::regex::icase);
+  static const std::regex kBreak(R"(<br\s*/?>|</p>|</li>|</div>)", std::regex::icase);
+  static const std::regex kTag(R"(<[^>]*>)");
+  std::string s = std::regex_replace(html, kReply, "");
+  std::string out;
+  auto from = s.cbegin();
+  for (std::sregex_iterator it(s.begin(), s.end(), kPill), end; it != end; ++it) {
+    const std::smatch& m = *it;
+    out.append(from, m[0].first);
+    from = m[0].second;
+    std::string target = PercentDecoded(m[1].str());
+    if (target.rfind('@', 0) != 0) {  // a room or event link: its text
+      out += m[2].str();
+      continue;
+    }
+    pill_names[target] = std::regex_replace(m[2].str(), kTag, "");
+    out += target;
+  }
+  out.append(from, s.cend());
+  out = std::regex_replace(std::regex_replace(out, kBreak, "\n"), kTag, "");
+  for (auto [entity, c] : {std::pair{"&lt;", "<"},
+                           {"&gt;", ">"},
+                           {"&quot;", "\""},
+                           {"&#39;", "'"},
+                           {"&nbsp;", " "},
+                           {"&amp;", "&"}}) {
+    for (size_t at = out.find(entity); at != std::string::npos; at = out.find(entity, at + 1))
+      out.replace(at, std::string_view(entity).size(), c);
+  }
+  for (auto& [id, name] : pill_names) {
+    for (size_t at = name.find("&amp;"); at != std::string::npos; at = name.find("&amp;", at + 1))
+      name.replace(at, 5, "&");
+  }
+  return Trim(out);
+}
 
 std::string Keycap(int n) {
   if (n == kMaxKeycap) return kKeycapTen;

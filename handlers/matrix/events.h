@@ -11,6 +11,7 @@
 #ifndef KONTOBOT_HANDLERS_MATRIX_EVENTS_H_
 #define KONTOBOT_HANDLERS_MATRIX_EVENTS_H_
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -40,10 +41,22 @@ struct Event {
   int choice = 0;
   // kMessage: the text of an m.text message (nullopt for other msgtypes),
   // and the command it starts with: "godkänn" / "avslå <reason>".
+  // An HTML message's text is read from formatted_body when it has pills
+  // (<a href="https://matrix.to/#/@user:server">Name</a>): each pill is
+  // written as the bare user id, and `pill_names` maps it to the name the
+  // pill showed.
   std::optional<std::string> text;
   Decision command = Decision::kNone;
   std::string reason;
+  std::map<std::string, std::string> pill_names;
+  // An edit (m.replace; its text is m.new_content's): the event it edits.
+  std::string edit_of;
 };
+
+// The text of Matrix HTML `html`: pills as bare user ids (their shown names
+// into `pill_names`), line breaks kept, other tags dropped, entities read,
+// a reply's quoted fallback (<mx-reply>) left out.
+std::string TextOfHtml(const std::string& html, std::map<std::string, std::string>& pill_names);
 
 // The keycap reaction the bot offers for its `n`th button (1–10).
 std::string Keycap(int n);

@@ -6,12 +6,14 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <regex>
 #include <stdexcept>
 #include <string_view>
 
 #include <cpprest/http_client.h>
 
 #include "bot/approval.h"
+#include "bot/mentions.h"
 #include "handlers/api_call.h"
 #include "handlers/constant_time.h"
 
@@ -290,7 +292,26 @@ void Adapter::HandleEvent(const Event& e) {
     return;
   }
   if (!e.text) return;
-  const std::string& text = *e.text;
+  const std::string text = Neutral(*e.text, e.pill_names);
+  if (!e.edit_of.empty()) {
+    // Which message it edits decides what it means (bot/conversation.h).
+    // An edit of somebody else's message is no valid edit: ignored.
+    Input input{text, "", ""};
+    std::optional<int64_t> edited;
+    std::optional<int64_t> latest;
+    {
+      store::Transaction tx(store_);
+      edited = tx.MessageByPlatformRef("matrix", e.edit_of);
+      latest = tx.LatestInbound(person->id);
+    }
+    if (edited) {
+      auto m = service_.Message(*edited);
+      if (!m || m->person_id != person->id || m->direction != "in") return;
+    }
+    input.edit = edited && edited == latest ? Edit::kLatest : Edit::kOlder;
+    service_.Handle(*person, "matrix", input, ReadableMentions(text, directory_), dedupe);
+    return;
+  }
   // Text commands for the approval in hand: "godkänn", "avslå <skäl>".
   if (e.command != Event::Decision::kNone) {
     bool approve = e.command == Event::Decision::kApprove;
@@ -310,7 +331,43 @@ void Adapter::HandleEvent(const Event& e) {
       return;
     }
   }
-  service_.Handle(*person, "matrix", Input{text, "", ""}, text, dedupe);
+  std::vector<store::StoredMessage> stored = service_.Handle(
+      *person, "matrix", Input{text, "", ""}, ReadableMentions(text, directory_), dedupe);
+  // Remembered, so that an edit of this message can be recognised.
+  if (!stored.empty() && stored.front().direction == "in") {
+    store::Transaction tx(store_);
+    tx.SetPlatformMessage(stored.front().id, "matrix", e.room, e.event_id);
+    tx.Commit();
+  }
+}
+
+std::string Adapter::Neutral(const std::string& text,
+                             const std::map<std::string, std::string>& pill_names) const {
+  // A user id (spec: "@localpart:server", the localpart of a-z 0-9 . _ = -
+  // / +, historically upper case too) that starts a word; not the middle
+  // of an e-mail address.
+  static const std::regex kUserId(
+      R"((^|[\s,;(\[])(@[A-Za-z0-9._=/+\-]+:[A-Za-z0-9\-]+(\.[A-Za-z0-9\-]+)*(:[0-9]+)?))");
+  std::string out;
+  auto from = text.cbegin();
+  for (std::sregex_iterator it(text.begin(), text.end(), kUserId), end; it != end; ++it) {
+    const std::smatch& m = *it;
+    out.append(from, m[2].first);
+    from = m[0].second;
+    std::string id = m[2].str();
+    if (id == settings_.BotUserId()) continue;
+    if (const Person* p = directory_.FindByAccount("matrix", id)) {
+      out += MentionOf(p->id);
+      continue;
+    }
+    // Named readably: as the pill showed it, else by the localpart.
+    auto pill = pill_names.find(id);
+    out += UnknownMention(pill != pill_names.end() && !pill->second.empty()
+                              ? pill->second
+                              : id.substr(1, id.find(':') - 1));
+  }
+  out.append(from, text.cend());
+  return out;
 }
 
 void Adapter::Choose(const Person& person, const Event& e) {

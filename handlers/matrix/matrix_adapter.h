@@ -28,6 +28,7 @@
 
 #include <chrono>
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 
@@ -81,6 +82,11 @@ class Adapter {
  private:
   std::optional<handlers::Response> Refuse(const handlers::Request& request) const;
   void HandleEvent(const Event& event);
+  // `text` with the Matrix user ids in it as bot/mentions.h says (ours
+  // dropped): a directory person by their matrix account, anybody else by
+  // the name their pill showed, else by their id's localpart.
+  std::string Neutral(const std::string& text,
+                      const std::map<std::string, std::string>& pill_names) const;
   // A keycap reaction: presses that button of the person's own message.
   void Choose(const Person& person, const Event& event);
   // `text` with the choices listed and how to pick one, in `lang`.

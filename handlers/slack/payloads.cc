@@ -44,14 +44,41 @@ EventRequest ParseEventRequest(const std::string& body, const std::string& bot_u
     return Invalid("bad_request", "event_callback needs event and event_id");
   }
   const nlohmann::json& e = j["event"];
+  std::string bot = bot_user;
+  if (bot.empty() && j.contains("authorizations") && j["authorizations"].is_array()) {
+    for (const auto& a : j["authorizations"]) {
+      if (a.is_object() && a.contains("is_bot") && a["is_bot"] == true)
+        bot = StringField(a, "user_id");
+    }
+  }
   std::string event_type = StringField(e, "type");
   bool dm = event_type == "message" && StringField(e, "channel_type") == "im";
   bool mention = event_type == "app_mention";
   if (!dm && !mention) return r;
-  // Bots (including ourselves) and edits, joins and other subtypes are not
-  // people talking to us.
+  // An edit of a person's DM message: the new message is inside. Our own
+  // messages' edits (chat.update) and changes that leave the text as it
+  // was (a link unfurled) are not people talking to us.
+  if (dm && StringField(e, "subtype") == "message_changed") {
+    const nlohmann::json& now = ObjectField(e, "message");
+    const nlohmann::json& before = ObjectField(e, "previous_message");
+    std::string user = StringField(now, "user");
+    if (user.empty() || now.contains("bot_id") || now.contains("subtype") || user == bot ||
+        StringField(now, "text") == StringField(before, "text") || StringField(now, "ts").empty()) {
+      return r;
+    }
+    r.kind = EventRequest::Kind::kMessage;
+    r.event_id = j["event_id"].get<std::string>();
+    r.user = user;
+    r.channel = StringField(e, "channel");
+    r.text = StringField(now, "text");
+    r.ts = StringField(e, "ts");
+    r.edit_of = StringField(now, "ts");
+    return r;
+  }
+  // Bots (including ourselves) and deletions, joins and other subtypes are
+  // not people talking to us.
   if (e.contains("bot_id") || e.contains("subtype") || !e.contains("user") ||
-      !e["user"].is_string() || (!bot_user.empty() && e["user"] == bot_user)) {
+      !e["user"].is_string() || (!bot.empty() && e["user"] == bot)) {
     return r;
   }
   r.kind = EventRequest::Kind::kMessage;
@@ -59,7 +86,15 @@ EventRequest ParseEventRequest(const std::string& body, const std::string& bot_u
   r.user = e["user"].get<std::string>();
   r.channel = StringField(e, "channel");
   r.text = StringField(e, "text");
-  if (mention) r.text = std::regex_replace(r.text, std::regex(R"(<@[A-Z0-9]+>\s*)"), "");
+  r.ts = StringField(e, "ts");
+  r.in_channel = mention;
+  if (mention) {
+    // Only our own mention goes; colleagues named in it stay. Without our
+    // id, the mention that addresses us is the one the text starts with.
+    std::string own =
+        bot.empty() ? R"(^\s*<@[UW][A-Z0-9]+(\|[^>]*)?>)" : "<@" + bot + R"((\|[^>]*)?>)";
+    r.text = std::regex_replace(r.text, std::regex(own + R"(\s*)"), "");
+  }
   return r;
 }
 

@@ -29,14 +29,24 @@ struct EventRequest {
   std::string error;
   std::string challenge;
   // kMessage: the event's id (for exactly-once), who wrote where, and the
-  // text with our mention taken out.
+  // text as Slack sent it (its markup, <@U…> mentions included), with only
+  // our own mention taken out.
   std::string event_id;
   std::string user;
   std::string channel;
   std::string text;
+  std::string ts;  // the message's ts (a mention is answered in its thread)
+  // An app_mention in a channel, not a DM.
+  bool in_channel = false;
+  // A message_changed event of a person's DM message: `text` is the new
+  // text, `edit_of` the ts of the message edited.
+  std::string edit_of;
 };
 
-// `bot_user` (may be empty) is our own user id: its messages are ignored.
+// `bot_user` (may be empty) is our own user id: its messages are ignored
+// and its mention taken out of a mention's text. When it is empty, the
+// envelope's bot authorization (authorizations[].user_id with is_bot) is
+// taken for it.
 EventRequest ParseEventRequest(const std::string& body, const std::string& bot_user);
 
 // A button press read from the interactivity endpoint.

@@ -5,6 +5,7 @@
 
 #include "bot/answers.h"
 #include "bot/approval.h"
+#include "bot/mentions.h"
 #include "handlers/json_fields.h"
 #include "handlers/slack/payloads.h"
 #include "handlers/slack/signature.h"
@@ -120,7 +121,9 @@ void Adapter::Events(const Request& request, const handlers::Responder& respond)
   // at all, not even until it is processed (bot/answers.h): its stand-in is
   // refused the same way.
   std::string text = LooksLikePassword(e.text) ? std::string(kPasswordStandIn) : e.text;
-  nlohmann::json queued{{"user", e.user}, {"channel", e.channel}, {"text", text}};
+  nlohmann::json queued{{"user", e.user}, {"channel", e.channel}, {"text", text}, {"ts", e.ts}};
+  if (e.in_channel) queued["kind"] = "app_mention";
+  if (!e.edit_of.empty()) queued["edit_of"] = e.edit_of;
   inbound_.Submit("slack", e.event_id, queued.dump(), [respond](bool stored) {
     respond(stored
                 ? Ack()
@@ -160,11 +163,100 @@ handlers::Processed Adapter::Process(store::Transaction& tx, const store::Queued
     TellUnknown(tx, event.event_id, channel);
     return handlers::Processed::kDone;
   }
+  const Lang lang = LanguageOf(person, &tx.Languages());  // in this transaction
+  std::optional<std::string> neutral = Neutral(tx, event.id, text, lang);
+  if (!neutral) return handlers::Processed::kParked;  // a mentioned user is being looked up
+  text = *neutral;
+  if (p.value("kind", "") == "app_mention") {
+    // The channel sees an answer, in the mention's thread; the
+    // conversation itself goes on in the person's DM.
+    store::OutboxItem item;
+    item.platform = "slack";
+    item.kind = "raw_post";
+    item.lane = "channel:" + channel;
+    item.payload = {{"channel", channel},
+                    {"thread_ts", p.value("ts", "")},
+                    {"text", catalog_.Render(lang, "slack.mention_reply")}};
+    tx.Enqueue(item, clock_.Now());
+    if (Trim(text).empty()) text = catalog_.CommandWords("greeting").front();
+  }
   if (Trim(text).empty()) return handlers::Processed::kDone;
   Input input;
   input.text = text;
-  service_.HandleIn(tx, *person, "slack", input, text);
+  std::string edit_of = p.value("edit_of", "");
+  if (!edit_of.empty()) {
+    std::optional<int64_t> edited = tx.MessageByPlatformRef("slack", edit_of);
+    input.edit = edited && edited == tx.LatestInbound(person->id) ? Edit::kLatest : Edit::kOlder;
+  }
+  std::vector<store::StoredMessage> stored =
+      service_.HandleIn(tx, *person, "slack", input, ReadableMentions(text, directory_));
+  // Remembered, so that an edit of this message can be recognised.
+  std::string ts = p.value("ts", "");
+  if (!ts.empty() && edit_of.empty() && !stored.empty() && stored.front().direction == "in")
+    tx.SetPlatformMessage(stored.front().id, "slack", channel, ts);
   return handlers::Processed::kDone;
+}
+
+std::optional<std::string> Adapter::Neutral(store::Transaction& tx, int64_t event_id,
+                                            const std::string& text, Lang lang) {
+  // Slack's markup (docs.slack.dev "Formatting text for app surfaces"):
+  // <@U…> and <@U…|name> users, <#C…|name> channels, <!here> and
+  // <!subteam^S…|@name> groups, <mailto:a|a> and <https://…|label> links,
+  // and &amp; &lt; &gt; for the three characters it escapes.
+  static const std::regex kToken(R"(<([^<>]*)>)");
+  std::string out;
+  auto from = text.cbegin();
+  for (std::sregex_iterator it(text.begin(), text.end(), kToken), end; it != end; ++it) {
+    const std::smatch& m = *it;
+    out.append(from, m[0].first);
+    from = m[0].second;
+    std::string inner = m[1].str();
+    size_t bar = inner.find('|');
+    std::string target = inner.substr(0, bar);
+    std::string label = bar == std::string::npos ? "" : inner.substr(bar + 1);
+    if (target.rfind('@', 0) == 0) {
+      std::string user = target.substr(1);
+      if (user == settings_.bot_user) continue;
+      const Person* p = directory_.FindByAccount("slack", user);
+      std::optional<std::string> email;
+      if (p == nullptr) email = tx.PlatformUserEmail("slack", user);
+      if (p == nullptr && !email) {
+        std::string key = "user:" + user;
+        if (!tx.InboundWaitingFor("slack", key)) {
+          store::OutboxItem item;
+          item.platform = "slack";
+          item.kind = "users_info";
+          item.lane = key;
+          item.payload = {{"user", user}};
+          tx.Enqueue(item, clock_.Now());
+        }
+        tx.ParkInbound(event_id, key);
+        return std::nullopt;
+      }
+      if (p == nullptr) p = FindByEmail(directory_, *email);
+      if (p != nullptr) {
+        out += MentionOf(p->id);
+      } else {  // named readably: as Slack showed it, else by address
+        std::string readable = !label.empty()             ? label
+                               : email && !email->empty() ? *email
+                                                          : catalog_.Render(lang, "slack.someone");
+        out += UnknownMention(readable);
+      }
+    } else if (target.rfind('#', 0) == 0 || target.rfind('!', 0) == 0) {
+      out += !label.empty() ? (label[0] == '@' || label[0] == '#' ? label : "#" + label)
+                            : "@" + target.substr(1);
+    } else if (target.rfind("mailto:", 0) == 0) {
+      out += target.substr(7);
+    } else {
+      out += target;  // a link: the address itself, as typed
+    }
+  }
+  out.append(from, text.cend());
+  for (auto [entity, c] : {std::pair{"&lt;", "<"}, {"&gt;", ">"}, {"&amp;", "&"}}) {
+    for (size_t at = out.find(entity); at != std::string::npos; at = out.find(entity, at + 1))
+      out.replace(at, std::string_view(entity).size(), c);
+  }
+  return out;
 }
 
 Response Adapter::Interactivity(const Request& request) {

@@ -99,6 +99,12 @@ class Adapter {
   void TellUnknown(store::Transaction& tx, const std::string& event_key,
                    const std::string& channel);
   handlers::Delivery LookUpUser(const store::OutboxItem& item);
+  // `text` with Slack's markup read: people mentioned as bot/mentions.h
+  // says (our own mention dropped), links, channels and entities as plain
+  // text. nullopt when a mentioned user must first be looked up: event
+  // `event_id` is then parked until users.info has answered.
+  std::optional<std::string> Neutral(store::Transaction& tx, int64_t event_id,
+                                     const std::string& text, Lang lang);
   // The ts of `message` among the last messages of `channel`: nullopt if
   // not there; a retry when the history cannot be read now (`failed` set).
   std::optional<std::string> FindPosted(const std::string& channel,

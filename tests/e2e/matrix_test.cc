@@ -6,6 +6,7 @@
 // fake's record of Client-Server calls.
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <thread>
 
 #include "tests/e2e/bot_process.h"
@@ -485,6 +486,76 @@ TEST_F(MatrixReminderTest, TheApproverIsNudgedAndSnoozesWithANumberReaction) {
   EXPECT_TRUE(Eventually([&] {
     return !SentWith(room, "påminner dig igen onsdag 25 november").empty();
   })) << "snoozed to the next working day";
+}
+
+// --- issue 15: people named the Matrix way (ids, pills) and edits
+// (m.replace). The events are recorded payloads (tests/fixtures/matrix/).
+
+json MatrixFixture(const std::string& name) {
+  std::ifstream in(std::string(KONTOBOT_SOURCE_DIR) + "/tests/fixtures/matrix/" + name);
+  return json::parse(in);
+}
+
+class MatrixSpeechTest : public MatrixTest {
+ protected:
+  json Messages() { return bot_.Get("/api/messages?person=gis-anna&after=0").body["messages"]; }
+  std::string LastText() { return Messages().back()["text"]; }
+  std::string Step() { return Messages().back()["input"].value("step", ""); }
+  // Anna answers until `step` is asked.
+  void AnswerUntilStep(const std::string& step) {
+    Push({Message(kAnna, kAnnaRoom, "ny")});
+    for (int i = 0; i < 60 && Step() != step; ++i)
+      Push({Message(kAnna, kAnnaRoom, AnswerTo(Messages().back()))});
+  }
+};
+
+TEST_F(MatrixSpeechTest, APillAndAUserIdAreThePeopleInTheDirectory) {
+  AnswerUntilStep("administratorer");
+  ASSERT_EQ(Step(), "administratorer");
+  ASSERT_EQ(Push({MatrixFixture("pill.json")}).status, 200);
+  std::string reply = LastText();
+  EXPECT_NE(reply.find("Omar Haddad"), std::string::npos) << reply;
+  EXPECT_NE(reply.find("omar.haddad@gislaved.se"), std::string::npos) << reply;
+  EXPECT_NE(reply.find("Kim Nilsson"), std::string::npos) << reply;
+  EXPECT_NE(reply.find("kim.nilsson@gislaved.se"), std::string::npos) << reply;
+  EXPECT_EQ(Step(), "daglig_drift");
+}
+
+TEST_F(MatrixSpeechTest, AnUnknownUserIdIsNamedByItsLocalpart) {
+  AnswerUntilStep("administratorer");
+  ASSERT_EQ(
+      Push({Message(kAnna, kAnnaRoom, "@omar.haddad:gislaved.example @admin1:kommun.example")})
+          .status,
+      200);
+  std::string reply = LastText();
+  EXPECT_NE(reply.find("admin1"), std::string::npos) << reply;
+  EXPECT_EQ(reply.find("admin1:kommun.example"), std::string::npos) << reply;
+  EXPECT_NE(reply.find("katalogen"), std::string::npos) << reply;
+  EXPECT_EQ(Step(), "administratorer");
+}
+
+TEST_F(MatrixSpeechTest, AnEditOfTheLatestAnswerCorrectsItAndAnOlderEditGetsANote) {
+  AnswerUntilStep("medium");
+  json answer = Message(kAnna, kAnnaRoom, "Facebook");
+  ASSERT_EQ(Push({answer}).status, 200);
+  ASSERT_EQ(Step(), "webbadress");
+  json edit = MatrixFixture("m.replace.json");  // Facebook -> Instagram
+  edit["content"]["m.relates_to"]["event_id"] = answer["event_id"];
+  ASSERT_EQ(Push({edit}).status, 200);
+  std::string reply = LastText();
+  EXPECT_NE(reply.find("Rättat"), std::string::npos) << reply;
+  EXPECT_NE(reply.find("Instagram"), std::string::npos) << reply;
+  EXPECT_EQ(reply.find("förstod inte"), std::string::npos) << reply;
+  EXPECT_EQ(Step(), "webbadress");
+  // An edit of an older message: a note, not an answer.
+  json older = MatrixFixture("m.replace.json");
+  older["event_id"] = "$edit_older";
+  older["content"]["m.relates_to"]["event_id"] = "$in1";  // "ny"
+  older["content"]["m.new_content"]["body"] = "status";
+  ASSERT_EQ(Push({older}).status, 200);
+  reply = LastText();
+  EXPECT_NE(reply.find("sammanfattningen"), std::string::npos) << reply;
+  EXPECT_EQ(Step(), "webbadress");
 }
 
 }  // namespace

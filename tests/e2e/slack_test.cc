@@ -268,13 +268,14 @@ class SlackTest : public ::testing::Test {
     SQLite::Database db(bot_.db(), SQLite::OPEN_READONLY);
     return db.execAndGet("SELECT COUNT(*) FROM outbox WHERE status != 'sent'").getInt64();
   }
-  // The ts Slack gave each of `person`'s messages, as recorded.
+  // The ts Slack gave each of our messages to `person`, as recorded.
   std::vector<std::string> RecordedTs(const std::string& person) {
     SQLite::Database db(bot_.db(), SQLite::OPEN_READONLY);
     SQLite::Statement q(
         db,
         "SELECT p.ref FROM platform_messages p JOIN messages m ON m.id = "
-        "p.message_id WHERE m.person_id = ? AND p.platform = 'slack' ORDER BY m.id");
+        "p.message_id WHERE m.person_id = ? AND p.platform = 'slack' AND m.direction = "
+        "'out' ORDER BY m.id");
     q.bind(1, person);
     std::vector<std::string> out;
     while (q.executeStep()) out.push_back(q.getColumn(0).getString());
@@ -1000,3 +1001,136 @@ TEST_F(SlackReminderTest, TheApproverIsNudgedInSlackAndSnoozesWithAButton) {
     return false;
   })) << "snoozed to the next working day";
 }
+
+// --- issue 15: people named the Slack way, edits, channel mentions. The
+// events are recorded payloads (tests/fixtures/slack/), as Slack sends them.
+
+json Fixture(const std::string& name) {
+  std::ifstream in(std::string(KONTOBOT_SOURCE_DIR) + "/tests/fixtures/slack/" + name);
+  return json::parse(in);
+}
+
+class SlackSpeechTest : public SlackTest {
+ protected:
+  // `fixture` with its text, ts and event id replaced, sent signed.
+  HttpResult SendFixture(json e, const std::string& text, const std::string& ts) {
+    e["event_id"] = "EvF" + std::to_string(++event_);
+    e["event"]["text"] = text;
+    e["event"]["ts"] = ts;
+    e["event"]["event_ts"] = ts;
+    return Signed("/slack/events", e.dump(), "application/json");
+  }
+  // A DM whose effects are stored when this returns, also when it waited
+  // for users.info (a parked event counts as processed for Processed()).
+  void SaidAt(const std::string& text, const std::string& ts) {
+    ASSERT_EQ(SendFixture(Fixture("message_im_mentions.json"), text, ts).status, 200);
+    ASSERT_TRUE(Processed());
+    ASSERT_TRUE(Eventually([&] {
+      SQLite::Database db(bot_.db(), SQLite::OPEN_READONLY);
+      return db.execAndGet("SELECT COUNT(*) FROM inbound_queue").getInt() == 0;
+    }));
+  }
+  json Messages() { return bot_.Get("/api/messages?person=gis-anna&after=0").body["messages"]; }
+  std::string LastText() { return Messages().back()["text"]; }
+  // Anna answers (each in a DM of its own ts) until `step` is asked.
+  void AnswerUntilStep(const std::string& step) {
+    SaidAt("ny", NextTs());
+    for (int i = 0; i < 60; ++i) {
+      json last = Messages().back();
+      if (last["input"].empty() || last["input"].value("step", "") == step) return;
+      SaidAt(AnswerTo(last), NextTs());
+    }
+  }
+  std::string NextTs() { return "1795428000." + std::to_string(200000 + ++ts_); }
+  int ts_ = 0;
+};
+
+TEST_F(SlackSpeechTest, AdministratorsNamedWithSlackMentionsAreThePeopleInTheDirectory) {
+  // Omar by his Slack account in the directory; Lisa has none there, so
+  // users.info gives her address, which is hers in the directory.
+  slack_.AddUser("UNEWLISA1", "Lisa.Aberg@gislaved.se");
+  AnswerUntilStep("administratorer");
+  ASSERT_EQ(Messages().back()["input"].value("step", ""), "administratorer");
+  json e = Fixture("message_im_mentions.json");
+  e["event"]["ts"] = NextTs();
+  ASSERT_EQ(Signed("/slack/events", e.dump(), "application/json").status, 200);
+  ASSERT_TRUE(Eventually(
+      [&] { return Messages().back()["input"].value("step", "") != "administratorer"; }));
+  json m = Messages();
+  std::string reply = m[m.size() - 1]["text"];
+  EXPECT_NE(reply.find("Omar Haddad"), std::string::npos) << reply;
+  EXPECT_NE(reply.find("omar.haddad@gislaved.se"), std::string::npos) << reply;
+  EXPECT_NE(reply.find("Lisa Åberg"), std::string::npos) << reply;
+  EXPECT_NE(reply.find("lisa.aberg@gislaved.se"), std::string::npos) << reply;
+  EXPECT_EQ(m[m.size() - 1]["input"].value("step", ""), "daglig_drift");
+  std::string echo = m[m.size() - 2]["text"];
+  EXPECT_EQ(echo, "@Omar Haddad @Lisa Åberg") << "the transcript shows names, not codes";
+  EXPECT_EQ(slack_.calls("users.info").size(), 1u);
+}
+
+TEST_F(SlackSpeechTest, AMentionOfSomebodyOutsideTheDirectoryIsNamedReadably) {
+  slack_.AddUser("UOUTSIDE1", "someone@elsewhere.example");
+  AnswerUntilStep("administratorer");
+  SaidAt("<@UGISOMAR1> <@UOUTSIDE2|kalle.konsult>", NextTs());
+  std::string reply = LastText();
+  EXPECT_NE(reply.find("kalle.konsult"), std::string::npos) << reply;
+  EXPECT_EQ(reply.find("UOUTSIDE2"), std::string::npos) << reply;
+  SaidAt("<@UGISOMAR1> <@UOUTSIDE1>", NextTs());
+  ASSERT_TRUE(Processed());
+  reply = LastText();
+  EXPECT_NE(reply.find("someone@elsewhere.example"), std::string::npos) << reply;
+  EXPECT_EQ(reply.find("UOUTSIDE1"), std::string::npos) << reply;
+  SaidAt("<@UGISOMAR1> <@UNOBODY77>", NextTs());
+  ASSERT_TRUE(Processed());
+  reply = LastText();
+  EXPECT_NE(reply.find("Slack-användare"), std::string::npos) << reply;
+  EXPECT_EQ(reply.find("UNOBODY77"), std::string::npos) << reply;
+  EXPECT_EQ(Messages().back()["input"].value("step", ""), "administratorer");
+}
+
+TEST_F(SlackSpeechTest, AnEditOfTheLatestAnswerCorrectsItAndAnOlderEditGetsANote) {
+  AnswerUntilStep("medium");
+  SaidAt("Facebook", "1795428000.000400");
+  ASSERT_EQ(Messages().back()["input"].value("step", ""), "webbadress");
+  json changed = Fixture("message_changed.json");  // Facebook -> Instagram
+  ASSERT_EQ(Signed("/slack/events", changed.dump(), "application/json").status, 200);
+  ASSERT_TRUE(Processed());
+  std::string reply = LastText();
+  EXPECT_NE(reply.find("Rättat"), std::string::npos) << reply;
+  EXPECT_NE(reply.find("Instagram"), std::string::npos) << reply;
+  EXPECT_EQ(Messages().back()["input"].value("step", ""), "webbadress") << "asked again";
+  SQLite::Database db(bot_.db(), SQLite::OPEN_READONLY);
+  std::string state = db.execAndGet("SELECT state FROM drafts").getString();
+  EXPECT_NE(state.find(R"("medium":{"value":"instagram"})"), std::string::npos) << state;
+  // An edit of an older message ("ny") is not taken as an answer.
+  json older = Fixture("message_changed.json");
+  older["event_id"] = "Ev0CHANGED2";
+  older["event"]["message"]["ts"] = older["event"]["previous_message"]["ts"] = "1795428000.200001";
+  older["event"]["message"]["text"] = "status";
+  older["event"]["previous_message"]["text"] = "ny";
+  ASSERT_EQ(Signed("/slack/events", older.dump(), "application/json").status, 200);
+  ASSERT_TRUE(Processed());
+  reply = LastText();
+  EXPECT_NE(reply.find("sammanfattningen"), std::string::npos) << reply;
+  EXPECT_EQ(Messages().back()["input"].value("step", ""), "webbadress");
+}
+
+TEST_F(SlackSpeechTest, AChannelMentionIsAnsweredInItsThreadAndKeepsColleaguesNamed) {
+  ASSERT_EQ(Signed("/slack/events", Fixture("app_mention.json").dump(), "application/json").status,
+            200);
+  ASSERT_TRUE(Eventually([&] {
+    for (const auto& c : slack_.calls("chat.postMessage"))
+      if (c.args.value("channel", "") == "C0FRITID1") return true;
+    return false;
+  }));
+  json thread;
+  for (const auto& c : slack_.calls("chat.postMessage"))
+    if (c.args.value("channel", "") == "C0FRITID1") thread = c.args;
+  EXPECT_EQ(thread.value("thread_ts", ""), "1795428000.000200");
+  EXPECT_NE(thread.value("text", "").find("direktmeddelande"), std::string::npos) << thread.dump();
+  ASSERT_TRUE(Eventually([&] { return Posts("UGISANNA1") >= 1; }))
+      << "the conversation is in the DM";
+  std::string echo = Messages()[0]["text"];
+  EXPECT_EQ(echo, "vi vill starta ett Instagram-konto, @Omar Haddad hjälper till");
+}
+}  // namespace

@@ -12,15 +12,30 @@
 namespace kontobot {
 namespace {
 
-TEST(SlackPayloads, ReadsAMentionWithoutTheMention) {
+TEST(SlackPayloads, ReadsAMentionWithoutOurMentionKeepingColleagues) {
   auto e = slack::ParseEventRequest(
       R"({"type":"event_callback","event_id":"Ev1","event":{"type":"app_mention","user":"U1",)"
-      R"("channel":"C1","text":"<@U0LAN0Z89> starta"}})",
+      R"("channel":"C1","ts":"1.2","text":"<@UBOT> starta med <@U0LAN0Z89>"}})",
       "UBOT");
   ASSERT_EQ(e.kind, slack::EventRequest::Kind::kMessage);
   EXPECT_EQ(e.event_id, "Ev1");
   EXPECT_EQ(e.user, "U1");
   EXPECT_EQ(e.channel, "C1");
+  EXPECT_EQ(e.ts, "1.2");
+  EXPECT_TRUE(e.in_channel);
+  EXPECT_EQ(e.text, "starta med <@U0LAN0Z89>");
+  // Without a configured id: the envelope's bot authorization, else the
+  // mention the text starts with.
+  e = slack::ParseEventRequest(
+      R"({"type":"event_callback","event_id":"Ev2","authorizations":[{"user_id":"UB2",)"
+      R"("is_bot":true}],"event":{"type":"app_mention","user":"U1","channel":"C1",)"
+      R"("text":"hej <@UB2> och <@U0LAN0Z89>"}})",
+      "");
+  EXPECT_EQ(e.text, "hej och <@U0LAN0Z89>");
+  e = slack::ParseEventRequest(
+      R"({"type":"event_callback","event_id":"Ev3","event":{"type":"app_mention","user":"U1",)"
+      R"("channel":"C1","text":"<@UB3|kontobot> starta"}})",
+      "");
   EXPECT_EQ(e.text, "starta");
 }
 
