@@ -6,6 +6,7 @@
 
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <cpprest/http_client.h>
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -192,6 +193,14 @@ class Bot : public LoopbackClient {
   // The address to listen on instead of 127.0.0.1 (such as 0.0.0.0, which
   // the test still reaches on 127.0.0.1); set before Start.
   void SetListenHost(std::string host) { listen_host_ = std::move(host); }
+  // The file the bot's standard error (its log) goes to instead of the
+  // test's; set before Start.
+  void SetLogFile(std::string path) { log_file_ = std::move(path); }
+  // What the bot has logged so far (with SetLogFile).
+  std::string Log() const {
+    std::ifstream in(log_file_);
+    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  }
   // The running binary's threads: name (as /proc shows it) to nice value.
   std::map<std::string, int> Threads() const {
     std::map<std::string, int> out;
@@ -236,6 +245,10 @@ class Bot : public LoopbackClient {
     args.insert(args.end(), extra.begin(), extra.end());
     pid_ = fork();
     if (pid_ == 0) {
+      if (!log_file_.empty()) {
+        int fd = open(log_file_.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+        if (fd >= 0) dup2(fd, 2);
+      }
       std::vector<char*> argv;
       argv.reserve(args.size() + 1);
       for (auto& a : args) argv.push_back(a.data());
@@ -247,6 +260,7 @@ class Bot : public LoopbackClient {
 
   std::string db_;
   std::string listen_host_ = "127.0.0.1";
+  std::string log_file_;
   pid_t pid_ = 0;
 };
 
