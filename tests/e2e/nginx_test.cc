@@ -117,6 +117,16 @@ class Nginx {
   pid_t pid_ = 0;
 };
 
+// A self-signed certificate, dir/cert.pem and dir/cert.key: nginx loads
+// the shipped file's certificate even where it does not listen with TLS.
+void MakeCertificate(const std::string& dir) {
+  auto made = RunCommand(
+      "openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=localhost "
+      "-keyout " +
+      dir + "/cert.key -out " + dir + "/cert.pem 2>&1");
+  ASSERT_EQ(made.status, 0) << made.out;
+}
+
 // The shipped configuration with the test's ports, and auth_basic as the
 // identity provider; `tls`: with its TLS listener and `cert`.key/.pem.
 std::string TestVariant(int nginx_port, int redirect_port, int bot_port, const std::string& dir,
@@ -153,6 +163,7 @@ class BehindNginx : public ::testing::Test {
     dir_ = bot_.db() + ".nginx";
     std::filesystem::remove_all(dir_);
     std::filesystem::create_directories(dir_);
+    ASSERT_NO_FATAL_FAILURE(MakeCertificate(dir_));
     std::ofstream(dir_ + "/htpasswd") << "anna.berg@gislaved.se:{PLAIN}anna-secret\n"
                                       << "nobody@example.org:{PLAIN}nobody-secret\n";
     port_ = FreePort();
@@ -335,7 +346,7 @@ TEST_F(BehindNginx, IdleAndHalfSentConnectionsAreCutWhileHonestRequestsAreServed
   ASSERT_EQ(open, 0u) << "connections nginx did not close";
   // What each was told: nothing, or a timeout, for those that never ended
   // their request; the per-address limit turned most body senders away at
-  // once; the kept-alive ones had their answer (not signed in) first.
+  // once; the kept-alive ones had an answer first.
   std::map<std::string, int> seen;
   for (const Held& h : held) {
     const int status = RawStatus(h.got);
@@ -349,7 +360,9 @@ TEST_F(BehindNginx, IdleAndHalfSentConnectionsAreCutWhileHonestRequestsAreServed
         ++seen["body " + std::to_string(status)];
         break;
       case kKeptAlive:
-        EXPECT_EQ(status, 401) << h.got.substr(0, 200);
+        // Refused before it was read (the address was at its limit, held by
+        // the body senders) or answered: not signed in.
+        EXPECT_TRUE(status == 401 || status == 429) << h.got.substr(0, 200);
         break;
     }
   }
@@ -367,11 +380,7 @@ TEST(NginxConfiguration, TheTlsVariantLoads) {
   const std::string dir = ::testing::TempDir() + "/nginx_tls";
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
-  auto cert = RunCommand(
-      "openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=localhost "
-      "-keyout " +
-      dir + "/cert.key -out " + dir + "/cert.pem 2>&1");
-  ASSERT_EQ(cert.status, 0) << cert.out;
+  ASSERT_NO_FATAL_FAILURE(MakeCertificate(dir));
   std::ofstream(dir + "/htpasswd") << "anna.berg@gislaved.se:{PLAIN}anna-secret\n";
   std::ofstream(dir + "/site.conf") << TestVariant(FreePort(), FreePort(), FreePort(), dir, true);
   std::ofstream(dir + "/nginx.conf")

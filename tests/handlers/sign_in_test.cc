@@ -158,7 +158,7 @@ TEST_F(SignInCheck, RefusesEveryOtherRequestAndLogsWhy) {
 
 TEST(SignIn, IsOffWithoutAHeader) {
   Directory directory;
-  SignIn off("", {}, directory, spdlog::default_logger());
+  SignIn off("", {}, directory, std::make_shared<spdlog::logger>("off"));
   EXPECT_FALSE(off.enabled());
 }
 
