@@ -48,6 +48,47 @@ std::string EnvToOption(const std::string& name) {
   return out;
 }
 
+// Reads --trusted-proxies into `o` and checks the sign-in options together;
+// returns the error to print, or "".
+std::string CheckSignIn(Options& o, const std::string& trusted_proxies) {
+  if (o.auth_header.empty()) {
+    return "--trusted-proxies does nothing without --auth-header (the header that names the "
+           "signed-in person)";
+  }
+  // A header name is a token; '_' is refused too, since a proxy may treat
+  // X_Remote_User and X-Remote-User as one header (nginx drops it).
+  if (o.auth_header.find_first_not_of(
+          "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-") != std::string::npos) {
+    return "--auth-header must be a header name of letters, digits and '-', e.g. X-Remote-User, "
+           "not '" +
+           o.auth_header + "'";
+  }
+  std::string bad;
+  auto ranges = ParseAddressRanges(trusted_proxies, bad);
+  if (!ranges) {
+    return "--trusted-proxies: '" + bad +
+           "' is not an address or CIDR range (such as 127.0.0.1, ::1 or 10.1.2.0/24)";
+  }
+  if (ranges->empty()) {
+    return "--auth-header needs --trusted-proxies: the addresses of the reverse proxy that signs "
+           "people in (e.g. 127.0.0.1 when it runs on this machine); the header is believed from "
+           "them only";
+  }
+  for (const AddressRange& r : *ranges) {
+    if (r.prefix() == 0) {
+      return "--trusted-proxies " + r.text() +
+             " would trust every address: anyone who reaches the bot could sign in as anyone. "
+             "Give the reverse proxy's own addresses";
+    }
+  }
+  if (o.public_host.empty()) {
+    return "--auth-header needs --public-host: the HOST[:PORT] at which people reach the web chat "
+           "through the reverse proxy, e.g. kontobot.kommun.example";
+  }
+  o.trusted_proxies = std::move(*ranges);
+  return "";
+}
+
 }  // namespace
 
 bool IsLoopback(const std::string& host) {
@@ -96,7 +137,7 @@ ParseResult ParseOptions(int argc, const char* const* argv,
                          const std::map<std::string, std::string>& env) {
   ParseResult result;
   Options& o = result.options;
-  std::string listen, config_file, max_body;
+  std::string listen, config_file, max_body, trusted_proxies;
   po::options_description opts("Options");
   opts.add_options()("help,h", "show this help")("config", po::value(&config_file),
                                                  "read options from this INI file")(
@@ -114,10 +155,17 @@ ParseResult ParseOptions(int argc, const char* const* argv,
       "max-body", po::value(&o.max_body)->default_value(o.max_body),
       "largest request body accepted, in bytes; larger ones get 413")(
       "webchat", po::value(&o.webchat)->default_value(true),
-      "serve the built-in web chat at / (on/off); it has no sign-in, so it needs a loopback "
-      "--listen")("public-host", po::value(&o.public_host),
-                  "HOST[:PORT] at which a reverse proxy that signs people in serves the web chat "
-                  "(its Host and Origin are then accepted too)")(
+      "serve the built-in web chat at / (on/off); without --auth-header it is a demo in which "
+      "people pick who they are, so it needs a loopback --listen")(
+      "public-host", po::value(&o.public_host),
+      "HOST[:PORT] at which a reverse proxy that signs people in serves the web chat "
+      "(its Host and Origin are then accepted too)")(
+      "auth-header", po::value(&o.auth_header),
+      "sign-in: the request header in which the reverse proxy names the signed-in person (a "
+      "directory id or e-mail), e.g. X-Remote-User; off when not given")(
+      "trusted-proxies", po::value(&trusted_proxies),
+      "sign-in: the reverse proxy's addresses or CIDR ranges, separated by commas, e.g. "
+      "127.0.0.1,::1; --auth-header is believed from these only")(
       "out", po::value(&o.out), "export: the new directory to write (must not exist)")(
       "by", po::value(&o.by), "export, diary: your person id in the directory")(
       "to", po::value(&o.to), "export registration: to whom the records are released")(
@@ -292,18 +340,27 @@ ParseResult ParseOptions(int argc, const char* const* argv,
     result.error = "--webchat=off leaves nothing to serve: no chat platform is configured";
     return result;
   }
-  if (o.command == "serve" && o.webchat && !IsLoopback(o.listen_host)) {
-    result.error =
-        "the web chat has no sign-in: on '" + o.listen_host +
-        "' anyone who reaches the bot could act as any person. Listen on a loopback address "
-        "(--listen 127.0.0.1:" +
-        std::to_string(o.listen_port) +
-        "), or turn the web chat off with --webchat=off (Slack and Matrix do not need it)";
-    return result;
-  }
   if (!o.public_host.empty() && !ValidAuthority(o.public_host)) {
     result.error = "--public-host must be HOST or HOST:PORT, e.g. kontobot.kommun.example, not '" +
                    o.public_host + "'";
+    return result;
+  }
+  if (!o.auth_header.empty() || !trusted_proxies.empty()) {
+    if (std::string error = CheckSignIn(o, trusted_proxies); !error.empty()) {
+      result.error = error;
+      return result;
+    }
+  }
+  if (o.command == "serve" && o.webchat && o.auth_header.empty() && !IsLoopback(o.listen_host)) {
+    result.error =
+        "the web chat has no sign-in: on '" + o.listen_host +
+        "' anyone who reaches the bot could act as any person. Put it behind a reverse proxy "
+        "that signs people in and turn sign-in on with --auth-header X-Remote-User "
+        "--trusted-proxies PROXY-ADDRESS --public-host NAME (README, \"Sign-in behind nginx\"); "
+        "or listen on a loopback address (--listen 127.0.0.1:" +
+        std::to_string(o.listen_port) +
+        ") for the demo, or turn the web chat off with --webchat=off (Slack and Matrix do not "
+        "need it)";
     return result;
   }
   return result;

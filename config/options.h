@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "config/address_range.h"
+
 namespace kontobot::config {
 
 struct Options {
@@ -29,6 +31,12 @@ struct Options {
   // a reverse proxy that signs them in; "" when only the loopback names of
   // --listen are used (see WebChatAuthorities).
   std::string public_host;
+  // Sign-in behind a reverse proxy (handlers/sign_in.h): the request header
+  // that names the signed-in person; "" = off, and the web chat is then a
+  // demo in which people pick who they are, on loopback only.
+  std::string auth_header;
+  // The proxies whose auth_header is believed; never empty with it.
+  std::vector<AddressRange> trusted_proxies;
   // export and diary (handlers/export.h)
   std::string out;          // the new directory to write; "" = named after the export
   std::string by;           // who exports or registers (a directory person id)

@@ -21,6 +21,7 @@
 #include "handlers/outbox_sender.h"
 #include "handlers/register.h"
 #include "handlers/reminder_scheduler.h"
+#include "handlers/sign_in.h"
 #include "handlers/slack/slack_adapter.h"
 #include "handlers/stockholm_time.h"
 #include "handlers/test_clock.h"
@@ -143,8 +144,9 @@ struct App::Parts {
         cases(cfg.templates.templates, cfg.catalog.catalog, cfg.directory.directory, local_time),
         service(*store, engine, cases, cfg.templates.templates, cfg.directory.directory,
                 cfg.catalog.catalog, clock, log),
+        sign_in(o.auth_header, o.trusted_proxies, cfg.directory.directory, log),
         webchat(service, cfg.directory.directory, cfg.catalog.catalog,
-                WebChatAuthorities(o.listen_host, o.listen_port, o.public_host)),
+                WebChatAuthorities(o.listen_host, o.listen_port, o.public_host), sign_in),
         pages(*store, cfg.directory.directory, cfg.catalog.catalog),
         outbox(*store, clock, log),
         scheduler(service, clock, log),
@@ -167,6 +169,7 @@ struct App::Parts {
   ConversationEngine engine;
   CaseEngine cases;
   ConversationService service;
+  SignIn sign_in;
   WebChat webchat;
   RegisterPages pages;
   std::unique_ptr<slack::Adapter> slack_adapter;
@@ -218,6 +221,11 @@ std::unique_ptr<App> App::Create(const config::Options& o,
     return Response::Json(h.stalled ? 503 : 200, body.dump());
   });
   if (o.webchat) p->webchat.RegisterRoutes(p->server);
+  if (p->sign_in.enabled()) {
+    std::string proxies;
+    for (const auto& r : o.trusted_proxies) proxies += (proxies.empty() ? "" : ", ") + r.text();
+    log->info("sign-in: the web chat believes {} from {} only", o.auth_header, proxies);
+  }
   p->pages.RegisterRoutes(p->server);
   Parts* parts = p.get();
   if (!o.slack_signing_secret.empty()) {

@@ -23,6 +23,8 @@ if [[ "${1:-}" == "--test" ]]; then
   packages+=(libgtest-dev libgmock-dev chromium nodejs)
   # The e-archive package's test validates METS and ERMS against their schemas.
   packages+=(libxml2-utils)
+  # The sign-in tests run config/nginx/kontobot.conf in a real nginx.
+  packages+=(nginx)
   # The format check and static analysis (scripts/test.sh): Debian's clang 14 tools.
   packages+=(clang-format-14 clang-tidy-14 clang-tools-14)
   command -v npm >/dev/null 2>&1 || packages+=(npm)

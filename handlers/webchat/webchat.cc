@@ -151,39 +151,73 @@ std::string WebChatRefusal(const Request& request, WebChatAccess access,
 }
 
 WebChat::WebChat(ConversationService& service, const Directory& directory, const Catalog& catalog,
-                 std::vector<std::string> authorities)
+                 std::vector<std::string> authorities, const SignIn& sign_in)
     : service_(service),
       directory_(directory),
       catalog_(catalog),
-      authorities_(std::move(authorities)) {}
+      authorities_(std::move(authorities)),
+      sign_in_(sign_in) {}
 
-Handler WebChat::Guarded(WebChatAccess access, Handler handler) const {
+Handler WebChat::Guarded(WebChatAccess access, PersonalHandler handler) const {
   return [this, access, handler = std::move(handler)](const Request& r) {
+    // Sign-in first: who may not use the web chat at all learns nothing
+    // from the checks below.
+    const Person* signed_in = nullptr;
+    if (sign_in_.enabled()) {
+      signed_in = sign_in_.Check(r).person;
+      if (signed_in == nullptr) {
+        return Response::Error(401, "not_signed_in",
+                               catalog_.Render(Lang::kSv, "api.not_signed_in"));
+      }
+    }
     std::string refusal = WebChatRefusal(r, access, authorities_);
-    if (refusal.empty()) return handler(r);
+    if (refusal.empty()) return handler(r, signed_in);
     Vars vars{{"address", authorities_.front()}};
     return Response::Error(refusal == "unsupported_media_type" ? 415 : 403, refusal,
                            catalog_.Render(Lang::kSv, "api." + refusal, vars));
   };
 }
 
+const Person* WebChat::Acting(const std::optional<std::string>& named, const Person* signed_in,
+                              Response& refusal) const {
+  if (signed_in != nullptr) {
+    if (!named || *named == signed_in->id) return signed_in;
+    refusal =
+        Response::Error(403, "not_your_chat", catalog_.Render(Lang::kSv, "api.not_your_chat"));
+    return nullptr;
+  }
+  const Person* person = named ? directory_.Find(*named) : nullptr;
+  if (person == nullptr) {
+    refusal =
+        Response::Error(404, "unknown_person", catalog_.Render(Lang::kSv, "api.unknown_person"));
+  }
+  return person;
+}
+
 void WebChat::RegisterRoutes(HttpServer& server) {
   using enum WebChatAccess;
   auto page = [this](const char* name) {
-    return Guarded(kPage, [this, name](const Request&) { return Asset(name); });
+    return Guarded(kPage, [this, name](const Request&, const Person*) { return Asset(name); });
   };
   server.Route("GET", "/", page("index.html"));
   server.Route("GET", "/index.html", page("index.html"));
   server.Route("GET", "/app.js", page("app.js"));
   server.Route("GET", "/style.css", page("style.css"));
   server.Route("GET", "/api/catalog",
-               Guarded(kRead, [this](const Request& r) { return Catalogue(r); }));
-  server.Route("GET", "/api/people",
-               Guarded(kRead, [this](const Request& r) { return People(r); }));
-  server.Route("GET", "/api/messages",
-               Guarded(kRead, [this](const Request& r) { return GetMessages(r); }));
-  server.Route("POST", "/api/messages",
-               Guarded(kWrite, [this](const Request& r) { return PostMessage(r); }));
+               Guarded(kRead, [this](const Request& r, const Person*) { return Catalogue(r); }));
+  server.Route("GET", "/api/session",
+               Guarded(kRead, [this](const Request&, const Person* p) { return Session(p); }));
+  // With sign-in there is nobody to pick: the directory is not served.
+  if (!sign_in_.enabled()) {
+    server.Route("GET", "/api/people",
+                 Guarded(kRead, [this](const Request& r, const Person*) { return People(r); }));
+  }
+  server.Route("GET", "/api/messages", Guarded(kRead, [this](const Request& r, const Person* p) {
+                 return GetMessages(r, p);
+               }));
+  server.Route("POST", "/api/messages", Guarded(kWrite, [this](const Request& r, const Person* p) {
+                 return PostMessage(r, p);
+               }));
 }
 
 Response WebChat::Asset(const std::string& name) const {
@@ -211,29 +245,40 @@ Response WebChat::Catalogue(const Request& request) const {
                         nlohmann::json{{"lang", LangCode(*lang)}, {"messages", messages}}.dump());
 }
 
+namespace {
+nlohmann::json PersonJson(const Person& p) {
+  return {{"id", p.id}, {"name", p.name}, {"title", p.title}, {"unit", p.unit}, {"roles", p.roles}};
+}
+}  // namespace
+
+Response WebChat::Session(const Person* signed_in) const {
+  if (signed_in == nullptr) return Response::Json(200, R"({"sign_in":false})");
+  nlohmann::json person = PersonJson(*signed_in);
+  if (const Organisation* o = directory_.FindOrganisation(signed_in->org)) {
+    person["org"] = {{"id", o->id}, {"name", o->name.sv}, {"name_en", o->name.en}};
+  }
+  return Response::Json(200, nlohmann::json{{"sign_in", true}, {"person", person}}.dump());
+}
+
 Response WebChat::People(const Request&) const {
   nlohmann::json orgs = nlohmann::json::array();
   for (const Organisation& o : directory_.organisations()) {
     nlohmann::json people = nlohmann::json::array();
     for (const Person& p : directory_.people()) {
-      if (p.org != o.id) continue;
-      people.push_back({{"id", p.id},
-                        {"name", p.name},
-                        {"title", p.title},
-                        {"unit", p.unit},
-                        {"roles", p.roles}});
+      if (p.org == o.id) people.push_back(PersonJson(p));
     }
     orgs.push_back({{"id", o.id}, {"name", o.name.sv}, {"name_en", o.name.en}, {"people", people}});
   }
   return Response::Json(200, nlohmann::json{{"organisations", orgs}}.dump());
 }
 
-Response WebChat::GetMessages(const Request& request) const {
+Response WebChat::GetMessages(const Request& request, const Person* signed_in) const {
   auto p = request.query.find("person");
-  const Person* person = p == request.query.end() ? nullptr : directory_.Find(p->second);
-  if (person == nullptr) {
-    return Response::Error(404, "unknown_person", catalog_.Render(Lang::kSv, "api.unknown_person"));
-  }
+  Response refusal;
+  const Person* person =
+      Acting(p == request.query.end() ? std::nullopt : std::optional<std::string>(p->second),
+             signed_in, refusal);
+  if (person == nullptr) return refusal;
   int64_t after = 0;
   if (auto a = request.query.find("after"); a != request.query.end()) {
     auto v = ParseMessageId(a->second);
@@ -265,7 +310,7 @@ Response WebChat::GetMessages(const Request& request) const {
   return r;
 }
 
-Response WebChat::PostMessage(const Request& request) const {
+Response WebChat::PostMessage(const Request& request, const Person* signed_in) const {
   PostedMessage posted = ParsePostedMessage(request.body);
   auto refuse = [&](const std::string& code) {
     if (code == "bad_text") {
@@ -276,10 +321,9 @@ Response WebChat::PostMessage(const Request& request) const {
     return Response::Error(400, code, catalog_.Render(Lang::kSv, "api." + code));
   };
   if (!posted.person) return refuse(posted.error_code);
-  const Person* person = directory_.Find(*posted.person);
-  if (person == nullptr) {
-    return Response::Error(404, "unknown_person", catalog_.Render(Lang::kSv, "api.unknown_person"));
-  }
+  Response refusal;
+  const Person* person = Acting(posted.person, signed_in, refusal);
+  if (person == nullptr) return refusal;
   if (!posted.error_code.empty()) return refuse(posted.error_code);
   Input input;
   std::string echo;

@@ -1,14 +1,21 @@
 // The built-in web chat: static page and JSON API at /, /api/*.
 //
-// A demo front door: the person picks who they are from the directory, with
-// no sign-in, so it is served on loopback only (config/options.cc refuses
-// another --listen while it is on). It speaks to the same
-// ConversationService as every platform adapter.
+// Two modes. Without sign-in, a demo: the person picks who they are from
+// the directory, so it is served on loopback only (config/options.cc
+// refuses another --listen then) and the page says it is a demo. With
+// sign-in (handlers/sign_in.h), every route asks the SignIn first and
+// answers 401 to a request it does not sign in; the chat is then the
+// signed-in person's own, the directory is not served and a request that
+// names another person is refused (403 not_your_chat). It speaks to the
+// same ConversationService as every platform adapter.
 //
 // Endpoints (all JSON; errors are {"error":{"code","message"}} with 4xx):
 //   GET  /api/catalog?lang=sv|en   the page's own texts (webchat.*)
+//   GET  /api/session              {"sign_in":false} in the demo; with sign-in
+//                                  {"sign_in":true,"person":{id,name,...,org}}
 //   GET  /api/people               the directory, grouped by organisation
-//   GET  /api/messages?person=ID&after=N
+//                                  (the demo only)
+//   GET  /api/messages?person=ID&after=N   (person optional with sign-in)
 //   POST /api/messages {"person","text"} | {"person","message_id","action":{"id","value"}}
 //
 // Only the web chat's own page may drive it (WebChatRefusal): with no
@@ -20,6 +27,7 @@
 #include "bot/directory.h"
 #include "handlers/conversation_service.h"
 #include "handlers/http_server.h"
+#include "handlers/sign_in.h"
 
 namespace kontobot::handlers {
 
@@ -83,25 +91,35 @@ class WebChat {
  public:
   // All references must outlive the WebChat. `authorities` as from
   // WebChatAuthorities: a request under any other Host or Origin is refused.
+  // `sign_in` may be off (the demo).
   WebChat(ConversationService& service, const Directory& directory, const Catalog& catalog,
-          std::vector<std::string> authorities);
+          std::vector<std::string> authorities, const SignIn& sign_in);
 
   void RegisterRoutes(HttpServer& server);
 
+  // `signed_in`: the person the SignIn found; null in the demo.
   Response Catalogue(const Request& request) const;
+  Response Session(const Person* signed_in) const;
   Response People(const Request& request) const;
-  Response GetMessages(const Request& request) const;
-  Response PostMessage(const Request& request) const;
+  Response GetMessages(const Request& request, const Person* signed_in) const;
+  Response PostMessage(const Request& request, const Person* signed_in) const;
   Response Asset(const std::string& name) const;
 
  private:
-  // `handler` behind WebChatRefusal.
-  Handler Guarded(WebChatAccess access, Handler handler) const;
+  using PersonalHandler = std::function<Response(const Request&, const Person* signed_in)>;
+  // `handler` behind the SignIn (when on) and WebChatRefusal.
+  Handler Guarded(WebChatAccess access, PersonalHandler handler) const;
+  // The person a request acts as: in the demo the one it names (404 when
+  // nobody); with sign-in `signed_in`, and 403 when it names someone else.
+  // Returns the person, or the response to send instead.
+  const Person* Acting(const std::optional<std::string>& named, const Person* signed_in,
+                       Response& refusal) const;
 
   ConversationService& service_;
   const Directory& directory_;
   const Catalog& catalog_;
   const std::vector<std::string> authorities_;
+  const SignIn& sign_in_;
 };
 
 }  // namespace kontobot::handlers

@@ -100,6 +100,62 @@ TEST(Options, RefusesTheWebChatOnANonLoopbackAddress) {
   EXPECT_EQ(Parse({"version", "--listen", "0.0.0.0:8080"}).error, "");
 }
 
+// Issue 20: with sign-in on, the web chat may listen where its proxy
+// reaches it; without it, the refusal says how to turn it on.
+TEST(Options, SignInLetsTheWebChatListenBeyondLoopback) {
+  auto error = Parse({"serve", "--listen", "0.0.0.0:8080"}).error;
+  EXPECT_NE(error.find("--auth-header X-Remote-User --trusted-proxies"), std::string::npos)
+      << error;
+  auto r = Parse({"serve", "--listen", "0.0.0.0:8080", "--auth-header", "X-Remote-User",
+                  "--trusted-proxies", "10.1.2.3, 2001:db8::/32,127.0.0.1", "--public-host",
+                  "kontobot.kommun.example"});
+  ASSERT_EQ(r.error, "");
+  EXPECT_EQ(r.options.auth_header, "X-Remote-User");
+  ASSERT_EQ(r.options.trusted_proxies.size(), 3u);
+  EXPECT_TRUE(r.options.trusted_proxies[1].Contains("2001:db8:1::7"));
+  // The environment and a config file reach them too.
+  r = Parse({"serve"}, {{"KONTOBOT_AUTH_HEADER", "X-Auth-Request-Email"},
+                        {"KONTOBOT_TRUSTED_PROXIES", "::1"},
+                        {"KONTOBOT_PUBLIC_HOST", "chat.example"}});
+  ASSERT_EQ(r.error, "");
+  EXPECT_TRUE(r.options.trusted_proxies[0].Contains("::1"));
+}
+
+TEST(Options, RefusesSignInThatCouldBeSpoofed) {
+  struct Case {
+    std::vector<const char*> args;
+    const char* expected;
+  };
+  const std::vector<Case> cases{
+      {{"--auth-header", "X-Remote-User", "--public-host", "k.example"}, "needs --trusted-proxies"},
+      {{"--trusted-proxies", "127.0.0.1"}, "does nothing without --auth-header"},
+      {{"--auth-header", "X-Remote-User", "--trusted-proxies", "0.0.0.0/0", "--public-host",
+        "k.example"},
+       "would trust every address"},
+      {{"--auth-header", "X-Remote-User", "--trusted-proxies", "::/0", "--public-host",
+        "k.example"},
+       "would trust every address"},
+      {{"--auth-header", "X-Remote-User", "--trusted-proxies", "*", "--public-host", "k.example"},
+       "'*' is not an address"},
+      {{"--auth-header", "X-Remote-User", "--trusted-proxies", "10.0.0.0/33", "--public-host",
+        "k.example"},
+       "'10.0.0.0/33' is not an address"},
+      {{"--auth-header", "X-Remote-User", "--trusted-proxies", "proxy.example", "--public-host",
+        "k.example"},
+       "not an address"},
+      {{"--auth-header", "X_Remote_User", "--trusted-proxies", "127.0.0.1", "--public-host",
+        "k.example"},
+       "letters, digits and '-'"},
+      {{"--auth-header", "X-Remote-User", "--trusted-proxies", "127.0.0.1"}, "needs --public-host"},
+  };
+  for (const Case& c : cases) {
+    std::vector<const char*> args{"serve"};
+    args.insert(args.end(), c.args.begin(), c.args.end());
+    auto error = Parse(args).error;
+    EXPECT_NE(error.find(c.expected), std::string::npos) << c.expected << ": " << error;
+  }
+}
+
 TEST(Options, PublicHostIsAHostWithAnOptionalPort) {
   for (const char* ok : {"kontobot.kommun.example", "kontobot.kommun.example:8443", "10.0.0.5",
                          "[2001:db8::1]:443"}) {

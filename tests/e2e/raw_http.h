@@ -30,8 +30,18 @@ inline constexpr int kRawTimeoutMs = 10000;
 // connection failed (the test has then failed).
 class RawConnection {
  public:
-  explicit RawConnection(int port) {
+  // `source`: the loopback address to connect from (such as 127.0.0.3, an
+  // address the server does not trust), or null for the kernel's choice.
+  explicit RawConnection(int port, const char* source = nullptr) {
     fd_ = socket(AF_INET, SOCK_STREAM, 0);
+    if (source != nullptr) {
+      sockaddr_in from{};
+      from.sin_family = AF_INET;
+      inet_pton(AF_INET, source, &from.sin_addr);
+      if (bind(fd_, reinterpret_cast<sockaddr*>(&from), sizeof from) != 0) {
+        ADD_FAILURE() << "cannot bind to " << source << ": " << std::strerror(errno);
+      }
+    }
     sockaddr_in addr{};
     addr.sin_family = AF_INET;
     addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
@@ -88,8 +98,8 @@ class RawConnection {
 
 // Sends `request` (whole, with "Connection: close" among its headers so
 // that the bot closes after answering) and returns the answer.
-inline std::string RawExchange(int port, const std::string& request) {
-  RawConnection c(port);
+inline std::string RawExchange(int port, const std::string& request, const char* source = nullptr) {
+  RawConnection c(port, source);
   if (c.fd() < 0) return "";
   c.SendAll(request);
   return c.ReadToEnd();

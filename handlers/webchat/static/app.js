@@ -410,6 +410,21 @@
     else el.panel.removeAttribute('inert');
   }
 
+  // ---------------------------------------------------------------- sign-in
+
+  function useSignedIn(person) {
+    var org = person.org || {};
+    person.orgId = org.id;
+    person.org = org;
+    state.orgs = [];
+    state.people = {};
+    state.people[person.id] = person;
+    document.body.classList.add('signed-in');
+    el.panel.hidden = true;
+    el.peopleOpen.hidden = true;
+    el.emptyChoose.hidden = true;
+  }
+
   // ---------------------------------------------------------------- choosing a person
 
   function personFromHash() {
@@ -1072,7 +1087,7 @@
 
   async function start() {
     el = {
-      app: $('app'), main: $('main'), skip: $('skip-link'),
+      app: $('app'), main: $('main'), skip: $('skip-link'), demoBadge: $('demo-badge'),
       panel: $('people-panel'), people: $('people'), peopleEmpty: $('people-empty'), filter: $('people-filter'),
       peopleOpen: $('people-open'), peopleClose: $('people-close'), scrim: $('scrim'),
       chatHead: $('chat-head'), chatPerson: $('chat-person'),
@@ -1098,6 +1113,21 @@
       el.error.hidden = false;
     }
 
+    // Signed in through the organisation's sign-in: that person's own chat,
+    // and nobody to pick. Otherwise the demo, which says so.
+    var session = null;
+    try {
+      session = await api('GET', '/api/session');
+    } catch (e) {
+      showError(e.message, 'people');
+      return;
+    }
+    if (session.sign_in && session.person) {
+      useSignedIn(session.person);
+      await selectPerson(session.person.id, { initial: true });
+      return;
+    }
+    el.demoBadge.hidden = false;
     if (!(await loadPeople())) return;
     var fromHash = personFromHash();
     var stored = load(STORE_PERSON);
