@@ -1,4 +1,6 @@
 // kontobot's entry point: parse options, then hand over to handlers::Run.
+#include <openssl/crypto.h>
+
 #include <iostream>
 #include <map>
 
@@ -8,6 +10,13 @@
 extern char** environ;
 
 int main(int argc, char** argv) {
+  // OpenSSL loads its configuration once, on the thread that first uses it,
+  // and that thread keeps an error state OpenSSL frees only when the thread
+  // ends through it. Left to the first Matrix transaction (its SHA-256), that
+  // was a cpprestsdk thread the library abandons at exit: 904 bytes the
+  // AddressSanitizer build's leak check reported in every bot that served
+  // Matrix. Loading it here, on the main thread, ends it at exit.
+  OPENSSL_init_crypto(OPENSSL_INIT_LOAD_CONFIG, nullptr);
   std::map<std::string, std::string> env;
   for (char** e = environ; *e != nullptr; ++e) {
     std::string kv(*e);

@@ -969,8 +969,6 @@ TEST_F(SlackFaultTest, AfterAKill9AStuckLookIsGivenUpAndEachMessageIsPostedOnce)
   EXPECT_EQ(Looks(), 2u) << "the stuck look, then one that answered";
 }
 
-}  // namespace
-
 // Reminders reach Slack users in their DM, and their buttons come back
 // through block_actions like any other.
 class SlackReminderTest : public SlackTest {
