@@ -1,6 +1,8 @@
 // kontobot's entry point: parse options, then hand over to handlers::Run.
 #include <openssl/crypto.h>
 
+#include <pplx/pplx.h>
+
 #include <iostream>
 #include <map>
 
@@ -17,6 +19,14 @@ int main(int argc, char** argv) {
   // AddressSanitizer build's leak check reported in every bot that served
   // Matrix. Loading it here, on the main thread, ends it at exit.
   OPENSSL_init_crypto(OPENSSL_INIT_LOAD_CONFIG, nullptr);
+  // cpprestsdk creates its task scheduler on first use, under a spin lock
+  // inside the library, which ThreadSanitizer cannot see (the library is not
+  // built with it). Left to the first task, that was the listener's start on
+  // the main thread while the outbox's lanes, started just before, copied
+  // the same scheduler: a race in every TSan report, and an unsynchronised
+  // first use for any build. Created here, before any thread exists, every
+  // later use happens after it.
+  pplx::get_ambient_scheduler();
   std::map<std::string, std::string> env;
   for (char** e = environ; *e != nullptr; ++e) {
     std::string kv(*e);
