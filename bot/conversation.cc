@@ -637,13 +637,40 @@ class ConversationEngine::Turn {
 
   // --- answering -------------------------------------------------------------
 
+  // The answer to a contact-details follow-up as CompleteContact reads it:
+  // text without mentions as it is; a lone mention of a directory person
+  // (the person asked about, named the platform's way) as that person's
+  // name and directory contact details. nullopt for anything else with a
+  // mention: a new answer to the question, which reads mentions itself
+  // (and refuses an unknown one by its readable name).
+  std::optional<std::string> FollowupReply(const std::string& text) const {
+    std::vector<Mention> mentions = FindMentions(text);
+    if (mentions.empty()) return text;
+    const Mention& m = mentions.front();
+    if (mentions.size() != 1 || !Trim(text.substr(0, m.begin)).empty() ||
+        !Trim(text.substr(m.end)).empty()) {
+      return std::nullopt;
+    }
+    const Person* p = m.person_id.empty() ? nullptr : e_.directory_.Find(m.person_id);
+    if (p == nullptr) return std::nullopt;
+    std::string reply = p->name;
+    for (const std::string* detail : {&p->email, &p->phone}) {
+      if (!detail->empty()) reply += ", " + *detail;
+    }
+    return reply;
+  }
+
   void Answer(Draft& d, const Step& s, const std::string& text) {
     const Template* t = TemplateOf(d);
     AnswerContext ctx{&e_.directory_.personal_emails(), &e_.directory_};
     // The answer to a follow-up question belongs to that question.
     std::optional<ParsedAnswer> completed;
-    if (d.followup.value("step", "") == s.id && FindMentions(text).empty()) {
-      completed = CompleteContact(s, d.followup["partial"], d.followup.value("missing", -1), text);
+    if (d.followup.value("step", "") == s.id) {
+      std::optional<std::string> reply = FollowupReply(text);
+      if (reply) {
+        completed =
+            CompleteContact(s, d.followup["partial"], d.followup.value("missing", -1), *reply);
+      }
     }
     ParsedAnswer p = completed ? *completed : ParseAnswer(s, text, *t, lang(), ctx);
     if (!d.followup.empty() || p.missing >= 0) {

@@ -997,6 +997,20 @@ bool Transaction::InboundWaitingFor(const std::string& platform, const std::stri
   return q.executeStep();
 }
 
+std::optional<std::string> Transaction::ParkedBefore(const std::string& platform,
+                                                     const std::string& user, int64_t id) {
+  // The parked events are few (the partial index inbound_queue_waiting
+  // holds only them); the payload is read for those alone.
+  SQLite::Statement& q = store_.Prepare(
+      "SELECT waiting_for FROM inbound_queue WHERE platform = ? AND waiting_for NOT IN ('', "
+      "'failed') AND id < ? AND json_extract(payload, '$.user') = ? ORDER BY id LIMIT 1");
+  q.bind(1, platform);
+  q.bind(2, id);
+  q.bind(3, user);
+  if (!q.executeStep()) return std::nullopt;
+  return q.getColumn(0).getString();
+}
+
 int Transaction::ReleaseInbound(const std::string& platform, const std::string& waiting_for) {
   SQLite::Statement& q = store_.Prepare(
       "UPDATE inbound_queue SET waiting_for = '' WHERE platform = ? AND waiting_for = ?");

@@ -281,6 +281,12 @@ class Transaction {
   void ParkInbound(int64_t id, const std::string& waiting_for);
   // True if some event of `platform` is parked on `waiting_for`.
   bool InboundWaitingFor(const std::string& platform, const std::string& waiting_for);
+  // What the earliest event before `id` from platform user `user` (the
+  // payload's "user") is parked on, if one is: a later event of the same
+  // person parks behind it, so that a person's events take effect in the
+  // order they were sent.
+  std::optional<std::string> ParkedBefore(const std::string& platform, const std::string& user,
+                                          int64_t id);
   // Makes the events parked on `waiting_for` ready again; returns how many.
   int ReleaseInbound(const std::string& platform, const std::string& waiting_for);
   void FailInbound(int64_t id, const std::string& error);

@@ -140,6 +140,13 @@ handlers::Processed Adapter::Process(store::Transaction& tx, const store::Queued
   // Events queued before the parser took mentions out still carry one.
   if (p.value("kind", "") == "mention")
     text = std::regex_replace(text, std::regex(R"(<@[A-Z0-9]+>\s*)"), "");
+  // A person's events take effect in the order they were sent: one that
+  // comes while an earlier one waits (for a mentioned user's lookup) waits
+  // behind it, and both are released together, in order.
+  if (std::optional<std::string> ahead = tx.ParkedBefore("slack", user, event.id)) {
+    tx.ParkInbound(event.id, *ahead);
+    return handlers::Processed::kParked;
+  }
   const Person* person = directory_.FindByAccount("slack", user);
   std::optional<std::string> email;
   if (person == nullptr) email = tx.PlatformUserEmail("slack", user);

@@ -1066,6 +1066,31 @@ TEST_F(SlackSpeechTest, AdministratorsNamedWithSlackMentionsAreThePeopleInTheDir
   EXPECT_EQ(slack_.calls("users.info").size(), 1u);
 }
 
+// A message sent while an earlier one waits for a mentioned user's lookup
+// takes effect after it, not before (issue 15: the parked event was
+// overtaken by the person's next message).
+TEST_F(SlackSpeechTest, AMessageSentWhileAMentionIsLookedUpWaitsItsTurn) {
+  slack_.AddUser("UNEWLISA1", "Lisa.Aberg@gislaved.se");
+  AnswerUntilStep("administratorer");
+  slack_.HoldAnswers(1000);  // users.info answers a second later
+  ASSERT_EQ(SendFixture(Fixture("message_im_mentions.json"), "<@UGISOMAR1> <@UNEWLISA1>", NextTs())
+                .status,
+            200);
+  ASSERT_EQ(SendFixture(Fixture("message_im_mentions.json"), "status", NextTs()).status, 200);
+  ASSERT_TRUE(Eventually([&] {
+    if (bot_.Landed() != 0) return false;
+    SQLite::Database db(bot_.db(), SQLite::OPEN_READONLY);
+    return db.execAndGet("SELECT COUNT(*) FROM inbound_queue").getInt() == 0;
+  }));
+  slack_.HoldAnswers(0);
+  std::vector<std::string> said;
+  for (const json& m : Messages())
+    if (m["direction"] == "in") said.push_back(m["text"]);
+  ASSERT_GE(said.size(), 2u);
+  EXPECT_EQ(said[said.size() - 2], "@Omar Haddad @Lisa Åberg");
+  EXPECT_EQ(said.back(), "status");
+}
+
 TEST_F(SlackSpeechTest, AMentionOfSomebodyOutsideTheDirectoryIsNamedReadably) {
   slack_.AddUser("UOUTSIDE1", "someone@elsewhere.example");
   AnswerUntilStep("administratorer");
