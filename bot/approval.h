@@ -131,6 +131,9 @@ class CaseEngine {
   // The approval request's text for `task`, as the approver sees it.
   std::string RequestText(const Case& c, const Task& task, Lang lang) const;
 
+  // Local time as this engine reads it (case dates are local dates).
+  const LocalTime& local_time() const { return local_time_; }
+
  private:
   class Run;
   const TemplateSet& templates_;

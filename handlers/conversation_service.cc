@@ -4,6 +4,7 @@
 #include <map>
 
 #include "bot/answers.h"
+#include "bot/diary.h"
 #include "store/clock_format.h"
 
 namespace kontobot::handlers {
@@ -280,6 +281,8 @@ std::vector<store::StoredMessage> ConversationService::HandleIn(store::Transacti
     m.id = tx.AppendMessage(m);
     Dispatch(tx, m, false, now);
     turn.mine.push_back(m);
+  } else if (!case_text && HandleDiaryInput(turn, input)) {
+    // the information function's diarienummer
   } else if (!case_text && HandleReminderInput(turn, input)) {
     // a reminder's button or word
   } else if (CaseEngine::Owns(input.action) || case_text) {
@@ -533,6 +536,59 @@ bool ConversationService::CommentAnswered(int64_t account, const std::string& re
 std::optional<TimePoint> ConversationService::NextTimerDue() {
   store::Transaction tx(store_);
   return tx.NextTimerDue();
+}
+
+bool ConversationService::HandleDiaryInput(Turn& turn, const Input& input) {
+  // Typed words only outside a draft, as for "försenat".
+  if (!input.action.empty() || turn.session.active_draft != 0) return false;
+  std::optional<DiaryCommand> command = ParseDiaryCommand(input.text, catalog_);
+  if (!command) return false;
+  const Lang lang = turn.session.lang;
+  auto say = [&](const std::string& key, const Vars& vars = {}) {
+    Say(turn, {catalog_.Render(lang, key, vars), {}});
+  };
+  if (command->registration_id == 0) {
+    say(turn.person.HasRole("informationsfunktion") ? "diary.usage" : "diary.not_allowed");
+    return true;
+  }
+  const std::string id = std::to_string(command->registration_id);
+  auto reg = turn.tx.LoadRegistration(command->registration_id);
+  if (!reg || !KeepsDiaryOf(turn.person, reg->org)) {
+    // A case of another organisation is not this person's to know about.
+    say(turn.person.HasRole("informationsfunktion") ? "diary.unknown" : "diary.not_allowed",
+        {{"id", id}});
+    return true;
+  }
+  std::optional<store::DiaryEntry> old = turn.tx.Diary(command->registration_id);
+  if (command->number.empty()) {
+    if (old) {
+      say("diary.current",
+          {{"id", id}, {"number", Literal(old->diarienummer)}, {"date", old->registered_on}});
+    } else {
+      say("diary.none", {{"id", id}});
+    }
+    return true;
+  }
+  std::optional<std::string> number = CleanDiaryNumber(command->number);
+  if (!number) {
+    say("diary.invalid");
+    return true;
+  }
+  std::string date = cases_.local_time().Date(turn.now);
+  turn.tx.SetDiary({command->registration_id, *number, date, turn.person.id, turn.now});
+  turn.tx.AppendAudit(turn.now, turn.person.id, "diary.set", "registration:" + id,
+                      {{"diarienummer", *number},
+                       {"registered_on", date},
+                       {"old", old ? old->diarienummer : ""},
+                       {"channel", "chat"}});
+  Vars vars{{"id", id}, {"number", Literal(*number)}, {"date", date}};
+  if (old && old->diarienummer != *number) {
+    vars["old"] = Literal(old->diarienummer);
+    say("diary.changed", vars);
+  } else {
+    say("diary.set", vars);
+  }
+  return true;
 }
 
 bool ConversationService::HandleReminderInput(Turn& turn, const Input& input) {

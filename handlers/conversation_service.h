@@ -136,6 +136,9 @@ class ConversationService {
   WaitFacts Facts(store::Transaction& tx, const Timer& t);
   // Handles the reminder buttons and words ("Noterat", snooze, duty
   // confirmations, "status", "försenat"); false if `input` is none of them.
+  // "diarienummer 12 KS 2026/0042": the information function sets (or,
+  // without a number, reads) a case's diarienummer (bot/diary.h).
+  bool HandleDiaryInput(Turn& turn, const Input& input);
   bool HandleReminderInput(Turn& turn, const Input& input);
   void Say(Turn& turn, const Reply& reply);
 

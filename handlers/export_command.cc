@@ -7,6 +7,7 @@
 #include <iostream>
 
 #include "bot/chat_markup.h"
+#include "bot/diary.h"
 #include "handlers/archive.h"
 #include "handlers/dossier.h"
 #include "handlers/export.h"
@@ -177,13 +178,9 @@ class Command {
 
   int Diary() {
     int64_t id = ParseId(o_.args.at(0));
-    std::string number = CleanText(o_.args.at(1));
-    for (char& c : number)
-      if (c == '\n' || c == '\t') c = ' ';
-    while (!number.empty() && number.back() == ' ') number.pop_back();
-    while (!number.empty() && number.front() == ' ') number.erase(number.begin());
-    if (number.empty() || number.size() > 100)
-      throw Failure("a diarienummer has 1 to 100 characters");
+    std::optional<std::string> cleaned = CleanDiaryNumber(o_.args.at(1));
+    if (!cleaned) throw Failure("a diarienummer has 1 to 100 characters");
+    const std::string& number = *cleaned;
     const Person& registrar = Registrar(o_, directory_);
     TimePoint now = Now();
     std::string date = o_.date.empty() ? local_.Date(now) : o_.date;
@@ -192,7 +189,7 @@ class Command {
     store::Transaction tx(*store_);
     auto reg = tx.LoadRegistration(id);
     if (!reg) throw Failure("there is no registration " + std::to_string(id));
-    if (!registrar.HasRole("informationsfunktion") || registrar.org != reg->org) {
+    if (!KeepsDiaryOf(registrar, reg->org)) {
       throw Failure(registrar.name +
                     " is not the information function of the case's organisation; "
                     "only they keep its diary");

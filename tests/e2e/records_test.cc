@@ -134,6 +134,52 @@ const std::vector<std::string> kInternal{
     "message.",  "startup:",      "sarskild_epost", "[records.", "draft.",
     "approval.", "registration:", "\"*Steg",        "*Steg",     "forvaltningschef"};
 
+// Issue 19 item 3: the information function sets a case's diarienummer in
+// chat as well as on the command line; others cannot, and every export shows
+// the number set last.
+TEST_F(Records, TheInformationFunctionSetsTheDiarienummerInChat) {
+  // A copy of the suite's case: the other tests read its diarienummer.
+  const std::string copy = ::testing::TempDir() + "/records_diary_chat.db";
+  for (const char* suffix : {"", "-wal", "-shm"}) {
+    std::filesystem::remove(copy + suffix);
+    if (std::filesystem::exists(*db_ + suffix))
+      std::filesystem::copy_file(*db_ + suffix, copy + suffix);
+  }
+  {
+    Bot bot(copy);
+    bot.Start();
+    auto last = [&](const std::string& person) {
+      return Feed(bot, person).back()["text"].get<std::string>();
+    };
+    bot.Say("gis-anna", "diarienummer 1 KS 2026/9999");
+    EXPECT_NE(last("gis-anna").find("Bara informationsfunktionen"), std::string::npos)
+        << last("gis-anna");
+    bot.Say("gis-info", "Diarienummer 1");
+    EXPECT_NE(last("gis-info").find("KS 2026/0042"), std::string::npos) << last("gis-info");
+    bot.Say("gis-info", "dnr 77 KS 1");
+    EXPECT_NE(last("gis-info").find("ingen anmälan nr 77"), std::string::npos) << last("gis-info");
+    bot.Say("gis-info", "diarienummer nr 1: KS 2026/0100");
+    std::string set = last("gis-info");
+    EXPECT_NE(set.find("KS 2026/0100"), std::string::npos) << set;
+    EXPECT_NE(set.find("tidigare KS 2026/0042"), std::string::npos) << set;
+    bot.Kill(SIGTERM);
+  }
+  SQLite::Database db(copy, SQLite::OPEN_READONLY);
+  SQLite::Statement q(db, "SELECT diarienummer, set_by FROM case_diary WHERE registration_id = 1");
+  ASSERT_TRUE(q.executeStep());
+  EXPECT_EQ(q.getColumn(0).getString(), "KS 2026/0100");
+  EXPECT_EQ(q.getColumn(1).getString(), "gis-info");
+  std::string out = Out("diary_chat");
+  std::string log;
+  ASSERT_EQ(Kontobot("export registration 1 --by gis-info --to \"Anna Journalist\" --pdf=false "
+                     "--out " +
+                         out + " --db " + copy,
+                     &log),
+            0)
+      << log;
+  EXPECT_NE(Slurp(out + "/registration-1.html").find("KS 2026/0100"), std::string::npos);
+}
+
 TEST_F(Records, CompleteDossierReadsAsTheCaseWithNoMachineWords) {
   std::string out = Out("complete");
   std::string log;
