@@ -552,6 +552,8 @@ class ConversationEngine::Turn {
 
   void Help() {
     std::string text = T("help.text");
+    // The information function's own commands (the service handles them).
+    if (person_.HasRole("informationsfunktion")) text += "\n\n" + T("help.information_function");
     const Draft* d = Active();
     if (d != nullptr) {
       const Step* s = TemplateOf(*d)->FindStep(d->cursor);

@@ -151,6 +151,10 @@ TEST_F(Records, TheInformationFunctionSetsTheDiarienummerInChat) {
     auto last = [&](const std::string& person) {
       return Feed(bot, person).back()["text"].get<std::string>();
     };
+    bot.Say("gis-info", "hjälp");
+    EXPECT_NE(last("gis-info").find("diarienummer 12"), std::string::npos) << last("gis-info");
+    bot.Say("gis-anna", "hjälp");
+    EXPECT_EQ(last("gis-anna").find("diarienummer"), std::string::npos) << last("gis-anna");
     bot.Say("gis-anna", "diarienummer 1 KS 2026/9999");
     EXPECT_NE(last("gis-anna").find("Bara informationsfunktionen"), std::string::npos)
         << last("gis-anna");
