@@ -132,9 +132,10 @@ int main(int argc, char** argv) try {
     store::Transaction tx(store);
     auto all = tx.AllAccounts();
     auto diary = tx.Diaries();
-    auto history = handlers::RegisterHistory(tx, ctx);
+    auto history = handlers::RegisterHistory(tx, ctx, all);
     std::string csv = handlers::RegisterCsv(all, diary, ctx);
-    std::string js = handlers::RegisterJson(all, diary, history, ctx, now).dump(2);
+    std::string hcsv = handlers::RegisterHistoryCsv(history, ctx);
+    std::string js = handlers::RegisterJson(all, diary, std::move(history), ctx, now).dump(2);
     if (csv.empty() || js.empty()) std::abort();
   });
   {
@@ -142,11 +143,11 @@ int main(int argc, char** argv) try {
     auto t0 = std::chrono::steady_clock::now();
     auto all = tx.AllAccounts();
     auto t1 = std::chrono::steady_clock::now();
-    auto history = handlers::RegisterHistory(tx, ctx);
+    auto history = handlers::RegisterHistory(tx, ctx, all);
     auto t2 = std::chrono::steady_clock::now();
     std::string csv = handlers::RegisterCsv(all, {}, ctx);
     auto t3 = std::chrono::steady_clock::now();
-    auto js = handlers::RegisterJson(all, {}, history, ctx, now);
+    auto js = handlers::RegisterJson(all, {}, std::move(history), ctx, now);
     auto t4 = std::chrono::steady_clock::now();
     std::string text = js.dump(2);
     auto t5 = std::chrono::steady_clock::now();

@@ -159,35 +159,56 @@ std::optional<nlohmann::json> RegistrationRecord(store::Transaction& tx, int64_t
       {"releases", releases}};
 }
 
-std::vector<nlohmann::json> RegisterHistory(store::Transaction& tx, const RecordsContext& ctx) {
+std::vector<nlohmann::json> RegisterHistory(store::Transaction& tx, const RecordsContext& ctx,
+                                            const std::vector<store::Account>& accounts) {
+  auto label_of = [](const store::Account& a) {
+    return a.medium + (a.url.empty() ? "" : ", " + a.url);
+  };
+  std::map<int64_t, std::string> labels;
+  for (const store::Account& a : accounts) labels.emplace(a.registration_id, label_of(a));
+  std::map<std::string, std::string> names;  // actor -> name, rendered once
   std::vector<nlohmann::json> out;
-  std::map<int64_t, std::optional<store::Account>> accounts;
   for (const auto& a : tx.AuditByActions("registration:", kRegisterActions)) {
     int64_t id = AccountOfSubject(a["subject"].get<std::string>());
-    auto known = accounts.find(id);
-    if (known == accounts.end()) known = accounts.emplace(id, tx.LoadAccount(id)).first;
-    const auto& account = known->second;
-    std::string label =
-        account ? account->medium + (account->url.empty() ? "" : ", " + account->url) : "";
+    auto known = labels.find(id);
+    if (known == labels.end()) {
+      auto account = tx.LoadAccount(id);
+      known = labels.emplace(id, account ? label_of(*account) : "").first;
+    }
+    const std::string& label = known->second;
+    const std::string& actor = a["actor"].get_ref<const std::string&>();
+    auto name = names.find(actor);
+    if (name == names.end()) name = names.emplace(actor, ctx.NameOf(actor)).first;
     std::string action = a["action"].get<std::string>();
     std::string key = "records.history." + action;
-    Vars v{{"account", label}, {"by", ctx.NameOf(a["actor"].get<std::string>())}};
-    out.push_back({{"at", When(ctx, a["at"].get<std::string>())},
-                   {"registration", id},
-                   {"account", label},
-                   {"event", action},
-                   {"by", a["actor"]},
-                   {"by_name", ctx.NameOf(a["actor"].get<std::string>())},
-                   {"text", ctx.catalog.Has(ctx.lang, key) ? ctx.T(key, v)
-                                                           : ctx.T("records.history.other", v)}});
+    Vars v{{"account", label}, {"by", name->second}};
+    nlohmann::json row = nlohmann::json::object();
+    row["at"] = When(ctx, a["at"].get<std::string>());
+    row["registration"] = id;
+    row["account"] = label;
+    row["event"] = std::move(action);
+    row["by"] = actor;
+    row["by_name"] = name->second;
+    row["text"] =
+        ctx.catalog.Has(ctx.lang, key) ? ctx.T(key, v) : ctx.T("records.history.other", v);
+    out.push_back(std::move(row));
   }
   return out;
 }
 
 nlohmann::json RegisterJson(const std::vector<store::Account>& accounts,
                             const std::map<int64_t, store::DiaryEntry>& diary,
-                            const std::vector<nlohmann::json>& history, const RecordsContext& ctx,
+                            std::vector<nlohmann::json> history, const RecordsContext& ctx,
                             TimePoint now) {
+  // Built by assignment and moves: an initializer list copies every value
+  // it holds, and the accounts and history arrays are most of the export.
+  std::map<std::string, std::string> names;  // person id -> name
+  auto name_of = [&](const std::string& id) -> const std::string& {
+    auto n = names.find(id);
+    if (n == names.end()) n = names.emplace(id, ctx.NameOf(id)).first;
+    return n->second;
+  };
+  std::map<std::string, std::string> status_texts;
   nlohmann::json out = nlohmann::json::array();
   for (const auto& a : accounts) {
     const Organisation* o = ctx.directory.FindOrganisation(a.org);
@@ -195,40 +216,53 @@ nlohmann::json RegisterJson(const std::vector<store::Account>& accounts,
     nlohmann::json admins = nlohmann::json::array();
     for (const auto& p : a.administrators) {
       if (!p.is_object()) continue;
-      admins.push_back({{"name", p.value("name", "")},
-                        {"email", p.value("email", "")},
-                        {"phone", p.value("phone", "")}});
+      nlohmann::json admin = nlohmann::json::object();
+      admin["name"] = p.value("name", "");
+      admin["email"] = p.value("email", "");
+      admin["phone"] = p.value("phone", "");
+      admins.push_back(std::move(admin));
     }
     nlohmann::json approvals = nlohmann::json::array();
     for (const auto& ap : a.approvals) {
       std::string by = ap.value("by", "");
       std::string step = ap.value("step", "");
-      approvals.push_back({{"step", step},
-                           {"step_title", ctx.StepTitle(o ? o->template_id : a.org, step)},
-                           {"by", by},
-                           {"by_name", ctx.NameOf(by)},
-                           {"at", When(ctx, ap.value("at", ""))}});
+      nlohmann::json approval = nlohmann::json::object();
+      approval["step_title"] = ctx.StepTitle(o ? o->template_id : a.org, step);
+      approval["step"] = std::move(step);
+      approval["by_name"] = name_of(by);
+      approval["by"] = std::move(by);
+      approval["at"] = When(ctx, ap.value("at", ""));
+      approvals.push_back(std::move(approval));
     }
-    out.push_back({{"registration", a.registration_id},
-                   {"diarienummer", d != diary.end() ? d->second.diarienummer : ""},
-                   {"diary_date", d != diary.end() ? d->second.registered_on : ""},
-                   {"organisation", a.org},
-                   {"organisation_name", o ? o->name.Get(ctx.lang) : a.org},
-                   {"medium", a.medium},
-                   {"url", a.url},
-                   {"unit", a.unit},
-                   {"purpose", a.purpose},
-                   {"status", a.status},
-                   {"status_text", ctx.T("records.account_status." + a.status)},
-                   {"registered_at", LocalRfc3339(ctx.local, a.registered_at)},
-                   {"administrators", admins},
-                   {"approvals", approvals}});
+    auto status = status_texts.find(a.status);
+    if (status == status_texts.end()) {
+      status = status_texts.emplace(a.status, ctx.T("records.account_status." + a.status)).first;
+    }
+    nlohmann::json row = nlohmann::json::object();
+    row["registration"] = a.registration_id;
+    row["diarienummer"] = d != diary.end() ? d->second.diarienummer : "";
+    row["diary_date"] = d != diary.end() ? d->second.registered_on : "";
+    row["organisation"] = a.org;
+    row["organisation_name"] = o ? o->name.Get(ctx.lang) : a.org;
+    row["medium"] = a.medium;
+    row["url"] = a.url;
+    row["unit"] = a.unit;
+    row["purpose"] = a.purpose;
+    row["status"] = a.status;
+    row["status_text"] = status->second;
+    row["registered_at"] = LocalRfc3339(ctx.local, a.registered_at);
+    row["administrators"] = std::move(admins);
+    row["approvals"] = std::move(approvals);
+    out.push_back(std::move(row));
   }
-  return {{"format", "kontobot-register/1"},
-          {"generated_at", LocalRfc3339(ctx.local, now)},
-          {"time_zone", "Europe/Stockholm"},
-          {"accounts", out},
-          {"history", history}};
+  nlohmann::json result = nlohmann::json::object();
+  result["format"] = "kontobot-register/1";
+  result["generated_at"] = LocalRfc3339(ctx.local, now);
+  result["time_zone"] = "Europe/Stockholm";
+  result["accounts"] = std::move(out);
+  result["history"] = nlohmann::json::array();
+  for (nlohmann::json& h : history) result["history"].push_back(std::move(h));
+  return result;
 }
 
 std::string RegisterCsv(const std::vector<store::Account>& accounts,

@@ -57,14 +57,16 @@ std::optional<nlohmann::json> RegistrationRecord(store::Transaction& tx, int64_t
                                                  const RecordsContext& ctx);
 
 // The register's changes: audit entries about accounts, as rows with a
-// sentence each.
-std::vector<nlohmann::json> RegisterHistory(store::Transaction& tx, const RecordsContext& ctx);
+// sentence each. `accounts` are the register's accounts as loaded (each
+// entry is labelled with its account; one not among them is looked up).
+std::vector<nlohmann::json> RegisterHistory(store::Transaction& tx, const RecordsContext& ctx,
+                                            const std::vector<store::Account>& accounts);
 
 // The register, every account, with administrators' contact details and
 // the approvals. Field names are stable (README, "The register export").
 nlohmann::json RegisterJson(const std::vector<store::Account>& accounts,
                             const std::map<int64_t, store::DiaryEntry>& diary,
-                            const std::vector<nlohmann::json>& history, const RecordsContext& ctx,
+                            std::vector<nlohmann::json> history, const RecordsContext& ctx,
                             TimePoint now);
 // RFC 4180 CSV (UTF-8 with a byte-order mark, so spreadsheets read å, ä
 // and ö) with a header row in the catalogue's language; formula-like

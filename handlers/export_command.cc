@@ -138,12 +138,13 @@ class Command {
       store::Transaction tx(*store_);
       accounts = tx.AllAccounts();
       diary = tx.Diaries();
-      history = RegisterHistory(tx, ctx_);
+      history = RegisterHistory(tx, ctx_, accounts);
     }
     ExportDir dir(OutDir("register"));
     dir.Write("register.csv", RegisterCsv(accounts, diary, ctx_));
-    dir.Write("register.json", RegisterJson(accounts, diary, history, ctx_, Now()).dump(2));
     dir.Write("register-history.csv", RegisterHistoryCsv(history, ctx_));
+    dir.Write("register.json",
+              RegisterJson(accounts, diary, std::move(history), ctx_, Now()).dump(2));
     dir.Commit();
     Print(dir);
     return 0;
