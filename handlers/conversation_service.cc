@@ -281,10 +281,8 @@ std::vector<store::StoredMessage> ConversationService::HandleIn(store::Transacti
     m.id = tx.AppendMessage(m);
     Dispatch(tx, m, false, now);
     turn.mine.push_back(m);
-  } else if (!case_text && HandleDiaryInput(turn, input)) {
-    // the information function's diarienummer
-  } else if (!case_text && HandleReminderInput(turn, input)) {
-    // a reminder's button or word
+  } else if (!case_text && (HandleDiaryInput(turn, input) || HandleReminderInput(turn, input))) {
+    // the information function's diarienummer, or a reminder's button or word
   } else if (CaseEngine::Owns(input.action) || case_text) {
     int64_t task_id = CaseEngine::TaskOf(case_text ? session.pending : input.value);
     auto task = tx.LoadTask(task_id);

@@ -176,7 +176,7 @@ std::vector<nlohmann::json> RegisterHistory(store::Transaction& tx, const Record
       known = labels.emplace(id, account ? label_of(*account) : "").first;
     }
     const std::string& label = known->second;
-    const std::string& actor = a["actor"].get_ref<const std::string&>();
+    const auto& actor = a["actor"].get_ref<const std::string&>();
     auto name = names.find(actor);
     if (name == names.end()) name = names.emplace(actor, ctx.NameOf(actor)).first;
     std::string action = a["action"].get<std::string>();
