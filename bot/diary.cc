@@ -1,5 +1,6 @@
 #include "bot/diary.h"
 
+#include <algorithm>
 #include <cctype>
 
 #include "bot/chat_markup.h"
@@ -24,11 +25,22 @@ std::string AsciiLower(std::string_view s) {
 
 std::optional<DiaryCommand> ParseDiaryCommand(std::string_view text, const Catalog& catalog) {
   std::string_view typed = SkipSpaces(text);
+  // Every message outside a draft comes here: one fold of the whole text
+  // rules out all but the messages that start with a command word, before
+  // the prefixes are folded one by one to find where it ends as typed.
+  const std::string folded = NormalizeWord(typed);
+  const std::vector<std::string>& words = catalog.CommandWords("diary");
+  if (std::none_of(words.begin(), words.end(), [&](const std::string& w) {
+        return folded.compare(0, w.size(), w) == 0 &&
+               (folded.size() == w.size() || folded[w.size()] == ' ');
+      })) {
+    return std::nullopt;
+  }
   // The longest command word the text starts with, compared as
   // NormalizeWord folds it (case, runs of spaces), followed by a space or
   // the end; `rest` is what follows it as typed.
   size_t matched = 0;
-  for (const std::string& word : catalog.CommandWords("diary")) {
+  for (const std::string& word : words) {
     for (size_t n = word.size() / 2; n <= typed.size() && n <= 2 * word.size() + 4; ++n) {
       if (n < typed.size() && !IsSpace(typed[n])) continue;
       if (NormalizeWord(typed.substr(0, n)) == word && n > matched) matched = n;
