@@ -11,7 +11,7 @@
 // send and which earlier messages to rewrite.
 //
 // Like ConversationEngine, this is a pure function of (case, action, now):
-// handlers/conversation_service.h loads the case, applies the CaseOutcome
+// app/conversation_service.h loads the case, applies the CaseOutcome
 // and commits in one transaction.
 //
 // Thread-safety: const methods, no state; the borrowed templates, catalogue,

@@ -2,7 +2,7 @@
 //
 // The engine is a pure function of (person, session, the person's open
 // drafts, the input, now). It never reads or writes anything: the caller
-// (handlers/conversation_service.h) loads that state inside one transaction,
+// (app/conversation_service.h) loads that state inside one transaction,
 // applies the Outcome (drafts, session, replies, audit entries) and commits.
 // That keeps every rule testable in microseconds and every reply durable
 // before it is acknowledged.

@@ -56,7 +56,7 @@ struct Options {
   std::string matrix_hs_token;
   std::string matrix_localpart = "kontobot";
   // Seconds a platform API call may take (handlers/api_call.h), and after
-  // which a delivery still running is a stall (handlers/outbox_sender.h).
+  // which a delivery still running is a stall (app/outbox_sender.h).
   unsigned api_timeout = 10;
   unsigned outbox_stall_after = 60;
   // Test only: the clock can be moved by POST /test/clock (loopback only).

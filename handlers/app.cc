@@ -1,6 +1,7 @@
 #include "handlers/app.h"
 
 #include <sys/resource.h>
+#include <algorithm>
 #include <csignal>
 #include <filesystem>
 #include <fstream>
@@ -10,17 +11,17 @@
 #include <spdlog/spdlog.h>
 #include <nlohmann/json.hpp>
 
+#include "app/conversation_service.h"
+#include "app/inbound_queue.h"
+#include "app/outbox_sender.h"
+#include "app/reminder_scheduler.h"
 #include "bot/conversation.h"
 #include "config/loaders.h"
 #include "config/template_loader.h"
-#include "handlers/conversation_service.h"
 #include "handlers/export.h"
 #include "handlers/http_server.h"
-#include "handlers/inbound_queue.h"
 #include "handlers/matrix/matrix_adapter.h"
-#include "handlers/outbox_sender.h"
 #include "handlers/register.h"
-#include "handlers/reminder_scheduler.h"
 #include "handlers/sign_in.h"
 #include "handlers/slack/slack_adapter.h"
 #include "handlers/stockholm_time.h"
@@ -168,20 +169,45 @@ struct App::Parts {
   Reminders reminders;
   ConversationEngine engine;
   CaseEngine cases;
-  ConversationService service;
+  app::ConversationService service;
   SignIn sign_in;
   WebChat webchat;
   RegisterPages pages;
-  std::unique_ptr<slack::Adapter> slack_adapter;
-  std::unique_ptr<matrix::Adapter> matrix_adapter;
+  std::vector<std::unique_ptr<PlatformEdge>> platforms;
   // Destroyed first: the sender's thread and the server's handlers use
   // everything above.
-  OutboxSender outbox;
-  ReminderScheduler scheduler;
-  InboundQueue inbound;
+  app::OutboxSender outbox;
+  app::ReminderScheduler scheduler;
+  app::InboundQueue inbound;
   HttpServer server;
   bool running = false;
 };
+
+namespace {
+
+std::unique_ptr<PlatformEdge> MakeSlack(App::Parts& p, const std::shared_ptr<spdlog::logger>& log) {
+  const config::Options& o = p.options;
+  auto slack = std::make_unique<slack::Adapter>(
+      slack::Settings{o.slack_signing_secret, o.slack_bot_token, o.slack_api_base, o.slack_bot_user,
+                      std::chrono::seconds(o.api_timeout)},
+      p.service, *p.store, p.inbound, p.cfg.directory.directory, p.cfg.catalog.catalog, p.clock,
+      log);
+  // Slack's five-minute replay window is checked against real time, also
+  // under --test-clock.
+  slack->SetSignatureClock(p.system_clock);
+  return slack;
+}
+
+std::unique_ptr<PlatformEdge> MakeMatrix(App::Parts& p,
+                                         const std::shared_ptr<spdlog::logger>& log) {
+  const config::Options& o = p.options;
+  return std::make_unique<matrix::Adapter>(
+      matrix::Settings{o.matrix_homeserver, o.matrix_server_name, o.matrix_as_token,
+                       o.matrix_hs_token, o.matrix_localpart, std::chrono::seconds(o.api_timeout)},
+      p.service, *p.store, p.cfg.directory.directory, p.cfg.catalog.catalog, p.clock, log);
+}
+
+}  // namespace
 
 std::unique_ptr<App> App::Create(const config::Options& o,
                                  const std::shared_ptr<spdlog::logger>& log,
@@ -202,15 +228,13 @@ std::unique_ptr<App> App::Create(const config::Options& o,
     }
     p->test_clock.Set(*start);
   }
-  const auto& directory = p->cfg.directory.directory;
-  const auto& catalog = p->cfg.catalog.catalog;
 
   int schema = p->store->SchemaVersion();
-  // A stalled outbox sender (handlers/outbox_sender.h) makes the bot
+  // A stalled outbox sender (app/outbox_sender.h) makes the bot
   // unhealthy: it accepts messages but answers none.
   p->outbox.SetStallAfter(std::chrono::seconds(o.outbox_stall_after));
   p->server.Route("GET", "/healthz", [schema, outbox = &p->outbox](const Request&) {
-    OutboxSender::Health h = outbox->Check();
+    app::OutboxSender::Health h = outbox->Check();
     nlohmann::json body{{"status", h.stalled ? "stalled" : "ok"},
                         {"schema", schema},
                         {"outbox",
@@ -228,36 +252,23 @@ std::unique_ptr<App> App::Create(const config::Options& o,
   }
   p->pages.RegisterRoutes(p->server);
   Parts* parts = p.get();
-  if (!o.slack_signing_secret.empty()) {
-    p->slack_adapter = std::make_unique<slack::Adapter>(
-        slack::Settings{o.slack_signing_secret, o.slack_bot_token, o.slack_api_base,
-                        o.slack_bot_user, std::chrono::seconds(o.api_timeout)},
-        p->service, *p->store, p->inbound, directory, catalog, p->clock, log);
-    // Slack's five-minute replay window is checked against real time, also
-    // under --test-clock.
-    p->slack_adapter->SetSignatureClock(p->system_clock);
-    p->slack_adapter->RegisterRoutes(p->server);
-    p->slack_adapter->OnCommit([parts] { parts->outbox.Notify(); });
-    p->service.EnableOutboxPlatform("slack");
-    p->outbox.Handle("slack", [parts](const store::OutboxItem& item) {
-      return parts->slack_adapter->Deliver(item);
-    });
-    p->inbound.Handle("slack", [parts](store::Transaction& tx, const store::QueuedEvent& e) {
-      return parts->slack_adapter->Process(tx, e);
-    });
-  }
-  if (!o.matrix_homeserver.empty()) {
-    p->matrix_adapter = std::make_unique<matrix::Adapter>(
-        matrix::Settings{o.matrix_homeserver, o.matrix_server_name, o.matrix_as_token,
-                         o.matrix_hs_token, o.matrix_localpart,
-                         std::chrono::seconds(o.api_timeout)},
-        p->service, *p->store, directory, catalog, p->clock, log);
-    p->matrix_adapter->RegisterRoutes(p->server);
-    p->matrix_adapter->OnCommit([parts] { parts->outbox.Notify(); });
-    p->service.EnableOutboxPlatform("matrix");
-    p->outbox.Handle("matrix", [parts](const store::OutboxItem& item) {
-      return parts->matrix_adapter->Deliver(item);
-    });
+  // The platforms, one line each; every one is wired to the core the same
+  // way below (app/platform.h).
+  if (!o.slack_signing_secret.empty()) p->platforms.push_back(MakeSlack(*p, log));
+  if (!o.matrix_homeserver.empty()) p->platforms.push_back(MakeMatrix(*p, log));
+  for (const auto& platform : p->platforms) {
+    PlatformEdge* edge = platform.get();
+    edge->RegisterRoutes(p->server);
+    edge->OnCommit([parts] { parts->outbox.Notify(); });
+    p->service.EnableOutboxPlatform(edge->name());
+    p->outbox.Handle(edge->name(),
+                     [edge](const store::OutboxItem& item) { return edge->Deliver(item); });
+    if (auto* queued = dynamic_cast<app::QueuedEvents*>(edge)) {
+      p->inbound.Handle(edge->name(),
+                        [queued](store::Transaction& tx, const store::QueuedEvent& e) {
+                          return queued->Process(tx, e);
+                        });
+    }
   }
   p->service.OnCommit([parts] { parts->outbox.Notify(); });
   p->inbound.OnCommit([parts] { parts->outbox.Notify(); });
@@ -274,7 +285,7 @@ std::unique_ptr<App> App::Create(const config::Options& o,
 
 App::App(std::unique_ptr<Parts> parts) : parts_(std::move(parts)) {}
 
-ConversationService& App::Service() { return parts_->service; }
+app::ConversationService& App::Service() { return parts_->service; }
 store::Store& App::Store() { return *parts_->store; }
 
 App::~App() {
@@ -285,13 +296,16 @@ void App::Start() {
   Parts& p = *parts_;
   // Only the platforms deliver through the outbox; a bot without one has
   // nothing to send and need not poll the database.
-  if (p.slack_adapter || p.matrix_adapter) p.outbox.Start();
+  if (!p.platforms.empty()) p.outbox.Start();
   // Only Slack queues its events; the queue resumes what was acknowledged
   // before a restart. It starts before the listener, so that a /healthz
   // answer means the landing file exists: an event can land the moment
   // anyone can reach the bot, and a test (or an operator's script) that
   // waits for /healthz and then looks into the landing file finds it.
-  if (p.slack_adapter) p.inbound.Start();
+  if (std::any_of(p.platforms.begin(), p.platforms.end(), [](const auto& platform) {
+        return dynamic_cast<const app::QueuedEvents*>(platform.get()) != nullptr;
+      }))
+    p.inbound.Start();
   p.server.Start();
   if (p.test.reminder_scheduler) p.scheduler.Start();
   p.running = true;
@@ -299,8 +313,11 @@ void App::Start() {
   p.log->info(
       "kontobot listening on http://{}:{}/ (database {}, {} templates, {} people, {} threads{})",
       o.listen_host, o.listen_port, o.db, p.cfg.templates.templates.size(),
-      p.cfg.directory.directory.people().size(), o.threads,
-      std::string(p.slack_adapter ? ", Slack" : "") + (p.matrix_adapter ? ", Matrix" : ""));
+      p.cfg.directory.directory.people().size(), o.threads, [&p] {
+        std::string names;
+        for (const auto& platform : p.platforms) names += ", " + platform->name();
+        return names;
+      }());
 }
 
 bool App::Stop(std::chrono::milliseconds drain) {

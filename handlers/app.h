@@ -18,8 +18,8 @@
 
 #include <spdlog/logger.h>
 
+#include "app/conversation_service.h"
 #include "config/options.h"
-#include "handlers/conversation_service.h"
 #include "store/store.h"
 
 namespace kontobot::handlers {
@@ -63,7 +63,7 @@ class App {
 
   // The conversation service and the store, for edges composed outside
   // (the social inbox reports comments to Service()) and for tests.
-  ConversationService& Service();
+  app::ConversationService& Service();
   store::Store& Store();
 
   struct Parts;  // what App composes (app.cc)

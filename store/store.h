@@ -111,11 +111,11 @@ struct OutboxItem {
   int attempts = 0;
   TimePoint next_at{};
   // Not stored: set by the outbox sender when an earlier attempt may have
-  // been carried out without our knowing (handlers/outbox_sender.h).
+  // been carried out without our knowing (app/outbox_sender.h).
   bool maybe_delivered = false;
 };
 
-// A platform event waiting in the inbound queue (see handlers/inbound_queue.h).
+// A platform event waiting in the inbound queue (see app/inbound_queue.h).
 struct QueuedEvent {
   int64_t id = 0;
   std::string platform;

@@ -19,7 +19,7 @@
 
 namespace kontobot::matrix {
 
-using handlers::Delivery;
+using app::Delivery;
 using handlers::Request;
 using handlers::Response;
 
@@ -151,7 +151,7 @@ std::string ToHtml(const std::string& text) {
   return out;
 }
 
-Adapter::Adapter(Settings settings, handlers::ConversationService& service, store::Store& store,
+Adapter::Adapter(Settings settings, app::ConversationService& service, store::Store& store,
                  const Directory& directory, const Catalog& catalog, const Clock& clock,
                  std::shared_ptr<spdlog::logger> log)
     : settings_(std::move(settings)),
@@ -279,16 +279,19 @@ void Adapter::HandleEvent(const Event& e) {
   if (e.kind == Event::Kind::kReaction) {
     if (e.choice > 0) return Choose(*person, e);
     if (e.decision == Event::Decision::kNone) return;
+    std::optional<int64_t> message;
     std::optional<int64_t> task;
     {
       store::Transaction tx(store_);
-      if (auto message = tx.MessageByPlatformRef("matrix", e.reacts_to))
-        task = tx.TaskOfMessage(*message);
+      message = tx.MessageByPlatformRef("matrix", e.reacts_to);
+      if (message) task = tx.TaskOfMessage(*message);
     }
     if (!task) return;
-    Input input{"", e.decision == Event::Decision::kApprove ? "approve" : "reject",
-                "task:" + std::to_string(*task)};
-    service_.Handle(*person, "matrix", input, e.reaction_key, dedupe);
+    service_.Press(
+        *person, "matrix",
+        {*message, std::nullopt, e.decision == Event::Decision::kApprove ? "approve" : "reject",
+         "task:" + std::to_string(*task), e.reaction_key},
+        dedupe);
     return;
   }
   if (!e.text) return;
@@ -377,7 +380,8 @@ void Adapter::Choose(const Person& person, const Event& e) {
     message_id = tx.MessageByPlatformRef("matrix", e.reacts_to);
   }
   if (!message_id) return;
-  // As in the web chat: only a button of the person's own message.
+  // The number chooses among the buttons of the person's own message;
+  // Press checks the choice as every platform's press is checked.
   auto message = service_.Message(*message_id);
   if (!message || message->person_id != person.id) return;
   std::vector<Button> choices = Choices(message->buttons);
@@ -387,8 +391,8 @@ void Adapter::Choose(const Person& person, const Event& e) {
     return;
   }
   const Button& b = choices[static_cast<size_t>(e.choice) - 1];
-  service_.Handle(person, "matrix", Input{"", b.id, b.value}, b.label,
-                  std::make_pair(std::string("matrix"), e.event_id));
+  service_.Press(person, "matrix", {*message_id, std::nullopt, b.id, b.value, b.label},
+                 std::make_pair(std::string("matrix"), e.event_id));
 }
 
 std::string Adapter::WithChoices(std::string text, const std::vector<Button>& buttons,

@@ -35,11 +35,12 @@
 #include <spdlog/logger.h>
 #include <nlohmann/json.hpp>
 
+#include "app/conversation_service.h"
+#include "app/outbox_sender.h"
 #include "bot/directory.h"
-#include "handlers/conversation_service.h"
 #include "handlers/http_server.h"
 #include "handlers/matrix/events.h"
-#include "handlers/outbox_sender.h"
+#include "handlers/platform_edge.h"
 
 namespace kontobot::matrix {
 
@@ -67,17 +68,18 @@ std::vector<Button> Choices(const std::vector<Button>& buttons);
 // Our plain text as Matrix HTML: escaped, *bold* as <strong>, lines as <br>.
 std::string ToHtml(const std::string& text);
 
-class Adapter {
+class Adapter final : public handlers::PlatformEdge {
  public:
-  Adapter(Settings settings, handlers::ConversationService& service, store::Store& store,
+  Adapter(Settings settings, app::ConversationService& service, store::Store& store,
           const Directory& directory, const Catalog& catalog, const Clock& clock,
           std::shared_ptr<spdlog::logger> log);
 
-  void RegisterRoutes(handlers::HttpServer& server);
-  void OnCommit(std::function<void()> fn) { on_commit_ = std::move(fn); }
+  void RegisterRoutes(handlers::HttpServer& server) override;
+  void OnCommit(std::function<void()> fn) override { on_commit_ = std::move(fn); }
 
   handlers::Response Transaction(const handlers::Request& request);
-  handlers::Delivery Deliver(const store::OutboxItem& item);
+  std::string name() const override { return "matrix"; }
+  app::Delivery Deliver(const store::OutboxItem& item) override;
 
  private:
   std::optional<handlers::Response> Refuse(const handlers::Request& request) const;
@@ -103,10 +105,10 @@ class Adapter {
     std::string unsendable;
   };
   Result Call(const std::string& method, const std::string& path, const nlohmann::json& body) const;
-  handlers::Delivery Classify(const Result& r) const;
+  app::Delivery Classify(const Result& r) const;
 
   Settings settings_;
-  handlers::ConversationService& service_;
+  app::ConversationService& service_;
   store::Store& store_;
   const Directory& directory_;
   const Catalog& catalog_;

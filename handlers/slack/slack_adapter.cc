@@ -12,7 +12,7 @@
 
 namespace kontobot::slack {
 
-using handlers::Delivery;
+using app::Delivery;
 using handlers::Request;
 using handlers::Response;
 
@@ -39,9 +39,9 @@ const Person* FindByEmail(const Directory& directory, const std::string& email) 
 
 }  // namespace
 
-Adapter::Adapter(Settings settings, handlers::ConversationService& service, store::Store& store,
-                 handlers::InboundQueue& inbound, const Directory& directory,
-                 const Catalog& catalog, const Clock& clock, std::shared_ptr<spdlog::logger> log)
+Adapter::Adapter(Settings settings, app::ConversationService& service, store::Store& store,
+                 app::InboundQueue& inbound, const Directory& directory, const Catalog& catalog,
+                 const Clock& clock, std::shared_ptr<spdlog::logger> log)
     : settings_(std::move(settings)),
       service_(service),
       store_(store),
@@ -131,7 +131,7 @@ void Adapter::Events(const Request& request, const handlers::Responder& respond)
   });
 }
 
-handlers::Processed Adapter::Process(store::Transaction& tx, const store::QueuedEvent& event) {
+app::Processed Adapter::Process(store::Transaction& tx, const store::QueuedEvent& event) {
   nlohmann::json p = nlohmann::json::parse(event.payload, nullptr, false);
   if (!p.is_object()) throw std::runtime_error("the queued payload is not a JSON object");
   std::string user = p.value("user", "");
@@ -145,7 +145,7 @@ handlers::Processed Adapter::Process(store::Transaction& tx, const store::Queued
   // behind it, and both are released together, in order.
   if (std::optional<std::string> ahead = tx.ParkedBefore("slack", user, event.id)) {
     tx.ParkInbound(event.id, *ahead);
-    return handlers::Processed::kParked;
+    return app::Processed::kParked;
   }
   const Person* person = directory_.FindByAccount("slack", user);
   std::optional<std::string> email;
@@ -163,16 +163,16 @@ handlers::Processed Adapter::Process(store::Transaction& tx, const store::Queued
       tx.Enqueue(item, clock_.Now());
     }
     tx.ParkInbound(event.id, key);
-    return handlers::Processed::kParked;
+    return app::Processed::kParked;
   }
   if (person == nullptr) person = FindByEmail(directory_, *email);
   if (person == nullptr) {
     TellUnknown(tx, event.event_id, channel);
-    return handlers::Processed::kDone;
+    return app::Processed::kDone;
   }
   const Lang lang = LanguageOf(person, &tx.Languages());  // in this transaction
   std::optional<std::string> neutral = Neutral(tx, event.id, text, lang);
-  if (!neutral) return handlers::Processed::kParked;  // a mentioned user is being looked up
+  if (!neutral) return app::Processed::kParked;  // a mentioned user is being looked up
   text = *neutral;
   if (p.value("kind", "") == "app_mention") {
     // The channel sees an answer, in the mention's thread; the
@@ -187,7 +187,7 @@ handlers::Processed Adapter::Process(store::Transaction& tx, const store::Queued
     tx.Enqueue(item, clock_.Now());
     if (Trim(text).empty()) text = catalog_.CommandWords("greeting").front();
   }
-  if (Trim(text).empty()) return handlers::Processed::kDone;
+  if (Trim(text).empty()) return app::Processed::kDone;
   Input input;
   input.text = text;
   std::string edit_of = p.value("edit_of", "");
@@ -201,7 +201,7 @@ handlers::Processed Adapter::Process(store::Transaction& tx, const store::Queued
   std::string ts = p.value("ts", "");
   if (!ts.empty() && edit_of.empty() && !stored.empty() && stored.front().direction == "in")
     tx.SetPlatformMessage(stored.front().id, "slack", channel, ts);
-  return handlers::Processed::kDone;
+  return app::Processed::kDone;
 }
 
 std::optional<std::string> Adapter::Neutral(store::Transaction& tx, int64_t event_id,
@@ -271,8 +271,10 @@ Response Adapter::Interactivity(const Request& request) {
   Interaction a = ParseInteraction(request.body);
   if (a.kind == Interaction::Kind::kInvalid) return Response::Error(400, a.error_code, a.error);
   if (a.kind == Interaction::Kind::kIgnore) return Ack();
-  const Person* person = nullptr;
-  {
+  // Usually the directory names the Slack account; only a person known by
+  // e-mail costs a look into the store before the press itself.
+  const Person* person = directory_.FindByAccount("slack", a.user);
+  if (person == nullptr) {
     store::Transaction tx(store_);
     person = PersonOf(tx, a.user);
     if (person == nullptr) {
@@ -284,30 +286,12 @@ Response Adapter::Interactivity(const Request& request) {
       return Ack();
     }
   }
-  Input input;
-  input.action = a.action;
-  input.value = a.value;
-  // As in the web chat: a decision button is checked against the task its
-  // message was about; any other button must be on that person's message.
-  // Either way the message must be ours: its tag's marker is that of our
-  // message with that id (another installation's "kb:43" is not our 43).
-  bool valid = false;
-  std::optional<store::StoredMessage> m = service_.Message(a.message_id);
-  if (!m || m->marker != a.marker) {
-    valid = false;
-  } else if (CaseEngine::Owns(input.action)) {
-    valid = service_.MessageCarriesTask(a.message_id, CaseEngine::TaskOf(input.value));
-  } else if (m->person_id == person->id) {
-    valid = std::any_of(m->buttons.begin(), m->buttons.end(), [&](const Button& b) {
-      return b.id == input.action && b.value == input.value;
-    });
-  }
-  if (!valid) {
+  // The one check of the service (app::ConversationService::Press), with
+  // the message's tag: its marker must be that of our message with that id.
+  if (!service_.Press(*person, "slack", {a.message_id, a.marker, a.action, a.value, a.echo},
+                      std::make_pair(std::string("slack-action"), a.key))) {
     log_->info("slack: ignored a stale or unknown button {} from {}", a.action_id, a.user);
-    return Ack();
   }
-  service_.Handle(*person, "slack", input, a.echo,
-                  std::make_pair(std::string("slack-action"), a.key));
   return Ack();
 }
 

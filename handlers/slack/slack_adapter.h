@@ -49,11 +49,12 @@
 
 #include <spdlog/logger.h>
 
+#include "app/conversation_service.h"
+#include "app/inbound_queue.h"
+#include "app/outbox_sender.h"
 #include "bot/directory.h"
-#include "handlers/conversation_service.h"
 #include "handlers/http_server.h"
-#include "handlers/inbound_queue.h"
-#include "handlers/outbox_sender.h"
+#include "handlers/platform_edge.h"
 #include "handlers/slack/slack_client.h"
 
 namespace kontobot::slack {
@@ -67,16 +68,16 @@ struct Settings {
   std::chrono::milliseconds api_timeout = std::chrono::seconds(10);
 };
 
-class Adapter {
+class Adapter final : public handlers::PlatformEdge, public app::QueuedEvents {
  public:
   // All references must outlive the adapter.
-  Adapter(Settings settings, handlers::ConversationService& service, store::Store& store,
-          handlers::InboundQueue& inbound, const Directory& directory, const Catalog& catalog,
+  Adapter(Settings settings, app::ConversationService& service, store::Store& store,
+          app::InboundQueue& inbound, const Directory& directory, const Catalog& catalog,
           const Clock& clock, std::shared_ptr<spdlog::logger> log);
 
-  void RegisterRoutes(handlers::HttpServer& server);
+  void RegisterRoutes(handlers::HttpServer& server) override;
   // Called after the adapter itself commits outbox rows.
-  void OnCommit(std::function<void()> fn) { on_commit_ = std::move(fn); }
+  void OnCommit(std::function<void()> fn) override { on_commit_ = std::move(fn); }
   // The clock for Slack's five-minute replay window, which is about real
   // time: under --test-clock the bot's clock may be months away from it.
   // By default the adapter's clock. `clock` must outlive the adapter.
@@ -85,9 +86,10 @@ class Adapter {
   handlers::Response Interactivity(const handlers::Request& request);
 
   // The inbound queue's process function for platform "slack".
-  handlers::Processed Process(store::Transaction& tx, const store::QueuedEvent& event);
+  app::Processed Process(store::Transaction& tx, const store::QueuedEvent& event) override;
   // The outbox's delivery function for platform "slack".
-  handlers::Delivery Deliver(const store::OutboxItem& item);
+  std::string name() const override { return "slack"; }
+  app::Delivery Deliver(const store::OutboxItem& item) override;
 
  private:
   // Checks the signature; a non-empty optional is the response to send.
@@ -98,7 +100,7 @@ class Adapter {
   // Tells an unknown Slack user that they are not in the directory.
   void TellUnknown(store::Transaction& tx, const std::string& event_key,
                    const std::string& channel);
-  handlers::Delivery LookUpUser(const store::OutboxItem& item);
+  app::Delivery LookUpUser(const store::OutboxItem& item);
   // `text` with Slack's markup read: people mentioned as bot/mentions.h
   // says (our own mention dropped), links, channels and entities as plain
   // text. nullopt when a mentioned user must first be looked up: event
@@ -109,20 +111,20 @@ class Adapter {
   // not there; a retry when the history cannot be read now (`failed` set).
   std::optional<std::string> FindPosted(const std::string& channel,
                                         const store::StoredMessage& message,
-                                        std::optional<handlers::Delivery>& failed);
+                                        std::optional<app::Delivery>& failed);
   // Posts the messages that come before the last of a long message (see
   // MessageParts), skipping those already in the channel when the post is
   // uncertain; a delivery outcome if one could not be posted.
-  std::optional<handlers::Delivery> PostContinuations(const store::OutboxItem& item,
-                                                      const store::StoredMessage& message,
-                                                      const std::string& channel,
-                                                      const std::vector<nlohmann::json>& parts);
-  handlers::Delivery Classify(const CallResult& r) const;
+  std::optional<app::Delivery> PostContinuations(const store::OutboxItem& item,
+                                                 const store::StoredMessage& message,
+                                                 const std::string& channel,
+                                                 const std::vector<nlohmann::json>& parts);
+  app::Delivery Classify(const CallResult& r) const;
 
   Settings settings_;
-  handlers::ConversationService& service_;
+  app::ConversationService& service_;
   store::Store& store_;
-  handlers::InboundQueue& inbound_;
+  app::InboundQueue& inbound_;
   const Directory& directory_;
   const Catalog& catalog_;
   const Clock& clock_;

@@ -150,8 +150,9 @@ std::string WebChatRefusal(const Request& request, WebChatAccess access,
   return "";
 }
 
-WebChat::WebChat(ConversationService& service, const Directory& directory, const Catalog& catalog,
-                 std::vector<std::string> authorities, const SignIn& sign_in)
+WebChat::WebChat(app::ConversationService& service, const Directory& directory,
+                 const Catalog& catalog, std::vector<std::string> authorities,
+                 const SignIn& sign_in)
     : service_(service),
       directory_(directory),
       catalog_(catalog),
@@ -325,50 +326,18 @@ Response WebChat::PostMessage(const Request& request, const Person* signed_in) c
   const Person* person = Acting(posted.person, signed_in, refusal);
   if (person == nullptr) return refusal;
   if (!posted.error_code.empty()) return refuse(posted.error_code);
-  Input input;
-  std::string echo;
   if (posted.is_action) {
-    input.action = posted.action;
-    input.value = posted.value;
-    // The button must be on that message (or on the unstored welcome, id
-    // 0): no forged actions. A decision button is checked against the task
-    // its message was sent about instead, since a decided request loses its
-    // buttons: a second press, or a press by someone else on another
-    // person's request, reaches the case engine, which refuses it and
-    // records the attempt (a valid deputy's press counts).
-    int64_t message_id = posted.message_id;
-    if (CaseEngine::Owns(input.action)) {
-      if (!service_.MessageCarriesTask(message_id, CaseEngine::TaskOf(input.value))) {
-        return Response::Error(409, "stale_button", catalog_.Render(Lang::kSv, "api.stale_button"));
-      }
-      static const std::map<std::string, std::string> kLabels{{"approve", "button.approve"},
-                                                              {"reject", "button.reject"},
-                                                              {"ask", "button.ask"},
-                                                              {"accept", "button.admin_accept"},
-                                                              {"decline", "button.admin_decline"},
-                                                              {"done", "button.startup_done"}};
-      echo = catalog_.Render(service_.LanguageOf(*person), kLabels.at(input.action));
-    } else {
-      std::vector<Button> offered;
-      if (message_id == 0) {
-        offered = service_.Welcome(*person).buttons;
-      } else if (message_id > 0) {
-        auto found = service_.Message(message_id);
-        if (found && found->direction == "out" && found->person_id == person->id)
-          offered = found->buttons;
-      }
-      auto it = std::find_if(offered.begin(), offered.end(), [&](const Button& b) {
-        return b.id == input.action && b.value == input.value;
-      });
-      if (it == offered.end()) {
-        return Response::Error(409, "stale_button", catalog_.Render(Lang::kSv, "api.stale_button"));
-      }
-      echo = it->label;
-    }
-  } else {
-    input.text = posted.text;
-    echo = input.text;
+    // No forged actions: the service's one check (app::ConversationService::
+    // Press) decides, in the transaction that acts on the press.
+    auto handled = service_.Press(
+        *person, "webchat", {posted.message_id, std::nullopt, posted.action, posted.value, ""});
+    if (!handled)
+      return Response::Error(409, "stale_button", catalog_.Render(Lang::kSv, "api.stale_button"));
+    return MessagesResponse(*handled);
   }
+  Input input;
+  input.text = posted.text;
+  const std::string echo = input.text;
   return MessagesResponse(service_.Handle(*person, "webchat", input, echo));
 }
 

@@ -24,8 +24,8 @@
 #ifndef KONTOBOT_HANDLERS_WEBCHAT_WEBCHAT_H_
 #define KONTOBOT_HANDLERS_WEBCHAT_WEBCHAT_H_
 
+#include "app/conversation_service.h"
 #include "bot/directory.h"
-#include "handlers/conversation_service.h"
 #include "handlers/http_server.h"
 #include "handlers/sign_in.h"
 
@@ -92,7 +92,7 @@ class WebChat {
   // All references must outlive the WebChat. `authorities` as from
   // WebChatAuthorities: a request under any other Host or Origin is refused.
   // `sign_in` may be off (the demo).
-  WebChat(ConversationService& service, const Directory& directory, const Catalog& catalog,
+  WebChat(app::ConversationService& service, const Directory& directory, const Catalog& catalog,
           std::vector<std::string> authorities, const SignIn& sign_in);
 
   void RegisterRoutes(HttpServer& server);
@@ -115,7 +115,7 @@ class WebChat {
   const Person* Acting(const std::optional<std::string>& named, const Person* signed_in,
                        Response& refusal) const;
 
-  ConversationService& service_;
+  app::ConversationService& service_;
   const Directory& directory_;
   const Catalog& catalog_;
   const std::vector<std::string> authorities_;

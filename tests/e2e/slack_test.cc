@@ -7,7 +7,7 @@
 // sends back is read from the fake's record. Failure paths: forged, stale
 // and malformed requests (nothing stored), Slack's retries (processed once),
 // 429/500/ok:false from the Web API, and a kill -9 while the API is down.
-// Events are processed behind the acknowledgement (handlers/inbound_queue.h),
+// Events are processed behind the acknowledgement (app/inbound_queue.h),
 // so a test that reads the bot's state after an event first waits for the
 // inbound queue to drain (Processed), never for a fixed time. People the
 // directory knows only by e-mail are found with users.info on the fake.
@@ -309,7 +309,7 @@ TEST_F(SlackTest, AnswersUrlVerificationWithTheChallenge) {
   EXPECT_EQ(r.body["challenge"], body["challenge"]);
 }
 
-// handlers/thread_priority.h: when the cores are busy, acknowledging goes
+// app/thread_priority.h: when the cores are busy, acknowledging goes
 // before processing (which would otherwise take a core from it and push
 // acknowledgements towards Slack's 3 s), so the processing threads run ten
 // nice steps below the others.

@@ -7,7 +7,7 @@
 // a parked event runs once released; what a stopped process left behind
 // (queued, landed, or moved but still in the landing file) is processed
 // once by the next; a lost landing file does not reuse ids already moved.
-#include "handlers/inbound_queue.h"
+#include "app/inbound_queue.h"
 
 #include <gtest/gtest.h>
 
@@ -18,7 +18,7 @@
 
 #include <spdlog/sinks/null_sink.h>
 
-namespace kontobot::handlers {
+namespace kontobot::app {
 namespace {
 
 class FixedClock final : public Clock {
@@ -235,4 +235,4 @@ TEST_F(InboundQueueTest, ALostLandingFileDoesNotReuseIdsAlreadyMoved) {
 }
 
 }  // namespace
-}  // namespace kontobot::handlers
+}  // namespace kontobot::app

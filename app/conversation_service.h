@@ -8,8 +8,8 @@
 //
 // Thread-safety: safe to call concurrently; the store serializes
 // transactions.
-#ifndef KONTOBOT_HANDLERS_CONVERSATION_SERVICE_H_
-#define KONTOBOT_HANDLERS_CONVERSATION_SERVICE_H_
+#ifndef KONTOBOT_APP_CONVERSATION_SERVICE_H_
+#define KONTOBOT_APP_CONVERSATION_SERVICE_H_
 
 #include <functional>
 #include <memory>
@@ -24,7 +24,7 @@
 #include "bot/reminders.h"
 #include "store/store.h"
 
-namespace kontobot::handlers {
+namespace kontobot::app {
 
 class ConversationService {
  public:
@@ -51,6 +51,35 @@ class ConversationService {
   std::vector<store::StoredMessage> HandleIn(store::Transaction& tx, const Person& person,
                                              const std::string& channel, const Input& input,
                                              const std::string& echo);
+
+  // A button pressed on a platform: the message it was on (0: the welcome,
+  // which is not stored and is shown by the web chat only), the button's
+  // action and value, and, where the platform carries one, the message's
+  // marker (store::StoredMessage::marker, in Slack's block ids).
+  struct Pressed {
+    int64_t message_id = 0;
+    std::optional<std::string> marker;
+    std::string action;
+    std::string value;
+    // What the transcript shows the person pressed; empty: the button's
+    // label (a decision's from the catalogue, the button may be gone).
+    std::string echo;
+  };
+  // The one check that a press is genuine, in the transaction that acts on
+  // it (one transaction a press, on every platform): the message must be
+  // one kontobot sent (direction "out"; with a marker, that message's
+  // marker: another installation's message 43 is not ours), and
+  //  - a decision button (CaseEngine::Owns) must be on a message sent
+  //    about the task in its value: a decided request loses its buttons,
+  //    and a second press or one by somebody else reaches the case engine,
+  //    which refuses it and records the attempt (a deputy's press counts);
+  //  - any other button must be offered, exactly so, on that person's own
+  //    message.
+  // nullopt if the press is not genuine: nothing is stored. Otherwise as
+  // Handle (with `dedupe`, a repeated press changes nothing).
+  std::optional<std::vector<store::StoredMessage>> Press(
+      const Person& person, const std::string& channel, const Pressed& pressed,
+      const std::optional<std::pair<std::string, std::string>>& dedupe = std::nullopt);
 
   // Platforms whose messages go out through the outbox ("slack"); a person
   // with an account there and no other history is reached there.
@@ -116,8 +145,14 @@ class ConversationService {
   std::string HomeChannel(store::Transaction& tx, const std::string& person);
   // Queues the platform call that delivers (or updates) a stored message.
   void Dispatch(store::Transaction& tx, const store::StoredMessage& m, bool update, TimePoint now);
-  // Stores a message to `to` (not the actor), in their home channel, queues
-  // it, links it to `task_ids` and audits it.
+  // The one way a message of kontobot's is written: stores `reply` to `to`
+  // on `channel`, queues its delivery (if the channel is a platform's),
+  // links it to `task_ids` and audits it.
+  store::StoredMessage Outbound(store::Transaction& tx, const std::string& to,
+                                const std::string& channel, const Reply& reply,
+                                const std::vector<int64_t>& task_ids, int64_t draft_id,
+                                TimePoint now);
+  // Outbound to `to` (not the actor), in their home channel.
   store::StoredMessage Send(store::Transaction& tx, const std::string& to, const Reply& reply,
                             const std::vector<int64_t>& task_ids, int64_t draft_id, TimePoint now);
 
@@ -140,7 +175,8 @@ class ConversationService {
   // without a number, reads) a case's diarienummer (bot/diary.h).
   bool HandleDiaryInput(Turn& turn, const Input& input);
   bool HandleReminderInput(Turn& turn, const Input& input);
-  void Say(Turn& turn, const Reply& reply);
+  // Outbound to the person of the turn, in the turn's channel.
+  void Say(Turn& turn, const Reply& reply, int64_t draft_id = 0);
 
   std::vector<std::string> outbox_platforms_;
   std::function<void()> on_commit_;
@@ -156,6 +192,6 @@ class ConversationService {
   std::shared_ptr<spdlog::logger> log_;
 };
 
-}  // namespace kontobot::handlers
+}  // namespace kontobot::app
 
-#endif  // KONTOBOT_HANDLERS_CONVERSATION_SERVICE_H_
+#endif  // KONTOBOT_APP_CONVERSATION_SERVICE_H_

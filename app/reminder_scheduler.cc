@@ -1,10 +1,8 @@
-#include "handlers/reminder_scheduler.h"
+#include "app/reminder_scheduler.h"
 
 #include <algorithm>
 
-#include "handlers/thread_priority.h"
-
-namespace kontobot::handlers {
+namespace kontobot::app {
 namespace {
 
 constexpr int kBatch = 200;
@@ -19,40 +17,23 @@ ReminderScheduler::ReminderScheduler(ConversationService& service, const Clock& 
 ReminderScheduler::~ReminderScheduler() { Stop(); }
 
 void ReminderScheduler::Start() {
-  thread_ = std::thread([this] { Loop(); });
+  thread_.Start([this] { Loop(); });
 }
 
-void ReminderScheduler::Notify() {
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    poked_ = true;
-  }
-  cv_.notify_one();
-}
+void ReminderScheduler::Notify() { thread_.Notify(); }
 
-void ReminderScheduler::Stop() {
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    stop_ = true;
-  }
-  cv_.notify_one();
-  if (thread_.joinable()) thread_.join();
-}
+void ReminderScheduler::Stop() { thread_.Stop(); }
 
 void ReminderScheduler::Loop() {
-  RunThisThreadBehind("kb-reminders");
   std::chrono::milliseconds sleep = kMaxSleep;
-  for (;;) {
-    {
-      std::unique_lock<std::mutex> lock(mu_);
-      if (stop_) return;
-      poked_ = false;
-    }
+  std::unique_lock<std::mutex> lock(mu_);
+  while (thread_.Wait(lock, sleep)) {  // at once the first time
+    lock.unlock();
     try {
       // A full batch may mean more are due: go again at once.
       while (service_.FireDueTimers(kBatch) == kBatch) {
-        std::lock_guard<std::mutex> lock(mu_);
-        if (stop_) return;
+        std::lock_guard<std::mutex> check(mu_);
+        if (thread_.stopping()) return;
       }
       auto next = service_.NextTimerDue();
       sleep = kMaxSleep;
@@ -65,9 +46,8 @@ void ReminderScheduler::Loop() {
       log_->error("reminders: {}", e.what());
       sleep = std::chrono::seconds(5);
     }
-    std::unique_lock<std::mutex> lock(mu_);
-    cv_.wait_for(lock, sleep, [this] { return stop_ || poked_; });
+    lock.lock();
   }
 }
 
-}  // namespace kontobot::handlers
+}  // namespace kontobot::app

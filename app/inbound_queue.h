@@ -26,25 +26,24 @@
 // then release it (Transaction::ReleaseInbound) and call Notify().
 //
 // Thread-safety: Submit, Notify and Stop may be called from any thread.
-#ifndef KONTOBOT_HANDLERS_INBOUND_QUEUE_H_
-#define KONTOBOT_HANDLERS_INBOUND_QUEUE_H_
+#ifndef KONTOBOT_APP_INBOUND_QUEUE_H_
+#define KONTOBOT_APP_INBOUND_QUEUE_H_
 
 #include <atomic>
-#include <condition_variable>
 #include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include <spdlog/logger.h>
 
+#include "app/background_thread.h"
 #include "store/landing.h"
 #include "store/store.h"
 
-namespace kontobot::handlers {
+namespace kontobot::app {
 
 enum class Processed { kDone, kParked };
 using ProcessFn = std::function<Processed(store::Transaction&, const store::QueuedEvent&)>;
@@ -92,15 +91,12 @@ class InboundQueue {
   std::atomic<int64_t> moved_through_{0};
 
   std::mutex mu_;
-  std::condition_variable writer_cv_;
-  std::condition_variable worker_cv_;
-  std::vector<Pending> pending_;
-  bool poked_ = true;  // the worker looks at the queue once at start
-  bool stop_ = false;
-  std::thread writer_;
-  std::thread worker_;
+  std::vector<Pending> pending_;  // guarded by mu_
+  // The writer acknowledges: it runs at the request threads' priority.
+  BackgroundThread writer_{mu_, "kb-landing", BackgroundThread::Priority::kNormal};
+  BackgroundThread worker_{mu_, "kb-inbound", BackgroundThread::Priority::kBehind};
 };
 
-}  // namespace kontobot::handlers
+}  // namespace kontobot::app
 
-#endif  // KONTOBOT_HANDLERS_INBOUND_QUEUE_H_
+#endif  // KONTOBOT_APP_INBOUND_QUEUE_H_

@@ -1,4 +1,4 @@
-#include "handlers/thread_priority.h"
+#include "app/thread_priority.h"
 
 #include <pthread.h>
 #include <sys/resource.h>
@@ -7,7 +7,7 @@
 #include <algorithm>
 #include <cerrno>
 
-namespace kontobot::handlers {
+namespace kontobot::app {
 
 void NameThisThread(const char* name) { pthread_setname_np(pthread_self(), name); }
 
@@ -20,4 +20,4 @@ void RunThisThreadBehind(const char* name) {
   if (errno == 0) setpriority(PRIO_PROCESS, self, std::min(nice + kBehindBy, 19));
 }
 
-}  // namespace kontobot::handlers
+}  // namespace kontobot::app

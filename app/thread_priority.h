@@ -17,10 +17,10 @@
 //
 // A thread's name is what `top -H`, `ps -L` and /proc/PID/task/*/comm show
 // (at most 15 characters); a thread it starts inherits name and nice.
-#ifndef KONTOBOT_HANDLERS_THREAD_PRIORITY_H_
-#define KONTOBOT_HANDLERS_THREAD_PRIORITY_H_
+#ifndef KONTOBOT_APP_THREAD_PRIORITY_H_
+#define KONTOBOT_APP_THREAD_PRIORITY_H_
 
-namespace kontobot::handlers {
+namespace kontobot::app {
 
 inline constexpr int kBehindBy = 10;
 
@@ -30,6 +30,6 @@ void NameThisThread(const char* name);
 // most (a thread may always lower its own).
 void RunThisThreadBehind(const char* name);
 
-}  // namespace kontobot::handlers
+}  // namespace kontobot::app
 
-#endif  // KONTOBOT_HANDLERS_THREAD_PRIORITY_H_
+#endif  // KONTOBOT_APP_THREAD_PRIORITY_H_

@@ -10,19 +10,18 @@
 // than a minute without looking again.
 //
 // Thread-safety: Notify and Stop may be called from any thread.
-#ifndef KONTOBOT_HANDLERS_REMINDER_SCHEDULER_H_
-#define KONTOBOT_HANDLERS_REMINDER_SCHEDULER_H_
+#ifndef KONTOBOT_APP_REMINDER_SCHEDULER_H_
+#define KONTOBOT_APP_REMINDER_SCHEDULER_H_
 
-#include <condition_variable>
 #include <memory>
 #include <mutex>
-#include <thread>
 
 #include <spdlog/logger.h>
 
-#include "handlers/conversation_service.h"
+#include "app/background_thread.h"
+#include "app/conversation_service.h"
 
-namespace kontobot::handlers {
+namespace kontobot::app {
 
 class ReminderScheduler {
  public:
@@ -43,12 +42,9 @@ class ReminderScheduler {
   const Clock& clock_;
   std::shared_ptr<spdlog::logger> log_;
   std::mutex mu_;
-  std::condition_variable cv_;
-  bool stop_ = false;
-  bool poked_ = false;
-  std::thread thread_;
+  BackgroundThread thread_{mu_, "kb-reminders", BackgroundThread::Priority::kBehind};
 };
 
-}  // namespace kontobot::handlers
+}  // namespace kontobot::app
 
-#endif  // KONTOBOT_HANDLERS_REMINDER_SCHEDULER_H_
+#endif  // KONTOBOT_APP_REMINDER_SCHEDULER_H_

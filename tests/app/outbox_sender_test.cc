@@ -12,15 +12,15 @@
 #include <string>
 #include <vector>
 
-#include "handlers/outbox_sender.h"
+#include "app/outbox_sender.h"
 #include "tests/e2e/bot_process.h"
 #include "tests/test_support.h"
 
 namespace kontobot::testing {
 namespace {
 
-using handlers::Delivery;
-using handlers::OutboxSender;
+using app::Delivery;
+using app::OutboxSender;
 
 class OutboxSenderTest : public ::testing::Test {
  protected:
@@ -87,7 +87,7 @@ class OutboxSenderTest : public ::testing::Test {
   std::string held_lane_;
   std::vector<std::string> delivered_;  // "lane:id", in the order of the calls
   std::set<std::string> in_call_;       // lanes with a call going on
-  OutboxSender sender_;                 // last: its threads use the above
+  app::OutboxSender sender_;            // last: its threads use the above
 
  private:
   Delivery Deliver(const store::OutboxItem& item) {
@@ -115,7 +115,7 @@ TEST_F(OutboxSenderTest, AStuckCallHoldsUpItsOwnLaneOnlyAndIsAStall) {
   ASSERT_TRUE(Until([&] { return delivered_.size() == 6; }))
       << "the other lanes go on while anna's call is stuck";
   ASSERT_TRUE(UntilStalled(true));
-  OutboxSender::Health h = sender_.Check();
+  app::OutboxSender::Health h = sender_.Check();
   EXPECT_EQ(h.in_flight, 1u);
   EXPECT_GE(h.longest, std::chrono::milliseconds(100));
   Release();

@@ -1,11 +1,9 @@
-#include "handlers/inbound_queue.h"
+#include "app/inbound_queue.h"
 
 #include <chrono>
 #include <filesystem>
 
-#include "handlers/thread_priority.h"
-
-namespace kontobot::handlers {
+namespace kontobot::app {
 
 namespace {
 // Most events one processing transaction takes, and how long it may run
@@ -48,45 +46,35 @@ void InboundQueue::Start() {
     landing_->Resume(mark);
     moved_through_ = mark;
   }
-  writer_ = std::thread([this] { WriterLoop(); });
-  worker_ = std::thread([this] { WorkerLoop(); });
+  writer_.Start([this] { WriterLoop(); });
+  worker_.Start([this] { WorkerLoop(); });
 }
 
 void InboundQueue::Submit(std::string platform, std::string event_id, std::string payload,
                           std::function<void(bool)> done) {
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    pending_.push_back(
-        {std::move(platform), std::move(event_id), std::move(payload), std::move(done)});
-  }
-  writer_cv_.notify_one();
+  std::lock_guard<std::mutex> lock(mu_);
+  pending_.push_back(
+      {std::move(platform), std::move(event_id), std::move(payload), std::move(done)});
+  writer_.NotifyLocked();
 }
 
-void InboundQueue::Notify() {
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    poked_ = true;
-  }
-  worker_cv_.notify_one();
-}
+void InboundQueue::Notify() { worker_.Notify(); }
 
 void InboundQueue::Stop() {
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    stop_ = true;
-  }
-  writer_cv_.notify_one();
-  worker_cv_.notify_one();
-  if (writer_.joinable()) writer_.join();
-  if (worker_.joinable()) worker_.join();
+  // The writer first: it stores what was submitted before it ends.
+  writer_.Stop();
+  worker_.Stop();
 }
 
 void InboundQueue::WriterLoop() {
-  NameThisThread("kb-landing");
   std::unique_lock<std::mutex> lock(mu_);
   for (;;) {
-    writer_cv_.wait(lock, [this] { return stop_ || !pending_.empty(); });
-    if (pending_.empty()) return;  // stopping, and everything submitted is stored
+    bool running =
+        writer_.Wait(lock, std::chrono::minutes(1), [this] { return !pending_.empty(); });
+    if (pending_.empty()) {
+      if (!running) return;  // stopping, and everything submitted is stored
+      continue;
+    }
     std::vector<Pending> batch;
     batch.swap(pending_);
     lock.unlock();
@@ -106,25 +94,18 @@ void InboundQueue::WriterLoop() {
     }
     for (Pending& p : batch) p.done(stored);
     lock.lock();
-    if (stored) {
-      poked_ = true;
-      worker_cv_.notify_one();
-    }
+    if (stored) worker_.NotifyLocked();
   }
 }
 
 void InboundQueue::WorkerLoop() {
-  RunThisThreadBehind("kb-inbound");
   std::unique_lock<std::mutex> lock(mu_);
-  while (!stop_) {
-    worker_cv_.wait_for(lock, std::chrono::seconds(5), [this] { return stop_ || poked_; });
-    if (stop_) break;
-    poked_ = false;
+  while (worker_.Wait(lock, std::chrono::seconds(5))) {  // at once the first time
     lock.unlock();
     try {
       while (ProcessBatch()) {
         std::lock_guard<std::mutex> check(mu_);
-        if (stop_) break;
+        if (worker_.stopping()) break;
       }
     } catch (const std::exception& e) {
       // The store failed (disk full?); the events stay queued for the next try.
@@ -168,4 +149,4 @@ bool InboundQueue::ProcessBatch() {
   return true;
 }
 
-}  // namespace kontobot::handlers
+}  // namespace kontobot::app

@@ -45,8 +45,8 @@
 // says so once, with the item.
 //
 // Thread-safety: Notify, Stop and Health may be called from any thread.
-#ifndef KONTOBOT_HANDLERS_OUTBOX_SENDER_H_
-#define KONTOBOT_HANDLERS_OUTBOX_SENDER_H_
+#ifndef KONTOBOT_APP_OUTBOX_SENDER_H_
+#define KONTOBOT_APP_OUTBOX_SENDER_H_
 
 #include <chrono>
 #include <condition_variable>
@@ -63,9 +63,10 @@
 
 #include <spdlog/logger.h>
 
+#include "app/background_thread.h"
 #include "store/store.h"
 
-namespace kontobot::handlers {
+namespace kontobot::app {
 
 struct Delivery {
   enum class Result { kSent, kRetry, kFailed };
@@ -152,11 +153,8 @@ class OutboxSender {
   std::chrono::milliseconds stall_after_{60000};
 
   std::mutex mu_;
-  std::condition_variable cv_;       // wakes the sender thread
   std::condition_variable work_cv_;  // wakes the workers
   bool running_ = false;
-  bool stop_ = false;
-  bool poked_ = false;
   std::deque<store::OutboxItem> todo_;    // taken by the workers
   std::map<int64_t, Running> in_flight_;  // by outbox id
   std::vector<Finished> finished_;        // not yet written
@@ -167,10 +165,10 @@ class OutboxSender {
 
   // The sender thread's alone.
   std::set<int64_t> maybe_delivered_;
-  std::thread thread_;
   std::vector<std::thread> workers_;
+  BackgroundThread thread_{mu_, "kb-outbox", BackgroundThread::Priority::kBehind};
 };
 
-}  // namespace kontobot::handlers
+}  // namespace kontobot::app
 
-#endif  // KONTOBOT_HANDLERS_OUTBOX_SENDER_H_
+#endif  // KONTOBOT_APP_OUTBOX_SENDER_H_

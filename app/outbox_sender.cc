@@ -1,11 +1,9 @@
-#include "handlers/outbox_sender.h"
+#include "app/outbox_sender.h"
 
 #include <algorithm>
 #include <exception>
 
-#include "handlers/thread_priority.h"
-
-namespace kontobot::handlers {
+namespace kontobot::app {
 
 namespace {
 
@@ -37,37 +35,27 @@ void OutboxSender::Start() {
     running_ = true;
     back_by_ = Steady::now();
   }
-  thread_ = std::thread([this] { Loop(); });
+  thread_.Start([this] { Loop(); });
 }
 
-void OutboxSender::Notify() {
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    poked_ = true;
-  }
-  cv_.notify_one();
-}
+void OutboxSender::Notify() { thread_.Notify(); }
 
 void OutboxSender::Stop() {
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    stop_ = true;
-  }
-  cv_.notify_one();
-  work_cv_.notify_all();
-  if (thread_.joinable()) thread_.join();
+  // The sender thread lets the deliveries in flight finish, records them
+  // and then stops the workers.
+  thread_.Stop();
 }
 
 void OutboxSender::Loop() {
-  RunThisThreadBehind("kb-outbox");  // the workers, started here, inherit both
+  // The workers, started here, inherit the sender thread's name and
+  // priority.
   for (size_t n = 0; n < kParallel; ++n) workers_.emplace_back([this] { Work(); });
   std::unique_lock<std::mutex> lock(mu_);
   while (true) {
-    poked_ = false;
     back_by_ = Steady::now();  // at work: late from now on if it does not come back
     std::vector<Finished> finished = std::move(finished_);
     finished_.clear();
-    const bool stopping = stop_;
+    const bool stopping = thread_.stopping();
     lock.unlock();
     std::chrono::milliseconds wait(5000);
     bool recorded = finished.empty() || RecordAll(finished);
@@ -91,9 +79,10 @@ void OutboxSender::Loop() {
     const Steady::time_point now = Steady::now();
     back_by_ = now + wait;  // the sleep below is not lateness
     CheckLocked(now);
-    if (stop_ && in_flight_.empty() && finished_.empty()) break;
-    cv_.wait_for(lock, wait,
-                 [this] { return poked_ || !finished_.empty() || (stop_ && in_flight_.empty()); });
+    if (thread_.stopping() && in_flight_.empty() && finished_.empty()) break;
+    thread_.Wait(lock, wait, [this] {
+      return !finished_.empty() || (thread_.stopping() && in_flight_.empty());
+    });
   }
   running_ = false;
   todo_.clear();  // never started: still pending in the database
@@ -106,8 +95,8 @@ void OutboxSender::Loop() {
 void OutboxSender::Work() {
   std::unique_lock<std::mutex> lock(mu_);
   while (true) {
-    work_cv_.wait(lock, [this] { return stop_ || !todo_.empty(); });
-    if (stop_) return;
+    work_cv_.wait(lock, [this] { return thread_.stopping() || !todo_.empty(); });
+    if (thread_.stopping()) return;
     store::OutboxItem item = std::move(todo_.front());
     todo_.pop_front();
     in_flight_[item.id] = Running{item, Steady::now()};
@@ -124,7 +113,7 @@ void OutboxSender::Work() {
     lock.lock();
     in_flight_.erase(item.id);
     finished_.push_back(Finished{std::move(item), std::move(result)});
-    cv_.notify_one();
+    thread_.NotifyLocked();
   }
 }
 
@@ -250,4 +239,4 @@ OutboxSender::Health OutboxSender::CheckLocked(Steady::time_point now) {
   return h;
 }
 
-}  // namespace kontobot::handlers
+}  // namespace kontobot::app

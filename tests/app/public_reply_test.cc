@@ -113,7 +113,7 @@ class PublicReplyTest : public ::testing::Test {
 };
 
 TEST_F(PublicReplyTest, AnUnansweredCommentGoesFromTheHolderToTheDeputyToTheInformationFunction) {
-  handlers::ConversationService& service = app_->Service();
+  app::ConversationService& service = app_->Service();
   ASSERT_TRUE(service.CommentAwaitingReply(1, "fb-1001", At("2026-11-23T09:30:00.000Z")));
   EXPECT_FALSE(service.CommentAwaitingReply(1, "fb-1001", At("2026-11-23T09:30:00.000Z")))
       << "reported twice";
@@ -149,7 +149,7 @@ TEST_F(PublicReplyTest, AnUnansweredCommentGoesFromTheHolderToTheDeputyToTheInfo
 }
 
 TEST_F(PublicReplyTest, BesvaradOrAnAnswerReportedByTheInboxEndsIt) {
-  handlers::ConversationService& service = app_->Service();
+  app::ConversationService& service = app_->Service();
   ASSERT_TRUE(service.CommentAwaitingReply(1, "fb-2001", At("2026-11-23T09:30:00.000Z")));
   ASSERT_TRUE(service.CommentAwaitingReply(1, "fb-2002", At("2026-11-23T09:30:00.000Z")));
   EXPECT_TRUE(service.CommentAnswered(1, "fb-2002"));

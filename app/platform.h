@@ -1,0 +1,61 @@
+// The platform port: what the application core needs of a chat platform
+// (Slack, Matrix), and all it knows of one. The core names a platform only
+// by name(): the channel of the messages written for it, the platform of
+// its outbox rows and of its queued events. Everything about the wire (the
+// HTTP routes it answers, its signatures, its payloads, its API client) is
+// the adapter's, under handlers/<platform>/; the composition root
+// (handlers/app.cc) lists the platforms, one line each, and wires every
+// one the same way: its name to the conversation service, Deliver to the
+// outbox sender, and, for a platform with queued events, Process to the
+// inbound queue.
+//
+// Optional abilities are separate small interfaces (as in mautrix-go's
+// bridgev2): a platform has them or not, and the core asks with
+// dynamic_cast once, at composition.
+//
+// Threads:
+//   - Deliver runs on the outbox sender's worker threads, several at once
+//     (app/outbox_sender.h): it must be callable concurrently, every
+//     platform call in it under a deadline (handlers/api_call.h). What the
+//     answer changes in the store it returns (Delivery::on_sent), and the
+//     sender writes it in the transaction that records the outcome.
+//   - Process runs on the inbound queue's worker, inside the batch's
+//     transaction and a savepoint of its own (app/inbound_queue.h): it
+//     must not open a transaction of its own, and everything it writes
+//     commits or rolls back with the event.
+//   - Request handlers (the adapter's routes) run on the HTTP server's
+//     threads and reach the core through the conversation service.
+#ifndef KONTOBOT_APP_PLATFORM_H_
+#define KONTOBOT_APP_PLATFORM_H_
+
+#include <string>
+
+#include "app/inbound_queue.h"
+#include "app/outbox_sender.h"
+#include "store/store.h"
+
+namespace kontobot::app {
+
+class Platform {
+ public:
+  virtual ~Platform() = default;
+  // "slack", "matrix": stable, stored in the database.
+  virtual std::string name() const = 0;
+  // Delivers one of this platform's outbox rows (see the thread rules
+  // above) and says how it went.
+  virtual Delivery Deliver(const store::OutboxItem& item) = 0;
+};
+
+// A platform whose events are acknowledged once landed and processed
+// behind the acknowledgement (app/inbound_queue.h).
+class QueuedEvents {
+ public:
+  virtual ~QueuedEvents() = default;
+  // Processes one landed event inside the queue's transaction (see the
+  // thread rules above); kParked to wait for something first.
+  virtual Processed Process(store::Transaction& tx, const store::QueuedEvent& event) = 0;
+};
+
+}  // namespace kontobot::app
+
+#endif  // KONTOBOT_APP_PLATFORM_H_
