@@ -1,4 +1,5 @@
-// The store itself: opening the database, the migrations, the cached
+// The store itself: opening the database, its schema (a fresh install from
+// store/schema.sql, an older database through the migrations), the cached
 // statements, transactions with group commit, and savepoints. Each table
 // family's Transaction methods live in a file of their own (store/store.h
 // names it).
@@ -12,16 +13,20 @@
 #include <stdexcept>
 #include <string_view>
 
+#include "store/schema.h"
+
 namespace kontobot::store {
 
 // Compiled in by kontobot_embed (CMakeLists.txt): store/migrations/*.sql by
-// file name.
+// file name, and store/schema.sql.
 extern const std::map<std::string, std::string_view> kMigrationFiles;
+extern const std::map<std::string, std::string_view> kSchemaFiles;
 
 namespace {
 
 constexpr const char* kSelectVersion = "PRAGMA user_version";
 constexpr const char* kSetVersion = "PRAGMA user_version = ";  // + the version
+constexpr const char* kCountSchemaObjects = "SELECT COUNT(*) FROM sqlite_master";
 
 constexpr const char* kSavepoint = "SAVEPOINT event";
 constexpr const char* kReleaseSavepoint = "RELEASE event";
@@ -29,7 +34,40 @@ constexpr const char* kRollbackToSavepoint = "ROLLBACK TO event";
 
 int VersionOf(SQLite::Database& db) { return db.execAndGet(kSelectVersion).getInt(); }
 
+// Version 0 and nothing in it: a file SQLite has just created.
+bool IsEmpty(SQLite::Database& db) {
+  return VersionOf(db) == 0 && db.execAndGet(kCountSchemaObjects).getInt() == 0;
+}
+
 }  // namespace
+
+void MigrateTo(SQLite::Database& db, int target) {
+  if (target < 0 || target > Store::LatestVersion()) {
+    throw std::invalid_argument("there is no schema version " + std::to_string(target));
+  }
+  int version = VersionOf(db);
+  if (version > target) {
+    throw std::runtime_error("database schema version " + std::to_string(version) +
+                             " is newer than " + std::to_string(target));
+  }
+  int n = 0;
+  for (const auto& [name, sql] : kMigrationFiles) {  // sorted by file name
+    if (++n <= version) continue;
+    if (n > target) break;
+    SQLite::Transaction tx(db);
+    db.exec(std::string(sql));
+    db.exec(kSetVersion + std::to_string(n));
+    tx.commit();
+  }
+}
+
+void CreateLatestSchema(SQLite::Database& db) {
+  SQLite::Transaction tx(db);
+  if (!IsEmpty(db)) throw std::logic_error("the full schema is only for an empty database");
+  db.exec(std::string(kSchemaFiles.at("schema.sql")));
+  db.exec(kSetVersion + std::to_string(Store::LatestVersion()));
+  tx.commit();
+}
 
 SQLite::Statement& Store::Prepare(const std::string& sql) {
   // REQUIRES: the caller holds mu_ (inside a Transaction). Statements are
@@ -81,13 +119,12 @@ void Store::Migrate() {
                              " is newer than this kontobot understands (" +
                              std::to_string(LatestVersion()) + ")");
   }
-  int n = 0;
-  for (const auto& [name, sql] : kMigrationFiles) {  // sorted by file name
-    if (++n <= version) continue;
-    SQLite::Transaction tx(db_);
-    db_.exec(std::string(sql));
-    db_.exec(kSetVersion + std::to_string(n));
-    tx.commit();
+  // A fresh install gets the whole schema in one step; a database of an
+  // earlier version takes the path its installation has always taken.
+  if (IsEmpty(db_)) {
+    CreateLatestSchema(db_);
+  } else {
+    MigrateTo(db_, LatestVersion());
   }
 }
 

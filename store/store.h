@@ -1,5 +1,5 @@
-// The SQLite store: one database file, versioned migrations compiled into
-// the binary, WAL journal, foreign keys on, and group commit: Commit()
+// The SQLite store: one database file, its schema compiled into the binary
+// (store/schema.h), WAL journal, foreign keys on, and group commit: Commit()
 // returns only once the transaction's WAL frames are synced to disk, so what
 // is acknowledged survives power loss, while one fdatasync serves every
 // transaction that committed meanwhile.
@@ -370,8 +370,8 @@ class Transaction {
 
 class Store {
  public:
-  // Opens or creates the database at `path` and migrates it to the newest
-  // schema. `vfs` names a registered SQLite VFS to open it through (empty:
+  // Opens or creates the database at `path` and brings it to the newest
+  // schema (store/schema.h). `vfs` names a registered SQLite VFS (empty:
   // SQLite's default); only tests pass one, to inject I/O errors
   // (tests/store/faulty_vfs.h). Throws SQLite::Exception (or
   // std::runtime_error for a database newer than this binary) on failure.
