@@ -1,5 +1,5 @@
-// The SQLite store: one database file, versioned migrations compiled into
-// the binary, WAL journal, foreign keys on, and group commit: Commit()
+// The SQLite store: one database file, its schema compiled into the binary
+// (store/schema.h), WAL journal, foreign keys on, and group commit: Commit()
 // returns only once the transaction's WAL frames are synced to disk, so what
 // is acknowledged survives power loss, while one fdatasync serves every
 // transaction that committed meanwhile.
@@ -8,6 +8,11 @@
 // and commits before it answers. A Transaction that is destroyed without
 // Commit() rolls back (SQLiteCpp's RAII transaction, which never throws from
 // its destructor).
+//
+// Layout: Transaction's methods are grouped by table family below, each
+// family's heading naming the file that holds its SQL (one file per
+// family, the statements named at its top); store/store.cc holds Store,
+// the transaction itself and savepoints.
 //
 // Thread-safety: a Store owns one connection. Transaction holds the store's
 // mutex for its lifetime, so transactions are serialized; do not open a
@@ -150,7 +155,7 @@ class Transaction {
   // durable. REQUIRES: the Transaction is not used after Commit().
   void Commit();
 
-  // --- people and sessions
+  // --- people and their sessions (store/people.cc)
   void UpsertPerson(const Person& person, TimePoint now);
   // The person's session; a default one if they have none. Its language is
   // the one the person chose, else the directory's, else Swedish.
@@ -164,20 +169,23 @@ class Transaction {
   const LanguageChoices& Languages() const { return languages_; }
   void SaveSession(const std::string& person_id, const Session& session, TimePoint now);
 
-  // --- drafts and registrations
+  // --- drafts (store/drafts.cc)
   std::vector<Draft> OpenDrafts(const std::string& person_id);
   std::optional<Draft> LoadDraft(int64_t id);
   int64_t NextDraftId();
   // Inserts or updates `draft` (by id).
   void SaveDraft(const Draft& draft, const std::string& org);
+
+  // --- registrations (store/registrations.cc)
   // Inserts the registration, or on resubmission replaces its answers and
   // starts the next round. Returns the round.
   int UpsertRegistration(const Draft& draft, const std::string& org, TimePoint now);
   std::optional<StoredRegistration> LoadRegistration(int64_t id);
   void UpdateRegistration(int64_t id, const std::string& status, const nlohmann::json& answers);
   std::vector<StoredRegistration> Registrations();
+  int64_t CountRegistrations();
 
-  // --- tasks
+  // --- tasks and the messages that carry them (store/tasks.cc)
   int64_t NextTaskId();
   void SaveTask(const Task& task);
   std::vector<Task> TasksOf(int64_t registration_id);
@@ -185,17 +193,20 @@ class Transaction {
   void LinkTaskMessage(int64_t task_id, int64_t message_id);
   std::vector<int64_t> TaskMessages(int64_t task_id);
   bool MessageCarriesTask(int64_t message_id, int64_t task_id);
+  // The task a message was sent about, if any.
+  std::optional<int64_t> TaskOfMessage(int64_t message_id);
+  // The newest open approval task assigned to `person`, if any.
+  std::optional<int64_t> LatestOpenApproval(const std::string& person);
 
-  // --- the register
+  // --- the register (store/accounts.cc)
   void InsertAccount(const Account& account);
   // Active accounts (of `org`, or all when empty), oldest first.
   std::vector<Account> Accounts(const std::string& org = "");
   std::optional<Account> LoadAccount(int64_t registration_id);
   // Every account, active or closed, oldest first (for the register export).
   std::vector<Account> AllAccounts();
-  int64_t CountRegistrations();
 
-  // --- diary and releases (public records)
+  // --- diary and releases (public records; store/records.cc)
   // Sets (or replaces) a case's diary entry.
   void SetDiary(const DiaryEntry& entry);
   std::optional<DiaryEntry> Diary(int64_t registration_id);
@@ -204,12 +215,8 @@ class Transaction {
   // Records a release; returns its id.
   int64_t InsertRelease(const Release& release);
   std::vector<Release> ReleasesOf(int64_t registration_id);
-  // The audit entries whose subject starts with `prefix` and whose action is
-  // one of `actions`, oldest first.
-  std::vector<nlohmann::json> AuditByActions(const std::string& prefix,
-                                             const std::vector<std::string>& actions);
 
-  // --- the record
+  // --- the record: messages (store/messages.cc)
   int64_t AppendMessage(const StoredMessage& message);
   // Rewrites a message's text and buttons; the old text goes to the audit
   // trail. Moves the message to the end of its person's feed.
@@ -222,15 +229,23 @@ class Transaction {
   int64_t FeedCursor(const std::string& person_id);
   // Every message of one registration, in order (for exports).
   std::vector<StoredMessage> MessagesOfDraft(int64_t draft_id);
+  // The channel a person last wrote from ("webchat", "slack", ...), if any.
+  std::optional<std::string> LastInboundChannel(const std::string& person_id);
+  // The id of the newest message from `person_id`, if any.
+  std::optional<int64_t> LatestInbound(const std::string& person_id);
+
+  // --- the audit trail (store/audit.cc)
   // The audit entries about one subject prefix, e.g. "draft:12".
   std::vector<nlohmann::json> AuditOf(const std::vector<std::string>& subjects);
+  // The audit entries whose subject starts with `prefix` and whose action is
+  // one of `actions`, oldest first.
+  std::vector<nlohmann::json> AuditByActions(const std::string& prefix,
+                                             const std::vector<std::string>& actions);
   void AppendAudit(TimePoint at, const std::string& actor, const std::string& action,
                    const std::string& subject, const nlohmann::json& detail);
   int64_t CountAudit(const std::string& action);
 
-  // --- platforms
-  // Records an inbound event id; false if it was seen before (a retry).
-  bool FirstDelivery(const std::string& platform, const std::string& event_id, TimePoint now);
+  // --- the outbox (store/outbox.cc)
   void Enqueue(const OutboxItem& item, TimePoint now);
   // The head (oldest pending item) of each of `platform`'s lanes: the only
   // items that can have been in flight when the process stopped, since a
@@ -247,6 +262,9 @@ class Transaction {
   void Reschedule(int64_t id, TimePoint next_at, const std::string& error);
   void MarkFailed(int64_t id, const std::string& error);
   int64_t CountOutbox(const std::string& status);
+  DeliveryState DeliveryStateOf(const OutboxItem& item);
+
+  // --- people and messages on the platforms (store/platforms.cc)
   std::optional<std::string> PlatformChannel(const std::string& platform,
                                              const std::string& person_id);
   void SetPlatformChannel(const std::string& platform, const std::string& person_id,
@@ -256,6 +274,9 @@ class Transaction {
                                                                      const std::string& platform);
   void SetPlatformMessage(int64_t message_id, const std::string& platform,
                           const std::string& channel, const std::string& ref);
+  // The message that the platform knows as `ref` (a Matrix event id, a
+  // Slack ts): ours, or a person's whose ref was recorded for its edits.
+  std::optional<int64_t> MessageByPlatformRef(const std::string& platform, const std::string& ref);
   // The e-mail address `platform` gave for user `account` (lower case; ''
   // if it gave none or did not know the user); nullopt if never asked.
   std::optional<std::string> PlatformUserEmail(const std::string& platform,
@@ -266,7 +287,9 @@ class Transaction {
   std::optional<std::string> PlatformAccountByEmail(const std::string& platform,
                                                     const std::string& email);
 
-  // --- the inbound queue
+  // --- inbound events and the inbound queue (store/inbound.cc)
+  // Records an inbound event id; false if it was seen before (a retry).
+  bool FirstDelivery(const std::string& platform, const std::string& event_id, TimePoint now);
   // The last landing-file id moved into the queue (see store/landing.h).
   int64_t LandingMovedThrough();
   void SetLandingMovedThrough(int64_t id);
@@ -290,31 +313,23 @@ class Transaction {
   // Makes the events parked on `waiting_for` ready again; returns how many.
   int ReleaseInbound(const std::string& platform, const std::string& waiting_for);
   void FailInbound(int64_t id, const std::string& error);
+
+  // --- savepoints (store/store.cc)
   // A savepoint inside this transaction: one event's work can be undone
   // without the rest of the batch. Not nested.
   void Savepoint();
   void ReleaseSavepoint();
   void RollbackToSavepoint();
+
+  // --- Matrix transactions (store/matrix_transactions.cc)
   // The digest of the Matrix transaction `txn_id` already answered, if it
-  // was (and not forgotten: see migration 0007).
+  // was (and not forgotten: see migration 0009).
   std::optional<std::string> MatrixTransactionDigest(const std::string& txn_id);
   // Remembers Matrix transaction `txn_id`, whose content has `digest`, as
   // answered at `now`, and forgets those answered a week before.
   void RecordMatrixTransaction(const std::string& txn_id, const std::string& digest, TimePoint now);
-  // The message that the platform knows as `ref` (a Matrix event id, a
-  // Slack ts): ours, or a person's whose ref was recorded for its edits.
-  std::optional<int64_t> MessageByPlatformRef(const std::string& platform, const std::string& ref);
-  // The task a message was sent about, if any.
-  std::optional<int64_t> TaskOfMessage(int64_t message_id);
-  // The newest open approval task assigned to `person`, if any.
-  std::optional<int64_t> LatestOpenApproval(const std::string& person);
-  DeliveryState DeliveryStateOf(const OutboxItem& item);
-  // The channel a person last wrote from ("webchat", "slack", ...), if any.
-  std::optional<std::string> LastInboundChannel(const std::string& person_id);
-  // The id of the newest message from `person_id`, if any.
-  std::optional<int64_t> LatestInbound(const std::string& person_id);
 
-  // --- timers (one row per step of a wait; see bot/reminders.h)
+  // --- timers (one row per step of a wait; see bot/reminders.h; store/timers.cc)
   int64_t InsertTimer(const Timer& t, TimePoint now);
   // Open rows due at or before `now`, earliest first, at most `limit`.
   std::vector<Timer> DueTimers(TimePoint now, int limit);
@@ -355,8 +370,8 @@ class Transaction {
 
 class Store {
  public:
-  // Opens or creates the database at `path` and migrates it to the newest
-  // schema. `vfs` names a registered SQLite VFS to open it through (empty:
+  // Opens or creates the database at `path` and brings it to the newest
+  // schema (store/schema.h). `vfs` names a registered SQLite VFS (empty:
   // SQLite's default); only tests pass one, to inject I/O errors
   // (tests/store/faulty_vfs.h). Throws SQLite::Exception (or
   // std::runtime_error for a database newer than this binary) on failure.

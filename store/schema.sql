@@ -1,0 +1,312 @@
+-- The whole schema at version 10, for a fresh install: what migrations 0001
+-- to 0010 (store/migrations/) leave, created in one transaction and stamped
+-- with their version (PRAGMA user_version). A database that already exists
+-- still takes the migrations, one at a time (store/schema.h).
+--
+-- Keep it equal to the migrations: a new migration changes this file too,
+-- and tests/store/schema_test.cc fails until it does. A column that a
+-- migration added stands last in its table, where ALTER TABLE put it; the
+-- number after a comment's "--" names the migration a table or column
+-- comes from where it is not the table's own.
+
+-- People, their sessions and drafts ----------------------------------------
+
+-- Everyone kontobot has met (0001).
+CREATE TABLE persons (
+  id          TEXT PRIMARY KEY,
+  name        TEXT NOT NULL,
+  org         TEXT NOT NULL,
+  first_seen  TEXT NOT NULL,
+  -- The language the person chose (0007); NULL: never chosen, so the
+  -- directory's language (or Swedish) applies.
+  lang        TEXT CHECK (lang IS NULL OR lang IN ('sv', 'en'))
+) STRICT;
+
+-- Where a person's conversation is (0001).
+CREATE TABLE sessions (
+  person_id     TEXT PRIMARY KEY REFERENCES persons(id),
+  lang          TEXT NOT NULL CHECK (lang IN ('sv', 'en')),
+  active_draft  INTEGER,
+  pending       TEXT NOT NULL DEFAULT '',
+  updated_at    TEXT NOT NULL
+) STRICT;
+
+-- A registration while it is filled in (0001).
+CREATE TABLE drafts (
+  id                INTEGER PRIMARY KEY,
+  person_id         TEXT NOT NULL REFERENCES persons(id),
+  org               TEXT NOT NULL,
+  template_id       TEXT NOT NULL,
+  template_version  INTEGER NOT NULL,
+  status            TEXT NOT NULL CHECK (status IN ('open', 'submitted', 'cancelled')),
+  state             TEXT NOT NULL CHECK (json_valid(state)),
+  created_at        TEXT NOT NULL,
+  updated_at        TEXT NOT NULL
+) STRICT;
+CREATE INDEX drafts_by_person ON drafts(person_id, status);
+
+-- Registrations, their approval and the register -----------------------------
+
+-- A submitted registration: the answers as they were at submission (0001).
+CREATE TABLE registrations (
+  id                INTEGER PRIMARY KEY REFERENCES drafts(id),
+  person_id         TEXT NOT NULL REFERENCES persons(id),
+  org               TEXT NOT NULL,
+  template_id       TEXT NOT NULL,
+  template_version  INTEGER NOT NULL,
+  answers           TEXT NOT NULL CHECK (json_valid(answers)),
+  status            TEXT NOT NULL,
+  submitted_at      TEXT NOT NULL,
+  round             INTEGER NOT NULL DEFAULT 1   -- 0002: counts resubmissions
+) STRICT;
+
+-- Approvals and the other tasks of a registration's round (0002).
+CREATE TABLE tasks (
+  id               INTEGER PRIMARY KEY,
+  registration_id  INTEGER NOT NULL REFERENCES registrations(id),
+  round            INTEGER NOT NULL,
+  kind             TEXT NOT NULL CHECK (kind IN ('approval', 'admin', 'startup', 'name_approver')),
+  step_id          TEXT NOT NULL,
+  stage            INTEGER NOT NULL,
+  assignee         TEXT NOT NULL,
+  status           TEXT NOT NULL CHECK (status IN ('open', 'approved', 'rejected', 'accepted',
+                                                   'declined', 'done', 'cancelled')),
+  decided_by       TEXT,
+  decided_at       TEXT,
+  reason           TEXT NOT NULL DEFAULT '',
+  detail           TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(detail)),
+  created_at       TEXT NOT NULL
+) STRICT;
+CREATE INDEX tasks_by_registration ON tasks(registration_id);
+CREATE INDEX tasks_open_by_assignee ON tasks(assignee) WHERE status = 'open';
+
+-- The register (förteckning) of the organisation's accounts (0002).
+CREATE TABLE accounts (
+  registration_id  INTEGER PRIMARY KEY REFERENCES registrations(id),
+  org              TEXT NOT NULL,
+  medium           TEXT NOT NULL,
+  url              TEXT NOT NULL,
+  unit             TEXT NOT NULL,
+  purpose          TEXT NOT NULL,
+  administrators   TEXT NOT NULL CHECK (json_valid(administrators)),
+  approvals        TEXT NOT NULL CHECK (json_valid(approvals)),
+  status           TEXT NOT NULL CHECK (status IN ('active', 'closed')),
+  registered_at    TEXT NOT NULL
+) STRICT;
+CREATE INDEX accounts_by_org ON accounts(org, status);
+
+-- Public records: the diary and the release log (0008) -----------------------
+
+-- A case's registration in the organisation's diary (OSL 5 kap. 1 §), set
+-- by the information function; a change overwrites the row, and the audit
+-- trail keeps the old value ('diary.set').
+CREATE TABLE case_diary (
+  registration_id  INTEGER PRIMARY KEY REFERENCES registrations(id),
+  diarienummer     TEXT NOT NULL CHECK (length(diarienummer) BETWEEN 1 AND 100),
+  registered_on    TEXT NOT NULL,   -- local calendar date, YYYY-MM-DD
+  set_by           TEXT NOT NULL,   -- person id
+  set_at           TEXT NOT NULL
+) STRICT;
+
+-- Every release (utlämnande) of a case's records, with the SHA-256 of each
+-- file handed out. A record in itself, so append-only.
+CREATE TABLE releases (
+  id               INTEGER PRIMARY KEY AUTOINCREMENT,
+  registration_id  INTEGER NOT NULL REFERENCES registrations(id),
+  released_at      TEXT NOT NULL,
+  released_by      TEXT NOT NULL,   -- person id (the registrar)
+  recipient        TEXT NOT NULL,   -- as the registrar wrote it; may be "anonymous"
+  version          TEXT NOT NULL CHECK (version IN ('complete', 'masked')),
+  lang             TEXT NOT NULL CHECK (lang IN ('sv', 'en')),
+  files            TEXT NOT NULL CHECK (json_valid(files))  -- [{"name", "size", "sha256"}]
+) STRICT;
+CREATE INDEX releases_by_registration ON releases(registration_id, id);
+
+CREATE TRIGGER releases_no_update BEFORE UPDATE ON releases
+BEGIN SELECT RAISE(ABORT, 'the release log is append-only'); END;
+CREATE TRIGGER releases_no_delete BEFORE DELETE ON releases
+BEGIN SELECT RAISE(ABORT, 'the release log is append-only'); END;
+
+-- The conversation record and the audit trail ---------------------------------
+
+-- Every message in and out, per person and channel (0001). A message may be
+-- rewritten (an approval request shows its decision), and every write moves
+-- it to a new place in the person's feed (seq), so a client polling "after
+-- seq N" sees edits too; the old text goes to the audit trail.
+CREATE TABLE messages (
+  id          INTEGER PRIMARY KEY AUTOINCREMENT,
+  at          TEXT NOT NULL,
+  person_id   TEXT NOT NULL REFERENCES persons(id),
+  channel     TEXT NOT NULL,
+  direction   TEXT NOT NULL CHECK (direction IN ('in', 'out')),
+  text        TEXT NOT NULL,
+  buttons     TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(buttons)),
+  input       TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(input)),
+  draft_id    INTEGER,
+  edited_at   TEXT,
+  seq         INTEGER NOT NULL DEFAULT 0,   -- 0002: the feed position
+  -- 0010: 64 random bits naming the message on a platform in every
+  -- installation (Slack block_ids); '' for messages written before 0010.
+  marker      TEXT NOT NULL DEFAULT ''
+) STRICT;
+CREATE INDEX messages_by_person ON messages(person_id, id);
+CREATE INDEX messages_by_draft ON messages(draft_id) WHERE draft_id IS NOT NULL;
+CREATE INDEX messages_by_person_seq ON messages(person_id, seq);   -- 0002
+-- Finding the next feed position must not scan every message (0003).
+CREATE INDEX messages_by_seq ON messages(seq);
+
+CREATE TRIGGER messages_no_delete BEFORE DELETE ON messages
+BEGIN SELECT RAISE(ABORT, 'messages are a public record and cannot be deleted'); END;
+CREATE TRIGGER messages_edit_only_content BEFORE UPDATE ON messages   -- 0002
+WHEN old.id IS NOT new.id OR old.at IS NOT new.at OR old.person_id IS NOT new.person_id
+  OR old.channel IS NOT new.channel OR old.direction IS NOT new.direction
+BEGIN SELECT RAISE(ABORT, 'only a message''s content can change'); END;
+
+-- The messages that carry a task's buttons, rewritten when it is decided
+-- (0002).
+CREATE TABLE task_messages (
+  task_id     INTEGER NOT NULL REFERENCES tasks(id),
+  message_id  INTEGER NOT NULL REFERENCES messages(id),
+  PRIMARY KEY (task_id, message_id)
+) STRICT;
+
+-- The audit trail: append-only (0001).
+CREATE TABLE audit (
+  id       INTEGER PRIMARY KEY AUTOINCREMENT,
+  at       TEXT NOT NULL,
+  actor    TEXT NOT NULL,
+  action   TEXT NOT NULL,
+  subject  TEXT NOT NULL,
+  detail   TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(detail))
+) STRICT;
+CREATE INDEX audit_by_subject ON audit(subject, id);
+
+CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
+BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
+CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
+BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
+
+-- Chat platforms: what comes in ----------------------------------------------
+
+-- Every inbound platform event we acknowledged, so a retry is processed
+-- once (0003).
+CREATE TABLE inbound_events (
+  platform     TEXT NOT NULL,
+  event_id     TEXT NOT NULL,
+  received_at  TEXT NOT NULL,
+  PRIMARY KEY (platform, event_id)
+) STRICT;
+
+-- Verified platform events waiting to be processed (0005), written with
+-- their inbound_events row and deleted with the event's effects, so each
+-- takes effect exactly once. `waiting_for` parks an event until what it
+-- needs has arrived ('user:U123': a users.info lookup), or is 'failed'
+-- (last_error says why); '' means ready.
+CREATE TABLE inbound_queue (
+  id           INTEGER PRIMARY KEY AUTOINCREMENT,
+  platform     TEXT NOT NULL,
+  event_id     TEXT NOT NULL,
+  payload      TEXT NOT NULL,
+  received_at  TEXT NOT NULL,
+  waiting_for  TEXT NOT NULL DEFAULT '',
+  last_error   TEXT NOT NULL DEFAULT ''
+) STRICT;
+CREATE INDEX inbound_queue_ready ON inbound_queue(id) WHERE waiting_for = '';
+CREATE INDEX inbound_queue_waiting ON inbound_queue(platform, waiting_for) WHERE waiting_for <> '';
+
+-- The last id moved here from the landing file ("<db>-inbound",
+-- store/landing.h), set in the same transaction as the move (0006). One row.
+CREATE TABLE inbound_landing (
+  id             INTEGER PRIMARY KEY CHECK (id = 1),
+  moved_through  INTEGER NOT NULL
+) STRICT;
+INSERT INTO inbound_landing(id, moved_through) VALUES (1, 0);
+
+-- Matrix transactions already answered, with a digest of their content, so
+-- that a retried txnId with other content is told apart; forgotten after a
+-- week (0009).
+CREATE TABLE matrix_transactions (
+  txn_id       TEXT PRIMARY KEY,
+  digest       TEXT NOT NULL,            -- SHA-256 of the body as parsed JSON, hex
+  received_at  TEXT NOT NULL
+) STRICT;
+CREATE INDEX matrix_transactions_by_age ON matrix_transactions(received_at);
+
+-- Chat platforms: what goes out, and who and what is where --------------------
+
+-- Calls to platform APIs, written in the same transaction as the change that
+-- caused them and delivered by a background sender, in order per `lane`
+-- (a person or channel) (0003).
+CREATE TABLE outbox (
+  id           INTEGER PRIMARY KEY AUTOINCREMENT,
+  platform     TEXT NOT NULL,
+  kind         TEXT NOT NULL,            -- post, update, raw_post
+  lane         TEXT NOT NULL,            -- ordering key
+  person_id    TEXT,
+  message_id   INTEGER,
+  payload      TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(payload)),
+  status       TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'sent', 'failed')),
+  attempts     INTEGER NOT NULL DEFAULT 0,
+  next_at      TEXT NOT NULL,
+  last_error   TEXT NOT NULL DEFAULT '',
+  created_at   TEXT NOT NULL,
+  sent_at      TEXT
+) STRICT;
+CREATE INDEX outbox_pending ON outbox(status, next_at) WHERE status = 'pending';
+CREATE INDEX outbox_lanes ON outbox(platform, lane, id) WHERE status = 'pending';
+
+-- Where a person is reached on a platform (a Slack DM channel id) (0003).
+CREATE TABLE platform_channels (
+  platform   TEXT NOT NULL,
+  person_id  TEXT NOT NULL,
+  channel    TEXT NOT NULL,
+  PRIMARY KEY (platform, person_id)
+) STRICT;
+
+-- A message as the platform knows it (Slack channel + ts) (0003).
+CREATE TABLE platform_messages (
+  message_id  INTEGER NOT NULL REFERENCES messages(id),
+  platform    TEXT NOT NULL,
+  channel     TEXT NOT NULL,
+  ref         TEXT NOT NULL,
+  PRIMARY KEY (message_id, platform)
+) STRICT;
+
+-- A platform user's e-mail address as the platform gave it (Slack
+-- users.info), lower case, '' if it had none (0005). The directory person
+-- is found by that address each time.
+CREATE TABLE platform_users (
+  platform      TEXT NOT NULL,
+  account       TEXT NOT NULL,
+  email         TEXT NOT NULL,
+  looked_up_at  TEXT NOT NULL,
+  PRIMARY KEY (platform, account)
+) STRICT;
+CREATE INDEX platform_users_by_email ON platform_users(platform, email);
+
+-- Timers ------------------------------------------------------------------------
+
+-- One row per step of a wait: a nudge, a repeat, an escalation, a periodic
+-- duty (0004). Written and closed in the same transactions as the changes
+-- that start and end the wait; firing a row and writing the next step's
+-- row is one transaction, so a crash cannot send one step twice.
+CREATE TABLE timers (
+  id          INTEGER PRIMARY KEY AUTOINCREMENT,
+  kind        TEXT NOT NULL,              -- approval, admin, name_approver, draft_idle,
+                                          -- snapshot, yearly_review, inactivity
+  subject     TEXT NOT NULL,              -- the wait: "task:12", "draft:7", "snapshot:3:2027-01-01"
+  person_id   TEXT NOT NULL DEFAULT '',   -- whom the wait is on
+  org         TEXT NOT NULL DEFAULT '',   -- the organisation (template id) whose policy applies
+  step        INTEGER NOT NULL,           -- 1, 2, ...: one row per nudge/escalation step
+  since_at    TEXT NOT NULL,              -- when the wait began ("overdue since")
+  due_at      TEXT NOT NULL,
+  state       TEXT NOT NULL CHECK (state IN ('open', 'fired', 'cancelled')),
+  detail      TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(detail)),
+  created_at  TEXT NOT NULL,
+  closed_at   TEXT
+) STRICT;
+-- The scheduler's query: the earliest open rows.
+CREATE INDEX timers_due ON timers(due_at) WHERE state = 'open';
+-- Cancelling a wait's open row when the wait ends.
+CREATE INDEX timers_open_by_subject ON timers(subject) WHERE state = 'open';
+CREATE INDEX timers_open_by_person ON timers(person_id) WHERE state = 'open';
