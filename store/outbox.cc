@@ -1,6 +1,6 @@
 // The outbox: calls to platform APIs, written in the same transaction as
 // the change that caused them and delivered in order per lane by
-// handlers/outbox_sender; the outbox table (migration 0003).
+// app/outbox_sender; the outbox table (migration 0003).
 #include <optional>
 #include <string>
 #include <vector>
