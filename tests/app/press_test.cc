@@ -22,7 +22,13 @@ class PressTest : public ::testing::Test {
  protected:
   void SetUp() override {
     static const bool kPoolSized = [] {
-      handlers::InitializeThreadPool(2);  // before any cpprestsdk object
+      // Before any cpprestsdk object, unless another test of this program
+      // (PublicReplyTest, when all run in one process as in the test
+      // command's ThreadSanitizer stage) sized it first: that throws.
+      try {
+        handlers::InitializeThreadPool(2);
+      } catch (const std::exception&) {
+      }
       return true;
     }();
     (void)kPoolSized;
