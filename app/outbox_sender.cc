@@ -85,7 +85,7 @@ void OutboxSender::Loop() {
     });
   }
   running_ = false;
-  todo_.clear();  // never started: still pending in the database
+  ready_heads_.clear();  // never started: still pending in the database
   lock.unlock();
   work_cv_.notify_all();
   for (std::thread& t : workers_) t.join();
@@ -95,10 +95,10 @@ void OutboxSender::Loop() {
 void OutboxSender::Work() {
   std::unique_lock<std::mutex> lock(mu_);
   while (true) {
-    work_cv_.wait(lock, [this] { return thread_.stopping() || !todo_.empty(); });
+    work_cv_.wait(lock, [this] { return thread_.stopping() || !ready_heads_.empty(); });
     if (thread_.stopping()) return;
-    store::OutboxItem item = std::move(todo_.front());
-    todo_.pop_front();
+    store::OutboxItem item = std::move(ready_heads_.front());
+    ready_heads_.pop_front();
     in_flight_[item.id] = Running{item, Steady::now()};
     lock.unlock();
     Delivery result;
@@ -124,7 +124,7 @@ std::chrono::milliseconds OutboxSender::Dispatch() {
     std::lock_guard<std::mutex> lock(mu_);
     // A few more than the workers, so that one finishing finds its next
     // item waiting rather than waiting for this thread.
-    size_t queued = todo_.size() + in_flight_.size();
+    size_t queued = ready_heads_.size() + in_flight_.size();
     room = queued < 2 * kParallel ? 2 * kParallel - queued : 0;
     busy = busy_lanes_.size();
   }
@@ -144,7 +144,7 @@ std::chrono::milliseconds OutboxSender::Dispatch() {
       if (queued == room) break;
       if (!busy_lanes_.insert(LaneOf(item)).second) continue;  // its lane is being delivered
       item.maybe_delivered = maybe_delivered_.count(item.id) > 0;
-      todo_.push_back(std::move(item));
+      ready_heads_.push_back(std::move(item));
       ++queued;
     }
   }

@@ -155,10 +155,10 @@ class OutboxSender {
   std::mutex mu_;
   std::condition_variable work_cv_;  // wakes the workers
   bool running_ = false;
-  std::deque<store::OutboxItem> todo_;    // taken by the workers
-  std::map<int64_t, Running> in_flight_;  // by outbox id
-  std::vector<Finished> finished_;        // not yet written
-  std::set<std::string> busy_lanes_;      // lanes in todo_, in_flight_ or finished_
+  std::deque<store::OutboxItem> ready_heads_;  // taken by the workers
+  std::map<int64_t, Running> in_flight_;       // by outbox id
+  std::vector<Finished> finished_;             // not yet written
+  std::set<std::string> busy_lanes_;           // lanes in ready_heads_, in_flight_ or finished_
   // When the sender thread is due back from its current pass or sleep.
   Steady::time_point back_by_;
   bool stall_logged_ = false;
