@@ -10,6 +10,7 @@
 #include "handlers/app.h"
 #include "handlers/http_server.h"
 #include "store/clock_format.h"
+#include "tests/app/thread_pool.h"
 #include "tests/e2e/bot_process.h"
 
 namespace kontobot::testing {
@@ -21,17 +22,7 @@ using handlers::App;
 class PressTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    static const bool kPoolSized = [] {
-      // Before any cpprestsdk object, unless another test of this program
-      // (PublicReplyTest, when all run in one process as in the test
-      // command's ThreadSanitizer stage) sized it first: that throws.
-      try {
-        handlers::InitializeThreadPool(2);
-      } catch (const std::exception&) {
-      }
-      return true;
-    }();
-    (void)kPoolSized;
+    SizeThreadPoolOnce();  // before any cpprestsdk object
     config::Options o;
     o.command = "serve";
     o.db = TempDb();

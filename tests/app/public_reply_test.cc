@@ -12,6 +12,7 @@
 #include "handlers/app.h"
 #include "handlers/http_server.h"
 #include "store/clock_format.h"
+#include "tests/app/thread_pool.h"
 #include "tests/e2e/bot_process.h"
 
 namespace kontobot::testing {
@@ -24,16 +25,7 @@ TimePoint At(const std::string& utc) { return *store::ParseUtc(utc); }
 class PublicReplyTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    static const bool kPoolSized = [] {
-      // Before any cpprestsdk object, unless another test of this program
-      // (PressTest) sized it first: that throws.
-      try {
-        handlers::InitializeThreadPool(2);
-      } catch (const std::exception&) {
-      }
-      return true;
-    }();
-    (void)kPoolSized;
+    SizeThreadPoolOnce();  // before any cpprestsdk object
     db_ = TempDb();
     config::Options o;
     o.command = "serve";
