@@ -281,7 +281,9 @@ void Adapter::HandleEvent(store::Transaction& tx, const Event& e) {
     store::OutboxItem join;
     join.platform = "matrix";
     join.kind = "join";
-    join.lane = "room:" + e.room;
+    // The room's lane, which its notices (TellUnknownIn, kEncrypted) share:
+    // nothing is posted in a room before the bot has joined it.
+    join.lane = "channel:" + e.room;
     join.payload = {{"room", e.room}};
     tx.Enqueue(join, clock_.Now());
     return;

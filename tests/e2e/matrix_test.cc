@@ -196,6 +196,36 @@ TEST_F(MatrixTest, PingAndQueries) {
             404);
 }
 
+// A room's notices wait for the bot to have joined it: somebody outside
+// the directory who invites the bot and writes at once is told so after
+// the join, also when the join has to be tried again.
+TEST_F(MatrixTest, ANoticeInARoomWaitsForTheJoin) {
+  const std::string stranger = "@stranger:gislaved.example";
+  const std::string room = "!stranger:gislaved.example";
+  json invite{{"type", "m.room.member"}, {"event_id", "$inv9"},
+              {"room_id", room},         {"sender", stranger},
+              {"state_key", kBot},       {"content", {{"membership", "invite"}}}};
+  hs_.FailNext(1, 500, "/join");
+  ASSERT_EQ(Push({invite, Message(stranger, room, "hej")}).status, 200);
+  ASSERT_TRUE(Eventually([&] { return !hs_.sends(room, "m.room.message").empty(); }));
+  std::vector<FakeHomeserver::Call> calls = hs_.calls();
+  int joins = 0;
+  size_t joined = 0;
+  size_t notice = calls.size();
+  for (size_t i = 0; i < calls.size(); ++i) {
+    if (calls[i].path == "/_matrix/client/v3/rooms/" + room + "/join") {
+      ++joins;
+      joined = i;
+    }
+    if (calls[i].path.find("/rooms/" + room + "/send/m.room.message/") != std::string::npos)
+      notice = std::min(notice, i);
+  }
+  EXPECT_EQ(joins, 1) << "the first join failed (unrecorded) and was tried again";
+  EXPECT_LT(joined, notice) << "the notice came after the join";
+  EXPECT_NE(hs_.sends(room, "m.room.message")[0].body.value("body", "").find("katalogen"),
+            std::string::npos);
+}
+
 TEST_F(MatrixTest, JoinsWhenInvitedAndAnswersInTheRoom) {
   json invite{
       {"type", "m.room.member"}, {"event_id", "$inv1"},

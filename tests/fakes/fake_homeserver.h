@@ -46,10 +46,13 @@ class FakeHomeserver {
     listener_.reset();
   }
   std::string base() const { return "http://127.0.0.1:" + std::to_string(port_); }
-  void FailNext(int n, int status) {
+  // The next `n` calls (with `path_part`: the next `n` whose path has it)
+  // are answered `status` and not recorded.
+  void FailNext(int n, int status, std::string path_part = "") {
     std::lock_guard<std::mutex> lock(mu_);
     fail_left_ = n;
     fail_status_ = status;
+    fail_path_ = std::move(path_part);
   }
   std::vector<Call> calls() const {
     std::lock_guard<std::mutex> lock(mu_);
@@ -86,7 +89,7 @@ class FakeHomeserver {
     nlohmann::json answer;
     {
       std::lock_guard<std::mutex> lock(mu_);
-      if (fail_left_ > 0) {
+      if (fail_left_ > 0 && c.path.find(fail_path_) != std::string::npos) {
         --fail_left_;
         resp.set_status_code(static_cast<web::http::status_code>(fail_status_));
         if (fail_status_ == 429) {
@@ -151,6 +154,7 @@ class FakeHomeserver {
   std::vector<Call> calls_;
   std::map<std::string, std::string> txns_;
   int fail_left_ = 0, fail_status_ = 500, rooms_ = 0, events_ = 0;
+  std::string fail_path_;
 };
 
 }  // namespace kontobot::testing
