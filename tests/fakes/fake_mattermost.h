@@ -20,7 +20,8 @@
 //   - POST actions/dialogs/open: the trigger_id must be one this fake handed
 //     out with a click or a slash command, unused and younger than the
 //     trigger lifetime (3 s); the dialog's limits of §11 are checked;
-//   - FailNext(n, 429) answers with X-Ratelimit-Limit/-Remaining/-Reset.
+//   - FailNext(n, 429) answers with X-Ratelimit-Limit/-Remaining/-Reset
+//     and Retry-After, as throttled (Mattermost's limiter) does.
 // WebSocket (/api/v4/websocket): authenticated by the Bearer header of the
 // upgrade or by an authentication_challenge (answered {status:"OK",
 // seq_reply}); then a `hello` event; `posted` events whose data.post is the
@@ -516,7 +517,9 @@ class FakeMattermost {
         r.body = Error(429, "api.context.rate_limit", "limit exceeded").body;
         r.headers = {{"X-Ratelimit-Limit", "10"},
                      {"X-Ratelimit-Remaining", "0"},
-                     {"X-Ratelimit-Reset", std::to_string(fail_reset_)}};
+                     {"X-Ratelimit-Reset", std::to_string(fail_reset_)},
+                     // as throttled, the server's limiter, adds
+                     {"Retry-After", std::to_string(fail_reset_)}};
       }
     } else if (auth != "Bearer " + token_) {
       r = Error(401, "api.context.session_expired.app_error", "Invalid or expired session");
