@@ -164,6 +164,16 @@ class FakeMattermost {
     fail_status_ = status;
     fail_reset_ = reset;
   }
+  // The next `n` POST posts are carried out but answered 500,
+  // as when the answer is lost after the server stored the post.
+  void LoseNextAnswers(int n) {
+    std::lock_guard<std::mutex> lock(mu_);
+    lose_left_ = n;
+  }
+  int lost() const { return lost_; }
+  // While on, WebSocket upgrades are refused (403): a server whose socket
+  // endpoint is down, so that what is posted meanwhile must be caught up.
+  void RefuseSockets(bool refuse) { refuse_sockets_ = refuse; }
   // How long a trigger_id may be used (3 s by default).
   void SetTriggerLifetime(std::chrono::milliseconds ms) { trigger_lifetime_ = ms; }
 
@@ -525,6 +535,11 @@ class FakeMattermost {
       r = Error(401, "api.context.session_expired.app_error", "Invalid or expired session");
     } else {
       r = Route(c);
+      if (lose_left_ > 0 && r.status < 300 && c.method == "POST" && c.path == "/api/v4/posts") {
+        --lose_left_;
+        ++lost_;
+        r = Error(500, "api.fake.lost", "the answer was lost");
+      }
     }
     c.status = r.status;
     if (r.status >= 400) ++refused_;
@@ -761,7 +776,7 @@ class FakeMattermost {
       std::string target(req_.target());
       std::string auth(req_[http::field::authorization]);
       if (boost::beast::websocket::is_upgrade(req_)) {
-        if (target.rfind("/api/v4/websocket", 0) != 0) return Abort();
+        if (target.rfind("/api/v4/websocket", 0) != 0 || fake_.refuse_sockets_) return Abort();
         auto ws = std::make_shared<WsSession>(fake_, stream_.release_socket());
         ws->Accept(std::move(req_), auth);
         return;
@@ -981,7 +996,9 @@ class FakeMattermost {
   nlohmann::json dialog_;
   std::atomic<bool> hide_emails_{false};
   std::atomic<std::chrono::milliseconds> trigger_lifetime_{std::chrono::milliseconds(3000)};
-  int fail_left_ = 0, fail_status_ = 500, fail_reset_ = 1;
+  int fail_left_ = 0, fail_status_ = 500, fail_reset_ = 1, lose_left_ = 0;
+  std::atomic<int> lost_{0};
+  std::atomic<bool> refuse_sockets_{false};
   int64_t last_ms_ = 0;
   uint64_t next_id_ = 0;
   std::atomic<int> refused_{0}, connections_{0};
