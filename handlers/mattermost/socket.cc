@@ -22,10 +22,12 @@ std::string SocketUrl(const std::string& server) {
 }
 
 Socket::Socket(Settings settings, std::function<void(const SocketEvent&)> on_message,
-               std::function<void()> on_connected, std::shared_ptr<spdlog::logger> log)
+               std::function<void()> on_connected, std::shared_ptr<spdlog::logger> log,
+               std::function<bool()> before_connect)
     : settings_(std::move(settings)),
       on_message_(std::move(on_message)),
       on_connected_(std::move(on_connected)),
+      before_connect_(std::move(before_connect)),
       log_(std::move(log)) {}
 
 Socket::~Socket() { Stop(); }
@@ -59,7 +61,7 @@ void Socket::Loop() {
     }
     bool said_hello = false;
     try {
-      said_hello = RunOnce();
+      if (!before_connect_ || before_connect_()) said_hello = RunOnce();
     } catch (const std::exception& e) {
       log_->warn("mattermost: the WebSocket failed: {}", e.what());
     }

@@ -39,8 +39,12 @@ class Socket {
     std::chrono::milliseconds backoff_max = std::chrono::seconds(30);
     std::chrono::milliseconds hello_deadline = std::chrono::seconds(30);
   };
+  // `before_connect`, if given, runs on the socket's thread before each
+  // attempt; false skips the attempt (and backs off), e.g. while what the
+  // messages' handler needs cannot be learned yet.
   Socket(Settings settings, std::function<void(const SocketEvent&)> on_message,
-         std::function<void()> on_connected, std::shared_ptr<spdlog::logger> log);
+         std::function<void()> on_connected, std::shared_ptr<spdlog::logger> log,
+         std::function<bool()> before_connect = nullptr);
   ~Socket();
   Socket(const Socket&) = delete;
   Socket& operator=(const Socket&) = delete;
@@ -81,6 +85,7 @@ class Socket {
   Settings settings_;
   std::function<void(const SocketEvent&)> on_message_;
   std::function<void()> on_connected_;
+  std::function<bool()> before_connect_;
   std::shared_ptr<spdlog::logger> log_;
   std::mutex mu_;
   std::condition_variable cv_;
