@@ -111,9 +111,58 @@ std::optional<std::vector<store::StoredMessage>> ConversationService::Press(
     const Person& person, const std::string& channel, const Pressed& pressed,
     const std::optional<std::pair<std::string, std::string>>& dedupe) {
   store::Transaction tx(store_);
+  auto mine = PressIn(tx, person, channel, pressed, dedupe);
+  if (!mine) return mine;
+  tx.Commit();
+  if (on_commit_) on_commit_();
+  if (on_timers_) on_timers_();
+  return mine;
+}
+
+ConversationService::PressOutcome ConversationService::PressBy(
+    const std::string& platform, const PlatformUserId& user, const std::string& reply_channel,
+    const Pressed& pressed, const std::pair<std::string, std::string>& dedupe) {
+  store::Transaction tx(store_);
+  const Person* person = PersonOn(tx, platform, user);
+  if (person == nullptr) {
+    if (!tx.FirstDelivery(dedupe.first, dedupe.second, clock_.Now()))
+      return PressOutcome::kUnknownPerson;
+    TellUnknownIn(tx, platform, reply_channel, dedupe.second);
+  } else if (!PressIn(tx, *person, platform, pressed, dedupe)) {
+    return PressOutcome::kNotGenuine;
+  }
+  tx.Commit();
+  if (on_commit_) on_commit_();
+  if (on_timers_) on_timers_();
+  return person == nullptr ? PressOutcome::kUnknownPerson : PressOutcome::kPressed;
+}
+
+const Person* ConversationService::PersonOn(store::Transaction& tx, const std::string& platform,
+                                            const PlatformUserId& user) const {
+  if (const Person* p = directory_.FindByAccount(platform, user.value())) return p;
+  std::optional<std::string> email = tx.PlatformUserEmail(platform, user.value());
+  return email ? directory_.FindByEmail(*email) : nullptr;
+}
+
+void ConversationService::TellUnknownIn(store::Transaction& tx, const std::string& platform,
+                                        const std::string& channel, const std::string& event_key) {
+  store::OutboxItem item;
+  item.platform = platform;
+  item.kind = "notice";
+  item.lane = "channel:" + channel;
+  item.payload = {{"channel", channel},
+                  {"text", catalog_.Render(Lang::kSv, "error.unknown_person")}};
+  tx.Enqueue(item, clock_.Now());
+  tx.AppendAudit(clock_.Now(), platform, platform + ".unknown_user", "channel:" + channel,
+                 {{"event", event_key}});
+}
+
+std::optional<std::vector<store::StoredMessage>> ConversationService::PressIn(
+    store::Transaction& tx, const Person& person, const std::string& channel,
+    const Pressed& pressed, const std::optional<std::pair<std::string, std::string>>& dedupe) {
   std::optional<store::StoredMessage> message;
-  if (pressed.message_id != 0 || pressed.marker) {
-    message = tx.LoadMessage(pressed.message_id);
+  if (pressed.message.value() != 0 || pressed.marker) {
+    message = tx.LoadMessage(pressed.message.value());
     if (!message || message->direction != "out" ||
         (pressed.marker && message->marker != *pressed.marker))
       return std::nullopt;
@@ -150,11 +199,7 @@ std::optional<std::vector<store::StoredMessage>> ConversationService::Press(
   Input input;
   input.action = pressed.action;
   input.value = pressed.value;
-  std::vector<store::StoredMessage> mine = HandleIn(tx, person, channel, input, echo);
-  tx.Commit();
-  if (on_commit_) on_commit_();
-  if (on_timers_) on_timers_();
-  return mine;
+  return HandleIn(tx, person, channel, input, echo);
 }
 
 std::vector<store::StoredMessage> ConversationService::HandleIn(store::Transaction& tx,

@@ -21,6 +21,7 @@
 
 #include "bot/approval.h"
 #include "bot/conversation.h"
+#include "bot/ids.h"
 #include "bot/reminders.h"
 #include "store/store.h"
 
@@ -57,7 +58,7 @@ class ConversationService {
   // action and value, and, where the platform carries one, the message's
   // marker (store::StoredMessage::marker, in Slack's block ids).
   struct Pressed {
-    int64_t message_id = 0;
+    MessageId message;
     std::optional<std::string> marker;
     std::string action;
     std::string value;
@@ -80,6 +81,33 @@ class ConversationService {
   std::optional<std::vector<store::StoredMessage>> Press(
       const Person& person, const std::string& channel, const Pressed& pressed,
       const std::optional<std::pair<std::string, std::string>>& dedupe = std::nullopt);
+  // The same inside the caller's transaction, which the caller commits
+  // (nullopt: nothing was written).
+  std::optional<std::vector<store::StoredMessage>> PressIn(
+      store::Transaction& tx, const Person& person, const std::string& channel,
+      const Pressed& pressed,
+      const std::optional<std::pair<std::string, std::string>>& dedupe = std::nullopt);
+  // A press by `user` of `platform` (the person PersonOn finds), checked
+  // and acted on as Press does, in one transaction. A user who is no
+  // person of the directory is told so on `reply_channel`, once per
+  // `dedupe` (the platform's id of the press).
+  enum class PressOutcome { kPressed, kNotGenuine, kUnknownPerson };
+  PressOutcome PressBy(const std::string& platform, const PlatformUserId& user,
+                       const std::string& reply_channel, const Pressed& pressed,
+                       const std::pair<std::string, std::string>& dedupe);
+
+  // The directory person `user` of `platform` is: the one with that
+  // account (accounts: {platform: user}), else the one whose e-mail address
+  // the platform gave for them (Transaction::PlatformUserEmail); nullptr
+  // if none, or not looked up yet.
+  const Person* PersonOn(store::Transaction& tx, const std::string& platform,
+                         const PlatformUserId& user) const;
+  // Tells an unknown user, in `channel` of `platform`, that they are not
+  // in the directory (in Swedish: nothing says what they read), and audits
+  // it with `event_key`: an outbox row of kind "notice" with
+  // {"channel", "text"}, which every platform posts as plain text.
+  void TellUnknownIn(store::Transaction& tx, const std::string& platform,
+                     const std::string& channel, const std::string& event_key);
 
   // Platforms whose messages go out through the outbox ("slack"); a person
   // with an account there and no other history is reached there.

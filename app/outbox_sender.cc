@@ -11,11 +11,18 @@ std::chrono::milliseconds Ms(std::chrono::steady_clock::duration d) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(d);
 }
 
+// E-mail addresses are kept lower-cased (the platforms give them so).
+std::string AsciiLower(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return s;
+}
+
 }  // namespace
 
-OutboxSender::OutboxSender(store::Store& store, const Clock& clock,
+OutboxSender::OutboxSender(store::Store& store, const Directory& directory, const Clock& clock,
                            std::shared_ptr<spdlog::logger> log)
-    : store_(store), clock_(clock), log_(std::move(log)) {}
+    : store_(store), directory_(directory), clock_(clock), log_(std::move(log)) {}
 
 OutboxSender::~OutboxSender() { Stop(); }
 
@@ -97,13 +104,14 @@ void OutboxSender::Work() {
   while (true) {
     work_cv_.wait(lock, [this] { return thread_.stopping() || !ready_heads_.empty(); });
     if (thread_.stopping()) return;
-    store::OutboxItem item = std::move(ready_heads_.front());
+    Ready ready = std::move(ready_heads_.front());
     ready_heads_.pop_front();
+    store::OutboxItem& item = ready.item;
     in_flight_[item.id] = Running{item, Steady::now()};
     lock.unlock();
     Delivery result;
     try {
-      result = Deliver(item);
+      result = Deliver(ready);
     } catch (const std::exception& e) {
       // Retried like a transport error; it may have gone out before the
       // exception, so the next attempt looks first.
@@ -130,21 +138,30 @@ std::chrono::milliseconds OutboxSender::Dispatch() {
   }
   if (room == 0) return std::chrono::milliseconds(5000);  // a worker finishing wakes us
   const TimePoint now = clock_.Now();
-  std::vector<store::OutboxItem> due;
+  std::vector<Ready> due;
   std::optional<TimePoint> next;
   {
+    std::set<std::string> busy_now;  // their heads are not read further
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      busy_now = busy_lanes_;
+    }
     store::Transaction tx(store_);
-    due = tx.DueOutbox(now, static_cast<int>(room + busy));
+    for (store::OutboxItem& item : tx.DueOutbox(now, static_cast<int>(room + busy))) {
+      if (due.size() == room) break;
+      if (busy_now.count(LaneOf(item)) > 0) continue;
+      DeliveryContext context = ContextOf(tx, item);
+      due.push_back(Ready{std::move(item), std::move(context)});
+    }
     next = tx.NextOutboxDue(now);
   }
   size_t queued = 0;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    for (store::OutboxItem& item : due) {
-      if (queued == room) break;
-      if (!busy_lanes_.insert(LaneOf(item)).second) continue;  // its lane is being delivered
-      item.maybe_delivered = maybe_delivered_.count(item.id) > 0;
-      ready_heads_.push_back(std::move(item));
+    for (Ready& ready : due) {
+      if (!busy_lanes_.insert(LaneOf(ready.item)).second) continue;  // its lane is being delivered
+      ready.item.maybe_delivered = maybe_delivered_.count(ready.item.id) > 0;
+      ready_heads_.push_back(std::move(ready));
       ++queued;
     }
   }
@@ -169,6 +186,7 @@ bool OutboxSender::RecordAll(const std::vector<Finished>& finished) {
     return false;
   }
   for (const Finished& f : finished) {
+    if (f.result.after_commit) f.result.after_commit();
     if (f.result.result == Delivery::Result::kRetry && f.result.uncertain)
       maybe_delivered_.insert(f.item.id);
     else
@@ -177,14 +195,38 @@ bool OutboxSender::RecordAll(const std::vector<Finished>& finished) {
   return true;
 }
 
-Delivery OutboxSender::Deliver(const store::OutboxItem& item) const {
-  auto d = deliver_.find(item.platform);
-  if (d == deliver_.end()) return {Delivery::Result::kFailed, "no sender for " + item.platform};
-  return d->second(item);
+DeliveryContext OutboxSender::ContextOf(store::Transaction& tx,
+                                        const store::OutboxItem& item) const {
+  DeliveryContext c;
+  if (item.message_id != 0) {
+    store::DeliveryState state = tx.DeliveryStateOf(item);
+    c.message = std::move(state.message);
+    c.channel = std::move(state.channel);
+    c.posted = std::move(state.posted);
+  }
+  if (item.person_id.empty()) return c;
+  c.person = directory_.Find(item.person_id);
+  if (c.person != nullptr) {
+    if (auto a = c.person->accounts.find(item.platform); a != c.person->accounts.end()) {
+      c.account = a->second;
+    } else if (!c.person->email.empty()) {
+      c.account = tx.PlatformAccountByEmail(item.platform, AsciiLower(c.person->email));
+    }
+  }
+  c.lang = LanguageOf(c.person, &tx.Languages());
+  return c;
+}
+
+Delivery OutboxSender::Deliver(const Ready& ready) const {
+  auto d = deliver_.find(ready.item.platform);
+  if (d == deliver_.end())
+    return {Delivery::Result::kFailed, "no sender for " + ready.item.platform};
+  return d->second(ready.item, ready.context);
 }
 
 void OutboxSender::Record(store::Transaction& tx, const store::OutboxItem& item,
                           const Delivery& result) {
+  if (result.learned) result.learned(tx);
   switch (result.result) {
     case Delivery::Result::kSent:
       if (result.on_sent) result.on_sent(tx);

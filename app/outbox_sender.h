@@ -64,6 +64,7 @@
 #include <spdlog/logger.h>
 
 #include "app/background_thread.h"
+#include "bot/directory.h"
 #include "store/store.h"
 
 namespace kontobot::app {
@@ -85,13 +86,42 @@ struct Delivery {
   // message's platform id): written in the transaction that marks the item
   // sent, so both commit together, with one sync instead of two.
   std::function<void(store::Transaction&)> on_sent;
+  // What the delivery learned whatever its outcome (a direct channel it
+  // opened, a user's e-mail address, which may also be "none"): written
+  // in the same transaction as the outcome.
+  std::function<void(store::Transaction&)> learned;
+  // Called after that transaction has committed (to wake what waited for
+  // what was learned).
+  std::function<void()> after_commit;
 };
 
-using DeliverFn = std::function<Delivery(const store::OutboxItem&)>;
+// What a delivery needs to know besides its outbox row, read by the sender
+// in the transaction that picks the row, so that a platform's delivery
+// function opens no transaction of its own (app/platform.h).
+struct DeliveryContext {
+  // The message to post or update (none for a row carrying its own
+  // payload).
+  std::optional<store::StoredMessage> message;
+  // The recipient's direct channel (DM, room) on the platform, once known.
+  std::optional<std::string> channel;
+  // (channel, platform id) of the message once posted.
+  std::optional<std::pair<std::string, std::string>> posted;
+  // The recipient in the directory; nullptr if none.
+  const Person* person = nullptr;
+  // The recipient's account on the platform: the directory's, else the one
+  // the platform gave for their e-mail address.
+  std::optional<std::string> account;
+  // The recipient's language, for what the platform adds to a message.
+  Lang lang = Lang::kSv;
+};
+
+using DeliverFn = std::function<Delivery(const store::OutboxItem&, const DeliveryContext&)>;
 
 class OutboxSender {
  public:
-  OutboxSender(store::Store& store, const Clock& clock, std::shared_ptr<spdlog::logger> log);
+  // `directory` names the recipients of the DeliveryContext.
+  OutboxSender(store::Store& store, const Directory& directory, const Clock& clock,
+               std::shared_ptr<spdlog::logger> log);
   ~OutboxSender();
 
   // Registers the delivery function of `platform`. Before Start().
@@ -118,6 +148,10 @@ class OutboxSender {
 
  private:
   using Steady = std::chrono::steady_clock;
+  struct Ready {
+    store::OutboxItem item;
+    DeliveryContext context;
+  };
   struct Finished {
     store::OutboxItem item;
     Delivery result;
@@ -134,8 +168,10 @@ class OutboxSender {
   std::chrono::milliseconds Dispatch();
   // Writes `finished` in one transaction; false (logged) if it failed.
   bool RecordAll(const std::vector<Finished>& finished);
-  // Calls the platform's delivery function for `item`.
-  Delivery Deliver(const store::OutboxItem& item) const;
+  // What delivering `item` needs to know, read in `tx`.
+  DeliveryContext ContextOf(store::Transaction& tx, const store::OutboxItem& item) const;
+  // Calls the platform's delivery function for `ready`.
+  Delivery Deliver(const Ready& ready) const;
   // Writes the outcome of delivering `item`.
   void Record(store::Transaction& tx, const store::OutboxItem& item, const Delivery& result);
   // REQUIRES: mu_ held.
@@ -147,6 +183,7 @@ class OutboxSender {
   static constexpr size_t kParallel = 4;
 
   store::Store& store_;
+  const Directory& directory_;
   const Clock& clock_;
   std::shared_ptr<spdlog::logger> log_;
   std::map<std::string, DeliverFn> deliver_;
@@ -155,10 +192,10 @@ class OutboxSender {
   std::mutex mu_;
   std::condition_variable work_cv_;  // wakes the workers
   bool running_ = false;
-  std::deque<store::OutboxItem> ready_heads_;  // taken by the workers
-  std::map<int64_t, Running> in_flight_;       // by outbox id
-  std::vector<Finished> finished_;             // not yet written
-  std::set<std::string> busy_lanes_;           // lanes in ready_heads_, in_flight_ or finished_
+  std::deque<Ready> ready_heads_;         // taken by the workers
+  std::map<int64_t, Running> in_flight_;  // by outbox id
+  std::vector<Finished> finished_;        // not yet written
+  std::set<std::string> busy_lanes_;      // lanes in ready_heads_, in_flight_ or finished_
   // When the sender thread is due back from its current pass or sleep.
   Steady::time_point back_by_;
   bool stall_logged_ = false;

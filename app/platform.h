@@ -16,9 +16,12 @@
 // Threads:
 //   - Deliver runs on the outbox sender's worker threads, several at once
 //     (app/outbox_sender.h): it must be callable concurrently, every
-//     platform call in it under a deadline (handlers/api_call.h). What the
-//     answer changes in the store it returns (Delivery::on_sent), and the
-//     sender writes it in the transaction that records the outcome.
+//     platform call in it under a deadline (handlers/api_call.h). It opens
+//     no transaction: what it needs to know of the store the sender read
+//     in the transaction that picked the row (DeliveryContext), and what
+//     the answer changes in the store it returns (Delivery::on_sent,
+//     Delivery::learned), which the sender writes in the transaction that
+//     records the outcome.
 //   - Process runs on the inbound queue's worker, inside the batch's
 //     transaction and a savepoint of its own (app/inbound_queue.h): it
 //     must not open a transaction of its own, and everything it writes
@@ -43,7 +46,7 @@ class Platform {
   virtual std::string name() const = 0;
   // Delivers one of this platform's outbox rows (see the thread rules
   // above) and says how it went.
-  virtual Delivery Deliver(const store::OutboxItem& item) = 0;
+  virtual Delivery Deliver(const store::OutboxItem& item, const DeliveryContext& context) = 0;
 };
 
 // A platform whose events are acknowledged once landed and processed

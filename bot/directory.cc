@@ -38,6 +38,19 @@ const Person* Directory::FindByAccount(const std::string& platform,
   return nullptr;
 }
 
+const Person* Directory::FindByEmail(const std::string& email) const {
+  if (email.empty()) return nullptr;
+  auto same = [&](const std::string& other) {
+    return std::equal(
+        email.begin(), email.end(), other.begin(), other.end(),
+        [](unsigned char a, unsigned char b) { return std::tolower(a) == std::tolower(b); });
+  };
+  for (const Person& p : people_) {
+    if (same(p.email)) return &p;
+  }
+  return nullptr;
+}
+
 const Organisation* Directory::FindOrganisation(const std::string& org_id) const {
   for (const Organisation& o : organisations_) {
     if (o.id == org_id) return &o;

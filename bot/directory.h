@@ -69,6 +69,9 @@ class Directory {
   const Person* Find(const std::string& person_id) const;
   // The person whose `platform` account id is `account`; nullptr if none.
   const Person* FindByAccount(const std::string& platform, const std::string& account) const;
+  // The person with e-mail address `email`, compared without regard to
+  // case; nullptr if none or if `email` is empty.
+  const Person* FindByEmail(const std::string& email) const;
   const Organisation* FindOrganisation(const std::string& org_id) const;
   const std::vector<Person>& people() const { return people_; }
   const std::vector<Organisation>& organisations() const { return organisations_; }

@@ -149,7 +149,7 @@ struct App::Parts {
         webchat(service, cfg.directory.directory, cfg.catalog.catalog,
                 WebChatAuthorities(o.listen_host, o.listen_port, o.public_host), sign_in),
         pages(*store, cfg.directory.directory, cfg.catalog.catalog),
-        outbox(*store, clock, log),
+        outbox(*store, cfg.directory.directory, clock, log),
         scheduler(service, clock, log),
         inbound(*store, clock, log),
         server(o.listen_host, o.listen_port, o.max_body, log) {}
@@ -190,8 +190,7 @@ std::unique_ptr<PlatformEdge> MakeSlack(App::Parts& p, const std::shared_ptr<spd
   auto slack = std::make_unique<slack::Adapter>(
       slack::Settings{o.slack_signing_secret, o.slack_bot_token, o.slack_api_base, o.slack_bot_user,
                       std::chrono::seconds(o.api_timeout)},
-      p.service, *p.store, p.inbound, p.cfg.directory.directory, p.cfg.catalog.catalog, p.clock,
-      log);
+      p.service, p.inbound, p.cfg.directory.directory, p.cfg.catalog.catalog, p.clock, log);
   // Slack's five-minute replay window is checked against real time, also
   // under --test-clock.
   slack->SetSignatureClock(p.system_clock);
@@ -204,7 +203,7 @@ std::unique_ptr<PlatformEdge> MakeMatrix(App::Parts& p,
   return std::make_unique<matrix::Adapter>(
       matrix::Settings{o.matrix_homeserver, o.matrix_server_name, o.matrix_as_token,
                        o.matrix_hs_token, o.matrix_localpart, std::chrono::seconds(o.api_timeout)},
-      p.service, *p.store, p.cfg.directory.directory, p.cfg.catalog.catalog, p.clock, log);
+      p.service, p.inbound, p.cfg.directory.directory, p.cfg.catalog.catalog, p.clock, log);
 }
 
 }  // namespace
@@ -259,10 +258,11 @@ std::unique_ptr<App> App::Create(const config::Options& o,
   for (const auto& platform : p->platforms) {
     PlatformEdge* edge = platform.get();
     edge->RegisterRoutes(p->server);
-    edge->OnCommit([parts] { parts->outbox.Notify(); });
     p->service.EnableOutboxPlatform(edge->name());
     p->outbox.Handle(edge->name(),
-                     [edge](const store::OutboxItem& item) { return edge->Deliver(item); });
+                     [edge](const store::OutboxItem& item, const app::DeliveryContext& context) {
+                       return edge->Deliver(item, context);
+                     });
     if (auto* queued = dynamic_cast<app::QueuedEvents*>(edge)) {
       p->inbound.Handle(edge->name(),
                         [queued](store::Transaction& tx, const store::QueuedEvent& e) {
@@ -297,7 +297,7 @@ void App::Start() {
   // Only the platforms deliver through the outbox; a bot without one has
   // nothing to send and need not poll the database.
   if (!p.platforms.empty()) p.outbox.Start();
-  // Only Slack queues its events; the queue resumes what was acknowledged
+  // Only platforms queue their events; the queue resumes what was acknowledged
   // before a restart. It starts before the listener, so that a /healthz
   // answer means the landing file exists: an event can land the moment
   // anyone can reach the bot, and a test (or an operator's script) that

@@ -93,6 +93,11 @@ void HttpServer::RoutePrefix(const std::string& method, const std::string& prefi
   prefixes_[prefix][method] = Synchronous(std::move(handler));
 }
 
+void HttpServer::RoutePrefixAsync(const std::string& method, const std::string& prefix,
+                                  AsyncHandler handler) {
+  prefixes_[prefix][method] = std::move(handler);
+}
+
 void HttpServer::Dispatch(const Request& request, const Responder& respond) const {
   const std::map<std::string, AsyncHandler>* methods = nullptr;
   if (auto exact = routes_.find(request.path); exact != routes_.end()) {

@@ -72,6 +72,7 @@ class HttpServer {
   // Registers `handler` for `method` on every path under `prefix` (which
   // ends with '/'); exact routes win. The handler reads request.path.
   void RoutePrefix(const std::string& method, const std::string& prefix, Handler handler);
+  void RoutePrefixAsync(const std::string& method, const std::string& prefix, AsyncHandler handler);
 
   // Starts listening. Throws std::runtime_error if the address is taken.
   void Start();

@@ -2,11 +2,9 @@
 // port the core uses (app/platform.h) and the HTTP routes the platform
 // calls. Each adapter under handlers/<platform>/ is one.
 //
-// Thread-safety: RegisterRoutes and OnCommit before the server starts.
+// Thread-safety: RegisterRoutes before the server starts.
 #ifndef KONTOBOT_HANDLERS_PLATFORM_EDGE_H_
 #define KONTOBOT_HANDLERS_PLATFORM_EDGE_H_
-
-#include <functional>
 
 #include "app/platform.h"
 #include "handlers/http_server.h"
@@ -17,8 +15,6 @@ class PlatformEdge : public app::Platform {
  public:
   // The routes the platform calls (webhooks, interactivity).
   virtual void RegisterRoutes(HttpServer& server) = 0;
-  // Called after the adapter itself commits outbox rows.
-  virtual void OnCommit(std::function<void()> fn) = 0;
 };
 
 }  // namespace kontobot::handlers

@@ -165,4 +165,48 @@ std::optional<std::vector<Event>> ParseTransaction(const std::string& body,
   return events;
 }
 
+nlohmann::json ToJson(const Event& e) {
+  nlohmann::json j{{"kind", static_cast<int>(e.kind)},
+                   {"event_id", e.event_id},
+                   {"room", e.room},
+                   {"sender", e.sender}};
+  if (e.decision != Event::Decision::kNone) j["decision"] = static_cast<int>(e.decision);
+  if (!e.reaction_key.empty()) j["reaction_key"] = e.reaction_key;
+  if (!e.reacts_to.empty()) j["reacts_to"] = e.reacts_to;
+  if (e.choice != 0) j["choice"] = e.choice;
+  if (e.text) j["text"] = *e.text;
+  if (e.command != Event::Decision::kNone) j["command"] = static_cast<int>(e.command);
+  if (!e.reason.empty()) j["reason"] = e.reason;
+  if (!e.pill_names.empty()) j["pill_names"] = e.pill_names;
+  if (!e.edit_of.empty()) j["edit_of"] = e.edit_of;
+  return j;
+}
+
+Event EventFromJson(const nlohmann::json& j) {
+  auto decision = [&](const char* key) {
+    int d = j.value(key, 0);
+    return d == static_cast<int>(Event::Decision::kApprove)  ? Event::Decision::kApprove
+           : d == static_cast<int>(Event::Decision::kReject) ? Event::Decision::kReject
+                                                             : Event::Decision::kNone;
+  };
+  Event e;
+  int kind = j.value("kind", 0);
+  e.kind = kind >= 0 && kind <= static_cast<int>(Event::Kind::kMessage)
+               ? static_cast<Event::Kind>(kind)
+               : Event::Kind::kIgnore;
+  e.event_id = j.value("event_id", "");
+  e.room = j.value("room", "");
+  e.sender = j.value("sender", "");
+  e.decision = decision("decision");
+  e.reaction_key = j.value("reaction_key", "");
+  e.reacts_to = j.value("reacts_to", "");
+  e.choice = j.value("choice", 0);
+  if (j.contains("text")) e.text = j.value("text", "");
+  e.command = decision("command");
+  e.reason = j.value("reason", "");
+  e.pill_names = j.value("pill_names", std::map<std::string, std::string>{});
+  e.edit_of = j.value("edit_of", "");
+  return e;
+}
+
 }  // namespace kontobot::matrix

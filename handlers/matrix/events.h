@@ -16,6 +16,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 namespace kontobot::matrix {
 
 struct Event {
@@ -69,6 +71,11 @@ inline constexpr int kMaxKeycap = 10;
 // object with an "events" array. `bot_user` is our own user id.
 std::optional<std::vector<Event>> ParseTransaction(const std::string& body,
                                                    const std::string& bot_user);
+
+// An event as the inbound queue keeps it until it is processed, and back
+// (a round trip gives the same event).
+nlohmann::json ToJson(const Event& event);
+Event EventFromJson(const nlohmann::json& json);
 
 }  // namespace kontobot::matrix
 

@@ -12,6 +12,7 @@
 
 #include <cpprest/http_client.h>
 
+#include "bot/answers.h"
 #include "bot/approval.h"
 #include "bot/mentions.h"
 #include "handlers/api_call.h"
@@ -151,20 +152,21 @@ std::string ToHtml(const std::string& text) {
   return out;
 }
 
-Adapter::Adapter(Settings settings, app::ConversationService& service, store::Store& store,
+Adapter::Adapter(Settings settings, app::ConversationService& service, app::InboundQueue& inbound,
                  const Directory& directory, const Catalog& catalog, const Clock& clock,
                  std::shared_ptr<spdlog::logger> log)
     : settings_(std::move(settings)),
       service_(service),
-      store_(store),
+      inbound_(inbound),
       directory_(directory),
       catalog_(catalog),
       clock_(clock),
       log_(std::move(log)) {}
 
 void Adapter::RegisterRoutes(handlers::HttpServer& server) {
-  server.RoutePrefix("PUT", "/_matrix/app/v1/transactions/",
-                     [this](const Request& r) { return Transaction(r); });
+  server.RoutePrefixAsync(
+      "PUT", "/_matrix/app/v1/transactions/",
+      [this](const Request& r, const handlers::Responder& respond) { Transaction(r, respond); });
   server.RoutePrefix("GET", "/_matrix/app/v1/users/", [this](const Request& r) {
     if (auto refused = Refuse(r)) return *refused;
     std::string user = r.path.substr(std::string("/_matrix/app/v1/users/").size());
@@ -199,99 +201,116 @@ std::optional<Response> Adapter::Refuse(const Request& request) const {
   return std::nullopt;
 }
 
-void Adapter::EnqueueOnce(const std::string& event_key, store::OutboxItem item) {
-  store::Transaction tx(store_);
-  if (!tx.FirstDelivery("matrix", event_key, clock_.Now())) return;
-  item.platform = "matrix";
-  tx.Enqueue(item, clock_.Now());
-  tx.Commit();
-  if (on_commit_) on_commit_();
-}
-
-Response Adapter::Transaction(const Request& request) {
-  if (auto refused = Refuse(request)) return *refused;
+void Adapter::Transaction(const Request& request, const handlers::Responder& respond) {
+  if (auto refused = Refuse(request)) return respond(*refused);
   auto events = ParseTransaction(request.body, settings_.BotUserId());
   if (!events) {
-    return MatrixError(400, "M_BAD_JSON", "A transaction is a JSON object with an events array");
+    return respond(
+        MatrixError(400, "M_BAD_JSON", "A transaction is a JSON object with an events array"));
   }
-  // A homeserver retries a transaction under its txnId and must not alter
-  // it; one answered already is a no-op (the spec's answer: 200). Compared
-  // as parsed JSON, so that spacing and key order do not matter.
+  // The transaction is queued whole, under its txnId and its content
+  // (compared as parsed JSON, so that spacing and key order do not
+  // matter): a retry is the same queued event, stored once; a txnId sent
+  // again with other content is another, which Process finds altered.
   const std::string txn = request.path.substr(request.path.rfind('/') + 1);
   const std::string digest = Sha256Hex(nlohmann::json::parse(request.body).dump());
-  std::optional<std::string> seen;
-  {
-    store::Transaction tx(store_);
-    seen = tx.MatrixTransactionDigest(txn);
+  nlohmann::json queued{{"txn", txn}, {"digest", digest}, {"from", request.remote}};
+  nlohmann::json& kept = queued["events"] = nlohmann::json::array();
+  for (Event& e : *events) {
+    if (e.kind == Event::Kind::kIgnore) continue;
+    // A password-like message is not stored, not even until it is
+    // processed (bot/answers.h): its stand-in is refused the same way.
+    if (e.text && LooksLikePassword(*e.text)) e.text = std::string(kPasswordStandIn);
+    if (LooksLikePassword(e.reason)) e.reason = std::string(kPasswordStandIn);
+    kept.push_back(ToJson(e));
   }
-  if (seen) {
+  // 200 only once it is durable: a crash before gets the transaction again.
+  // Text that is not UTF-8 (an entity for a lone surrogate, say) is kept
+  // with U+FFFD in its place rather than refused: a transaction not
+  // answered 200 is sent again forever.
+  std::string payload = queued.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  inbound_.Submit(
+      "matrix", "txn:" + txn + ":" + digest, std::move(payload), [respond](bool stored) {
+        respond(stored
+                    ? Response::Json(200, "{}")
+                    : MatrixError(500, "M_UNKNOWN", "The transaction could not be stored; retry."));
+      });
+}
+
+app::Processed Adapter::Process(store::Transaction& tx, const store::QueuedEvent& event) {
+  nlohmann::json p = nlohmann::json::parse(event.payload, nullptr, false);
+  if (!p.is_object()) throw std::runtime_error("the queued payload is not a JSON object");
+  const std::string txn = p.value("txn", "");
+  const std::string digest = p.value("digest", "");
+  // A homeserver retries a transaction under its txnId and must not alter
+  // it; one processed already is a no-op (answered 200, as the spec says).
+  if (std::optional<std::string> seen = tx.MatrixTransactionDigest(txn)) {
     if (*seen != digest) {
       log_->error(
           "matrix: protocol error: transaction {} from {} was sent again with other content "
           "(a homeserver must not alter a transaction); nothing in it was processed",
-          txn, request.remote);
-      store::Transaction tx(store_);
+          txn, p.value("from", ""));
       tx.AppendAudit(clock_.Now(), "matrix", "matrix.transaction_altered", "txn:" + txn,
-                     {{"from", request.remote}, {"digest", digest}, {"first_digest", *seen}});
-      tx.Commit();
+                     {{"from", p.value("from", "")}, {"digest", digest}, {"first_digest", *seen}});
     }
-    return Response::Json(200, "{}");
+    return app::Processed::kDone;
   }
-  for (const Event& event : *events) HandleEvent(event);
-  // Only once everything in it is durable: a crash before this line gets
-  // the transaction again, and its events are each processed once.
-  {
-    store::Transaction tx(store_);
-    tx.RecordMatrixTransaction(txn, digest, clock_.Now());
-    tx.Commit();
+  tx.RecordMatrixTransaction(txn, digest, clock_.Now());
+  if (!p.contains("events") || !p["events"].is_array()) return app::Processed::kDone;
+  for (const nlohmann::json& j : p["events"]) {
+    Event e = EventFromJson(j);
+    // Each event once, also when another transaction carries it again.
+    if (!tx.FirstDelivery("matrix", e.event_id, clock_.Now())) continue;
+    // Each in a savepoint of its own: one that fails is logged and the
+    // others of the transaction take effect.
+    tx.Savepoint();
+    try {
+      HandleEvent(tx, e);
+      tx.ReleaseSavepoint();
+    } catch (const std::exception& ex) {
+      tx.RollbackToSavepoint();
+      log_->error("matrix: event {} in transaction {} failed: {}", e.event_id, txn, ex.what());
+    }
   }
-  return Response::Json(200, "{}");
+  return app::Processed::kDone;
 }
 
-void Adapter::HandleEvent(const Event& e) {
+void Adapter::HandleEvent(store::Transaction& tx, const Event& e) {
   if (e.kind == Event::Kind::kIgnore) return;
   if (e.kind == Event::Kind::kInvite) {
     store::OutboxItem join;
+    join.platform = "matrix";
     join.kind = "join";
     join.lane = "room:" + e.room;
     join.payload = {{"room", e.room}};
-    EnqueueOnce(e.event_id, join);
+    tx.Enqueue(join, clock_.Now());
     return;
   }
-  auto notice = [&](const std::string& key) {
-    store::OutboxItem post;
-    post.kind = "raw_post";
-    post.lane = "room:" + e.room;
-    post.payload = {{"room", e.room}, {"text", catalog_.Render(Lang::kSv, key)}};
-    EnqueueOnce(e.event_id, post);
-  };
-  if (e.kind == Event::Kind::kEncrypted) return notice("matrix.encrypted");
-
-  const Person* person = directory_.FindByAccount("matrix", e.sender);
-  if (person == nullptr) return notice("error.unknown_person");
-  {
-    store::Transaction tx(store_);
-    tx.SetPlatformChannel("matrix", person->id, e.room);
-    tx.Commit();
+  if (e.kind == Event::Kind::kEncrypted) {
+    store::OutboxItem notice;
+    notice.platform = "matrix";
+    notice.kind = "notice";
+    notice.lane = "channel:" + e.room;
+    notice.payload = {{"channel", e.room},
+                      {"text", catalog_.Render(Lang::kSv, "matrix.encrypted")}};
+    tx.Enqueue(notice, clock_.Now());
+    return;
   }
-  auto dedupe = std::make_pair(std::string("matrix"), e.event_id);
+  const Person* person = directory_.FindByAccount("matrix", e.sender);
+  if (person == nullptr) return service_.TellUnknownIn(tx, "matrix", e.room, e.event_id);
+  tx.SetPlatformChannel("matrix", person->id, e.room);
 
   if (e.kind == Event::Kind::kReaction) {
-    if (e.choice > 0) return Choose(*person, e);
+    if (e.choice > 0) return Choose(tx, *person, e);
     if (e.decision == Event::Decision::kNone) return;
-    std::optional<int64_t> message;
+    std::optional<int64_t> message = tx.MessageByPlatformRef("matrix", e.reacts_to);
     std::optional<int64_t> task;
-    {
-      store::Transaction tx(store_);
-      message = tx.MessageByPlatformRef("matrix", e.reacts_to);
-      if (message) task = tx.TaskOfMessage(*message);
-    }
+    if (message) task = tx.TaskOfMessage(*message);
     if (!task) return;
-    service_.Press(
-        *person, "matrix",
-        {*message, std::nullopt, e.decision == Event::Decision::kApprove ? "approve" : "reject",
-         "task:" + std::to_string(*task), e.reaction_key},
-        dedupe);
+    service_.PressIn(tx, *person, "matrix",
+                     {MessageId(*message), std::nullopt,
+                      e.decision == Event::Decision::kApprove ? "approve" : "reject",
+                      "task:" + std::to_string(*task), e.reaction_key});
     return;
   }
   if (!e.text) return;
@@ -300,48 +319,32 @@ void Adapter::HandleEvent(const Event& e) {
     // Which message it edits decides what it means (bot/conversation.h).
     // An edit of somebody else's message is no valid edit: ignored.
     Input input{text, "", ""};
-    std::optional<int64_t> edited;
-    std::optional<int64_t> latest;
-    {
-      store::Transaction tx(store_);
-      edited = tx.MessageByPlatformRef("matrix", e.edit_of);
-      latest = tx.LatestInbound(person->id);
-    }
+    std::optional<int64_t> edited = tx.MessageByPlatformRef("matrix", e.edit_of);
     if (edited) {
-      auto m = service_.Message(*edited);
+      std::optional<store::StoredMessage> m = tx.LoadMessage(*edited);
       if (!m || m->person_id != person->id || m->direction != "in") return;
     }
-    input.edit = edited && edited == latest ? Edit::kLatest : Edit::kOlder;
-    service_.Handle(*person, "matrix", input, ReadableMentions(text, directory_), dedupe);
+    input.edit = edited && edited == tx.LatestInbound(person->id) ? Edit::kLatest : Edit::kOlder;
+    service_.HandleIn(tx, *person, "matrix", input, ReadableMentions(text, directory_));
     return;
   }
   // Text commands for the approval in hand: "godkänn", "avslå <skäl>".
   if (e.command != Event::Decision::kNone) {
     bool approve = e.command == Event::Decision::kApprove;
-    std::optional<int64_t> task;
-    {
-      store::Transaction tx(store_);
-      task = tx.LatestOpenApproval(person->id);
-    }
-    if (task) {
+    if (std::optional<int64_t> task = tx.LatestOpenApproval(person->id)) {
       std::string value = "task:" + std::to_string(*task);
-      service_.Handle(*person, "matrix", Input{"", approve ? "approve" : "reject", value}, text,
-                      dedupe);
-      if (!approve && !e.reason.empty()) {
-        service_.Handle(*person, "matrix", Input{e.reason, "", ""}, e.reason,
-                        std::make_pair(std::string("matrix"), e.event_id + "#reason"));
-      }
+      service_.HandleIn(tx, *person, "matrix", Input{"", approve ? "approve" : "reject", value},
+                        text);
+      if (!approve && !e.reason.empty())
+        service_.HandleIn(tx, *person, "matrix", Input{e.reason, "", ""}, e.reason);
       return;
     }
   }
-  std::vector<store::StoredMessage> stored = service_.Handle(
-      *person, "matrix", Input{text, "", ""}, ReadableMentions(text, directory_), dedupe);
+  std::vector<store::StoredMessage> stored = service_.HandleIn(
+      tx, *person, "matrix", Input{text, "", ""}, ReadableMentions(text, directory_));
   // Remembered, so that an edit of this message can be recognised.
-  if (!stored.empty() && stored.front().direction == "in") {
-    store::Transaction tx(store_);
+  if (!stored.empty() && stored.front().direction == "in")
     tx.SetPlatformMessage(stored.front().id, "matrix", e.room, e.event_id);
-    tx.Commit();
-  }
 }
 
 std::string Adapter::Neutral(const std::string& text,
@@ -373,16 +376,12 @@ std::string Adapter::Neutral(const std::string& text,
   return out;
 }
 
-void Adapter::Choose(const Person& person, const Event& e) {
-  std::optional<int64_t> message_id;
-  {
-    store::Transaction tx(store_);
-    message_id = tx.MessageByPlatformRef("matrix", e.reacts_to);
-  }
+void Adapter::Choose(store::Transaction& tx, const Person& person, const Event& e) {
+  std::optional<int64_t> message_id = tx.MessageByPlatformRef("matrix", e.reacts_to);
   if (!message_id) return;
   // The number chooses among the buttons of the person's own message;
-  // Press checks the choice as every platform's press is checked.
-  auto message = service_.Message(*message_id);
+  // PressIn checks the choice as every platform's press is checked.
+  std::optional<store::StoredMessage> message = tx.LoadMessage(*message_id);
   if (!message || message->person_id != person.id) return;
   std::vector<Button> choices = Choices(message->buttons);
   if (e.choice > static_cast<int>(choices.size())) {
@@ -391,8 +390,8 @@ void Adapter::Choose(const Person& person, const Event& e) {
     return;
   }
   const Button& b = choices[static_cast<size_t>(e.choice) - 1];
-  service_.Press(person, "matrix", {*message_id, std::nullopt, b.id, b.value, b.label},
-                 std::make_pair(std::string("matrix"), e.event_id));
+  service_.PressIn(tx, person, "matrix",
+                   {MessageId(*message_id), std::nullopt, b.id, b.value, b.label});
 }
 
 std::string Adapter::WithChoices(std::string text, const std::vector<Button>& buttons,
@@ -467,7 +466,7 @@ Delivery Adapter::Classify(const Result& r) const {
           std::nullopt};
 }
 
-Delivery Adapter::Deliver(const store::OutboxItem& item) {
+Delivery Adapter::Deliver(const store::OutboxItem& item, const app::DeliveryContext& context) {
   const std::string txn = "kontobot-" + std::to_string(item.id);  // stable across resends
   auto send = [&](const std::string& room, const std::string& type, const std::string& suffix,
                   const nlohmann::json& content) {
@@ -479,25 +478,22 @@ Delivery Adapter::Deliver(const store::OutboxItem& item) {
     return Classify(Call("POST", "/_matrix/client/v3/rooms/" + Enc(item.payload["room"]) + "/join",
                          nlohmann::json::object()));
   }
-  if (item.kind == "raw_post") {
+  // A plain text to a room ("raw_post": rows queued before "notice").
+  if (item.kind == "notice" || item.kind == "raw_post") {
     std::string text = item.payload["text"];
-    return Classify(send(item.payload["room"], "m.room.message", "",
+    const char* room = item.kind == "notice" ? "channel" : "room";
+    return Classify(send(item.payload[room], "m.room.message", "",
                          {{"msgtype", "m.notice"},
                           {"body", text},
                           {"format", "org.matrix.custom.html"},
                           {"formatted_body", ToHtml(text)}}));
   }
-  store::DeliveryState state;
-  const Person* recipient = directory_.Find(item.person_id);
-  Lang lang = Lang::kSv;  // the recipient's own, for the hints added below
-  {
-    store::Transaction tx(store_);
-    state = tx.DeliveryStateOf(item);
-    lang = LanguageOf(recipient, &tx.Languages());
-  }
-  auto& [message, room, posted] = state;
+  const auto& message = context.message;
+  const auto& posted = context.posted;
+  std::optional<std::string> room = context.channel;
   if (!message) return {Delivery::Result::kFailed, "no such message", std::nullopt};
-  const std::string text = WithChoices(message->text, message->buttons, lang);
+  // The hints added below in the recipient's own language.
+  const std::string text = WithChoices(message->text, message->buttons, context.lang);
   const bool decision = std::any_of(message->buttons.begin(), message->buttons.end(),
                                     [](const Button& b) { return b.id == "approve"; });
   const size_t keycaps = std::min<size_t>(Choices(message->buttons).size(), kMaxKeycap);
@@ -505,6 +501,11 @@ Delivery Adapter::Deliver(const store::OutboxItem& item) {
                          {"body", text},
                          {"format", "org.matrix.custom.html"},
                          {"formatted_body", ToHtml(text)}};
+  if (item.kind == "reactions") {
+    if (!posted)
+      return {Delivery::Result::kFailed, "the message never reached Matrix", std::nullopt};
+    return React(posted->first, posted->second, txn, decision, keycaps);
+  }
   if (item.kind == "update") {
     if (!posted)
       return {Delivery::Result::kFailed, "the message never reached Matrix", std::nullopt};
@@ -517,28 +518,47 @@ Delivery Adapter::Deliver(const store::OutboxItem& item) {
         {"m.relates_to", {{"rel_type", "m.replace"}, {"event_id", posted->second}}}};
     return Classify(send(posted->first, "m.room.message", "", edit));
   }
+  // The direct room, created once and remembered with the outcome,
+  // whatever it is.
+  std::function<void(store::Transaction&)> opened;
   if (!room) {
-    if (recipient == nullptr || !recipient->accounts.count("matrix")) {
+    if (!context.account) {
       return {Delivery::Result::kFailed, "no Matrix account for " + item.person_id, std::nullopt};
     }
-    Result created = Call("POST", "/_matrix/client/v3/createRoom",
-                          {{"invite", {recipient->accounts.at("matrix")}},
-                           {"is_direct", true},
-                           {"preset", "trusted_private_chat"}});
+    Result created = Call(
+        "POST", "/_matrix/client/v3/createRoom",
+        {{"invite", {*context.account}}, {"is_direct", true}, {"preset", "trusted_private_chat"}});
     if (created.status != 200) return Classify(created);
     room = created.body.value("room_id", "");
-    store::Transaction tx(store_);
-    tx.SetPlatformChannel("matrix", item.person_id, *room);
-    tx.Commit();
+    opened = [person_id = item.person_id, id = *room](store::Transaction& tx) {
+      tx.SetPlatformChannel("matrix", person_id, id);
+    };
   }
   Result sent = send(*room, "m.room.message", "", content);
-  if (sent.status != 200) return Classify(sent);
-  std::string event_id = sent.body.value("event_id", "");
-  {
-    store::Transaction tx(store_);
-    tx.SetPlatformMessage(item.message_id, "matrix", *room, event_id);
-    tx.Commit();
-  }
+  Delivery d = Classify(sent);
+  d.learned = std::move(opened);
+  if (sent.status != 200) return d;
+  // The message's event id is recorded first, and only then are its
+  // reactions added, as an outbox row of their own behind it: a person
+  // who reacts the moment they see the bot's ✅ finds the message known
+  // (a reaction to an event kontobot has not recorded is not understood).
+  d.on_sent = [item, in = *room, event_id = sent.body.value("event_id", ""),
+               react = decision || keycaps > 0, now = clock_.Now()](store::Transaction& tx) {
+    tx.SetPlatformMessage(item.message_id, "matrix", in, event_id);
+    if (!react) return;
+    store::OutboxItem reactions;
+    reactions.platform = "matrix";
+    reactions.kind = "reactions";
+    reactions.lane = item.lane;
+    reactions.person_id = item.person_id;
+    reactions.message_id = item.message_id;
+    tx.Enqueue(reactions, now);
+  };
+  return d;
+}
+
+Delivery Adapter::React(const std::string& room, const std::string& event_id,
+                        const std::string& txn, bool decision, size_t keycaps) const {
   // The "buttons": the bot's own ✅ and ❌ under a request, and 1️⃣ 2️⃣ … for
   // the other choices listed in the text.
   std::vector<std::pair<std::string, std::string>> reactions;
@@ -546,12 +566,12 @@ Delivery Adapter::Deliver(const store::OutboxItem& item) {
   for (size_t i = 1; i <= keycaps; ++i)
     reactions.emplace_back("-c" + std::to_string(i), Keycap(static_cast<int>(i)));
   for (const auto& [suffix, key] : reactions) {
-    Result r = send(
-        *room, "m.reaction", suffix,
+    Result r = Call(
+        "PUT", "/_matrix/client/v3/rooms/" + Enc(room) + "/send/m.reaction/" + Enc(txn + suffix),
         {{"m.relates_to", {{"rel_type", "m.annotation"}, {"event_id", event_id}, {"key", key}}}});
     if (r.status == 200) continue;
-    // A resend is safe: the message and each reaction keep their
-    // transaction ids, so the homeserver answers them as already sent.
+    // A resend is safe: each reaction keeps its transaction id, so the
+    // homeserver answers those already sent as sent.
     Delivery d = Classify(r);
     if (d.result == Delivery::Result::kRetry) return d;
     log_->warn("matrix: could not add the {} reaction: {}", key, r.error);

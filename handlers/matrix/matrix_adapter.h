@@ -3,11 +3,14 @@
 // Inbound (Homeserver -> AS API, authenticated by the hs_token as a Bearer
 // header, the scheme in any case, or the legacy access_token parameter,
 // compared in constant time):
-//   PUT  /_matrix/app/v1/transactions/{txnId}  events, each processed once
-//        (by event id, in the same transaction as its effects); 200 {} only
-//        once everything in it is durable. A txnId answered before is a
-//        no-op (200 {}); sent again with other content, which the spec
-//        forbids, it is logged as a protocol error and nothing is processed.
+//   PUT  /_matrix/app/v1/transactions/{txnId}  answered 200 {} once the
+//        transaction is stored durably in the inbound queue, as Slack's
+//        events are (app/inbound_queue.h), and processed behind the answer
+//        (Process, on the queue's worker, in the queue's transaction): its
+//        events in order, each once (by event id) and in a savepoint of its
+//        own. A txnId processed before is a no-op; sent again with other
+//        content, which the spec forbids, it is logged and audited as a
+//        protocol error and nothing in it is processed.
 //   GET  /_matrix/app/v1/users/{userId}, /_matrix/app/v1/rooms/{alias}
 //   POST /_matrix/app/v1/ping
 // Invites to the bot are joined; m.text messages from people in the
@@ -22,7 +25,9 @@
 // Outbound (Client-Server API, through the outbox): m.notice messages with
 // an HTML formatted_body, edits as m.replace, direct rooms created on
 // demand, transaction ids derived from the outbox row so a resend after a
-// crash is deduplicated by the homeserver.
+// crash is deduplicated by the homeserver. A message's reactions are an
+// outbox row of their own, queued when its event id is recorded, so that
+// a reaction to it is always understood.
 #ifndef KONTOBOT_HANDLERS_MATRIX_MATRIX_ADAPTER_H_
 #define KONTOBOT_HANDLERS_MATRIX_MATRIX_ADAPTER_H_
 
@@ -36,6 +41,7 @@
 #include <nlohmann/json.hpp>
 
 #include "app/conversation_service.h"
+#include "app/inbound_queue.h"
 #include "app/outbox_sender.h"
 #include "bot/directory.h"
 #include "handlers/http_server.h"
@@ -68,33 +74,37 @@ std::vector<Button> Choices(const std::vector<Button>& buttons);
 // Our plain text as Matrix HTML: escaped, *bold* as <strong>, lines as <br>.
 std::string ToHtml(const std::string& text);
 
-class Adapter final : public handlers::PlatformEdge {
+class Adapter final : public handlers::PlatformEdge, public app::QueuedEvents {
  public:
-  Adapter(Settings settings, app::ConversationService& service, store::Store& store,
+  // All references must outlive the adapter.
+  Adapter(Settings settings, app::ConversationService& service, app::InboundQueue& inbound,
           const Directory& directory, const Catalog& catalog, const Clock& clock,
           std::shared_ptr<spdlog::logger> log);
 
   void RegisterRoutes(handlers::HttpServer& server) override;
-  void OnCommit(std::function<void()> fn) override { on_commit_ = std::move(fn); }
 
-  handlers::Response Transaction(const handlers::Request& request);
+  // PUT /_matrix/app/v1/transactions/{txnId}: answered once the
+  // transaction is stored durably in the inbound queue.
+  void Transaction(const handlers::Request& request, const handlers::Responder& respond);
   std::string name() const override { return "matrix"; }
-  app::Delivery Deliver(const store::OutboxItem& item) override;
+  // The inbound queue's process function for platform "matrix": one
+  // transaction of the homeserver's, its events in order.
+  app::Processed Process(store::Transaction& tx, const store::QueuedEvent& event) override;
+  app::Delivery Deliver(const store::OutboxItem& item,
+                        const app::DeliveryContext& context) override;
 
  private:
   std::optional<handlers::Response> Refuse(const handlers::Request& request) const;
-  void HandleEvent(const Event& event);
+  void HandleEvent(store::Transaction& tx, const Event& event);
   // `text` with the Matrix user ids in it as bot/mentions.h says (ours
   // dropped): a directory person by their matrix account, anybody else by
   // the name their pill showed, else by their id's localpart.
   std::string Neutral(const std::string& text,
                       const std::map<std::string, std::string>& pill_names) const;
   // A keycap reaction: presses that button of the person's own message.
-  void Choose(const Person& person, const Event& event);
+  void Choose(store::Transaction& tx, const Person& person, const Event& event);
   // `text` with the choices listed and how to pick one, in `lang`.
   std::string WithChoices(std::string text, const std::vector<Button>& buttons, Lang lang) const;
-  // Queues a platform call under `event_key` once.
-  void EnqueueOnce(const std::string& event_key, store::OutboxItem item);
   struct Result {
     int status = 0;
     nlohmann::json body;
@@ -105,16 +115,20 @@ class Adapter final : public handlers::PlatformEdge {
     std::string unsendable;
   };
   Result Call(const std::string& method, const std::string& path, const nlohmann::json& body) const;
+  // Adds the bot's reactions (✅ ❌ for a decision, then `keycaps`
+  // numbers) to event `event_id` in `room`, with transaction ids from
+  // `txn`.
+  app::Delivery React(const std::string& room, const std::string& event_id, const std::string& txn,
+                      bool decision, size_t keycaps) const;
   app::Delivery Classify(const Result& r) const;
 
   Settings settings_;
   app::ConversationService& service_;
-  store::Store& store_;
+  app::InboundQueue& inbound_;
   const Directory& directory_;
   const Catalog& catalog_;
   const Clock& clock_;
   std::shared_ptr<spdlog::logger> log_;
-  std::function<void()> on_commit_;
 };
 
 }  // namespace kontobot::matrix

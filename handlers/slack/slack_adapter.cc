@@ -26,25 +26,20 @@ std::string Lower(std::string s) {
   return s;
 }
 
-// The person with e-mail address `email`, compared case-insensitively;
-// nullptr if none or if `email` is empty.
-const Person* FindByEmail(const Directory& directory, const std::string& email) {
-  if (email.empty()) return nullptr;
-  std::string wanted = Lower(email);
-  for (const Person& p : directory.people()) {
-    if (Lower(p.email) == wanted) return &p;
-  }
-  return nullptr;
+// Until the post is made, an earlier attempt that may have posted it stays
+// unsettled.
+Delivery NotYet(const store::OutboxItem& item, Delivery d) {
+  d.uncertain = item.maybe_delivered;
+  return d;
 }
 
 }  // namespace
 
-Adapter::Adapter(Settings settings, app::ConversationService& service, store::Store& store,
-                 app::InboundQueue& inbound, const Directory& directory, const Catalog& catalog,
-                 const Clock& clock, std::shared_ptr<spdlog::logger> log)
+Adapter::Adapter(Settings settings, app::ConversationService& service, app::InboundQueue& inbound,
+                 const Directory& directory, const Catalog& catalog, const Clock& clock,
+                 std::shared_ptr<spdlog::logger> log)
     : settings_(std::move(settings)),
       service_(service),
-      store_(store),
       inbound_(inbound),
       directory_(directory),
       catalog_(catalog),
@@ -82,25 +77,6 @@ std::optional<Response> Adapter::Refuse(const Request& request) const {
   Response r = Response::Json(401, R"({"error":"invalid request"})");
   r.headers["X-Slack-No-Retry"] = "1";
   return r;
-}
-
-const Person* Adapter::PersonOf(store::Transaction& tx, const std::string& user) {
-  if (const Person* p = directory_.FindByAccount("slack", user)) return p;
-  auto email = tx.PlatformUserEmail("slack", user);
-  return email ? FindByEmail(directory_, *email) : nullptr;
-}
-
-void Adapter::TellUnknown(store::Transaction& tx, const std::string& event_key,
-                          const std::string& channel) {
-  store::OutboxItem item;
-  item.platform = "slack";
-  item.kind = "raw_post";
-  item.lane = "channel:" + channel;
-  item.payload = {{"channel", channel},
-                  {"text", catalog_.Render(Lang::kSv, "error.unknown_person")}};
-  tx.Enqueue(item, clock_.Now());
-  tx.AppendAudit(clock_.Now(), "slack", "slack.unknown_user", "channel:" + channel,
-                 {{"event", event_key}});
 }
 
 void Adapter::Events(const Request& request, const handlers::Responder& respond) {
@@ -165,9 +141,9 @@ app::Processed Adapter::Process(store::Transaction& tx, const store::QueuedEvent
     tx.ParkInbound(event.id, key);
     return app::Processed::kParked;
   }
-  if (person == nullptr) person = FindByEmail(directory_, *email);
+  if (person == nullptr) person = directory_.FindByEmail(*email);
   if (person == nullptr) {
-    TellUnknown(tx, event.event_id, channel);
+    service_.TellUnknownIn(tx, "slack", channel, event.event_id);
     return app::Processed::kDone;
   }
   const Lang lang = LanguageOf(person, &tx.Languages());  // in this transaction
@@ -240,7 +216,7 @@ std::optional<std::string> Adapter::Neutral(store::Transaction& tx, int64_t even
         tx.ParkInbound(event_id, key);
         return std::nullopt;
       }
-      if (p == nullptr) p = FindByEmail(directory_, *email);
+      if (p == nullptr) p = directory_.FindByEmail(*email);
       if (p != nullptr) {
         out += MentionOf(p->id);
       } else {  // named readably: as Slack showed it, else by address
@@ -271,27 +247,14 @@ Response Adapter::Interactivity(const Request& request) {
   Interaction a = ParseInteraction(request.body);
   if (a.kind == Interaction::Kind::kInvalid) return Response::Error(400, a.error_code, a.error);
   if (a.kind == Interaction::Kind::kIgnore) return Ack();
-  // Usually the directory names the Slack account; only a person known by
-  // e-mail costs a look into the store before the press itself.
-  const Person* person = directory_.FindByAccount("slack", a.user);
-  if (person == nullptr) {
-    store::Transaction tx(store_);
-    person = PersonOf(tx, a.user);
-    if (person == nullptr) {
-      if (tx.FirstDelivery("slack", "action:" + a.key, clock_.Now())) {
-        TellUnknown(tx, "action:" + a.key, a.channel);
-        tx.Commit();
-        if (on_commit_) on_commit_();
-      }
-      return Ack();
-    }
-  }
   // The one check of the service (app::ConversationService::Press), with
   // the message's tag: its marker must be that of our message with that id.
-  if (!service_.Press(*person, "slack", {a.message_id, a.marker, a.action, a.value, a.echo},
-                      std::make_pair(std::string("slack-action"), a.key))) {
+  // One transaction, also for a person known by e-mail or not at all.
+  auto outcome = service_.PressBy("slack", PlatformUserId(a.user), a.channel,
+                                  {MessageId(a.message_id), a.marker, a.action, a.value, a.echo},
+                                  {"slack-action", a.key});
+  if (outcome == app::ConversationService::PressOutcome::kNotGenuine)
     log_->info("slack: ignored a stale or unknown button {} from {}", a.action_id, a.user);
-  }
   return Ack();
 }
 
@@ -315,25 +278,23 @@ Delivery Adapter::LookUpUser(const store::OutboxItem& item) {
   email = Lower(email);
   if (r.ok() && email.empty())
     log_->warn("slack: users.info gave no e-mail for {} (is users:read.email granted?)", user);
-  {
-    store::Transaction tx(store_);
-    tx.SetPlatformUserEmail("slack", user, email, clock_.Now());
+  Delivery d = Classify(r);
+  d.learned = [user, email, now = clock_.Now()](store::Transaction& tx) {
+    tx.SetPlatformUserEmail("slack", user, email, now);
     tx.ReleaseInbound("slack", "user:" + user);
-    tx.Commit();
-  }
-  inbound_.Notify();
-  return Classify(r);
+  };
+  d.after_commit = [this] { inbound_.Notify(); };
+  return d;
 }
 
-Delivery Adapter::Deliver(const store::OutboxItem& item) {
-  if (item.kind == "raw_post") return Classify(client_.Call("chat.postMessage", item.payload));
+Delivery Adapter::Deliver(const store::OutboxItem& item, const app::DeliveryContext& context) {
+  // A plain text to a channel ("raw_post": rows queued before "notice").
+  if (item.kind == "notice" || item.kind == "raw_post")
+    return Classify(client_.Call("chat.postMessage", item.payload));
   if (item.kind == "users_info") return LookUpUser(item);
-  store::DeliveryState state;
-  {
-    store::Transaction tx(store_);
-    state = tx.DeliveryStateOf(item);
-  }
-  auto& [message, channel, posted] = state;
+  const auto& message = context.message;
+  const auto& posted = context.posted;
+  std::optional<std::string> channel = context.channel;
   if (!message) return {Delivery::Result::kFailed, "no such message", std::nullopt};
   // The message as Slack messages: usually one; the last carries the
   // buttons and is the one whose ts is kept (and updated).
@@ -348,31 +309,27 @@ Delivery Adapter::Deliver(const store::OutboxItem& item) {
     args["ts"] = posted->second;
     return Classify(client_.Call("chat.update", args));
   }
-  // Until the post is made, an earlier attempt that may have posted it
-  // stays unsettled.
-  auto not_yet = [&](Delivery d) {
-    d.uncertain = item.maybe_delivered;
-    return d;
-  };
+  // The DM, opened once and remembered with the outcome, whatever it is.
+  std::function<void(store::Transaction&)> opened;
   if (!channel) {
-    const Person* p = directory_.Find(item.person_id);
-    std::optional<std::string> account;
-    if (p != nullptr && p->accounts.count("slack")) {
-      account = p->accounts.at("slack");
-    } else if (p != nullptr) {  // known by e-mail
-      store::Transaction tx(store_);
-      account = tx.PlatformAccountByEmail("slack", Lower(p->email));
-    }
-    if (!account) {
+    if (!context.account) {
       return {Delivery::Result::kFailed, "no Slack account for " + item.person_id, std::nullopt};
     }
-    CallResult open = client_.Call("conversations.open", {{"users", *account}});
-    if (!open.ok()) return not_yet(Classify(open));
+    CallResult open = client_.Call("conversations.open", {{"users", *context.account}});
+    if (!open.ok()) return NotYet(item, Classify(open));
     channel = open.body["channel"].value("id", "");
-    store::Transaction tx(store_);
-    tx.SetPlatformChannel("slack", item.person_id, *channel);
-    tx.Commit();
+    opened = [person_id = item.person_id, id = *channel](store::Transaction& tx) {
+      tx.SetPlatformChannel("slack", person_id, id);
+    };
   }
+  Delivery d = DeliverTo(item, *message, *channel, parts, std::move(args));
+  d.learned = std::move(opened);
+  return d;
+}
+
+Delivery Adapter::DeliverTo(const store::OutboxItem& item, const store::StoredMessage& message,
+                            const std::string& channel, const std::vector<nlohmann::json>& parts,
+                            nlohmann::json args) {
   auto record = [message_id = item.message_id](std::string in, std::string ts) {
     return [message_id, in = std::move(in), ts = std::move(ts)](store::Transaction& tx) {
       tx.SetPlatformMessage(message_id, "slack", in, ts);
@@ -380,24 +337,24 @@ Delivery Adapter::Deliver(const store::OutboxItem& item) {
   };
   if (item.maybe_delivered) {
     std::optional<Delivery> failed;
-    std::optional<std::string> ts = FindPosted(*channel, *message, failed);
-    if (failed) return not_yet(*failed);
+    std::optional<std::string> ts = FindPosted(channel, message, failed);
+    if (failed) return NotYet(item, *failed);
     if (ts) {
       log_->info("slack: outbox {} was already posted ({}); not posting it again", item.id, *ts);
       Delivery d;
-      d.on_sent = record(*channel, *ts);
+      d.on_sent = record(channel, *ts);
       return d;
     }
   }
   if (!parts.empty()) {
-    if (auto failed = PostContinuations(item, *message, *channel, parts)) return *failed;
+    if (auto failed = PostContinuations(item, message, channel, parts)) return *failed;
   }
-  args["channel"] = *channel;
+  args["channel"] = channel;
   CallResult r = client_.Call("chat.postMessage", args);
   Delivery d = Classify(r);
   // No answer, or a 5xx: Slack may have stored the post all the same.
   d.uncertain = !r.ok() && r.uncertain();
-  if (r.ok()) d.on_sent = record(r.body.value("channel", *channel), r.body.value("ts", ""));
+  if (r.ok()) d.on_sent = record(r.body.value("channel", channel), r.body.value("ts", ""));
   return d;
 }
 

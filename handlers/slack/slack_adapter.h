@@ -71,13 +71,11 @@ struct Settings {
 class Adapter final : public handlers::PlatformEdge, public app::QueuedEvents {
  public:
   // All references must outlive the adapter.
-  Adapter(Settings settings, app::ConversationService& service, store::Store& store,
-          app::InboundQueue& inbound, const Directory& directory, const Catalog& catalog,
-          const Clock& clock, std::shared_ptr<spdlog::logger> log);
+  Adapter(Settings settings, app::ConversationService& service, app::InboundQueue& inbound,
+          const Directory& directory, const Catalog& catalog, const Clock& clock,
+          std::shared_ptr<spdlog::logger> log);
 
   void RegisterRoutes(handlers::HttpServer& server) override;
-  // Called after the adapter itself commits outbox rows.
-  void OnCommit(std::function<void()> fn) override { on_commit_ = std::move(fn); }
   // The clock for Slack's five-minute replay window, which is about real
   // time: under --test-clock the bot's clock may be months away from it.
   // By default the adapter's clock. `clock` must outlive the adapter.
@@ -89,17 +87,12 @@ class Adapter final : public handlers::PlatformEdge, public app::QueuedEvents {
   app::Processed Process(store::Transaction& tx, const store::QueuedEvent& event) override;
   // The outbox's delivery function for platform "slack".
   std::string name() const override { return "slack"; }
-  app::Delivery Deliver(const store::OutboxItem& item) override;
+  app::Delivery Deliver(const store::OutboxItem& item,
+                        const app::DeliveryContext& context) override;
 
  private:
   // Checks the signature; a non-empty optional is the response to send.
   std::optional<handlers::Response> Refuse(const handlers::Request& request) const;
-  // The directory person Slack user `user` is, by account id or by the
-  // e-mail address users.info gave; nullptr if none (or not looked up).
-  const Person* PersonOf(store::Transaction& tx, const std::string& user);
-  // Tells an unknown Slack user that they are not in the directory.
-  void TellUnknown(store::Transaction& tx, const std::string& event_key,
-                   const std::string& channel);
   app::Delivery LookUpUser(const store::OutboxItem& item);
   // `text` with Slack's markup read: people mentioned as bot/mentions.h
   // says (our own mention dropped), links, channels and entities as plain
@@ -119,11 +112,15 @@ class Adapter final : public handlers::PlatformEdge, public app::QueuedEvents {
                                                  const store::StoredMessage& message,
                                                  const std::string& channel,
                                                  const std::vector<nlohmann::json>& parts);
+  // Posts `message` (the last of its parts in `args`, the others in
+  // `parts`) in `channel`, the person's DM.
+  app::Delivery DeliverTo(const store::OutboxItem& item, const store::StoredMessage& message,
+                          const std::string& channel, const std::vector<nlohmann::json>& parts,
+                          nlohmann::json args);
   app::Delivery Classify(const CallResult& r) const;
 
   Settings settings_;
   app::ConversationService& service_;
-  store::Store& store_;
   app::InboundQueue& inbound_;
   const Directory& directory_;
   const Catalog& catalog_;
@@ -131,7 +128,6 @@ class Adapter final : public handlers::PlatformEdge, public app::QueuedEvents {
   const Clock* signature_clock_ = &clock_;
   std::shared_ptr<spdlog::logger> log_;
   Client client_;
-  std::function<void()> on_commit_;
 };
 
 }  // namespace kontobot::slack

@@ -330,7 +330,8 @@ Response WebChat::PostMessage(const Request& request, const Person* signed_in) c
     // No forged actions: the service's one check (app::ConversationService::
     // Press) decides, in the transaction that acts on the press.
     auto handled = service_.Press(
-        *person, "webchat", {posted.message_id, std::nullopt, posted.action, posted.value, ""});
+        *person, "webchat",
+        {MessageId(posted.message_id), std::nullopt, posted.action, posted.value, ""});
     if (!handled)
       return Response::Error(409, "stale_button", catalog_.Render(Lang::kSv, "api.stale_button"));
     return MessagesResponse(*handled);

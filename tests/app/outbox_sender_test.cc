@@ -7,6 +7,8 @@
 #include <spdlog/sinks/null_sink.h>
 
 #include <condition_variable>
+#include <functional>
+#include <map>
 #include <mutex>
 #include <set>
 #include <string>
@@ -28,9 +30,11 @@ class OutboxSenderTest : public ::testing::Test {
       : store_(TempDb()),
         log_(std::make_shared<spdlog::logger>("outbox",
                                               std::make_shared<spdlog::sinks::null_sink_mt>())),
-        sender_(store_, clock_, log_) {
+        sender_(store_, directory_, clock_, log_) {
     sender_.SetStallAfter(std::chrono::milliseconds(100));
-    sender_.Handle("test", [this](const store::OutboxItem& item) { return Deliver(item); });
+    sender_.Handle("test", [this](const store::OutboxItem& item, const app::DeliveryContext& c) {
+      return Deliver(item, c);
+    });
   }
   ~OutboxSenderTest() override {
     Release();
@@ -80,25 +84,36 @@ class OutboxSenderTest : public ::testing::Test {
   }
 
   store::Store store_;
+  Directory directory_{
+      {},
+      {Person{
+           "anna", "Anna", "", "anna@kommun.se", "", "", "", {}, "", {}, {}, {{"test", "U-ANNA"}}},
+       Person{"bo", "Bo", "", "bo@kommun.se", "", "", "", {}, "", {}, Lang::kEn, {}}}};
   FakeClock clock_;
   std::shared_ptr<spdlog::logger> log_;
   std::mutex mu_;
   std::condition_variable cv_;
   std::string held_lane_;
-  std::vector<std::string> delivered_;  // "lane:id", in the order of the calls
-  std::set<std::string> in_call_;       // lanes with a call going on
-  app::OutboxSender sender_;            // last: its threads use the above
+  std::vector<std::string> delivered_;                    // "lane:id", in the order of the calls
+  std::set<std::string> in_call_;                         // lanes with a call going on
+  std::map<std::string, app::DeliveryContext> contexts_;  // by lane
+  // What a delivery returns besides being sent (by lane).
+  std::map<std::string, std::function<void(Delivery&)>> outcome_;
+  app::OutboxSender sender_;  // last: its threads use the above
 
  private:
-  Delivery Deliver(const store::OutboxItem& item) {
+  Delivery Deliver(const store::OutboxItem& item, const app::DeliveryContext& context) {
     std::unique_lock<std::mutex> lock(mu_);
+    contexts_[item.lane] = context;
     in_call_.insert(item.lane);
     cv_.notify_all();
     cv_.wait(lock, [&] { return held_lane_ != item.lane; });
     in_call_.erase(item.lane);
     delivered_.push_back(item.lane + ":" + std::to_string(item.id));
     cv_.notify_all();
-    return {};
+    Delivery d;
+    if (auto o = outcome_.find(item.lane); o != outcome_.end()) o->second(d);
+    return d;
   }
 };
 
@@ -139,6 +154,62 @@ TEST_F(OutboxSenderTest, ASenderStuckInTheStoreIsAStallAndAnIdleOneIsNot) {
     EXPECT_GE(sender_.Check().late, std::chrono::milliseconds(100));
   }
   EXPECT_TRUE(UntilStalled(false));
+}
+
+// Issue 16: a platform's delivery opens no transaction. The sender reads
+// what it needs in the transaction that picks the row (the message, the
+// person's channel, their account by directory or by e-mail, their
+// language) and writes what the delivery learned with its outcome, even a
+// retry's, before anything waiting for it is woken.
+TEST_F(OutboxSenderTest, ADeliveryGetsItsContextReadAndReturnsWhatItLearned) {
+  int64_t message = 0;
+  {
+    store::Transaction tx(store_);
+    tx.SetPlatformUserEmail("test", "U-BO", "bo@kommun.se", clock_.Now());
+    for (const Person& p : directory_.people()) tx.UpsertPerson(p, clock_.Now());
+    store::StoredMessage m;
+    m.at = clock_.Now();
+    m.person_id = "bo";
+    m.channel = "test";
+    m.direction = "out";
+    m.text = "Hej Bo";
+    message = tx.AppendMessage(m);
+    for (const char* person : {"anna", "bo"}) {
+      store::OutboxItem item;
+      item.platform = "test";
+      item.kind = "post";
+      item.lane = person;
+      item.person_id = person;
+      if (std::string(person) == "bo") item.message_id = message;
+      tx.Enqueue(item, clock_.Now());
+    }
+    tx.Commit();
+  }
+  bool woken = false;
+  outcome_["bo"] = [&](Delivery& d) {
+    d = Delivery(Delivery::Result::kRetry, "busy", std::chrono::seconds(60));
+    d.learned = [](store::Transaction& tx) { tx.SetPlatformChannel("test", "bo", "D-BO"); };
+    d.after_commit = [&] {
+      store::Transaction tx(store_);
+      woken = tx.PlatformChannel("test", "bo") == std::optional<std::string>("D-BO");
+      std::lock_guard<std::mutex> lock(mu_);
+      cv_.notify_all();
+    };
+  };
+  sender_.Start();
+  ASSERT_TRUE(Until([&] { return delivered_.size() == 2 && woken; }))
+      << "what was learned is committed before after_commit runs";
+  const app::DeliveryContext& anna = contexts_["anna"];
+  ASSERT_NE(anna.person, nullptr);
+  EXPECT_EQ(anna.person->id, "anna");
+  EXPECT_EQ(anna.account, std::optional<std::string>("U-ANNA")) << "the directory's account";
+  EXPECT_FALSE(anna.message.has_value());
+  const app::DeliveryContext& bo = contexts_["bo"];
+  EXPECT_EQ(bo.account, std::optional<std::string>("U-BO")) << "the one known for the e-mail";
+  EXPECT_EQ(bo.lang, Lang::kEn);
+  ASSERT_TRUE(bo.message.has_value());
+  EXPECT_EQ(bo.message->text, "Hej Bo");
+  EXPECT_FALSE(bo.channel.has_value());
 }
 
 }  // namespace

@@ -58,7 +58,7 @@ class PressTest : public ::testing::Test {
 
   ConversationService::Pressed PressOf(const store::StoredMessage& m) {
     const Button& b = m.buttons.front();
-    return {m.id, m.marker, b.id, b.value, ""};
+    return {MessageId(m.id), m.marker, b.id, b.value, ""};
   }
 
   int64_t Messages() {
@@ -117,7 +117,8 @@ TEST_F(PressTest, SomebodyElsesMessageIsNotTheirsToPress) {
 TEST_F(PressTest, ADecisionButtonMustBeOnAMessageAboutThatTask) {
   store::StoredMessage m = Put("out");
   const int64_t before = Messages();
-  EXPECT_FALSE(Service().Press(karin_, "slack", {m.id, m.marker, "approve", "task:1", ""}));
+  EXPECT_FALSE(
+      Service().Press(karin_, "slack", {MessageId(m.id), m.marker, "approve", "task:1", ""}));
   EXPECT_EQ(Messages(), before);
 }
 
@@ -127,8 +128,8 @@ TEST_F(PressTest, TheWelcomeIsPressableInTheWebChatOnly) {
   const Button& b = welcome.buttons.front();
   // Message 0 is the unstored welcome; a platform that names messages by
   // marker (Slack) has no welcome to press.
-  EXPECT_FALSE(Service().Press(karin_, "slack", {0, std::string(), b.id, b.value, ""}));
-  EXPECT_TRUE(Service().Press(karin_, "webchat", {0, std::nullopt, b.id, b.value, ""}));
+  EXPECT_FALSE(Service().Press(karin_, "slack", {MessageId(0), std::string(), b.id, b.value, ""}));
+  EXPECT_TRUE(Service().Press(karin_, "webchat", {MessageId(0), std::nullopt, b.id, b.value, ""}));
 }
 
 TEST_F(PressTest, ARepeatedPressChangesNothing) {
@@ -141,6 +142,48 @@ TEST_F(PressTest, ARepeatedPressChangesNothing) {
   ASSERT_TRUE(again);
   EXPECT_TRUE(again->empty());
   EXPECT_EQ(Messages(), after);
+}
+
+// Issue 16: a platform names the presser by its own user id. PressBy finds
+// the person (here by the e-mail address the platform gave for them, in
+// the same transaction as the press) and acts, or tells an unknown user
+// once, whatever the platform.
+TEST_F(PressTest, APressByAPlatformUserIsThePersonTheirAddressNames) {
+  store::StoredMessage m = Put("out");
+  {
+    store::Transaction tx(app_->Store());
+    tx.SetPlatformUserEmail("slack", "U-KARIN", "Karin.Dahl@ltdalarna.se", m.at);
+    tx.Commit();
+  }
+  const int64_t before = Messages();
+  EXPECT_EQ(Service().PressBy("slack", PlatformUserId("U-KARIN"), "D-KARIN", PressOf(m),
+                              {"slack-action", "A1"}),
+            ConversationService::PressOutcome::kPressed);
+  EXPECT_GT(Messages(), before);
+  ConversationService::Pressed forged = PressOf(m);
+  forged.value = "forged";
+  EXPECT_EQ(Service().PressBy("slack", PlatformUserId("U-KARIN"), "D-KARIN", forged,
+                              {"slack-action", "A2"}),
+            ConversationService::PressOutcome::kNotGenuine);
+}
+
+TEST_F(PressTest, AnUnknownPlatformUserIsToldOnceAndNothingIsPressed) {
+  store::StoredMessage m = Put("out");
+  const int64_t before = Messages();
+  for (int i = 0; i < 2; ++i) {
+    EXPECT_EQ(Service().PressBy("slack", PlatformUserId("U-NOBODY"), "D-NOBODY", PressOf(m),
+                                {"slack-action", "A1"}),
+              ConversationService::PressOutcome::kUnknownPerson);
+  }
+  EXPECT_EQ(Messages(), before);
+  store::Transaction tx(app_->Store());
+  std::vector<store::OutboxItem> due =
+      tx.DueOutbox(std::chrono::system_clock::now() + std::chrono::hours(1), 10);
+  ASSERT_EQ(due.size(), 1u) << "told once, also when the press is repeated";
+  EXPECT_EQ(due[0].kind, "notice");
+  EXPECT_EQ(due[0].payload.value("channel", ""), "D-NOBODY");
+  EXPECT_NE(due[0].payload.value("text", "").find("katalogen"), std::string::npos)
+      << due[0].payload.dump();
 }
 
 }  // namespace

@@ -184,6 +184,13 @@ class Bot : public LoopbackClient {
     q.bind(1, mark);
     q.executeStep();
     return q.getColumn(0).getInt64();
+  }  // True when every acknowledged platform event has been processed (or
+  // parked): moved out of the landing file, and no longer ready in the
+  // inbound queue.
+  bool EventsProcessed() {
+    if (Landed() != 0) return false;
+    SQLite::Database db(db_, SQLite::OPEN_READONLY, 10000);
+    return db.execAndGet("SELECT COUNT(*) FROM inbound_queue WHERE waiting_for = ''").getInt() == 0;
   }
 
   const std::string& db() const { return db_; }

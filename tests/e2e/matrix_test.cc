@@ -53,8 +53,15 @@ class MatrixTest : public ::testing::Test {
     std::string id = txn.empty() ? "txn" + std::to_string(++txn_) : txn;
     json body{{"events", json::array()}};
     for (const json& e : events) body["events"].push_back(e);
-    return bot_.Request(methods::PUT, "/_matrix/app/v1/transactions/" + id, body.dump(),
-                        "application/json", {{"Authorization", "Bearer " + token}});
+    HttpResult r = bot_.Request(methods::PUT, "/_matrix/app/v1/transactions/" + id, body.dump(),
+                                "application/json", {{"Authorization", "Bearer " + token}});
+    // A transaction is answered once stored, and processed behind the
+    // answer (app/inbound_queue.h): its effects are there once the queue
+    // has drained.
+    if (r.status == 200) {
+      EXPECT_TRUE(Eventually([&] { return bot_.EventsProcessed(); }));
+    }
+    return r;
   }
   json Message(const std::string& sender, const std::string& room, const std::string& text) {
     return {{"type", "m.room.message"},

@@ -190,12 +190,7 @@ class SlackTest : public ::testing::Test {
   // Waits until every acknowledged event has been processed (or parked):
   // moved out of the landing file, and no longer ready in the queue.
   bool Processed() {
-    return Eventually([&] {
-      if (bot_.Landed() != 0) return false;
-      SQLite::Database db(bot_.db(), SQLite::OPEN_READONLY);
-      return db.execAndGet("SELECT COUNT(*) FROM inbound_queue WHERE waiting_for = ''").getInt() ==
-             0;
-    });
+    return Eventually([&] { return bot_.EventsProcessed(); });
   }
   // A DM whose effects are stored when this returns.
   void Said(const std::string& user, const std::string& text) {
