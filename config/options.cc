@@ -32,6 +32,8 @@ constexpr const char* kUsage =
     "                         register a case in the diary with its diarienummer\n"
     "  matrix-registration    print a Matrix Application Service registration (new\n"
     "                         tokens) for the homeserver, and the matching settings\n"
+    "  mattermost-setup       print the Mattermost slash-command and interactivity\n"
+    "                         settings to paste, with a new action secret\n"
     "  version                print the version\n"
     "\n"
     "Every option can also be set in the file given by --config (INI: key = value)\n"
@@ -195,6 +197,19 @@ ParseResult ParseOptions(int argc, const char* const* argv,
       "the bot's user localpart (@kontobot:server)")(
       "matrix-url", po::value(&o.matrix_url)->default_value(o.matrix_url),
       "matrix-registration: the URL at which the homeserver reaches kontobot")(
+      "mattermost-url", po::value(&o.mattermost_url),
+      "Mattermost server URL, e.g. https://chat.kommun.example; enables Mattermost")(
+      "mattermost-bot-token", po::value(&o.mattermost_bot_token),
+      "the Mattermost bot account's access token (System Console > Integrations > Bot "
+      "Accounts)")("mattermost-slash-token", po::value(&o.mattermost_slash_token),
+                   "the /kontobot slash command's token; enables /mattermost/command")(
+      "mattermost-action-secret", po::value(&o.mattermost_action_secret),
+      "a secret of at least 32 characters that signs kontobot's buttons and dialogs "
+      "(mattermost-setup makes one)")(
+      "mattermost-callback-url",
+      po::value(&o.mattermost_callback_url)->default_value(o.mattermost_callback_url),
+      "the URL at which the Mattermost server reaches kontobot (buttons, dialogs, the slash "
+      "command)")(
       "api-timeout", po::value(&o.api_timeout)->default_value(o.api_timeout),
       "seconds a call to Slack's or Matrix's API may take, answer included; then it is given "
       "up and retried")(
@@ -254,9 +269,11 @@ ParseResult ParseOptions(int argc, const char* const* argv,
   }
 
   if (o.command != "serve" && o.command != "check-template" && o.command != "version" &&
-      o.command != "export" && o.command != "diary" && o.command != "matrix-registration") {
+      o.command != "export" && o.command != "diary" && o.command != "matrix-registration" &&
+      o.command != "mattermost-setup") {
     result.error = "unknown command '" + o.command +
-                   "' (serve, check-template, export, diary, matrix-registration, version)";
+                   "' (serve, check-template, export, diary, matrix-registration, "
+                   "mattermost-setup, version)";
     return result;
   }
   if (o.command == "export") {
@@ -320,6 +337,25 @@ ParseResult ParseOptions(int argc, const char* const* argv,
         "--matrix-homeserver";
     return result;
   }
+  bool mattermost = !o.mattermost_url.empty();
+  if (mattermost && (o.mattermost_bot_token.empty() || o.mattermost_action_secret.empty())) {
+    result.error =
+        "Mattermost needs --mattermost-bot-token and --mattermost-action-secret with "
+        "--mattermost-url";
+    return result;
+  }
+  if (mattermost && o.mattermost_action_secret.size() < 32) {
+    result.error =
+        "--mattermost-action-secret must be at least 32 characters (kontobot mattermost-setup "
+        "makes one)";
+    return result;
+  }
+  if ((mattermost || o.command == "mattermost-setup") &&
+      o.mattermost_callback_url.rfind("http://", 0) != 0 &&
+      o.mattermost_callback_url.rfind("https://", 0) != 0) {
+    result.error = "--mattermost-callback-url must start with http:// or https://";
+    return result;
+  }
   if (o.command == "matrix-registration" && o.matrix_server_name.empty()) {
     result.error =
         "matrix-registration needs --matrix-server-name (and --matrix-url if not 127.0.0.1:8080)";
@@ -336,7 +372,8 @@ ParseResult ParseOptions(int argc, const char* const* argv,
     result.error = "--test-clock-now needs --test-clock";
     return result;
   }
-  if (o.command == "serve" && !o.webchat && o.slack_signing_secret.empty() && !matrix) {
+  if (o.command == "serve" && !o.webchat && o.slack_signing_secret.empty() && !matrix &&
+      !mattermost) {
     result.error = "--webchat=off leaves nothing to serve: no chat platform is configured";
     return result;
   }

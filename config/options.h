@@ -55,6 +55,15 @@ struct Options {
   std::string matrix_as_token;
   std::string matrix_hs_token;
   std::string matrix_localpart = "kontobot";
+  // Mattermost (handlers/mattermost/): the server's URL enables it, with
+  // the bot's token and the secret that signs our buttons; the slash
+  // command's token turns on /mattermost/command; the callback URL is where
+  // the server reaches kontobot (buttons and dialogs).
+  std::string mattermost_url;
+  std::string mattermost_bot_token;
+  std::string mattermost_slash_token;
+  std::string mattermost_action_secret;
+  std::string mattermost_callback_url = "http://127.0.0.1:8080";
   // Seconds a platform API call may take (handlers/api_call.h), and after
   // which a delivery still running is a stall (app/outbox_sender.h).
   unsigned api_timeout = 10;

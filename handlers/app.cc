@@ -21,6 +21,8 @@
 #include "handlers/export.h"
 #include "handlers/http_server.h"
 #include "handlers/matrix/matrix_adapter.h"
+#include "handlers/mattermost/mattermost_adapter.h"
+#include "handlers/mattermost/setup.h"
 #include "handlers/register.h"
 #include "handlers/sign_in.h"
 #include "handlers/slack/slack_adapter.h"
@@ -206,6 +208,16 @@ std::unique_ptr<PlatformEdge> MakeMatrix(App::Parts& p,
       p.service, p.inbound, p.cfg.directory.directory, p.cfg.catalog.catalog, p.clock, log);
 }
 
+std::unique_ptr<PlatformEdge> MakeMattermost(App::Parts& p,
+                                             const std::shared_ptr<spdlog::logger>& log) {
+  const config::Options& o = p.options;
+  return std::make_unique<mattermost::Adapter>(
+      mattermost::Settings{o.mattermost_url, o.mattermost_bot_token, o.mattermost_slash_token,
+                           o.mattermost_action_secret, o.mattermost_callback_url,
+                           std::chrono::seconds(o.api_timeout)},
+      p.service, p.inbound, p.cfg.directory.directory, p.cfg.catalog.catalog, p.clock, log);
+}
+
 }  // namespace
 
 std::unique_ptr<App> App::Create(const config::Options& o,
@@ -255,6 +267,7 @@ std::unique_ptr<App> App::Create(const config::Options& o,
   // way below (app/platform.h).
   if (!o.slack_signing_secret.empty()) p->platforms.push_back(MakeSlack(*p, log));
   if (!o.matrix_homeserver.empty()) p->platforms.push_back(MakeMatrix(*p, log));
+  if (!o.mattermost_url.empty()) p->platforms.push_back(MakeMattermost(*p, log));
   for (const auto& platform : p->platforms) {
     PlatformEdge* edge = platform.get();
     edge->RegisterRoutes(p->server);
@@ -307,6 +320,8 @@ void App::Start() {
       }))
     p.inbound.Start();
   p.server.Start();
+  // Platforms with connections of their own (Mattermost's WebSocket).
+  for (const auto& platform : p.platforms) platform->Start();
   if (p.test.reminder_scheduler) p.scheduler.Start();
   p.running = true;
   const config::Options& o = p.options;
@@ -323,6 +338,7 @@ void App::Start() {
 bool App::Stop(std::chrono::milliseconds drain) {
   Parts& p = *parts_;
   bool drained = p.server.Stop(drain);
+  for (const auto& platform : p.platforms) platform->Stop();  // before the queue they feed
   p.scheduler.Stop();
   p.inbound.Stop();
   p.outbox.Stop();
@@ -337,6 +353,11 @@ int Run(const config::Options& o) {
   }
   if (o.command == "check-template") return CheckTemplates(o);
   if (o.command == "export" || o.command == "diary") return Export(o);
+  if (o.command == "mattermost-setup") {
+    std::cout << mattermost::SetupText(o.mattermost_url, o.mattermost_callback_url,
+                                       mattermost::NewSecret());
+    return 0;
+  }
   if (o.command == "matrix-registration") {
     matrix::Settings m{o.matrix_homeserver, o.matrix_server_name, matrix::NewToken(),
                        matrix::NewToken(), o.matrix_localpart};

@@ -15,6 +15,11 @@ class PlatformEdge : public app::Platform {
  public:
   // The routes the platform calls (webhooks, interactivity).
   virtual void RegisterRoutes(HttpServer& server) = 0;
+  // Opens the platform's own connections (Mattermost's WebSocket), after
+  // the inbound queue and the server have started; Stop closes them, before
+  // the queue stops. Most platforms have none.
+  virtual void Start() {}
+  virtual void Stop() {}
 };
 
 }  // namespace kontobot::handlers

@@ -187,5 +187,34 @@ TEST(Options, ParsesIpv6Listen) {
   EXPECT_FALSE(ParseListen(":8080", host, port));
 }
 
+// Mattermost: the server URL turns it on and needs the token and a long
+// enough action secret; each is a flag, a KONTOBOT_ variable or a line in
+// the config file like every option.
+TEST(Options, MattermostNeedsItsTokenAndALongActionSecret) {
+  const std::string secret(32, 's');
+  EXPECT_NE(Parse({"serve", "--mattermost-url", "http://mm"}).error.find("--mattermost-bot-token"),
+            std::string::npos);
+  EXPECT_NE(Parse({"serve", "--mattermost-url", "http://mm", "--mattermost-bot-token", "t",
+                   "--mattermost-action-secret", "short"})
+                .error.find("at least 32"),
+            std::string::npos);
+  auto r = Parse({"serve", "--webchat=off", "--listen", "0.0.0.0:8080"},
+                 {{"KONTOBOT_MATTERMOST_URL", "https://chat.kommun.example"},
+                  {"KONTOBOT_MATTERMOST_BOT_TOKEN", "bottoken"},
+                  {"KONTOBOT_MATTERMOST_SLASH_TOKEN", "slashtoken"},
+                  {"KONTOBOT_MATTERMOST_ACTION_SECRET", secret},
+                  {"KONTOBOT_MATTERMOST_CALLBACK_URL", "https://kontobot.kommun.example"}});
+  ASSERT_EQ(r.error, "");
+  EXPECT_EQ(r.options.mattermost_url, "https://chat.kommun.example");
+  EXPECT_EQ(r.options.mattermost_bot_token, "bottoken");
+  EXPECT_EQ(r.options.mattermost_slash_token, "slashtoken");
+  EXPECT_EQ(r.options.mattermost_action_secret, secret);
+  EXPECT_EQ(r.options.mattermost_callback_url, "https://kontobot.kommun.example");
+  EXPECT_NE(Parse({"mattermost-setup", "--mattermost-callback-url", "kontobot"})
+                .error.find("http:// or https://"),
+            std::string::npos);
+  EXPECT_EQ(Parse({"mattermost-setup"}).error, "");
+}
+
 }  // namespace
 }  // namespace kontobot::config
