@@ -337,7 +337,8 @@ ParseResult ParseOptions(int argc, const char* const* argv,
         "--matrix-homeserver";
     return result;
   }
-  bool mattermost = !o.mattermost_url.empty();
+  // mattermost-setup takes the URL only, to print it.
+  bool mattermost = !o.mattermost_url.empty() && o.command != "mattermost-setup";
   if (mattermost && (o.mattermost_bot_token.empty() || o.mattermost_action_secret.empty())) {
     result.error =
         "Mattermost needs --mattermost-bot-token and --mattermost-action-secret with "
