@@ -214,6 +214,12 @@ TEST(Options, MattermostNeedsItsTokenAndALongActionSecret) {
                 .error.find("http:// or https://"),
             std::string::npos);
   EXPECT_EQ(Parse({"mattermost-setup"}).error, "");
+  // The set-up command as the README gives it: the URL, before there is
+  // a token or a secret (it prints a new secret).
+  EXPECT_EQ(Parse({"mattermost-setup", "--mattermost-url", "https://chat.kommun.example",
+                   "--mattermost-callback-url", "https://kontobot.kommun.example"})
+                .error,
+            "");
 }
 
 }  // namespace
