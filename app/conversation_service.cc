@@ -157,6 +157,12 @@ void ConversationService::TellUnknownIn(store::Transaction& tx, const std::strin
                  {{"event", event_key}});
 }
 
+std::vector<std::pair<std::string, std::optional<TimePoint>>> ConversationService::ChannelsHeard(
+    const std::string& platform) {
+  store::Transaction tx(store_);
+  return tx.PlatformChannelsHeard(platform);
+}
+
 std::optional<std::vector<store::StoredMessage>> ConversationService::PressIn(
     store::Transaction& tx, const Person& person, const std::string& channel,
     const Pressed& pressed, const std::optional<std::pair<std::string, std::string>>& dedupe) {

@@ -108,6 +108,12 @@ class ConversationService {
   // {"channel", "text"}, which every platform posts as plain text.
   void TellUnknownIn(store::Transaction& tx, const std::string& platform,
                      const std::string& channel, const std::string& event_key);
+  // The people's direct channels on `platform` and when each was last
+  // heard from (Transaction::PlatformChannelsHeard): where a platform
+  // without replay (Mattermost's WebSocket) looks, at start, for what was
+  // said while kontobot was down.
+  std::vector<std::pair<std::string, std::optional<TimePoint>>> ChannelsHeard(
+      const std::string& platform);
 
   // Platforms whose messages go out through the outbox ("slack"); a person
   // with an account there and no other history is reached there.

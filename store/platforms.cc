@@ -52,7 +52,27 @@ constexpr const char* kSelectPlatformAccountByEmail = R"sql(
   ORDER BY looked_up_at DESC LIMIT 1
 )sql";
 
+constexpr const char* kSelectPlatformChannelsHeard = R"sql(
+  SELECT pc.channel,
+         (SELECT MAX(m.at) FROM messages m
+          WHERE m.person_id = pc.person_id AND m.channel = pc.platform AND m.direction = 'in')
+  FROM platform_channels pc WHERE pc.platform = ?
+)sql";
+
 }  // namespace
+
+std::vector<std::pair<std::string, std::optional<TimePoint>>> Transaction::PlatformChannelsHeard(
+    const std::string& platform) {
+  SQLite::Statement& q = store_.Prepare(kSelectPlatformChannelsHeard);
+  q.bind(1, platform);
+  std::vector<std::pair<std::string, std::optional<TimePoint>>> out;
+  while (q.executeStep()) {
+    std::optional<TimePoint> at;
+    if (!q.getColumn(1).isNull()) at = ParseUtc(q.getColumn(1).getString());
+    out.emplace_back(q.getColumn(0).getString(), at);
+  }
+  return out;
+}
 
 std::optional<std::string> Transaction::PlatformChannel(const std::string& platform,
                                                         const std::string& person_id) {

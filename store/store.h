@@ -286,6 +286,11 @@ class Transaction {
   // The platform user whose e-mail address is `email`, if one was looked up.
   std::optional<std::string> PlatformAccountByEmail(const std::string& platform,
                                                     const std::string& email);
+  // The people's direct channels on `platform`, each with when kontobot
+  // last stored a message from that person on the platform (nullopt: none
+  // yet), for a platform that must ask what was said while it was away.
+  std::vector<std::pair<std::string, std::optional<TimePoint>>> PlatformChannelsHeard(
+      const std::string& platform);
 
   // --- inbound events and the inbound queue (store/inbound.cc)
   // Records an inbound event id; false if it was seen before (a retry).

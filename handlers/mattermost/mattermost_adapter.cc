@@ -64,6 +64,20 @@ Adapter::Adapter(Settings settings, app::ConversationService& service, app::Inbo
 Adapter::~Adapter() { Stop(); }
 
 void Adapter::Start() {
+  // What people wrote while kontobot was down: the socket has no replay, so
+  // the first catch-up asks each DM kontobot knows for the posts since it
+  // last heard from its person there (an hour earlier, for the server's
+  // clock against ours: the queue takes a post it already has once), and
+  // for all of a DM's posts where it never has.
+  for (const auto& [channel, heard] : service_.ChannelsHeard("mattermost")) {
+    int64_t since = 0;
+    if (heard) {
+      since = std::chrono::duration_cast<std::chrono::milliseconds>(
+                  (*heard - std::chrono::hours(1)).time_since_epoch())
+                  .count();
+    }
+    Seen(channel, std::max<int64_t>(since, 0));
+  }
   socket_ = std::make_unique<Socket>(
       Socket::Settings{SocketUrl(settings_.server), settings_.bot_token},
       [this](const SocketEvent& e) { OnSocketEvent(e); }, [this] { CatchUp(); }, log_,

@@ -285,5 +285,26 @@ TEST_F(MattermostTest, AKill9WhileTheServerIsDownDeliversEveryAcknowledgedMessag
                   "'out' AND channel = 'mattermost'"));
 }
 
+// Bug (issue 16's review): the last post seen was kept in memory only, so
+// what a person wrote while the kontobot process was down was never
+// fetched after its restart.
+TEST_F(MattermostTest, WhatWasWrittenWhileKontobotWasDownIsAnsweredAfterItsRestart) {
+  Said("gisanna", "hej");
+  bot_.Kill(SIGKILL);
+  const size_t before = mm_.bot_posts(Id("gisanna")).size();
+  mm_.UserPosts(Id("gisanna"), "ny");  // nobody is listening
+  StartBot();
+  ASSERT_TRUE(Eventually([&] { return mm_.bot_posts(Id("gisanna")).size() > before; }))
+      << "the post made while kontobot was down is answered";
+  ASSERT_TRUE(Settled());
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM messages WHERE person_id = 'gis-anna' AND direction = "
+                  "'in' AND text = 'ny'"),
+            1);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM messages WHERE person_id = 'gis-anna' AND direction = "
+                  "'in' AND text = 'hej'"),
+            1)
+      << "what was heard before is not taken again";
+}
+
 }  // namespace
 }  // namespace kontobot::testing

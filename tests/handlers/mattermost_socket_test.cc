@@ -73,7 +73,14 @@ class MattermostSocketTest : public ::testing::Test {
 TEST_F(MattermostSocketTest, ConnectsWithTheTokenAndHearsPosts) {
   ASSERT_TRUE(Eventually([&] { return connected_ == 1; }));
   EXPECT_TRUE(Hears("hej"));
-  auto ws = fake_->calls("WS", "/api/v4/websocket");
+  // The server greets a socket whose upgrade carried the token at once,
+  // before it reads the client's authentication_challenge (a CI run found
+  // the frame not yet recorded when the post had been heard): wait for it.
+  std::vector<FakeMattermost::Call> ws;
+  for (int i = 0; i < 1000 && ws.empty(); ++i) {
+    ws = fake_->calls("WS", "/api/v4/websocket");
+    if (ws.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
   ASSERT_FALSE(ws.empty());
   EXPECT_EQ(ws[0].body["action"], "authentication_challenge");
 }
