@@ -190,9 +190,13 @@ TEST_F(OutboxSenderTest, ADeliveryGetsItsContextReadAndReturnsWhatItLearned) {
     d = Delivery(Delivery::Result::kRetry, "busy", std::chrono::seconds(60));
     d.learned = [](store::Transaction& tx) { tx.SetPlatformChannel("test", "bo", "D-BO"); };
     d.after_commit = [&] {
-      store::Transaction tx(store_);
-      woken = tx.PlatformChannel("test", "bo") == std::optional<std::string>("D-BO");
+      bool learned = false;
+      {
+        store::Transaction tx(store_);
+        learned = tx.PlatformChannel("test", "bo") == std::optional<std::string>("D-BO");
+      }
       std::lock_guard<std::mutex> lock(mu_);
+      woken = learned;
       cv_.notify_all();
     };
   };
