@@ -144,6 +144,50 @@ const Person* ConversationService::PersonOn(store::Transaction& tx, const std::s
   return email ? directory_.FindByEmail(*email) : nullptr;
 }
 
+ConversationService::Found ConversationService::PersonOrLookUp(store::Transaction& tx,
+                                                               const std::string& platform,
+                                                               const PlatformUserId& user,
+                                                               int64_t event_id) {
+  Found found;
+  found.person = directory_.FindByAccount(platform, user.value());
+  if (found.person != nullptr) return found;
+  found.email = tx.PlatformUserEmail(platform, user.value());
+  if (found.email) {
+    found.person = directory_.FindByEmail(*found.email);
+    return found;
+  }
+  // Never asked: once for all of this user's events.
+  const std::string key = "user:" + user.value();
+  if (!tx.InboundWaitingFor(platform, key)) {
+    store::OutboxItem item;
+    item.platform = platform;
+    item.kind = kUserLookup;
+    item.lane = key;
+    item.payload = {{"user", user.value()}};
+    tx.Enqueue(item, clock_.Now());
+  }
+  tx.ParkInbound(event_id, key);
+  found.parked = true;
+  return found;
+}
+
+Delivery ConversationService::DeliverLookUp(UserLookup& lookup, const store::OutboxItem& item,
+                                            std::function<void()> wake) const {
+  const std::string user = item.payload.value("user", "");
+  UserLookup::Answer answer = lookup.LookUpUser(PlatformUserId(user));
+  Delivery d = std::move(answer.outcome);
+  if (d.result == Delivery::Result::kRetry) return d;  // the events stay parked
+  std::string email = std::move(answer.email);
+  std::transform(email.begin(), email.end(), email.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  d.learned = [platform = item.platform, user, email, now = clock_.Now()](store::Transaction& tx) {
+    tx.SetPlatformUserEmail(platform, user, email, now);
+    tx.ReleaseInbound(platform, "user:" + user);
+  };
+  d.after_commit = std::move(wake);
+  return d;
+}
+
 void ConversationService::TellUnknownIn(store::Transaction& tx, const std::string& platform,
                                         const std::string& channel, const std::string& event_key) {
   store::OutboxItem item;

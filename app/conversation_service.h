@@ -19,6 +19,7 @@
 
 #include <spdlog/logger.h>
 
+#include "app/platform.h"
 #include "bot/approval.h"
 #include "bot/conversation.h"
 #include "bot/ids.h"
@@ -102,6 +103,33 @@ class ConversationService {
   // if none, or not looked up yet.
   const Person* PersonOn(store::Transaction& tx, const std::string& platform,
                          const PlatformUserId& user) const;
+  // Who `user` of `platform`, who sent queued event `event_id`, is: the
+  // person PersonOn finds (`email`: the address the platform gave, if it
+  // was asked), or, if the platform has never been asked (a platform with
+  // app::UserLookup), nobody yet: one look-up is queued for the user (an
+  // outbox row of kind kUserLookup) and the event parked until its answer
+  // is in (`parked`; DeliverLookUp releases it).
+  struct Found {
+    const Person* person = nullptr;
+    std::optional<std::string> email;
+    bool parked = false;
+  };
+  Found PersonOrLookUp(store::Transaction& tx, const std::string& platform,
+                       const PlatformUserId& user, int64_t event_id);
+  static constexpr const char* kUserLookup = "user_lookup";
+  // True for a look-up row ("users_info": Slack's, queued before there
+  // was one kind for every platform).
+  static bool IsUserLookup(const store::OutboxItem& item) {
+    return item.kind == kUserLookup || item.kind == "users_info";
+  }
+  // Delivers a look-up row of `item.platform` through `lookup`: the answer
+  // (the address, "" if none) is remembered and the user's events released
+  // in the transaction that records the outcome, and `wake` (the inbound
+  // queue's Notify) runs after it has committed. An answer still to come
+  // (kRetry) changes nothing: the events stay parked.
+  Delivery DeliverLookUp(UserLookup& lookup, const store::OutboxItem& item,
+                         std::function<void()> wake) const;
+
   // Tells an unknown user, in `channel` of `platform`, that they are not
   // in the directory (in Swedish: nothing says what they read), and audits
   // it with `event_key`: an outbox row of kind "notice" with

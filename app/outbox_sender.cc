@@ -198,12 +198,7 @@ bool OutboxSender::RecordAll(const std::vector<Finished>& finished) {
 DeliveryContext OutboxSender::ContextOf(store::Transaction& tx,
                                         const store::OutboxItem& item) const {
   DeliveryContext c;
-  if (item.message_id != 0) {
-    store::DeliveryState state = tx.DeliveryStateOf(item);
-    c.message = std::move(state.message);
-    c.channel = std::move(state.channel);
-    c.posted = std::move(state.posted);
-  }
+  if (item.message_id != 0) static_cast<store::DeliveryState&>(c) = tx.DeliveryStateOf(item);
   if (item.person_id.empty()) return c;
   c.person = directory_.Find(item.person_id);
   if (c.person != nullptr) {

@@ -98,14 +98,11 @@ struct Delivery {
 // What a delivery needs to know besides its outbox row, read by the sender
 // in the transaction that picks the row, so that a platform's delivery
 // function opens no transaction of its own (app/platform.h).
-struct DeliveryContext {
-  // The message to post or update (none for a row carrying its own
-  // payload).
-  std::optional<store::StoredMessage> message;
-  // The recipient's direct channel (DM, room) on the platform, once known.
-  std::optional<std::string> channel;
-  // (channel, platform id) of the message once posted.
-  std::optional<std::pair<std::string, std::string>> posted;
+// The store's DeliveryState (the message to post or update, none for a row
+// carrying its own payload; the recipient's direct channel on the
+// platform, once known; the message's (channel, platform id) once posted)
+// and what the directory and the store say of the recipient.
+struct DeliveryContext : store::DeliveryState {
   // The recipient in the directory; nullptr if none.
   const Person* person = nullptr;
   // The recipient's account on the platform: the directory's, else the one
@@ -116,6 +113,13 @@ struct DeliveryContext {
 };
 
 using DeliverFn = std::function<Delivery(const store::OutboxItem&, const DeliveryContext&)>;
+
+// `d` for an item whose earlier attempt may have been carried out: until
+// the post is made, that attempt stays unsettled (Delivery::uncertain).
+inline Delivery NotYet(const store::OutboxItem& item, Delivery d) {
+  d.uncertain = d.uncertain || item.maybe_delivered;
+  return d;
+}
 
 class OutboxSender {
  public:

@@ -35,6 +35,7 @@
 
 #include "app/inbound_queue.h"
 #include "app/outbox_sender.h"
+#include "bot/ids.h"
 #include "store/store.h"
 
 namespace kontobot::app {
@@ -57,6 +58,26 @@ class QueuedEvents {
   // Processes one landed event inside the queue's transaction (see the
   // thread rules above); kParked to wait for something first.
   virtual Processed Process(store::Transaction& tx, const store::QueuedEvent& event) = 0;
+};
+
+// Optional: the platform can say which e-mail address one of its users
+// has (Slack's users.info, Mattermost's GET /users/{id}), so that a person
+// the directory names by address only is recognised there. The core then
+// parks a user's events until the answer is in
+// (ConversationService::PersonOrLookUp) and writes the answer itself
+// (ConversationService::DeliverLookUp); the platform only asks. Called on
+// the outbox sender's workers, like Deliver.
+class UserLookup {
+ public:
+  virtual ~UserLookup() = default;
+  struct Answer {
+    // kSent or kFailed (no such user: the events go on as unknown), or
+    // kRetry (no answer yet: the events stay parked).
+    Delivery outcome;
+    // The address the platform gave, "" if none.
+    std::string email;
+  };
+  virtual Answer LookUpUser(const PlatformUserId& user) = 0;
 };
 
 }  // namespace kontobot::app

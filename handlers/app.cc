@@ -272,10 +272,15 @@ std::unique_ptr<App> App::Create(const config::Options& o,
     PlatformEdge* edge = platform.get();
     edge->RegisterRoutes(p->server);
     p->service.EnableOutboxPlatform(edge->name());
-    p->outbox.Handle(edge->name(),
-                     [edge](const store::OutboxItem& item, const app::DeliveryContext& context) {
-                       return edge->Deliver(item, context);
-                     });
+    // A platform that can look its users up answers the core's look-up
+    // rows; the core writes the answers (app/platform.h, UserLookup).
+    auto* lookup = dynamic_cast<app::UserLookup*>(edge);
+    p->outbox.Handle(edge->name(), [edge, lookup, parts](const store::OutboxItem& item,
+                                                         const app::DeliveryContext& context) {
+      if (lookup != nullptr && app::ConversationService::IsUserLookup(item))
+        return parts->service.DeliverLookUp(*lookup, item, [parts] { parts->inbound.Notify(); });
+      return edge->Deliver(item, context);
+    });
     if (auto* queued = dynamic_cast<app::QueuedEvents*>(edge)) {
       p->inbound.Handle(edge->name(),
                         [queued](store::Transaction& tx, const store::QueuedEvent& e) {

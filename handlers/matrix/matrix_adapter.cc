@@ -184,10 +184,7 @@ void Adapter::RegisterRoutes(handlers::HttpServer& server) {
 }
 
 std::optional<Response> Adapter::Refuse(const Request& request) const {
-  std::string bearer;
-  if (auto h = request.headers.find("authorization"); h != request.headers.end()) {
-    bearer = BearerToken(h->second);
-  }
+  std::string bearer = BearerToken(request.Header("authorization"));
   std::string query = request.query.count("access_token") ? request.query.at("access_token") : "";
   if (bearer.empty() && query.empty()) {
     return MatrixError(401, "M_MISSING_TOKEN", "Missing the homeserver token");

@@ -9,6 +9,7 @@
 namespace kontobot::mattermost {
 
 using app::Delivery;
+using app::NotYet;
 using handlers::Request;
 using handlers::Response;
 
@@ -26,18 +27,6 @@ bool LooksLikeId(const std::string& s) {
   return s.size() == 26 && std::all_of(s.begin(), s.end(), [](unsigned char c) {
            return std::islower(c) != 0 || std::isdigit(c) != 0;
          });
-}
-
-// Until the post is made, an earlier attempt that may have posted it stays
-// unsettled.
-Delivery NotYet(const store::OutboxItem& item, Delivery d) {
-  d.uncertain = d.uncertain || item.maybe_delivered;
-  return d;
-}
-
-std::string Header(const Request& request, const char* name) {
-  auto it = request.headers.find(name);
-  return it == request.headers.end() ? std::string() : it->second;
 }
 
 }  // namespace
@@ -205,22 +194,12 @@ app::Processed Adapter::Process(store::Transaction& tx, const store::QueuedEvent
     tx.ParkInbound(event.id, *ahead);
     return app::Processed::kParked;
   }
-  const Person* person = service_.PersonOn(tx, "mattermost", PlatformUserId(user));
-  if (person == nullptr && !tx.PlatformUserEmail("mattermost", user)) {
-    // Never looked up: ask the server (once for all of this user's
-    // events) and wait; LookUpUser releases the events.
-    std::string key = "user:" + user;
-    if (!tx.InboundWaitingFor("mattermost", key)) {
-      store::OutboxItem item;
-      item.platform = "mattermost";
-      item.kind = "user_lookup";
-      item.lane = key;
-      item.payload = {{"user", user}};
-      tx.Enqueue(item, clock_.Now());
-    }
-    tx.ParkInbound(event.id, key);
-    return app::Processed::kParked;
-  }
+  // Known by account, or by the address the server gave; never asked: the
+  // event waits for the answer.
+  app::ConversationService::Found found =
+      service_.PersonOrLookUp(tx, "mattermost", PlatformUserId(user), event.id);
+  if (found.parked) return app::Processed::kParked;
+  const Person* person = found.person;
   if (person == nullptr) {
     service_.TellUnknownIn(tx, "mattermost", channel, event.event_id);
     return app::Processed::kDone;
@@ -322,7 +301,7 @@ void Adapter::Dialog(const Request& request, const handlers::Responder& respond)
 
 void Adapter::Command(const Request& request, const handlers::Responder& respond) {
   SlashCommand s = ParseSlashCommand(request.body);
-  if (!SlashTokenMatches(Header(request, "authorization"), s.token, settings_.slash_token)) {
+  if (!SlashTokenMatches(request.Header("authorization"), s.token, settings_.slash_token)) {
     log_->warn("mattermost: refused a slash command with a wrong token from {}", request.remote);
     return respond(Response::Json(401, R"({"error":"invalid token"})"));
   }
@@ -347,31 +326,21 @@ Delivery Adapter::Classify(const Result& r) const {
   return {Delivery::Result::kFailed, r.error(), std::nullopt};
 }
 
-Delivery Adapter::LookUpUser(const store::OutboxItem& item) {
-  std::string user = item.payload.value("user", "");
-  Result r = client_.Get("/api/v4/users/" + PathSegment(user));
-  if (!r.ok() && r.retryable()) return Classify(r);  // the events stay parked
+app::UserLookup::Answer Adapter::LookUpUser(const PlatformUserId& user) {
+  Result r = client_.Get("/api/v4/users/" + PathSegment(user.value()));
+  if (!r.ok()) return {Classify(r), ""};
   // The person, by username in the directory, else by the e-mail address
-  // the server shows (none when it hides them); remembered as that
+  // the server shows (none when it hides them): remembered as that
   // person's address, so their events go on as them, or as unknown.
-  std::string email;
-  if (r.ok()) {
-    const Person* p =
-        directory_.FindByAccount("mattermost", handlers::StringField(r.body, "username"));
-    email = Lower(p != nullptr ? p->email : handlers::StringField(r.body, "email"));
-    if (p == nullptr && email.empty())
-      log_->warn(
-          "mattermost: the server shows no e-mail for {} (ShowEmailAddress off?); name "
-          "their username in the directory's accounts",
-          user);
-  }
-  Delivery d = r.ok() ? Delivery() : Classify(r);
-  d.learned = [user, email, now = clock_.Now()](store::Transaction& tx) {
-    tx.SetPlatformUserEmail("mattermost", user, email, now);
-    tx.ReleaseInbound("mattermost", "user:" + user);
-  };
-  d.after_commit = [this] { inbound_.Notify(); };
-  return d;
+  const Person* p =
+      directory_.FindByAccount("mattermost", handlers::StringField(r.body, "username"));
+  std::string email = p != nullptr ? p->email : handlers::StringField(r.body, "email");
+  if (email.empty())
+    log_->warn(
+        "mattermost: the server shows no e-mail for {} (ShowEmailAddress off?); name "
+        "their username in the directory's accounts",
+        user.value());
+  return {Delivery(), email};
 }
 
 std::optional<std::string> Adapter::UserIdOf(const app::DeliveryContext& context,
@@ -404,7 +373,6 @@ Delivery Adapter::Deliver(const store::OutboxItem& item, const app::DeliveryCont
                                  {{"channel_id", item.payload.value("channel", "")},
                                   {"message", EscapeMarkdown(item.payload.value("text", ""))}}));
   }
-  if (item.kind == "user_lookup") return LookUpUser(item);
   if (!context.message) return {Delivery::Result::kFailed, "no such message"};
   const store::StoredMessage& message = *context.message;
   int64_t expires =

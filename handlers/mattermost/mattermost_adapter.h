@@ -75,7 +75,9 @@ struct Settings {
   std::chrono::seconds button_lifetime = std::chrono::hours(24 * 90);
 };
 
-class Adapter final : public handlers::PlatformEdge, public app::QueuedEvents {
+class Adapter final : public handlers::PlatformEdge,
+                      public app::QueuedEvents,
+                      public app::UserLookup {
  public:
   // All references must outlive the adapter.
   Adapter(Settings settings, app::ConversationService& service, app::InboundQueue& inbound,
@@ -92,6 +94,9 @@ class Adapter final : public handlers::PlatformEdge, public app::QueuedEvents {
   app::Processed Process(store::Transaction& tx, const store::QueuedEvent& event) override;
   app::Delivery Deliver(const store::OutboxItem& item,
                         const app::DeliveryContext& context) override;
+  // GET /api/v4/users/{id}: the directory's address for the username, else
+  // the one the server shows.
+  Answer LookUpUser(const PlatformUserId& user) override;
 
   handlers::Response Action(const handlers::Request& request);
   void Dialog(const handlers::Request& request, const handlers::Responder& respond);
@@ -109,7 +114,6 @@ class Adapter final : public handlers::PlatformEdge, public app::QueuedEvents {
   void QueuePost(const Post& post);
   // Notes that `post` in a DM channel was stored (for the catch-up).
   void Seen(const std::string& channel, int64_t create_at);
-  app::Delivery LookUpUser(const store::OutboxItem& item);
   // The Mattermost user id of `account` (an id, or a username to look up)
   // or of `person`'s e-mail address; nullopt with `failed` set if none.
   std::optional<std::string> UserIdOf(const app::DeliveryContext& context,

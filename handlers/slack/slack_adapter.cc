@@ -13,25 +13,13 @@
 namespace kontobot::slack {
 
 using app::Delivery;
+using app::NotYet;
 using handlers::Request;
 using handlers::Response;
 
 namespace {
 
 Response Ack() { return Response::Json(200, ""); }
-
-std::string Lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return s;
-}
-
-// Until the post is made, an earlier attempt that may have posted it stays
-// unsettled.
-Delivery NotYet(const store::OutboxItem& item, Delivery d) {
-  d.uncertain = item.maybe_delivered;
-  return d;
-}
 
 }  // namespace
 
@@ -62,15 +50,12 @@ void Adapter::RegisterRoutes(handlers::HttpServer& server) {
 }
 
 std::optional<Response> Adapter::Refuse(const Request& request) const {
-  auto header = [&](const char* name) {
-    auto it = request.headers.find(name);
-    return it == request.headers.end() ? std::string() : it->second;
-  };
   int64_t now =
       std::chrono::duration_cast<std::chrono::seconds>(signature_clock_->Now().time_since_epoch())
           .count();
-  SignatureCheck check = Verify(settings_.signing_secret, header("x-slack-request-timestamp"),
-                                header("x-slack-signature"), request.body, now);
+  SignatureCheck check =
+      Verify(settings_.signing_secret, request.Header("x-slack-request-timestamp"),
+             request.Header("x-slack-signature"), request.body, now);
   if (check == SignatureCheck::kValid) return std::nullopt;
   log_->warn("slack: refused a request from {}: {}", request.remote,
              check == SignatureCheck::kStale ? "stale timestamp" : "bad or missing signature");
@@ -123,25 +108,12 @@ app::Processed Adapter::Process(store::Transaction& tx, const store::QueuedEvent
     tx.ParkInbound(event.id, *ahead);
     return app::Processed::kParked;
   }
-  const Person* person = directory_.FindByAccount("slack", user);
-  std::optional<std::string> email;
-  if (person == nullptr) email = tx.PlatformUserEmail("slack", user);
-  if (person == nullptr && !email) {
-    // Never looked up: ask Slack (once for all of this user's events) and
-    // wait; LookUpUser releases the events when the answer is in.
-    std::string key = "user:" + user;
-    if (!tx.InboundWaitingFor("slack", key)) {
-      store::OutboxItem item;
-      item.platform = "slack";
-      item.kind = "users_info";
-      item.lane = key;
-      item.payload = {{"user", user}};
-      tx.Enqueue(item, clock_.Now());
-    }
-    tx.ParkInbound(event.id, key);
-    return app::Processed::kParked;
-  }
-  if (person == nullptr) person = directory_.FindByEmail(*email);
+  // Known by account, or by the address users.info gave; never asked: the
+  // event waits for the answer.
+  app::ConversationService::Found found =
+      service_.PersonOrLookUp(tx, "slack", PlatformUserId(user), event.id);
+  if (found.parked) return app::Processed::kParked;
+  const Person* person = found.person;
   if (person == nullptr) {
     service_.TellUnknownIn(tx, "slack", channel, event.event_id);
     return app::Processed::kDone;
@@ -200,23 +172,11 @@ std::optional<std::string> Adapter::Neutral(store::Transaction& tx, int64_t even
     if (target.rfind('@', 0) == 0) {
       std::string user = target.substr(1);
       if (user == settings_.bot_user) continue;
-      const Person* p = directory_.FindByAccount("slack", user);
-      std::optional<std::string> email;
-      if (p == nullptr) email = tx.PlatformUserEmail("slack", user);
-      if (p == nullptr && !email) {
-        std::string key = "user:" + user;
-        if (!tx.InboundWaitingFor("slack", key)) {
-          store::OutboxItem item;
-          item.platform = "slack";
-          item.kind = "users_info";
-          item.lane = key;
-          item.payload = {{"user", user}};
-          tx.Enqueue(item, clock_.Now());
-        }
-        tx.ParkInbound(event_id, key);
-        return std::nullopt;
-      }
-      if (p == nullptr) p = directory_.FindByEmail(*email);
+      app::ConversationService::Found found =
+          service_.PersonOrLookUp(tx, "slack", PlatformUserId(user), event_id);
+      if (found.parked) return std::nullopt;
+      const Person* p = found.person;
+      const std::optional<std::string>& email = found.email;
       if (p != nullptr) {
         out += MentionOf(p->id);
       } else {  // named readably: as Slack showed it, else by address
@@ -264,34 +224,26 @@ Delivery Adapter::Classify(const CallResult& r) const {
   return {Delivery::Result::kFailed, r.error(), std::nullopt};
 }
 
-Delivery Adapter::LookUpUser(const store::OutboxItem& item) {
-  std::string user = item.payload.value("user", "");
-  CallResult r = client_.Get("users.info", {{"user", user}});
-  if (!r.ok() && r.retryable()) return Classify(r);  // the events stay parked
-  // An answer, or an error retrying cannot fix (user_not_found): remember
-  // it, so that the user's events go on as that person or as unknown.
+app::UserLookup::Answer Adapter::LookUpUser(const PlatformUserId& user) {
+  CallResult r = client_.Get("users.info", {{"user", user.value()}});
+  // An answer, or an error retrying cannot fix (user_not_found): either is
+  // remembered, so that the user's events go on as that person or as
+  // unknown.
   std::string email;
   if (r.ok() && r.body.contains("user") && r.body["user"].is_object() &&
       r.body["user"].contains("profile") && r.body["user"]["profile"].is_object()) {
     email = r.body["user"]["profile"].value("email", "");
   }
-  email = Lower(email);
   if (r.ok() && email.empty())
-    log_->warn("slack: users.info gave no e-mail for {} (is users:read.email granted?)", user);
-  Delivery d = Classify(r);
-  d.learned = [user, email, now = clock_.Now()](store::Transaction& tx) {
-    tx.SetPlatformUserEmail("slack", user, email, now);
-    tx.ReleaseInbound("slack", "user:" + user);
-  };
-  d.after_commit = [this] { inbound_.Notify(); };
-  return d;
+    log_->warn("slack: users.info gave no e-mail for {} (is users:read.email granted?)",
+               user.value());
+  return {Classify(r), email};
 }
 
 Delivery Adapter::Deliver(const store::OutboxItem& item, const app::DeliveryContext& context) {
   // A plain text to a channel ("raw_post": rows queued before "notice").
   if (item.kind == "notice" || item.kind == "raw_post")
     return Classify(client_.Call("chat.postMessage", item.payload));
-  if (item.kind == "users_info") return LookUpUser(item);
   const auto& message = context.message;
   const auto& posted = context.posted;
   std::optional<std::string> channel = context.channel;

@@ -68,7 +68,9 @@ struct Settings {
   std::chrono::milliseconds api_timeout = std::chrono::seconds(10);
 };
 
-class Adapter final : public handlers::PlatformEdge, public app::QueuedEvents {
+class Adapter final : public handlers::PlatformEdge,
+                      public app::QueuedEvents,
+                      public app::UserLookup {
  public:
   // All references must outlive the adapter.
   Adapter(Settings settings, app::ConversationService& service, app::InboundQueue& inbound,
@@ -89,11 +91,12 @@ class Adapter final : public handlers::PlatformEdge, public app::QueuedEvents {
   std::string name() const override { return "slack"; }
   app::Delivery Deliver(const store::OutboxItem& item,
                         const app::DeliveryContext& context) override;
+  // users.info: the user's e-mail address (users:read.email).
+  Answer LookUpUser(const PlatformUserId& user) override;
 
  private:
   // Checks the signature; a non-empty optional is the response to send.
   std::optional<handlers::Response> Refuse(const handlers::Request& request) const;
-  app::Delivery LookUpUser(const store::OutboxItem& item);
   // `text` with Slack's markup read: people mentioned as bot/mentions.h
   // says (our own mention dropped), links, channels and entities as plain
   // text. nullopt when a mentioned user must first be looked up: event
