@@ -97,6 +97,10 @@ void ConversationService::ApplyCase(Turn& t, Case& c, const CaseOutcome& co) {
     if (reminders_ != nullptr) {
       for (const Timer& duty : reminders_->AccountDuties(c.id, a.org, t.now))
         t.tx.InsertTimer(duty, t.now);
+      // The organisation's own duties start with its first account.
+      for (const Timer& duty : reminders_->OrganisationDuties(a.org, t.now)) {
+        if (!t.tx.OpenTimer(duty.subject)) t.tx.InsertTimer(duty, t.now);
+      }
     }
     t.tx.AppendAudit(t.now, "kontobot", "register.added", "registration:" + std::to_string(c.id),
                      {{"medium", a.medium}, {"url", a.url}});

@@ -28,11 +28,12 @@ void ConversationService::SyncTaskTimers(store::Transaction& tx, const Case& c,
       tx.CancelTimers(subject, now);
       continue;
     }
-    if (task.kind == TaskKind::kStartup || tx.OpenTimer(subject)) continue;
+    if (tx.OpenTimer(subject)) continue;
     auto timer = reminders_->Start(std::string(TaskKindName(task.kind)), subject, task.assignee,
                                    OrgOf(c.requester), task.created);
     if (!timer) continue;
     timer->detail["registration"] = c.id;
+    if (task.kind == TaskKind::kStartup) timer->detail["startup_step"] = task.step_id;
     tx.InsertTimer(*timer, now);
   }
 }
@@ -79,6 +80,23 @@ WaitFacts ConversationService::Facts(store::Transaction& tx, const Timer& t) {
     f.open = d->status == DraftStatus::kOpen;
     f.assignee = f.requester = d->person_id;
     f.draft_id = f.registration = d->id;
+  } else if (std::string scope = DutyScope(t.subject); scope.rfind("org-", 0) == 0) {
+    // The organisation's own duty (SMC's yearly review of its list): what
+    // the register holds now, each account with its administrators.
+    f.open = true;
+    const Organisation* org = directory_.FindOrganisation(scope.substr(4));
+    f.account = org ? org->name.Get(Lang::kSv) : scope.substr(4);
+    for (const store::Account& a : tx.Accounts(scope.substr(4))) {
+      std::string admins;
+      for (const auto& admin : a.administrators) {
+        if (!admin.is_object()) continue;
+        std::string contact = admin.value("email", "");
+        if (contact.empty()) contact = admin.value("phone", "");
+        admins += (admins.empty() ? "" : "; ") + admin.value("name", "") +
+                  (contact.empty() ? "" : ", " + contact);
+      }
+      f.inventory.emplace_back(a.medium + (a.url.empty() ? "" : ", " + a.url), admins);
+    }
   } else {
     auto a = tx.LoadAccount(id);
     if (!a) return f;
@@ -123,6 +141,10 @@ std::vector<Timer> ConversationService::WaitsOf(store::Transaction& tx, const Pe
   for (Timer& t : tx.OpenTimersOfOrg(person.org)) {
     if (!t.person.empty()) continue;  // someone's own: theirs alone
     const bool reminded = t.kind == "public_reply" ? t.step > 1 : t.detail.value("asked", true);
+    if (t.detail.contains("to")) {  // a role's duty (SMC's kansli reviews the list)
+      if (reminded && person.HasRole(t.detail.value("to", ""))) waits.push_back(std::move(t));
+      continue;
+    }
     const int64_t account = t.detail.value("account", int64_t{0});
     if (!reminded || account == 0) continue;
     auto known = administers.find(account);
@@ -200,8 +222,12 @@ bool ConversationService::HandleReminderInput(Turn& turn, const Input& input) {
         // A duty or a public comment waits on the account's administrators.
         for (Timer& t : open) {
           int64_t account = t.detail.value("account", int64_t{0});
-          if (!t.person.empty() || account == 0) continue;
+          if (!t.person.empty()) continue;
           std::string names;
+          if (t.detail.contains("to")) {
+            for (const Person* r : directory_.WithRole(t.org, t.detail.value("to", "")))
+              names += (names.empty() ? "" : ", ") + r->name;
+          }
           if (auto a = turn.tx.LoadAccount(account)) {
             for (const auto& admin : a->administrators) {
               if (admin.is_object() && !admin.value("name", "").empty())

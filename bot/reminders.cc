@@ -28,14 +28,10 @@ using std::chrono::local_days;
 using std::chrono::minutes;
 using std::chrono::year_month_day;
 
-bool IsDuty(const std::string& kind) {
-  return kind == "snapshot" || kind == "yearly_review" || kind == "inactivity";
-}
-
 // Defaults when a template has no block for a kind of wait: the values the
-// shipped templates mark "default, not in seed" (config/templates/*.yaml),
-// and for the duties the seeds' own (Gislaved, Dalarna: snapshots at every
-// full and half year; SMC: the list reviewed yearly, inactive pages removed).
+// shipped templates mark "default, not in seed" (config/templates/*.yaml).
+// A duty has none of its own: only its follow-up (the time to confirm, and
+// whom to tell) is defaulted, under a block the template gives.
 nlohmann::json DefaultPolicy(const std::string& key) {
   if (key == "draft_idle") return {{"nudge_after", "3 working days"}};
   if (key == "approval")
@@ -46,18 +42,12 @@ nlohmann::json DefaultPolicy(const std::string& key) {
     return {{"nudge_after", "2 working days"},
             {"escalate_after", "5 working days"},
             {"escalate_to", "requester"}};
-  if (key == "snapshot")
-    return {{"at", {"01-01", "07-01"}},
-            {"due_within", "10 working days"},
-            {"escalate_to", "informationsfunktion"}};
-  if (key == "yearly_review")
-    return {{"at", {"01-15"}},
-            {"due_within", "10 working days"},
-            {"escalate_to", "informationsfunktion"}};
-  if (key == "inactivity")
-    return {{"after", "6 months"},
-            {"due_within", "10 working days"},
-            {"escalate_to", "informationsfunktion"}};
+  if (key == "startup")
+    return {{"nudge_after", "3 working days"},
+            {"escalate_after", "10 working days"},
+            {"escalate_to", {"requester", "informationsfunktion"}}};
+  if (IsDuty(key))
+    return {{"due_within", "10 working days"}, {"escalate_to", "informationsfunktion"}};
   return nullptr;
 }
 
@@ -76,19 +66,24 @@ std::optional<Duration> DurationField(const nlohmann::json& p, const char* key) 
   return ParseDuration(it->get<std::string>());
 }
 
-// The account id in a duty's subject "snapshot:3:2027-01-01".
-int64_t AccountOf(const std::string& subject) {
-  size_t a = subject.find(':');
-  size_t b = subject.find(':', a + 1);
-  if (a == std::string::npos) return 0;
-  std::string_view digits = std::string_view(subject).substr(
-      a + 1, b == std::string::npos ? std::string::npos : b - a - 1);
-  int64_t id = 0;
-  std::from_chars(digits.data(), digits.data() + digits.size(), id);
-  return id;
+}  // namespace
+
+bool IsDuty(const std::string& kind) {
+  return kind == "snapshot" || kind == "yearly_review" || kind == "archiving" ||
+         kind == "inactivity";
 }
 
-}  // namespace
+std::string DutySubject(const std::string& kind, const std::string& scope,
+                        const std::string& date) {
+  return kind + ":" + scope + ":" + date;
+}
+
+std::string DutyScope(const std::string& subject) {
+  size_t a = subject.find(':');
+  if (a == std::string::npos) return "";
+  size_t b = subject.find(':', a + 1);
+  return subject.substr(a + 1, b == std::string::npos ? std::string::npos : b - a - 1);
+}
 
 std::optional<Duration> ParseDuration(const std::string& text) {
   static const std::regex kRe(
@@ -130,9 +125,12 @@ std::string PolicyKey(const std::string& kind) {
 std::optional<WaitPolicy> PolicyFor(const Template* tmpl, const std::string& kind) {
   std::string key = PolicyKey(kind);
   nlohmann::json p = DefaultPolicy(key);
+  // A duty is the organisation's own: none without its block.
+  if (IsDuty(key) && (tmpl == nullptr || !tmpl->reminders.contains(key))) return std::nullopt;
   if (tmpl != nullptr && tmpl->reminders.contains(key)) {
     nlohmann::json own = tmpl->reminders.at(key);
-    // A duty block may give only its text: the schedule stays the default.
+    // A duty block gives its schedule and words; its follow-up may be
+    // left to the defaults.
     if (IsDuty(key) && p.is_object()) {
       for (auto& [k, v] : own.items()) p[k] = v;
     } else {
@@ -147,9 +145,16 @@ std::optional<WaitPolicy> PolicyFor(const Template* tmpl, const std::string& kin
   w.after = DurationField(p, "after");
   w.escalate_to = Strings(p.value("escalate_to", nlohmann::json()));
   w.at = Strings(p.value("at", nlohmann::json()));
-  if (p.contains("text") && p["text"].is_object()) {
-    w.text = {p["text"].value("sv", ""), p["text"].value("en", "")};
-  }
+  auto localized = [&](const char* field) {
+    auto it = p.find(field);
+    return it != p.end() && it->is_object()
+               ? LocalizedText{it->value("sv", ""), it->value("en", "")}
+               : LocalizedText{};
+  };
+  w.text = localized("text");
+  w.title = localized("title");
+  w.to = p.value("to", std::string("administrators"));
+  w.per_organisation = p.value("per", std::string()) == "organisation";
   return w;
 }
 
@@ -227,8 +232,10 @@ std::optional<Timer> Reminders::Start(const std::string& kind, const std::string
   if (kind == "inactivity") {
     if (!p->after) return std::nullopt;
     t.due = Add(org, since, *p->after);
-    t.since = t.due;
+    t.since = t.due;  // the wait for an answer begins when the period ends
     t.detail["asked"] = false;
+    // The period measured: activity confirmed (or the account started) then.
+    t.detail["active_since"] = local_time_.Date(since);
     return t;
   }
   std::optional<Duration> first = p->nudge_after ? p->nudge_after : p->escalate_after;
@@ -261,28 +268,47 @@ std::optional<TimePoint> Reminders::NextAt(const std::vector<std::string>& at,
   return local_time_.FromLocal(LocalMinutes(*best));
 }
 
+std::optional<Timer> Reminders::NextDuty(const std::string& kind, const std::string& scope,
+                                         const std::string& org, TimePoint now) const {
+  auto p = PolicyFor(TemplateOf(org), kind);
+  if (!p) return std::nullopt;
+  auto at = NextAt(p->at, now);
+  if (!at) return std::nullopt;
+  Timer d;
+  d.kind = kind;
+  d.subject = DutySubject(kind, scope, local_time_.Date(*at));
+  d.org = org;
+  d.since = *at;
+  d.due = *at;
+  d.detail = {{"nudges", 0}, {"escalated", false}, {"asked", false}};
+  if (scope.rfind("org-", 0) != 0) d.detail["account"] = std::stoll(scope);
+  if (p->to != "administrators") d.detail["to"] = p->to;  // whose it is, for "status"
+  return d;
+}
+
 std::vector<Timer> Reminders::AccountDuties(int64_t account, const std::string& org,
                                             TimePoint now) const {
   const Template* t = TemplateOf(org);
   std::vector<Timer> out;
-  for (const char* kind : {"snapshot", "yearly_review"}) {
+  for (const char* kind : {"snapshot", "yearly_review", "archiving"}) {
     auto p = PolicyFor(t, kind);
-    if (!p) continue;
-    auto at = NextAt(p->at, now);
-    if (!at) continue;
-    Timer d;
-    d.kind = kind;
-    d.subject = std::string(kind) + ":" + std::to_string(account) + ":" + local_time_.Date(*at);
-    d.org = org;
-    d.since = *at;
-    d.due = *at;
-    d.detail = {{"nudges", 0}, {"escalated", false}, {"asked", false}, {"account", account}};
-    out.push_back(d);
+    if (!p || p->per_organisation) continue;
+    if (auto d = NextDuty(kind, std::to_string(account), org, now)) out.push_back(*d);
   }
   if (auto inactive = Start("inactivity", "", "", org, now)) {
-    inactive->subject = "inactivity:" + std::to_string(account) + ":" + local_time_.Date(now);
+    inactive->subject = DutySubject("inactivity", std::to_string(account), local_time_.Date(now));
     inactive->detail["account"] = account;
     out.push_back(*inactive);
+  }
+  return out;
+}
+
+std::vector<Timer> Reminders::OrganisationDuties(const std::string& org, TimePoint now) const {
+  std::vector<Timer> out;
+  for (const char* kind : {"snapshot", "yearly_review", "archiving"}) {
+    auto p = PolicyFor(TemplateOf(org), kind);
+    if (!p || !p->per_organisation) continue;
+    if (auto d = NextDuty(kind, "org-" + org, org, now)) out.push_back(*d);
   }
   return out;
 }
@@ -324,12 +350,41 @@ std::string Reminders::HumanTime(TimePoint t, Lang lang) const {
             {"mm", two(hm.minutes().count())}});
 }
 
+std::string Reminders::HumanDate(TimePoint t, Lang lang) const {
+  year_month_day ymd{floor<days>(local_time_.ToLocal(t))};
+  return T(lang, "time.date",
+           {{"day", std::to_string(unsigned(ymd.day()))},
+            {"month", Item(lang, "time.months", unsigned(ymd.month()))},
+            {"year", std::to_string(int(ymd.year()))}});
+}
+
 std::string Reminders::What(const Timer& t, Lang lang) const {
   Vars v{{"id", t.detail.contains("registration")
                     ? std::to_string(t.detail["registration"].get<int64_t>())
                     : t.subject.substr(t.subject.find(':') + 1)},
          {"account", Literal(t.detail.value("account_label", ""))},
          {"person", Name(t.person)}};
+  if (t.kind == "startup") {  // the step's first sentence, in the reader's language
+    const Template* tmpl = TemplateOf(t.org);
+    for (const StartupStep& s : tmpl ? tmpl->startup_steps : std::vector<StartupStep>{}) {
+      if (s.id != t.detail.value("startup_step", "")) continue;
+      std::string text = s.text.Get(lang);
+      size_t stop = text.find_first_of(".:(");
+      if (stop != std::string::npos) text.erase(stop);
+      while (!text.empty() && text.back() == ' ') text.pop_back();
+      v["step"] = Literal(text);
+    }
+  }
+  if (IsDuty(t.kind)) {
+    // The organisation's own name for its duty, when it gives one.
+    auto p = PolicyFor(TemplateOf(t.org), t.kind);
+    const bool whole = DutyScope(t.subject).rfind("org-", 0) == 0;
+    if (p && !p->title.empty()) {
+      v["title"] = p->title.Get(lang);
+      return T(lang, whole ? "wait.duty_organisation" : "wait.duty", v);
+    }
+    if (whole) return T(lang, "wait." + t.kind + ".organisation", v);
+  }
   return T(lang, "wait." + t.kind, v);
 }
 
@@ -343,6 +398,8 @@ std::vector<Button> Reminders::Buttons(const Timer& t, const WaitFacts& f, Lang 
   } else if (t.kind == "admin") {
     b = {{"accept", task, T(lang, "button.admin_accept"), "primary"},
          {"decline", task, T(lang, "button.admin_decline"), "danger"}};
+  } else if (t.kind == "startup") {
+    b = {{"done", task, T(lang, "button.startup_done"), "primary"}};
   } else if (t.kind == "draft_idle") {
     b = {{"resume", std::to_string(f.draft_id),
           T(lang, "button.resume", {{"id", std::to_string(f.draft_id)}}), "primary"}};
@@ -522,6 +579,14 @@ Firing Reminders::FireReply(const Timer& t, const WaitPolicy& p, const WaitFacts
   return out;
 }
 
+std::vector<std::string> Reminders::DutyRecipients(const Timer& t, const WaitPolicy& p,
+                                                   const WaitFacts& f) const {
+  if (p.to == "administrators") return Administrators(t, f);
+  std::vector<std::string> out;
+  for (const Person* r : directory_.WithRole(t.org, p.to)) out.push_back(r->id);
+  return out;
+}
+
 Firing Reminders::FireDuty(const Timer& t, const WaitPolicy& p, const WaitFacts& f,
                            TimePoint now) const {
   Firing out;
@@ -529,17 +594,35 @@ Firing Reminders::FireDuty(const Timer& t, const WaitPolicy& p, const WaitFacts&
   bool escalated = t.detail.value("escalated", false);
   bool acknowledged = t.detail.value("acknowledged", false);
   int nudges = t.detail.value("nudges", 0);
-  std::vector<std::string> admins = Administrators(t, f);
+  std::vector<std::string> admins = DutyRecipients(t, p, f);
   Timer base = t;
   base.detail["account_label"] = f.account;
   if (!acknowledged) {
     for (const std::string& to : admins) {
       Lang lang = LangOf(to, f);
-      std::string text = T(lang, asked ? "duty.overdue" : "duty.ask." + t.kind,
-                           {{"account", Literal(f.account)},
-                            {"since", HumanTime(t.since, lang)},
-                            {"what", What(base, lang)}});
+      std::string inventory;
+      for (const auto& [account, people] : f.inventory) {
+        inventory +=
+            "\n" +
+            T(lang, "duty.inventory_line",
+              {{"account", Literal(account)},
+               {"admins", people.empty() ? T(lang, "duty.inventory_nobody") : Literal(people)}});
+      }
+      std::string since = HumanTime(t.since, lang);
+      if (t.detail.contains("active_since")) {  // inactivity: since the period began
+        if (auto day = ParseIsoDate(t.detail.value("active_since", "")))
+          since = HumanDate(local_time_.FromLocal(LocalMinutes(*day)), lang);
+      }
+      std::string text =
+          T(lang, asked ? "duty.overdue" : "duty.ask." + t.kind,
+            {{"account", Literal(f.account)}, {"since", since}, {"what", What(base, lang)}});
       if (!p.text.empty()) text += "\n\n" + p.text.Get(lang);
+      if (!inventory.empty())
+        text += "\n\n" +
+                T(lang, "duty.inventory", {{"count", std::to_string(f.inventory.size())}}) +
+                inventory;
+      const std::string own = "duty.instruction." + t.kind;
+      text += "\n\n" + T(lang, catalog_.Has(lang, own) ? own : "duty.instruction");
       Timer addressed = base;
       addressed.person = to;
       out.messages.push_back({to, {text, Buttons(addressed, f, lang)}, {}, 0});
@@ -578,17 +661,7 @@ Firing Reminders::FireDuty(const Timer& t, const WaitPolicy& p, const WaitFacts&
   }
   // The next period's duty, once, when this one is first asked.
   if (!asked && t.kind != "inactivity") {
-    if (auto at = NextAt(p.at, now)) {
-      Timer n;
-      n.kind = t.kind;
-      int64_t account = AccountOf(t.subject);
-      n.subject = t.kind + ":" + std::to_string(account) + ":" + local_time_.Date(*at);
-      n.org = t.org;
-      n.since = *at;
-      n.due = *at;
-      n.detail = {{"nudges", 0}, {"escalated", false}, {"asked", false}, {"account", account}};
-      out.next.push_back(n);
-    }
+    if (auto n = NextDuty(t.kind, DutyScope(t.subject), t.org, now)) out.next.push_back(*n);
   }
   return out;
 }

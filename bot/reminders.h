@@ -24,9 +24,15 @@
 //    organisation still needs the decision.
 //  - Snooze moves the next step, escalation included, to the opening of the
 //    chosen working day: the person has taken responsibility for a date.
-//  - Periodic duties (snapshot, yearly review, inactivity) first ask the
-//    account's administrators; if not confirmed within `due_within` they
-//    are nudged and the information function is told.
+//  - Periodic duties (snapshot, yearly review, archiving, inactivity) exist
+//    only where the organisation's template has a block for them, in its
+//    own words: nothing is imposed that a seed does not ask for. A duty
+//    first asks the account's administrators (or, with `to: ROLE`, the
+//    holders of that role; with `per: organisation`, once for the whole
+//    organisation); if not confirmed within `due_within` they are nudged and
+//    the `escalate_to` roles told.
+//  - Start-up steps (after approval) are waits like any other: nudged and
+//    escalated by the `startup` policy.
 //
 // Thread-safety: const methods; the per-organisation calendars are built at
 // construction and never change. The borrowed templates, catalogue,
@@ -79,9 +85,20 @@ struct WaitPolicy {
   std::optional<Duration> due_within;  // duties: the time to confirm
   std::optional<Duration> after;       // inactivity: the period
   std::vector<std::string> escalate_to;
-  std::vector<std::string> at;  // duties: "MM-DD" dates
-  LocalizedText text;           // duties: the organisation's own words
+  std::vector<std::string> at;        // duties: "MM-DD" dates
+  LocalizedText text;                 // duties: the organisation's own words
+  LocalizedText title;                // duties: what it is called ("Överföring till papper")
+  std::string to = "administrators";  // duties: "administrators" or a directory role
+  bool per_organisation = false;      // duties: one for the organisation, not per account
 };
+
+// True for the periodic duties of an account or organisation.
+bool IsDuty(const std::string& kind);
+// The subject of a duty: "snapshot:7:2027-01-01" (account 7), or
+// "yearly_review:org-smc:2027-01-15" (the organisation's).
+std::string DutySubject(const std::string& kind, const std::string& scope, const std::string& date);
+// The scope of a duty subject: "7", "org-smc".
+std::string DutyScope(const std::string& subject);
 
 // The policy key of a timer kind ("admin" -> "admin_acceptance").
 std::string PolicyKey(const std::string& kind);
@@ -102,6 +119,9 @@ struct WaitFacts {
   std::string account;    // duties: "Facebook, www.facebook.com/x"
   // duties: the administrators as named in the register
   nlohmann::json administrators = nlohmann::json::array();
+  // organisation duties: each account of the organisation in the register,
+  // {"Facebook, www.facebook.com/x", "Rune Ask, rune.ask@smc.se; ..."}
+  std::vector<std::pair<std::string, std::string>> inventory;
   // The languages people chose (borrowed; may be null): each recipient is
   // written to in their own.
   const LanguageChoices* languages = nullptr;
@@ -139,6 +159,9 @@ class Reminders {
                              TimePoint since) const;
   // The periodic duties of an account entered in the register at `now`.
   std::vector<Timer> AccountDuties(int64_t account, const std::string& org, TimePoint now) const;
+  // The organisation's own periodic duties (`per: organisation`) as of
+  // `now`: the caller inserts each whose subject has no open row yet.
+  std::vector<Timer> OrganisationDuties(const std::string& org, TimePoint now) const;
   // The row `t` fell due at `now`.
   Firing Fire(const Timer& t, const WaitFacts& facts, TimePoint now) const;
 
@@ -177,6 +200,8 @@ class Reminders {
   std::string What(const Timer& t, Lang lang) const;
   // "måndag 23 november 2026 kl. 10.14" (catalogue keys time.*).
   std::string HumanTime(TimePoint t, Lang lang) const;
+  // "1 december 2026" (catalogue keys time.*).
+  std::string HumanDate(TimePoint t, Lang lang) const;
   // True when a row shows its wait to be overdue at `now`.
   static bool Overdue(const Timer& t, TimePoint now);
 
@@ -197,6 +222,12 @@ class Reminders {
                                              const WaitFacts& f) const;
   std::vector<std::string> Administrators(const Timer& t, const WaitFacts& f) const;
   Firing FireDuty(const Timer& t, const WaitPolicy& p, const WaitFacts& f, TimePoint now) const;
+  // Who is asked to do a duty: the administrators, or the holders of `to`.
+  std::vector<std::string> DutyRecipients(const Timer& t, const WaitPolicy& p,
+                                          const WaitFacts& f) const;
+  // A periodic duty's row for `scope` on the next of its dates after `now`.
+  std::optional<Timer> NextDuty(const std::string& kind, const std::string& scope,
+                                const std::string& org, TimePoint now) const;
   Firing FireReply(const Timer& t, const WaitPolicy& p, const WaitFacts& f, TimePoint now) const;
   // The next date of a yearly "MM-DD" list strictly after `now`'s local
   // date, as the local midnight instant.

@@ -7,6 +7,8 @@
 #include <regex>
 #include <set>
 
+#include "bot/reminders.h"
+
 namespace kontobot::config {
 namespace {
 
@@ -475,8 +477,8 @@ class TemplateParser {
   void ParseReminders(const YAML::Node& node, Template& t) {
     if (!node.IsDefined() || node.IsNull()) return;
     if (!IsMapNode(node)) return r_.Error(node, "'reminders' must be a map");
-    r_.OnlyKeys(node, {"draft_idle", "approval", "admin_acceptance", "public_reply", "snapshot",
-                       "yearly_review", "inactivity", "absence"});
+    r_.OnlyKeys(node, {"draft_idle", "approval", "admin_acceptance", "public_reply", "startup",
+                       "snapshot", "yearly_review", "archiving", "inactivity", "absence"});
     static const std::set<std::string> kDurations{"nudge_after", "escalate_after", "due_within",
                                                   "after"};
     for (const auto& kv : node) {
@@ -502,8 +504,45 @@ class TemplateParser {
                          {"en", Field(field.second, "en").as<std::string>("")}};
         }
       }
+      if (IsDuty(kv.first.Scalar())) CheckDuty(kv.first.Scalar(), kv.second, policy);
       t.reminders[kv.first.Scalar()] = policy;
     }
+  }
+
+  // A periodic duty is the organisation's own: its words, its dates (or,
+  // for inactivity, its period), whom it asks and for what.
+  void CheckDuty(const std::string& kind, const YAML::Node& node, const nlohmann::json& policy) {
+    r_.OnlyKeys(node, {"at", "after", "due_within", "escalate_to", "text", "title", "to", "per"});
+    auto localized = [&](const char* field, bool required) {
+      const nlohmann::json* v = policy.contains(field) ? &policy.at(field) : nullptr;
+      if (v == nullptr) {
+        if (required) r_.Error(node, "duty '" + kind + "' needs '" + field + "' ({sv, en})");
+        return;
+      }
+      if (!v->is_object() || v->value("sv", "").empty() || v->value("en", "").empty())
+        r_.Error(Field(node, field), "'" + std::string(field) + "' needs both sv and en");
+    };
+    localized("text", true);
+    localized("title", false);
+    if (kind == "inactivity") {
+      if (!policy.contains("after")) r_.Error(node, "duty 'inactivity' needs 'after'");
+    } else if (!policy.contains("at")) {
+      r_.Error(node, "duty '" + kind + "' needs 'at' (dates like \"01-15\")");
+    }
+    static const std::regex kMonthDay("^(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$");
+    nlohmann::json at = policy.value("at", nlohmann::json::array());
+    for (const auto& d : at.is_array() ? at : nlohmann::json::array({at})) {
+      if (!d.is_string() || !std::regex_match(d.get<std::string>(), kMonthDay))
+        r_.Error(Field(node, "at"), "'at' takes dates like \"01-15\" (month-day)");
+    }
+    std::string per = policy.value("per", std::string("account"));
+    if (per != "account" && per != "organisation")
+      r_.Error(Field(node, "per"), "'per' is 'account' or 'organisation'");
+    if (per == "organisation" && kind == "inactivity")
+      r_.Error(Field(node, "per"), "inactivity is measured per account");
+    if (per == "organisation" &&
+        policy.value("to", std::string("administrators")) == "administrators")
+      r_.Error(node, "a duty 'per: organisation' names its role with 'to'");
   }
 
   YamlReader& r_;

@@ -400,15 +400,158 @@ TEST_F(RemindersTest,
   EXPECT_FALSE(r_.Start("public_reply", "reply:7:c1", "", "gislaved", friday));
 }
 
-TEST_F(RemindersTest, EveryAccountGetsItsPeriodicDuties) {
+TEST_F(RemindersTest, EachOrganisationGetsTheDutiesItsSeedAsksForAndNoOthers) {
+  const TimePoint now = Utc("2026-11-23T10:00:00.000Z");
+  auto kinds = [&](const std::string& org) {
+    std::vector<std::string> out;
+    for (const Timer& t : r_.AccountDuties(7, org, now)) out.push_back(t.subject);
+    for (const Timer& t : r_.OrganisationDuties(org, now)) out.push_back(t.subject);
+    return out;
+  };
+  // Gislaved and Dalarna: the half-yearly snapshot, nothing else.
+  EXPECT_EQ(kinds("gislaved"), std::vector<std::string>{"snapshot:7:2027-01-01"});
+  EXPECT_EQ(kinds("dalarna"), std::vector<std::string>{"snapshot:7:2027-01-01"});
+  // Trosa: the transfer to paper, having no electronic final archive.
+  EXPECT_EQ(kinds("trosa"), std::vector<std::string>{"archiving:7:2027-01-15"});
+  // SMC: inactive pages per account; the internal list reviewed once a
+  // year for the whole organisation, by the kansli.
+  EXPECT_EQ(kinds("smc"), (std::vector<std::string>{"inactivity:7:2026-11-23",
+                                                    "yearly_review:org-smc:2027-01-15"}));
+  // SLL: what is decided with the county archive, none by default.
+  EXPECT_TRUE(kinds("sll").empty());
+  EXPECT_FALSE(PolicyFor(nullptr, "snapshot"));
+}
+
+TEST_F(RemindersTest, EachDutySpeaksInItsOwnOrganisationsWords) {
+  WaitFacts f;
+  f.open = true;
+  f.account = "Facebook, www.facebook.com/x";
+  auto ask = [&](const std::string& org, const nlohmann::json& admin) {
+    f.administrators = nlohmann::json::array({admin});
+    std::vector<Timer> duties = r_.AccountDuties(7, org, Utc("2026-11-23T10:00:00.000Z"));
+    EXPECT_FALSE(duties.empty());
+    Firing fired = r_.Fire(duties[0], f, Utc("2027-01-18T09:00:00.000Z"));
+    EXPECT_EQ(fired.messages.size(), 1u) << org;
+    return fired.messages.empty() ? std::string() : fired.messages[0].reply.text;
+  };
+  std::string dalarna =
+      ask("dalarna", {{"name", "Sara Nyström"}, {"email", "sara.nystrom@ltdalarna.se"}});
+  EXPECT_NE(dalarna.find("pdf-format"), std::string::npos) << dalarna;
+  // The message contradicted Dalarna's own sentence with Gislaved's PDF/A
+  // to the archivist.
+  EXPECT_EQ(dalarna.find("pdf/a"), std::string::npos) << dalarna;
+  EXPECT_EQ(dalarna.find("arkivarie"), std::string::npos) << dalarna;
+  std::string gislaved =
+      ask("gislaved", {{"name", "Omar Haddad"}, {"email", "omar.haddad@gislaved.se"}});
+  EXPECT_NE(gislaved.find("pdf/a"), std::string::npos) << gislaved;
+  EXPECT_NE(gislaved.find("arkivarie"), std::string::npos) << gislaved;
+  std::string trosa = ask("trosa", {{"name", "Emma Falk"}, {"email", "emma.falk@trosa.se"}});
+  EXPECT_NE(trosa.find("åldringsbeständigt papper"), std::string::npos) << trosa;
+  EXPECT_EQ(trosa.find("pdf"), std::string::npos) << trosa;
+  EXPECT_NE(trosa.find("Dags för överföringen till åldringsbeständigt papper för kontot"),
+            std::string::npos)
+      << trosa;
+}
+
+TEST_F(RemindersTest, SmcsKansliReviewsTheWholeListOnceAYear) {
+  std::vector<Timer> duties = r_.OrganisationDuties("smc", Utc("2026-11-23T10:00:00.000Z"));
+  ASSERT_EQ(duties.size(), 1u);
+  EXPECT_EQ(duties[0].detail.value("to", ""), "kansli");
+  WaitFacts f;
+  f.open = true;
+  f.inventory = {
+      {"Facebook, www.facebook.com/smcsmaland", "Rune Ask, rune.ask@smc-smaland.example"},
+      {"Instagram, *x*", ""}};
+  Firing fired = r_.Fire(duties[0], f, Utc("2027-01-15T09:00:00.000Z"));
+  ASSERT_EQ(fired.messages.size(), 1u);
+  EXPECT_EQ(fired.messages[0].person, "smc-kansli");  // not each account's administrators
+  const std::string& text = fired.messages[0].reply.text;
+  EXPECT_NE(text.find("den årliga översynen av den interna förteckningen över konton"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("• Facebook, www.facebook.com/smcsmaland – administratörer: Rune Ask"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("administratörer: ingen angiven"), std::string::npos) << text;
+  EXPECT_EQ(text.find("*x*"), std::string::npos) << "typed markup is made literal: " << text;
+  EXPECT_EQ(text.find("skriv *ny*"), std::string::npos) << text;
+  EXPECT_EQ(fired.messages[0].reply.buttons[0].id, "duty_done");
+  // The next year's review, for the organisation again.
+  ASSERT_EQ(fired.next.size(), 2u);
+  EXPECT_EQ(fired.next[1].subject, "yearly_review:org-smc:2028-01-15");
+}
+
+TEST_F(RemindersTest, InactivityIsCountedFromTheAccountsStart) {
+  // Registered on 1 December 2026: asked on 1 June 2027 about the time
+  // since 1 December 2026 (it said "sedan 1 juni 2027").
+  std::vector<Timer> duties = r_.AccountDuties(9, "smc", Utc("2026-12-01T10:00:00.000Z"));
+  ASSERT_FALSE(duties.empty());
+  ASSERT_EQ(duties[0].kind, "inactivity");
+  EXPECT_EQ(store::FormatUtc(duties[0].due), "2027-06-01T09:00:00.000Z");  // 11.00, summer time
+  WaitFacts f;
+  f.open = true;
+  f.account = "Facebook, www.facebook.com/smc";
+  f.administrators = {{{"name", "Rune Ask"}, {"email", "rune.ask@smc-smaland.example"}}};
+  Firing fired = r_.Fire(duties[0], f, duties[0].due);
+  ASSERT_EQ(fired.messages.size(), 1u);
+  const std::string& text = fired.messages[0].reply.text;
+  EXPECT_NE(text.find("sedan 1 december 2026."), std::string::npos) << text;
+  EXPECT_EQ(text.find("juni 2027"), std::string::npos) << text;
+}
+
+TEST_F(RemindersTest, AStartUpStepIsChasedAndEscalated) {
+  // Gislaved: the login deposited with the information function, which
+  // confirms it; chased after three working days, escalated to the
+  // requester after ten.
+  auto t = r_.Start("startup", "task:30", "gis-info", "gislaved", Utc("2026-11-23T08:00:00.000Z"));
+  ASSERT_TRUE(t);
+  t->detail["registration"] = 7;
+  t->detail["startup_step"] = "lamna_inloggningsuppgifter";
+  EXPECT_EQ(store::FormatUtc(t->due), "2026-11-26T08:00:00.000Z");
+  WaitFacts f;
+  f.open = true;
+  f.assignee = "gis-info";
+  f.requester = "gis-anna";
+  f.task_id = 30;
+  f.task_kind = "startup";
+  Firing nudge = r_.Fire(*t, f, t->due);
+  ASSERT_EQ(nudge.messages.size(), 1u);
+  EXPECT_EQ(nudge.messages[0].person, "gis-info");
+  EXPECT_EQ(nudge.messages[0].task_ids, std::vector<int64_t>{30});
+  const std::string& text = nudge.messages[0].reply.text;
+  EXPECT_NE(text.find("uppstartssteget ”Efter att aktiviteten har startats ska "
+                      "inloggningsuppgifterna lämnas till informationsfunktionen för förvar” i "
+                      "anmälan nr 7"),
+            std::string::npos)
+      << text;
+  EXPECT_EQ(Ids(nudge.messages[0].reply)[0], "done");
+  EXPECT_EQ(nudge.messages[0].reply.buttons[0].value, "task:30");
+  Timer next = nudge.next.at(0);
+  while (!next.detail.value("escalated", false)) {
+    Firing step = r_.Fire(next, f, next.due);
+    bool escalated = false;
+    for (const Nudge& n : step.messages) escalated |= n.person == "gis-anna";
+    if (escalated) {
+      EXPECT_EQ(store::FormatUtc(next.due), "2026-12-07T08:00:00.000Z");  // ten working days
+      break;
+    }
+    ASSERT_FALSE(step.next.empty());
+    next = step.next[0];
+  }
+  // In "status", in the reader's language.
+  std::string status = r_.WaitingText({*t}, Lang::kEn, t->due);
+  EXPECT_NE(status.find("• ⚠️ The start-up step “Once the activity has started, the login "
+                        "details must be deposited with the communications function for "
+                        "safekeeping” of registration no. 7"),
+            std::string::npos)
+      << status;
+}
+
+TEST_F(RemindersTest, AYearlySnapshotIsAskedFollowedUpAndEscalated) {
   std::vector<Timer> duties = r_.AccountDuties(7, "gislaved", Utc("2026-11-23T10:00:00.000Z"));
-  ASSERT_EQ(duties.size(), 3u);
+  ASSERT_EQ(duties.size(), 1u);
   EXPECT_EQ(duties[0].subject, "snapshot:7:2027-01-01");
   EXPECT_EQ(store::FormatUtc(duties[0].due), "2026-12-31T23:00:00.000Z");  // local midnight
-  EXPECT_EQ(duties[1].subject, "yearly_review:7:2027-01-15");
-  EXPECT_EQ(duties[2].kind, "inactivity");
-  EXPECT_EQ(store::FormatUtc(duties[2].due),
-            "2027-05-23T09:00:00.000Z");  // six months, in summer time
 
   WaitFacts f;
   f.open = true;

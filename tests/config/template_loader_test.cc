@@ -97,6 +97,32 @@ reminders:
 
 constexpr const char* kStep = "steps:\n  - {id: q, type: text, text: {sv: Q, en: Q}}\n";
 
+// Issue 17: a periodic duty is the organisation's own, in its words, with
+// its dates, and a duty for the whole organisation names whose it is.
+TEST(TemplateLoader, ADutyNeedsItsOwnWordsAndSchedule) {
+  auto e = Errors(std::string(kHead) + kStep + R"(reminders:
+  snapshot: {due_within: "10 working days"}
+  archiving: {at: ["13-01"], text: {sv: T, en: T}, per: team}
+  yearly_review: {at: "01-15", per: organisation, text: {sv: T}}
+  inactivity: {text: {sv: T, en: T}, per: organisation}
+)");
+  EXPECT_TRUE(Contains(e, "duty 'snapshot' needs 'text'")) << ::testing::PrintToString(e);
+  EXPECT_TRUE(Contains(e, "duty 'snapshot' needs 'at'"));
+  EXPECT_TRUE(Contains(e, "'at' takes dates like"));
+  EXPECT_TRUE(Contains(e, "'per' is 'account' or 'organisation'"));
+  EXPECT_TRUE(Contains(e, "'text' needs both sv and en"));
+  EXPECT_TRUE(Contains(e, "a duty 'per: organisation' names its role with 'to'"));
+  EXPECT_TRUE(Contains(e, "duty 'inactivity' needs 'after'"));
+  EXPECT_TRUE(Contains(e, "inactivity is measured per account"));
+
+  auto fine = LoadTemplateString(std::string(kHead) + kStep + R"(reminders:
+  yearly_review: {at: "01-15", to: kansli, per: organisation, text: {sv: T, en: T}}
+  startup: {nudge_after: "1 week", escalate_to: [requester, kansli]}
+)",
+                                 "t.yaml");
+  EXPECT_TRUE(fine.errors.empty()) << fine.errors[0].ToString();
+}
+
 TEST(TemplateLoader, ReadsTheOrganisationsCalendarAndDefaultsWithoutIt) {
   auto with = LoadTemplateString(std::string(kHead) + kStep + R"(calendar:
   office_hours: "09:00-16:30"

@@ -157,6 +157,51 @@ TEST_P(EveryOrganisation, TravelsFromFirstMessageToTheRegister) {
   EXPECT_GE(bot.Count("audit"), 30);
 }
 
+// Issue 17: the periodic duties are each seed's own; every account had
+// three (with Gislaved's words) whatever its organisation's seed said.
+TEST_P(EveryOrganisation, GetsThePeriodicDutiesItsSeedAsksForAndNoOthers) {
+  static const std::map<std::string, std::vector<std::string>> kDuties{
+      {"dalarna", {"snapshot:1:2027-01-01"}},
+      {"gislaved", {"snapshot:1:2027-01-01"}},
+      {"sll", {}},  // "fastställs i samråd med landstingsarkivet": none imposed
+      {"smc", {"inactivity:1:2026-11-23", "yearly_review:org-smc:2027-01-15"}},
+      {"trosa", {"archiving:1:2027-01-15"}}};
+  const std::string org = GetParam();
+  Bot bot(TempDb());
+  bot.Start({"--test-clock", "--test-clock-now", "2026-11-23T09:00:00+01:00"});
+  FillInAndSubmit(bot, kRequester.at(org), kAnswers.at(org));
+  EveryoneSaysYes(bot, org);
+  SQLite::Database db(bot.db(), SQLite::OPEN_READONLY);
+  SQLite::Statement q(db,
+                      "SELECT subject FROM timers WHERE state = 'open' AND kind IN ('snapshot', "
+                      "'archiving', 'yearly_review', 'inactivity') ORDER BY subject");
+  std::vector<std::string> duties;
+  while (q.executeStep()) duties.push_back(q.getColumn(0).getString());
+  EXPECT_EQ(duties, kDuties.at(org));
+  if (org != "smc") return;
+  // SMC's kansli reviews the whole internal list on 15 January (a Friday),
+  // with every account and its administrators; the administrators are not
+  // asked.
+  ASSERT_EQ(bot.Post("/test/clock", {{"now", "2027-01-15T09:00:30+01:00"}}).status, 200);
+  std::string kansli;
+  for (int i = 0; i < 200 && kansli.find("översynen") == std::string::npos; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(25));
+    kansli = Texts(Feed(bot, "smc-kansli"));
+  }
+  EXPECT_NE(
+      kansli.find("📋 Dags för den årliga översynen av den interna förteckningen över konton."),
+      std::string::npos)
+      << kansli;
+  EXPECT_NE(kansli.find("Konton i förteckningen just nu (1):\n• "), std::string::npos) << kansli;
+  EXPECT_NE(kansli.find("https://www.facebook.com/gislavedfritid – administratörer: Omar Haddad, "
+                        "omar.haddad@gislaved.se; Lisa Åberg, lisa.aberg@gislaved.se"),
+            std::string::npos)
+      << kansli;
+  EXPECT_EQ(Texts(Feed(bot, "smc-rune")).find("översynen"), std::string::npos);
+  EXPECT_NE(Texts(bot.Say("smc-kansli", "status")).find("Den årliga översynen av den interna"),
+            std::string::npos);
+}
+
 INSTANTIATE_TEST_SUITE_P(Shipped, EveryOrganisation,
                          ::testing::Values("dalarna", "gislaved", "sll", "smc", "trosa"));
 

@@ -89,6 +89,17 @@ HttpResult Press(Bot& bot, const std::string& person, const json& button) {
                    {"action", {{"id", button["id"]}, {"value", button["value"]}}}});
 }
 
+// Anna's registration, approved by both of Gislaved's approvers by button.
+void SubmitAndApproveGislaved(Bot& bot) {
+  SubmitGislaved(bot);
+  for (const char* approver : {"gis-per", "gis-eva"}) {
+    ASSERT_TRUE(WaitFor(bot, approver, "anmälan nr"));
+    json approve = Button(bot, approver, "approve");
+    ASSERT_FALSE(approve.is_null()) << approver;
+    ASSERT_EQ(Press(bot, approver, approve).status, 200);
+  }
+}
+
 TEST(Reminders, NudgeTheApproverAfterOneWorkingDayThenEscalateToTheSuperior) {
   Bot bot(TempDb());
   bot.Start({"--test-clock", "--test-clock-now", kMonday});
@@ -301,20 +312,14 @@ TEST(Reminders, Kill9WhileFiringNeverSendsAStepTwice) {
 TEST(Reminders, ARegisteredAccountsAdministratorsAreAskedForTheSnapshot) {
   Bot bot(TempDb());
   bot.Start({"--test-clock", "--test-clock-now", kMonday});
-  SubmitGislaved(bot);
-  for (const char* approver : {"gis-per", "gis-eva"}) {
-    ASSERT_TRUE(WaitFor(bot, approver, "anmälan nr"));
-    json approve = Button(bot, approver, "approve");
-    ASSERT_FALSE(approve.is_null()) << approver;
-    ASSERT_EQ(Press(bot, approver, approve).status, 200);
-  }
+  ASSERT_NO_FATAL_FAILURE(SubmitAndApproveGislaved(bot));
   ASSERT_EQ(bot.Get("/register.json").body["accounts"].size(), 1u);
   // New Year's Day 2027 is a Friday and a holiday: asked on Monday 4 January.
   ASSERT_EQ(SetClock(bot, "2027-01-01T10:00:00+01:00").status, 200);
   ASSERT_EQ(bot.Get("/healthz").status, 200);
   EXPECT_EQ(CountContaining(bot, "gis-omar", "ögonblicksbild"), 0);
   ASSERT_EQ(SetClock(bot, "2027-01-04T08:00:30+01:00").status, 200);
-  ASSERT_TRUE(WaitFor(bot, "gis-omar", "halvårets ögonblicksbild"));
+  ASSERT_TRUE(WaitFor(bot, "gis-omar", "Dags för ögonblicksbilden av kontot"));
   // Bug: an administrator's duties were missing from their "status" (the
   // account's duty rows name no person); now the administrators see them.
   EXPECT_NE(Texts(bot.Say("gis-omar", "status")).find("Ögonblicksbilden"), std::string::npos);
@@ -329,6 +334,54 @@ TEST(Reminders, ARegisteredAccountsAdministratorsAreAskedForTheSnapshot) {
   ASSERT_EQ(bot.Get("/healthz").status, 200);
   EXPECT_EQ(CountContaining(bot, "gis-info", "har inte bekräftats"), 0);
   EXPECT_EQ(bot.Count("timers WHERE state = 'open' AND subject LIKE 'snapshot:%:2027-07-01'"), 1);
+}
+
+// Issue 17: the start-up steps after approval were never chased and did not
+// appear in "status"; now each is a wait on whoever confirms it, nudged
+// after three working days and escalated after ten (Gislaved's template).
+TEST(Reminders, StartUpStepsAreChasedListedInStatusAndEscalated) {
+  Bot bot(TempDb());
+  bot.Start({"--test-clock", "--test-clock-now", kMonday});
+  ASSERT_NO_FATAL_FAILURE(SubmitAndApproveGislaved(bot));
+  // Four steps are Anna's to confirm; the login's deposit is the
+  // information function's.
+  std::string anna = Texts(bot.Say("gis-anna", "status"));
+  EXPECT_NE(anna.find("Uppstartssteget ”Skaffa en särskild e-postadress inför registreringen, "
+                      "avsedd för ändamålet”"),
+            std::string::npos)
+      << anna;
+  EXPECT_NE(Texts(bot.Say("gis-info", "status")).find("Uppstartssteget ”Efter att aktiviteten"),
+            std::string::npos);
+
+  // Thursday 09:00, three working days on: Anna is reminded, each step with
+  // its own Klart.
+  ASSERT_EQ(SetClock(bot, "2026-11-26T09:00:30+01:00").status, 200);
+  ASSERT_TRUE(WaitFor(bot, "gis-anna", "Påminnelse: uppstartssteget", 4));
+  ASSERT_TRUE(WaitFor(bot, "gis-info", "Påminnelse: uppstartssteget ”Efter att aktiviteten"));
+  json done = Button(bot, "gis-anna", "done");
+  ASSERT_FALSE(done.is_null());
+  auto r = Press(bot, "gis-anna", done);
+  ASSERT_EQ(r.status, 200) << r.raw;
+  EXPECT_NE(Texts(r.body["messages"]).find("noterat som gjort"), std::string::npos) << r.raw;
+  // Gone from her status: three steps left.
+  anna = Texts(bot.Say("gis-anna", "status"));
+  size_t steps = 0;
+  for (size_t at = anna.find("Uppstartssteget"); at != std::string::npos;
+       at = anna.find("Uppstartssteget", at + 1))
+    ++steps;
+  EXPECT_EQ(steps, 3u) << anna;
+
+  // Monday 7 December, ten working days on: each open step goes up. Anna's
+  // to the information function; the information function's (the login
+  // not yet deposited) to Anna, who holds the login.
+  ASSERT_EQ(SetClock(bot, "2026-12-07T09:00:30+01:00").status, 200);
+  ASSERT_TRUE(WaitFor(bot, "gis-info", "Anna Berg har ännu inte hanterat uppstartssteget", 3));
+  ASSERT_TRUE(
+      WaitFor(bot, "gis-anna", "Jonas Falk har ännu inte hanterat uppstartssteget ”Efter att"));
+  // One transaction fires every row due: the count is final, and the step
+  // Anna confirmed is not among them.
+  EXPECT_EQ(CountContaining(bot, "gis-info", "Anna Berg har ännu inte hanterat uppstartssteget"),
+            3);
 }
 
 TEST(Reminders, TheClockRouteExistsOnlyWithTheFlag) {
