@@ -497,7 +497,9 @@ Firing Reminders::Fire(const Timer& t, const WaitFacts& f, TimePoint now) const 
                                   {"todo", T(lang, "reminder.escalated_todo." + t.kind)}}),
                                {}},
                               {},
-                              f.draft_id});
+                              f.draft_id,
+                              false,
+                              ""});
       out.audit.push_back({"reminder.escalated", t.subject, {{"to", to}, {"step", t.step}}});
     }
   }
@@ -510,7 +512,9 @@ Firing Reminders::Fire(const Timer& t, const WaitFacts& f, TimePoint now) const 
                                 {"todo", T(lang, "reminder.todo." + t.kind)}}),
                              Buttons(t, f, lang)},
                             tasks,
-                            f.draft_id});
+                            f.draft_id,
+                            false,
+                            ""});
     ++nudges;
     out.audit.push_back({"reminder.nudged", t.subject, {{"to", t.person}, {"step", t.step}}});
   }
@@ -561,7 +565,9 @@ Firing Reminders::FireReply(const Timer& t, const WaitPolicy& p, const WaitFacts
              {"since", HumanTime(t.since, lang)}}),
           Buttons(t, f, lang)},
          {},
-         0});
+         0,
+         true,
+         t.detail.value("account_label", f.account)});
     out.audit.push_back({escalated ? "reminder.escalated" : "reminder.nudged",
                          t.subject,
                          {{"to", person}, {"step", t.step}}});
@@ -625,7 +631,7 @@ Firing Reminders::FireDuty(const Timer& t, const WaitPolicy& p, const WaitFacts&
       text += "\n\n" + T(lang, catalog_.Has(lang, own) ? own : "duty.instruction");
       Timer addressed = base;
       addressed.person = to;
-      out.messages.push_back({to, {text, Buttons(addressed, f, lang)}, {}, 0});
+      out.messages.push_back({to, {text, Buttons(addressed, f, lang)}, {}, 0, true, f.account});
     }
     out.audit.push_back({asked ? "duty.nudged" : "duty.asked", t.subject, {{"to", admins}}});
     if (asked) ++nudges;
@@ -644,7 +650,9 @@ Firing Reminders::FireDuty(const Timer& t, const WaitPolicy& p, const WaitFacts&
                                              {"since", HumanTime(t.since, lang)}})),
                                {}},
                               {},
-                              0});
+                              0,
+                              true,
+                              f.account});
       out.audit.push_back({"duty.escalated", t.subject, {{"to", to}}});
     }
   }
@@ -662,6 +670,52 @@ Firing Reminders::FireDuty(const Timer& t, const WaitPolicy& p, const WaitFacts&
   // The next period's duty, once, when this one is first asked.
   if (!asked && t.kind != "inactivity") {
     if (auto n = NextDuty(t.kind, DutyScope(t.subject), t.org, now)) out.next.push_back(*n);
+  }
+  return out;
+}
+
+std::vector<Nudge> Reminders::Gather(std::vector<Nudge> nudges,
+                                     const LanguageChoices* languages) const {
+  std::map<std::string, std::vector<size_t>> mine;  // person -> gatherable, in order
+  for (size_t i = 0; i < nudges.size(); ++i) {
+    if (nudges[i].gather && nudges[i].task_ids.empty()) mine[nudges[i].person].push_back(i);
+  }
+  std::vector<bool> merged(nudges.size(), false);
+  std::map<size_t, Nudge> digests;  // at the place of the person's first
+  for (const auto& [person, items] : mine) {
+    if (items.size() < 2) continue;
+    const Lang lang = LanguageOf(directory_.Find(person), languages);
+    // Grouped by account, in the order the accounts first appear.
+    std::vector<std::string> groups;
+    for (size_t i : items) {
+      if (std::find(groups.begin(), groups.end(), nudges[i].group) == groups.end())
+        groups.push_back(nudges[i].group);
+    }
+    Nudge d;
+    d.person = person;
+    d.reply.text = T(lang, "digest.heading", {{"count", std::to_string(items.size())}});
+    int number = 0;
+    for (const std::string& group : groups) {
+      d.reply.text += "\n\n" + T(lang, "digest.account", {{"account", Literal(group)}});
+      for (size_t i : items) {
+        if (nudges[i].group != group) continue;
+        const std::string n = std::to_string(++number);
+        d.reply.text += "\n\n" + T(lang, "digest.item", {{"n", n}, {"text", nudges[i].reply.text}});
+        for (Button b : nudges[i].reply.buttons) {
+          // One snooze per item keeps the buttons few; the others can be typed.
+          if (b.id == "remind_snooze" && b.value.find("|week") == std::string::npos) continue;
+          b.label = T(lang, "digest.button", {{"n", n}, {"label", b.label}});
+          d.reply.buttons.push_back(std::move(b));
+        }
+        merged[i] = true;
+      }
+    }
+    digests.emplace(items.front(), std::move(d));
+  }
+  std::vector<Nudge> out;
+  for (size_t i = 0; i < nudges.size(); ++i) {
+    if (auto it = digests.find(i); it != digests.end()) out.push_back(std::move(it->second));
+    if (!merged[i]) out.push_back(std::move(nudges[i]));
   }
   return out;
 }

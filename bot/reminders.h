@@ -133,6 +133,13 @@ struct Nudge {
   Reply reply;
   std::vector<int64_t> task_ids;  // so a decision rewrites it
   int64_t draft_id = 0;
+  // A duty's or a public comment's message, about the account `group`
+  // ("Facebook, www.facebook.com/x"): gathered with the person's others of
+  // the same moment into one digest (Reminders::Gather). Waits on a task
+  // (an approval, a start-up step) come on their own: their message is
+  // rewritten when the task is decided.
+  bool gather = false;
+  std::string group;
 };
 
 struct Firing {
@@ -164,6 +171,12 @@ class Reminders {
   std::vector<Timer> OrganisationDuties(const std::string& org, TimePoint now) const;
   // The row `t` fell due at `now`.
   Firing Fire(const Timer& t, const WaitFacts& facts, TimePoint now) const;
+  // What the rows fired together (at one office opening) say: a person's
+  // gatherable messages, when there are two or more, become one digest,
+  // grouped by account, each item numbered and its buttons labelled with
+  // its number ("2 · Klart"); snoozes are kept to "Nästa vecka" per item.
+  // Everything else is returned as it was, in order.
+  std::vector<Nudge> Gather(std::vector<Nudge> nudges, const LanguageChoices* languages) const;
 
   // "Noterat": `open` is the wait's open row; returns it changed, or
   // nullopt when nothing is left to happen (the row is then cancelled).

@@ -453,6 +453,53 @@ TEST_F(RemindersTest, EachDutySpeaksInItsOwnOrganisationsWords) {
       << trosa;
 }
 
+// Issue 17: a Dalarna administrator with two accounts got nine separate
+// messages on one morning. What falls due together for one person is one
+// digest, grouped by account, each item with its own numbered buttons; a
+// wait on a task (rewritten when decided) still comes on its own.
+TEST_F(RemindersTest, WhatFallsDueTogetherIsOneDigestPerPerson) {
+  WaitFacts f;
+  f.open = true;
+  f.administrators = {{{"name", "Sara Nyström"}, {"email", "sara.nystrom@ltdalarna.se"}}};
+  std::vector<Nudge> all;
+  const TimePoint monday = Utc("2027-01-04T08:00:00.000Z");
+  for (int64_t account : {7, 8}) {
+    f.account = account == 7 ? "Facebook, www.facebook.com/folktandvarden"
+                             : "Instagram, www.instagram.com/folktandvarden";
+    Timer duty = r_.AccountDuties(account, "dalarna", Utc("2026-11-23T10:00:00.000Z")).at(0);
+    Firing fired = r_.Fire(duty, f, monday);
+    all.insert(all.end(), fired.messages.begin(), fired.messages.end());
+  }
+  Firing approval =
+      r_.Fire(ApprovalTimer(Utc("2027-01-01T08:00:00.000Z")), ApprovalFacts(), monday);
+  all.insert(all.end(), approval.messages.begin(), approval.messages.end());
+  ASSERT_EQ(all.size(), 3u);
+
+  std::vector<Nudge> sent = r_.Gather(all, nullptr);
+  ASSERT_EQ(sent.size(), 2u);
+  EXPECT_EQ(sent[0].person, "dal-sara");
+  EXPECT_EQ(sent[1].person, "gis-per");
+  EXPECT_EQ(sent[1].task_ids, std::vector<int64_t>{12}) << "the approval nudge stays apart";
+  const std::string& text = sent[0].reply.text;
+  EXPECT_EQ(text.rfind("🗓️ *2 saker väntar på dig i dag*", 0), 0u) << text;
+  size_t first = text.find("*Facebook, www.facebook.com/folktandvarden*");
+  size_t second = text.find("*Instagram, www.instagram.com/folktandvarden*");
+  ASSERT_NE(first, std::string::npos) << text;
+  ASSERT_NE(second, std::string::npos) << text;
+  EXPECT_LT(first, text.find("*1.* 📸 Dags för skärmdumparna för kontot Facebook"));
+  EXPECT_LT(second, text.find("*2.* 📸 Dags för skärmdumparna för kontot Instagram"));
+  std::vector<std::string> labels;
+  for (const Button& b : sent[0].reply.buttons) labels.push_back(b.label);
+  EXPECT_EQ(labels, (std::vector<std::string>{"1 · Klart – sparad och skickad", "1 · Noterat",
+                                              "1 · Nästa vecka", "2 · Klart – sparad och skickad",
+                                              "2 · Noterat", "2 · Nästa vecka"}));
+  EXPECT_EQ(sent[0].reply.buttons[3].value, "snapshot:8:2027-01-01");
+  // One item alone is sent as it is.
+  std::vector<Nudge> one = r_.Gather({all[0]}, nullptr);
+  ASSERT_EQ(one.size(), 1u);
+  EXPECT_EQ(one[0].reply.text, all[0].reply.text);
+}
+
 TEST_F(RemindersTest, SmcsKansliReviewsTheWholeListOnceAYear) {
   std::vector<Timer> duties = r_.OrganisationDuties("smc", Utc("2026-11-23T10:00:00.000Z"));
   ASSERT_EQ(duties.size(), 1u);

@@ -202,6 +202,55 @@ TEST_P(EveryOrganisation, GetsThePeriodicDutiesItsSeedAsksForAndNoOthers) {
             std::string::npos);
 }
 
+// Issue 17: a Dalarna administrator with two accounts got nine messages on
+// one morning. The half-yearly screenshots of both accounts fall due at the
+// same opening and reach each administrator as one digest.
+TEST(Approval, AnAdministratorOfTwoAccountsGetsOneMorningDigest) {
+  Bot bot(TempDb());
+  bot.Start({"--test-clock", "--test-clock-now", "2026-11-23T09:00:00+01:00"});
+  for (const char* page : {"www.facebook.com/folktandvarden", "www.instagram.com/folktandvarden"}) {
+    std::map<std::string, std::string> answers = kAnswers.at("dalarna");
+    answers["webbadress"] = page;
+    ASSERT_NO_FATAL_FAILURE(FillInAndSubmit(bot, "dal-karin", answers));
+    EveryoneSaysYes(bot, "dalarna");
+  }
+  ASSERT_EQ(bot.Count("timers WHERE state = 'open' AND kind = 'snapshot'"), 2);
+  // New Year's Day is a Friday and a holiday: both asked on Monday 4 January.
+  ASSERT_EQ(bot.Post("/test/clock", {{"now", "2027-01-04T08:00:30+01:00"}}).status, 200);
+  json digest;
+  for (int i = 0; i < 200 && digest.is_null(); ++i) {
+    for (const auto& m : Feed(bot, "dal-sara")) {
+      if (m["text"].get<std::string>().find("saker väntar på dig i dag") != std::string::npos)
+        digest = m;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(25));
+  }
+  ASSERT_FALSE(digest.is_null()) << Texts(Feed(bot, "dal-sara"));
+  std::string text = digest["text"];
+  EXPECT_NE(text.find("*1.* 📸 Dags för skärmdumparna för kontot"), std::string::npos) << text;
+  EXPECT_NE(text.find("*2.* 📸 Dags för skärmdumparna för kontot"), std::string::npos) << text;
+  EXPECT_NE(text.find("facebook.com/folktandvarden"), std::string::npos) << text;
+  EXPECT_NE(text.find("instagram.com/folktandvarden"), std::string::npos) << text;
+  int asked = 0;  // no screenshot message besides the digest
+  for (const auto& m : Feed(bot, "dal-sara"))
+    asked += m["text"].get<std::string>().find("Dags för skärmdumparna") != std::string::npos;
+  EXPECT_EQ(asked, 1);
+  // Each item's own button works: the second account's screenshots done.
+  json second;
+  for (const auto& b : digest["buttons"]) {
+    if (b["label"].get<std::string>().rfind("2 · ", 0) == 0 && b["id"] == "duty_done") second = b;
+  }
+  ASSERT_FALSE(second.is_null()) << digest.dump();
+  auto r = Press(bot, "dal-sara", {{"message_id", digest["id"]}, {"button", second}});
+  ASSERT_EQ(r.status, 200) << r.raw;
+  EXPECT_NE(Texts(r.body["messages"]).find("Tack! Det är noterat: skärmdumparna för kontot"),
+            std::string::npos)
+      << r.raw;
+  EXPECT_EQ(bot.Count("audit WHERE action = 'duty.confirmed' AND subject = '" +
+                      second["value"].get<std::string>() + "'"),
+            1);
+}
+
 INSTANTIATE_TEST_SUITE_P(Shipped, EveryOrganisation,
                          ::testing::Values("dalarna", "gislaved", "sll", "smc", "trosa"));
 
