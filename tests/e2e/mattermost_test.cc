@@ -326,6 +326,52 @@ TEST_F(MattermostTest, WhatWasWrittenWhileKontobotWasDownIsAnsweredAfterItsResta
       << "what was heard before is not taken again";
 }
 
+// Bug (issue 16): the catch-up asked only the DMs kontobot had stored, so a
+// person whose very first message to the bot was written while kontobot
+// was down was never answered. Now the bot's DMs are listed from the server
+// at start and after every reconnect.
+TEST_F(MattermostTest, AFirstMessageWrittenWhileKontobotWasDownIsAnsweredOnce) {
+  Said("gisanna", "hej");
+  bot_.Kill(SIGKILL);
+  ASSERT_EQ(mm_.dm(Id("giskim")), "") << "Kim has never written to the bot";
+  mm_.UserPosts(Id("giskim"), "hej");  // nobody is listening
+  const std::string kim_dm = mm_.dm(Id("giskim"));
+  StartBot();
+  ASSERT_TRUE(Eventually([&] { return !mm_.bot_posts(Id("giskim")).empty(); }))
+      << "Kim's first message, written while kontobot was down, is answered";
+  ASSERT_TRUE(Settled());
+  for (const auto& c : mm_.calls("GET", "/api/v4/users/")) {
+    if (c.path.find("/channels") != std::string::npos) {
+      EXPECT_EQ(c.status, 200) << c.path;
+    }
+  }
+  const size_t answers = mm_.bot_posts(Id("giskim")).size();
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM messages WHERE person_id = 'gis-kim' AND direction = "
+                  "'in' AND text = 'hej'"),
+            1);
+
+  // A reconnect lists the DMs again and asks Kim's for her post again: the
+  // queue takes it once. Its landing mark shows when the posts asked for
+  // again (Anna's and Kim's) have passed through.
+  const int64_t mark = Count("SELECT moved_through FROM inbound_landing");
+  const size_t asked = mm_.calls("GET", "/api/v4/channels/" + kim_dm + "/posts").size();
+  const int connections = mm_.connections();
+  mm_.DropSockets();
+  ASSERT_TRUE(Eventually([&] {
+    return mm_.connections() > connections &&
+           mm_.calls("GET", "/api/v4/channels/" + kim_dm + "/posts").size() > asked &&
+           Count("SELECT moved_through FROM inbound_landing") >= mark + 2;
+  }));
+  ASSERT_TRUE(Settled());
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM messages WHERE person_id = 'gis-kim' AND direction = "
+                  "'in'"),
+            1);
+  EXPECT_EQ(mm_.bot_posts(Id("giskim")).size(), answers) << "Kim is answered exactly once";
+  EXPECT_EQ(static_cast<int64_t>(answers),
+            Count("SELECT COUNT(*) FROM messages WHERE person_id = 'gis-kim' AND direction = "
+                  "'out' AND channel = 'mattermost'"));
+}
+
 // Reminders reach Mattermost users in their DM, with the snooze buttons,
 // and a snooze pressed there (the signed request the server sends to the
 // button's integration URL) holds the nudges until the chosen working day.

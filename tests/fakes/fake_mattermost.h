@@ -17,6 +17,8 @@
 //     403 unless the bot wrote the post; props are replaced wholesale;
 //   - GET channels/{id}/posts?since=<ms>: {order, posts} of the posts
 //     changed after `since`, the integration of every action stripped;
+//   - GET users/{id}/channels: the bot's channels (its DMs), for "me" or
+//     the bot's own id only (else 403: it has no edit_other_users);
 //   - POST actions/dialogs/open: the trigger_id must be one this fake handed
 //     out with a click or a slash command, unused and younger than the
 //     trigger lifetime (3 s); the dialog's limits of §11 are checked;
@@ -578,6 +580,10 @@ class FakeMattermost {
       }
       return Error(404, "app.user.missing_account.const", "Unable to find the user.");
     }
+    if (c.method == "GET" && starts("/api/v4/users/") && p.size() > 9 &&
+        p.compare(p.size() - 9, 9, "/channels") == 0)
+      return ChannelsOf(p.substr(std::string("/api/v4/users/").size(),
+                                 p.size() - std::string("/api/v4/users/").size() - 9));
     if (c.method == "GET" && starts("/api/v4/users/")) {
       std::string id = p.substr(std::string("/api/v4/users/").size());
       auto u = users_.find(id);
@@ -688,6 +694,47 @@ class FakeMattermost {
     // The bot hears its own posts on its socket, as from a real server.
     boost::asio::post(*ioc_, [this, post] { BroadcastNow("posted", post); });
     return {201, Stripped(echoed), {}};
+  }
+
+  // GET users/{user_id}/channels ("Get all channels from all teams",
+  // server 6.1+): the channels the user is a member of, DMs among them.
+  // "Logged in as the user, or have edit_other_users permission", which a
+  // bot with the Member role has not: only "me" or the bot's own id.
+  // REQUIRES: mu_ held.
+  Reply ChannelsOf(const std::string& user) {
+    if (user != "me" && user != kBotId) {
+      if (!users_.count(user))
+        return Error(404, "app.user.missing_account.const", "Unable to find the user.");
+      return Error(403, "api.context.permissions.app_error",
+                   "You do not have the appropriate permissions.");
+    }
+    nlohmann::json out = nlohmann::json::array();
+    for (const auto& [name, id] : channels_) {
+      if (!members_.at(id).count(kBotId)) continue;
+      int64_t created = 0, last_post = 0, total = 0;
+      for (const auto& [post_id, post] : posts_) {
+        if (post["channel_id"] != id) continue;
+        int64_t at = post["create_at"].get<int64_t>();
+        created = created == 0 ? at : std::min(created, at);
+        last_post = std::max(last_post, at);
+        ++total;
+      }
+      out.push_back({{"id", id},
+                     {"create_at", created},
+                     {"update_at", created},
+                     {"delete_at", 0},
+                     {"team_id", ""},
+                     {"type", "D"},
+                     {"display_name", ""},
+                     {"name", name},
+                     {"header", ""},
+                     {"purpose", ""},
+                     {"last_post_at", last_post},
+                     {"total_msg_count", total},
+                     {"extra_update_at", 0},
+                     {"creator_id", ""}});
+    }
+    return {200, out, {}};
   }
 
   // PostAction.IsValid: an id, a name, a type, an http(s) integration URL.
