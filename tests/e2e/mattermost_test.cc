@@ -372,6 +372,30 @@ TEST_F(MattermostTest, AFirstMessageWrittenWhileKontobotWasDownIsAnsweredOnce) {
                   "'out' AND channel = 'mattermost'"));
 }
 
+// A 429's X-Ratelimit-Reset (the seconds until the limit is whole, §12) is
+// waited, not only its shorter Retry-After: the outbox row's next attempt
+// is at least that far from the one that was refused.
+TEST_F(MattermostTest, ARateLimitedPostWaitsForTheLimitsReset) {
+  Said("gisanna", "hej");
+  const int64_t rows = Count("SELECT COUNT(*) FROM outbox");
+  const size_t refused = mm_.calls("POST", "/api/v4/posts").size();
+  mm_.FailNext(1, 429, /*reset=*/30, /*retry_after=*/1);
+  mm_.UserPosts(Id("gisanna"), "hjälp");
+  ASSERT_TRUE(Eventually([&] {
+    return Count("SELECT COUNT(*) FROM outbox WHERE id > " + std::to_string(rows) +
+                 " AND attempts = 1 AND status = 'pending'") == 1;
+  })) << "the answer's post is refused once and waits";
+  ASSERT_EQ(mm_.calls("POST", "/api/v4/posts").size(), refused + 1);
+  EXPECT_EQ(mm_.calls("POST", "/api/v4/posts").back().status, 429);
+  // From the row's making (before the refused call) to its next attempt.
+  const int64_t wait = Count(
+      "SELECT CAST(ROUND((julianday(next_at) - julianday(created_at)) * 86400) AS INTEGER) "
+      "FROM outbox WHERE id > " +
+      std::to_string(rows) + " AND attempts = 1");
+  EXPECT_GE(wait, 30) << "the wait is the limit's reset, not Retry-After's second";
+  EXPECT_LT(wait, 40);
+}
+
 // Reminders reach Mattermost users in their DM, with the snooze buttons,
 // and a snooze pressed there (the signed request the server sends to the
 // button's integration URL) holds the nudges until the chosen working day.

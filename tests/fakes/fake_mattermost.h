@@ -23,7 +23,9 @@
 //     out with a click or a slash command, unused and younger than the
 //     trigger lifetime (3 s); the dialog's limits of §11 are checked;
 //   - FailNext(n, 429) answers with X-Ratelimit-Limit/-Remaining/-Reset
-//     and Retry-After, as throttled (Mattermost's limiter) does.
+//     and Retry-After, as throttled (Mattermost's limiter) does (Reset is
+//     the seconds until the limit is whole, Retry-After until one more call
+//     is let through; a test may make them differ or leave Retry-After out).
 // WebSocket (/api/v4/websocket): authenticated by the Bearer header of the
 // upgrade or by an authentication_challenge (answered {status:"OK",
 // seq_reply}); then a `hello` event; `posted` events whose data.post is the
@@ -159,12 +161,14 @@ class FakeMattermost {
   // PrivacySettings.ShowEmailAddress off: no e-mail addresses are shown.
   void HideEmails(bool hide) { hide_emails_ = hide; }
   // The next `n` REST calls are answered `status` (429 with the rate-limit
-  // headers, Reset `reset` seconds) without being carried out.
-  void FailNext(int n, int status, int reset = 1) {
+  // headers, Reset `reset` seconds, and Retry-After `retry_after` seconds:
+  // `reset` if not given, none if negative) without being carried out.
+  void FailNext(int n, int status, int reset = 1, std::optional<int> retry_after = std::nullopt) {
     std::lock_guard<std::mutex> lock(mu_);
     fail_left_ = n;
     fail_status_ = status;
     fail_reset_ = reset;
+    fail_retry_after_ = retry_after.value_or(reset);
   }
   // The next `n` POST posts are carried out but answered 500,
   // as when the answer is lost after the server stored the post.
@@ -529,9 +533,10 @@ class FakeMattermost {
         r.body = Error(429, "api.context.rate_limit", "limit exceeded").body;
         r.headers = {{"X-Ratelimit-Limit", "10"},
                      {"X-Ratelimit-Remaining", "0"},
-                     {"X-Ratelimit-Reset", std::to_string(fail_reset_)},
-                     // as throttled, the server's limiter, adds
-                     {"Retry-After", std::to_string(fail_reset_)}};
+                     {"X-Ratelimit-Reset", std::to_string(fail_reset_)}};
+        // as throttled, the server's limiter, adds (the time until one
+        // more call is let through: up to Reset)
+        if (fail_retry_after_ >= 0) r.headers["Retry-After"] = std::to_string(fail_retry_after_);
       }
     } else if (auth != "Bearer " + token_) {
       r = Error(401, "api.context.session_expired.app_error", "Invalid or expired session");
@@ -1043,7 +1048,7 @@ class FakeMattermost {
   nlohmann::json dialog_;
   std::atomic<bool> hide_emails_{false};
   std::atomic<std::chrono::milliseconds> trigger_lifetime_{std::chrono::milliseconds(3000)};
-  int fail_left_ = 0, fail_status_ = 500, fail_reset_ = 1, lose_left_ = 0;
+  int fail_left_ = 0, fail_status_ = 500, fail_reset_ = 1, fail_retry_after_ = 1, lose_left_ = 0;
   std::atomic<int> lost_{0};
   std::atomic<bool> refuse_sockets_{false};
   int64_t last_ms_ = 0;
