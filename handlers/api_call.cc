@@ -71,6 +71,8 @@ ApiAnswer CallWithDeadline(web::http::client::http_client& http,
       a.status = response.status_code();
       const auto& headers = response.headers();
       if (auto h = headers.find("Retry-After"); h != headers.end()) a.retry_after = h->second;
+      if (auto h = headers.find("X-Ratelimit-Reset"); h != headers.end())
+        a.ratelimit_reset = h->second;
       response.extract_utf8string(true).then(
           [pending, a = std::move(a)](const pplx::task<std::string>& body) mutable {
             try {

@@ -46,11 +46,12 @@ class http_client_config;
 namespace kontobot::handlers {
 
 struct ApiAnswer {
-  int status = 0;                          // HTTP status; 0 when no answer came
-  std::string transport_error;             // why no answer came (connection, deadline)
-  bool timed_out = false;                  // the deadline passed first
-  std::string body;                        // the answer's body, as received
-  std::optional<std::string> retry_after;  // the Retry-After header, if any
+  int status = 0;                              // HTTP status; 0 when no answer came
+  std::string transport_error;                 // why no answer came (connection, deadline)
+  bool timed_out = false;                      // the deadline passed first
+  std::string body;                            // the answer's body, as received
+  std::optional<std::string> retry_after;      // the Retry-After header, if any
+  std::optional<std::string> ratelimit_reset;  // X-Ratelimit-Reset (Mattermost), if any
 };
 
 // The client configuration for platform calls: no redirects, and

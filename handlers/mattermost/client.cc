@@ -1,5 +1,8 @@
 #include "handlers/mattermost/client.h"
 
+#include <algorithm>
+#include <cmath>
+
 #include <cpprest/http_client.h>
 
 #include "handlers/api_call.h"
@@ -54,15 +57,10 @@ Result Client::Send(const std::string& method, const std::string& path,
   r.status = a.status;
   r.transport_error = std::move(a.transport_error);
   if (r.status == 429) {
-    // Mattermost's limiter (throttled) sends Retry-After beside its
-    // X-Ratelimit-* headers; without one, a second.
-    r.retry_after = std::chrono::seconds(1);
-    if (a.retry_after) {
-      try {
-        r.retry_after = std::chrono::seconds(std::max(1LL, std::stoll(*a.retry_after)));
-      } catch (const std::exception&) {  // not a number: keep the second
-      }
-    }
+    r.retry_after = RateLimitWait(a.ratelimit_reset, a.retry_after,
+                                  std::chrono::duration_cast<std::chrono::seconds>(
+                                      std::chrono::system_clock::now().time_since_epoch())
+                                      .count());
   }
   if (r.status != 0) {
     r.body = nlohmann::json::parse(a.body, nullptr, false);
@@ -77,6 +75,37 @@ Result Client::Post(const std::string& path, const nlohmann::json& body) const {
 }
 Result Client::Put(const std::string& path, const nlohmann::json& body) const {
   return Send("PUT", path, &body);
+}
+
+namespace {
+
+// A header's whole number of seconds (a fraction is rounded up); nullopt
+// if it is missing, not a number, or negative.
+std::optional<int64_t> Seconds(const std::optional<std::string>& header) {
+  if (!header) return std::nullopt;
+  try {
+    size_t used = 0;
+    double v = std::stod(*header, &used);
+    if (used != header->size() || !(v >= 0) || v > 1e15) return std::nullopt;
+    return static_cast<int64_t>(std::ceil(v));
+  } catch (const std::exception&) {  // not a number
+    return std::nullopt;
+  }
+}
+
+}  // namespace
+
+std::chrono::seconds RateLimitWait(const std::optional<std::string>& ratelimit_reset,
+                                   const std::optional<std::string>& retry_after,
+                                   int64_t now_unix) {
+  constexpr int64_t kUnixTimeFrom = 1'000'000'000;
+  constexpr int64_t kLongest = 3600;
+  int64_t wait = 1;
+  if (std::optional<int64_t> reset = Seconds(ratelimit_reset)) {
+    wait = std::max(wait, *reset >= kUnixTimeFrom ? *reset - now_unix : *reset);
+  }
+  if (std::optional<int64_t> after = Seconds(retry_after)) wait = std::max(wait, *after);
+  return std::chrono::seconds(std::min(wait, kLongest));
 }
 
 std::string PathSegment(const std::string& s) { return web::uri::encode_data_string(s); }

@@ -9,7 +9,8 @@
 //
 // Errors: the server's body is {id, message, ...}; the id is what names an
 // error (never the message). 429 (rate limited, §12), 5xx and calls without
-// an answer are worth retrying; a 429 says how long to wait in Retry-After.
+// an answer are worth retrying; a 429 says how long to wait in its
+// X-Ratelimit-Reset and Retry-After headers (see RateLimitWait).
 //
 // Thread-safety: every method may be called from several threads at once.
 #ifndef KONTOBOT_HANDLERS_MATTERMOST_CLIENT_H_
@@ -72,6 +73,17 @@ class Client {
   mutable std::once_flag once_;
   mutable std::unique_ptr<web::http::client::http_client> http_;
 };
+
+// How long to wait after a 429. Mattermost's limiter (throttled) sends
+// X-Ratelimit-Reset, the seconds until the limit is whole again, and
+// Retry-After, the seconds until one more call is let through (§12); a
+// proxy in front may send only one of them, or Reset as a Unix time (a
+// value past 10^9, taken as such against `now_unix`). The longer of the two
+// is waited, so the next call is not refused again; at least a second
+// (also with neither header, or none readable), at most an hour (a
+// header that says more is taken for a broken one).
+std::chrono::seconds RateLimitWait(const std::optional<std::string>& ratelimit_reset,
+                                   const std::optional<std::string>& retry_after, int64_t now_unix);
 
 // The URL-path form of `s` (for an e-mail address or a username in a path).
 std::string PathSegment(const std::string& s);

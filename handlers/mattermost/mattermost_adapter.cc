@@ -160,8 +160,25 @@ void Adapter::OnSocketEvent(const SocketEvent& e) {
   QueuePost(e.post);
 }
 
+void Adapter::ListDirectChannels(const std::string& bot) {
+  // Every DM the bot is in, from the server (§10; GET users/{id}/channels,
+  // server 6.1 or later, allowed for the user itself): a person whose very
+  // first message to the bot was written while kontobot was down or its
+  // socket away has a DM kontobot never heard of, whose posts are all
+  // asked for. The queue takes a post it already has once.
+  Result r = client_.Get("/api/v4/users/" + PathSegment(bot) + "/channels");
+  if (!r.ok()) {
+    log_->warn("mattermost: cannot list the bot's direct channels ({}); catching up on those known",
+               r.error());
+    return;
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  for (const std::string& channel : DirectChannelIds(r.body, bot)) seen_.emplace(channel, 0);
+}
+
 void Adapter::CatchUp() {
   std::string bot = BotId();
+  if (!bot.empty()) ListDirectChannels(bot);
   std::map<std::string, int64_t> channels;
   {
     std::lock_guard<std::mutex> lock(mu_);

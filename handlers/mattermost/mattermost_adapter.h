@@ -7,9 +7,10 @@
 // inbound queue with the post id as its event id, so that a post heard
 // twice (a second event, the catch-up after a reconnect) is processed once.
 // Process turns it into conversation input inside the queue's transaction.
-// The socket has no replay: after every (re)connect the adapter asks each
-// DM channel it knows for the posts since the last one it stored
-// (GET channels/{id}/posts?since=). `/kontobot <text>` (POST
+// The socket has no replay: after every (re)connect the adapter lists the
+// bot's DMs (GET users/{id}/channels) and asks each for the posts since
+// the last one it stored (GET channels/{id}/posts?since=), a DM it never
+// heard from for all of them. `/kontobot <text>` (POST
 // /mattermost/command, its token compared in constant time) is queued the
 // same way. A password-like text is not stored even there (bot/answers.h).
 //
@@ -106,7 +107,13 @@ class Adapter final : public handlers::PlatformEdge,
   // The bot's own user id (GET users/me, once); "" if not known yet.
   std::string BotId();
   void OnSocketEvent(const SocketEvent& e);
+  // After every (re)connect: asks each DM for what was said since kontobot
+  // last stored a post from it (ListDirectChannels first).
   void CatchUp();
+  // Adds the DMs the server lists for the bot that kontobot does not know
+  // yet to those CatchUp asks (from their first post); on a failure, logs
+  // it and leaves them as they are.
+  void ListDirectChannels(const std::string& bot);
   // Queues `text` by `user` in `channel` as event `event_id`; `dm` if the
   // channel is the person's DM with the bot. `done` as InboundQueue::Submit.
   void Queue(const std::string& event_id, const std::string& user, const std::string& channel,

@@ -160,6 +160,22 @@ std::vector<Post> ParsePostList(std::string_view body) {
   return out;
 }
 
+std::vector<std::string> DirectChannelIds(const nlohmann::json& channels,
+                                          const std::string& bot_user_id) {
+  std::vector<std::string> out;
+  if (!channels.is_array()) return out;
+  std::string self = bot_user_id;  // the bot's DM with itself
+  self.append("__").append(bot_user_id);
+  for (const auto& c : channels) {
+    std::string id = StringField(c, "id");
+    if (id.empty() || StringField(c, "type") != "D" || IntField(c, "delete_at") != 0 ||
+        StringField(c, "name") == self)
+      continue;
+    out.push_back(id);
+  }
+  return out;
+}
+
 bool IsPersonsDirectMessage(const Post& post, const std::string& channel_type,
                             const std::string& bot_user_id) {
   return channel_type == "D" && post.user_id != bot_user_id && post.type.empty();

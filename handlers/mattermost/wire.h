@@ -71,6 +71,13 @@ SocketEvent ParseSocketEvent(std::string_view text);
 // first; those that cannot be read are left out.
 std::vector<Post> ParsePostList(std::string_view body);
 
+// The direct channels (type "D") in the answer of GET users/{id}/channels
+// (§10: a list of channel objects): every DM the bot is in, whoever opened
+// it; not deleted ones, nor the bot's DM with itself (named
+// "<bot>__<bot>"). Anything that cannot be read is left out.
+std::vector<std::string> DirectChannelIds(const nlohmann::json& channels,
+                                          const std::string& bot_user_id);
+
 // A person's post in a DM to us that kontobot must answer: not ours, not a
 // system message, not a reply in a thread of a channel.
 bool IsPersonsDirectMessage(const Post& post, const std::string& channel_type,

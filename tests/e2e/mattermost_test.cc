@@ -50,9 +50,14 @@ class MattermostTest : public ::testing::Test {
   }
   // Starts the bot and, unless the server is down, waits for its socket.
   void StartBot(bool server_up = true) {
-    bot_.Start({"--mattermost-url", mm_.url(), "--mattermost-bot-token", kToken,
-                "--mattermost-slash-token", kSlashToken, "--mattermost-action-secret", kSecret,
-                "--mattermost-callback-url", "http://127.0.0.1:" + std::to_string(bot_.port())});
+    std::vector<std::string> args{
+        "--mattermost-url",           mm_.url(),
+        "--mattermost-bot-token",     kToken,
+        "--mattermost-slash-token",   kSlashToken,
+        "--mattermost-action-secret", kSecret,
+        "--mattermost-callback-url",  "http://127.0.0.1:" + std::to_string(bot_.port())};
+    args.insert(args.end(), extra_.begin(), extra_.end());
+    bot_.Start(args);
     if (server_up) {
       ASSERT_TRUE(Eventually([&] { return mm_.sockets() == 1; })) << "the bot's socket";
     }
@@ -98,14 +103,20 @@ class MattermostTest : public ::testing::Test {
     }
     Said("gisanna", "skicka");
   }
-  // The newest post to `who` with a button for `action`: {post, action id}.
+  // The newest post to `who` with a button for `action` (whose value ends
+  // in `value_suffix`): {post, action id}.
   std::optional<std::pair<json, std::string>> Button(const std::string& who,
-                                                     const std::string& action) {
+                                                     const std::string& action,
+                                                     const std::string& value_suffix = "") {
     std::vector<json> posts = mm_.bot_posts(Id(who));
     for (size_t i = posts.size(); i-- > 0;) {
       for (const auto& a : posts[i]["props"].value("attachments", json::array())) {
         for (const auto& act : a.value("actions", json::array())) {
-          if (act["integration"]["context"].value("a", "") == action)
+          const json& context = act["integration"]["context"];
+          std::string value = context.value("v", "");
+          if (context.value("a", "") == action && value.size() >= value_suffix.size() &&
+              value.compare(value.size() - value_suffix.size(), value_suffix.size(),
+                            value_suffix) == 0)
             return std::make_pair(posts[i], act["id"].get<std::string>());
         }
       }
@@ -139,8 +150,17 @@ class MattermostTest : public ::testing::Test {
         "(SELECT COUNT(*) FROM outbox)");
   }
 
+  // How many of the bot's posts to `who` contain `needle`.
+  size_t PostsContaining(const std::string& who, const std::string& needle) {
+    size_t n = 0;
+    for (const json& p : mm_.bot_posts(Id(who)))
+      n += p["message"].get<std::string>().find(needle) != std::string::npos ? 1 : 0;
+    return n;
+  }
+
   FakeMattermost mm_;  // before the bot: destroyed after it
   Bot bot_;
+  std::vector<std::string> extra_;  // more flags for the bot
 };
 
 TEST_F(MattermostTest, RegistrationAndApprovalByButton) {
@@ -304,6 +324,159 @@ TEST_F(MattermostTest, WhatWasWrittenWhileKontobotWasDownIsAnsweredAfterItsResta
                   "'in' AND text = 'hej'"),
             1)
       << "what was heard before is not taken again";
+}
+
+// Bug (issue 16): the catch-up asked only the DMs kontobot had stored, so a
+// person whose very first message to the bot was written while kontobot
+// was down was never answered. Now the bot's DMs are listed from the server
+// at start and after every reconnect.
+TEST_F(MattermostTest, AFirstMessageWrittenWhileKontobotWasDownIsAnsweredOnce) {
+  Said("gisanna", "hej");
+  bot_.Kill(SIGKILL);
+  ASSERT_EQ(mm_.dm(Id("giskim")), "") << "Kim has never written to the bot";
+  mm_.UserPosts(Id("giskim"), "hej");  // nobody is listening
+  const std::string kim_dm = mm_.dm(Id("giskim"));
+  StartBot();
+  ASSERT_TRUE(Eventually([&] { return !mm_.bot_posts(Id("giskim")).empty(); }))
+      << "Kim's first message, written while kontobot was down, is answered";
+  ASSERT_TRUE(Settled());
+  for (const auto& c : mm_.calls("GET", "/api/v4/users/")) {
+    if (c.path.find("/channels") != std::string::npos) {
+      EXPECT_EQ(c.status, 200) << c.path;
+    }
+  }
+  const size_t answers = mm_.bot_posts(Id("giskim")).size();
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM messages WHERE person_id = 'gis-kim' AND direction = "
+                  "'in' AND text = 'hej'"),
+            1);
+
+  // A reconnect lists the DMs again and asks Kim's for her post again: the
+  // queue takes it once. Its landing mark shows when the posts asked for
+  // again (Anna's and Kim's) have passed through.
+  const int64_t mark = Count("SELECT moved_through FROM inbound_landing");
+  const size_t asked = mm_.calls("GET", "/api/v4/channels/" + kim_dm + "/posts").size();
+  const int connections = mm_.connections();
+  mm_.DropSockets();
+  ASSERT_TRUE(Eventually([&] {
+    return mm_.connections() > connections &&
+           mm_.calls("GET", "/api/v4/channels/" + kim_dm + "/posts").size() > asked &&
+           Count("SELECT moved_through FROM inbound_landing") >= mark + 2;
+  }));
+  ASSERT_TRUE(Settled());
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM messages WHERE person_id = 'gis-kim' AND direction = "
+                  "'in'"),
+            1);
+  EXPECT_EQ(mm_.bot_posts(Id("giskim")).size(), answers) << "Kim is answered exactly once";
+  EXPECT_EQ(static_cast<int64_t>(answers),
+            Count("SELECT COUNT(*) FROM messages WHERE person_id = 'gis-kim' AND direction = "
+                  "'out' AND channel = 'mattermost'"));
+}
+
+// A 429's X-Ratelimit-Reset (the seconds until the limit is whole, §12) is
+// waited, not only its shorter Retry-After: the outbox row's next attempt
+// is at least that far from the one that was refused.
+TEST_F(MattermostTest, ARateLimitedPostWaitsForTheLimitsReset) {
+  Said("gisanna", "hej");
+  const int64_t rows = Count("SELECT COUNT(*) FROM outbox");
+  const size_t refused = mm_.calls("POST", "/api/v4/posts").size();
+  mm_.FailNext(1, 429, /*reset=*/30, /*retry_after=*/1);
+  mm_.UserPosts(Id("gisanna"), "hjälp");
+  ASSERT_TRUE(Eventually([&] {
+    return Count("SELECT COUNT(*) FROM outbox WHERE id > " + std::to_string(rows) +
+                 " AND attempts = 1 AND status = 'pending'") == 1;
+  })) << "the answer's post is refused once and waits";
+  ASSERT_EQ(mm_.calls("POST", "/api/v4/posts").size(), refused + 1);
+  EXPECT_EQ(mm_.calls("POST", "/api/v4/posts").back().status, 429);
+  // From the row's making (before the refused call) to its next attempt.
+  const int64_t wait = Count(
+      "SELECT CAST(ROUND((julianday(next_at) - julianday(created_at)) * 86400) AS INTEGER) "
+      "FROM outbox WHERE id > " +
+      std::to_string(rows) + " AND attempts = 1");
+  EXPECT_GE(wait, 30) << "the wait is the limit's reset, not Retry-After's second";
+  EXPECT_LT(wait, 40);
+}
+
+// Reminders reach Mattermost users in their DM, with the snooze buttons,
+// and a snooze pressed there (the signed request the server sends to the
+// button's integration URL) holds the nudges until the chosen working day.
+// The clock is the bot's test clock (POST /test/clock), as in
+// tests/e2e/reminders_test.cc; the nudges' times are read from the audit
+// and the timers, which use that clock.
+class MattermostReminderTest : public MattermostTest {
+ protected:
+  // Monday 23 November 2026, 09:00 in Stockholm.
+  MattermostReminderTest() { extra_ = {"--test-clock", "--test-clock-now", kMonday}; }
+  void SetClock(const std::string& now) {
+    auto r = bot_.Post("/test/clock", {{"now", now}});
+    ASSERT_EQ(r.status, 200) << r.raw;
+  }
+  // Per's nudges as the audit has them: the test clock's time of each.
+  std::vector<std::string> NudgesToPer() {
+    SQLite::Database db(bot_.db(), SQLite::OPEN_READONLY);
+    SQLite::Statement q(db,
+                        "SELECT at FROM audit WHERE action = 'reminder.nudged' AND "
+                        "json_extract(detail, '$.to') = 'gis-per' ORDER BY id");
+    std::vector<std::string> at;
+    while (q.executeStep()) at.push_back(q.getColumn(0).getString());
+    return at;
+  }
+  static constexpr const char* kMonday = "2026-11-23T09:00:00+01:00";
+  static constexpr const char* kNudge = "Påminnelse";
+};
+
+TEST_F(MattermostReminderTest, TheApproverIsNudgedAndASnoozeButtonHoldsTheNudgesUntilItsDay) {
+  Register();
+  ASSERT_TRUE(Eventually([&] { return Button("gisper", "approve").has_value(); }));
+  ASSERT_TRUE(Settled());
+  EXPECT_EQ(PostsContaining("gisper", kNudge), 0U);
+
+  // Tuesday 09:00: one working day; Per is nudged in his DM, with buttons.
+  SetClock("2026-11-24T09:00:30+01:00");
+  ASSERT_TRUE(Eventually([&] { return Button("gisper", "remind_snooze", "|3").has_value(); }))
+      << "the nudge is posted to Per's DM with its snooze buttons";
+  auto [nudge, snooze] = *Button("gisper", "remind_snooze", "|3");
+  EXPECT_NE(nudge["message"].get<std::string>().find(kNudge), std::string::npos) << nudge.dump();
+  std::set<std::string> actions;
+  for (const auto& a : nudge["props"]["attachments"])
+    for (const auto& act : a["actions"]) actions.insert(act["integration"]["context"]["a"]);
+  EXPECT_TRUE(actions.count("approve") && actions.count("remind_ack"));
+  std::set<std::string> snoozes;
+  for (const auto& a : nudge["props"]["attachments"])
+    for (const auto& act : a["actions"])
+      if (act["integration"]["context"]["a"] == "remind_snooze")
+        snoozes.insert(act["integration"]["context"]["v"].get<std::string>().substr(
+            act["integration"]["context"]["v"].get<std::string>().find('|')));
+  EXPECT_EQ(snoozes, (std::set<std::string>{"|1", "|3", "|week"}));
+  ASSERT_TRUE(Settled());
+  ASSERT_EQ(NudgesToPer().size(), 1U);
+
+  // Snooze three working days: Tuesday -> Friday 08:00, said in his DM.
+  auto answer = mm_.Click(nudge["id"], snooze, Id("gisper"));
+  EXPECT_EQ(answer.status, 200);
+  EXPECT_TRUE(answer.body.is_object()) << "an answer Mattermost takes (not \"Action failed\")";
+  ASSERT_TRUE(Eventually([&] {
+    return PostsContaining("gisper", "påminner dig igen fredag 27 november 2026 kl. 08.00") == 1;
+  })) << "the snooze is acknowledged";
+  ASSERT_TRUE(Settled());
+  // Nothing of Per's wait falls due before Friday 08:00 (07:00 UTC).
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM timers WHERE state = 'open' AND person_id = 'gis-per' "
+                  "AND due_at < '2026-11-27T07:00:00.000Z'"),
+            0);
+  EXPECT_GE(Count("SELECT COUNT(*) FROM timers WHERE state = 'open' AND person_id = 'gis-per'"), 1);
+
+  // Thursday (Wednesday's nudge and the escalation day) passes quietly.
+  SetClock("2026-11-26T16:00:00+01:00");
+  ASSERT_TRUE(Settled());
+  EXPECT_EQ(PostsContaining("gisper", kNudge), 1U);
+  // Friday 08:00: the next nudge, in Mattermost, and no earlier.
+  SetClock("2026-11-27T08:00:30+01:00");
+  ASSERT_TRUE(Eventually([&] { return PostsContaining("gisper", kNudge) == 2; }))
+      << "the next nudge comes on the snoozed day";
+  ASSERT_TRUE(Settled());
+  std::vector<std::string> nudged = NudgesToPer();
+  ASSERT_EQ(nudged.size(), 2U);
+  EXPECT_GE(nudged[1], "2026-11-27T07:00:00.000Z") << "the second nudge was made before Friday";
+  EXPECT_EQ(PostsContaining("gisper", kNudge), 2U);
 }
 
 }  // namespace

@@ -17,11 +17,15 @@
 //     403 unless the bot wrote the post; props are replaced wholesale;
 //   - GET channels/{id}/posts?since=<ms>: {order, posts} of the posts
 //     changed after `since`, the integration of every action stripped;
+//   - GET users/{id}/channels: the bot's channels (its DMs), for "me" or
+//     the bot's own id only (else 403: it has no edit_other_users);
 //   - POST actions/dialogs/open: the trigger_id must be one this fake handed
 //     out with a click or a slash command, unused and younger than the
 //     trigger lifetime (3 s); the dialog's limits of §11 are checked;
 //   - FailNext(n, 429) answers with X-Ratelimit-Limit/-Remaining/-Reset
-//     and Retry-After, as throttled (Mattermost's limiter) does.
+//     and Retry-After, as throttled (Mattermost's limiter) does (Reset is
+//     the seconds until the limit is whole, Retry-After until one more call
+//     is let through; a test may make them differ or leave Retry-After out).
 // WebSocket (/api/v4/websocket): authenticated by the Bearer header of the
 // upgrade or by an authentication_challenge (answered {status:"OK",
 // seq_reply}); then a `hello` event; `posted` events whose data.post is the
@@ -157,12 +161,14 @@ class FakeMattermost {
   // PrivacySettings.ShowEmailAddress off: no e-mail addresses are shown.
   void HideEmails(bool hide) { hide_emails_ = hide; }
   // The next `n` REST calls are answered `status` (429 with the rate-limit
-  // headers, Reset `reset` seconds) without being carried out.
-  void FailNext(int n, int status, int reset = 1) {
+  // headers, Reset `reset` seconds, and Retry-After `retry_after` seconds:
+  // `reset` if not given, none if negative) without being carried out.
+  void FailNext(int n, int status, int reset = 1, std::optional<int> retry_after = std::nullopt) {
     std::lock_guard<std::mutex> lock(mu_);
     fail_left_ = n;
     fail_status_ = status;
     fail_reset_ = reset;
+    fail_retry_after_ = retry_after.value_or(reset);
   }
   // The next `n` POST posts are carried out but answered 500,
   // as when the answer is lost after the server stored the post.
@@ -527,9 +533,10 @@ class FakeMattermost {
         r.body = Error(429, "api.context.rate_limit", "limit exceeded").body;
         r.headers = {{"X-Ratelimit-Limit", "10"},
                      {"X-Ratelimit-Remaining", "0"},
-                     {"X-Ratelimit-Reset", std::to_string(fail_reset_)},
-                     // as throttled, the server's limiter, adds
-                     {"Retry-After", std::to_string(fail_reset_)}};
+                     {"X-Ratelimit-Reset", std::to_string(fail_reset_)}};
+        // as throttled, the server's limiter, adds (the time until one
+        // more call is let through: up to Reset)
+        if (fail_retry_after_ >= 0) r.headers["Retry-After"] = std::to_string(fail_retry_after_);
       }
     } else if (auth != "Bearer " + token_) {
       r = Error(401, "api.context.session_expired.app_error", "Invalid or expired session");
@@ -578,6 +585,10 @@ class FakeMattermost {
       }
       return Error(404, "app.user.missing_account.const", "Unable to find the user.");
     }
+    if (c.method == "GET" && starts("/api/v4/users/") && p.size() > 9 &&
+        p.compare(p.size() - 9, 9, "/channels") == 0)
+      return ChannelsOf(p.substr(std::string("/api/v4/users/").size(),
+                                 p.size() - std::string("/api/v4/users/").size() - 9));
     if (c.method == "GET" && starts("/api/v4/users/")) {
       std::string id = p.substr(std::string("/api/v4/users/").size());
       auto u = users_.find(id);
@@ -688,6 +699,47 @@ class FakeMattermost {
     // The bot hears its own posts on its socket, as from a real server.
     boost::asio::post(*ioc_, [this, post] { BroadcastNow("posted", post); });
     return {201, Stripped(echoed), {}};
+  }
+
+  // GET users/{user_id}/channels ("Get all channels from all teams",
+  // server 6.1+): the channels the user is a member of, DMs among them.
+  // "Logged in as the user, or have edit_other_users permission", which a
+  // bot with the Member role has not: only "me" or the bot's own id.
+  // REQUIRES: mu_ held.
+  Reply ChannelsOf(const std::string& user) {
+    if (user != "me" && user != kBotId) {
+      if (!users_.count(user))
+        return Error(404, "app.user.missing_account.const", "Unable to find the user.");
+      return Error(403, "api.context.permissions.app_error",
+                   "You do not have the appropriate permissions.");
+    }
+    nlohmann::json out = nlohmann::json::array();
+    for (const auto& [name, id] : channels_) {
+      if (!members_.at(id).count(kBotId)) continue;
+      int64_t created = 0, last_post = 0, total = 0;
+      for (const auto& [post_id, post] : posts_) {
+        if (post["channel_id"] != id) continue;
+        int64_t at = post["create_at"].get<int64_t>();
+        created = created == 0 ? at : std::min(created, at);
+        last_post = std::max(last_post, at);
+        ++total;
+      }
+      out.push_back({{"id", id},
+                     {"create_at", created},
+                     {"update_at", created},
+                     {"delete_at", 0},
+                     {"team_id", ""},
+                     {"type", "D"},
+                     {"display_name", ""},
+                     {"name", name},
+                     {"header", ""},
+                     {"purpose", ""},
+                     {"last_post_at", last_post},
+                     {"total_msg_count", total},
+                     {"extra_update_at", 0},
+                     {"creator_id", ""}});
+    }
+    return {200, out, {}};
   }
 
   // PostAction.IsValid: an id, a name, a type, an http(s) integration URL.
@@ -996,7 +1048,7 @@ class FakeMattermost {
   nlohmann::json dialog_;
   std::atomic<bool> hide_emails_{false};
   std::atomic<std::chrono::milliseconds> trigger_lifetime_{std::chrono::milliseconds(3000)};
-  int fail_left_ = 0, fail_status_ = 500, fail_reset_ = 1, lose_left_ = 0;
+  int fail_left_ = 0, fail_status_ = 500, fail_reset_ = 1, fail_retry_after_ = 1, lose_left_ = 0;
   std::atomic<int> lost_{0};
   std::atomic<bool> refuse_sockets_{false};
   int64_t last_ms_ = 0;

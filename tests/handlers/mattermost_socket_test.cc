@@ -122,12 +122,45 @@ TEST(MattermostClient, SendsTheBearerTokenAndClassifiesRateLimits) {
   EXPECT_FALSE(limited.uncertain());
   ASSERT_TRUE(limited.retry_after.has_value());
   EXPECT_EQ(limited.retry_after->count(), 3);
+  // X-Ratelimit-Reset is honoured: beyond a shorter Retry-After, and alone.
+  fake.FailNext(1, 429, 7, 1);
+  Result reset = client.Get("/api/v4/users/me");
+  ASSERT_EQ(reset.status, 429);
+  ASSERT_TRUE(reset.retry_after.has_value());
+  EXPECT_EQ(reset.retry_after->count(), 7);
+  fake.FailNext(1, 429, 4, -1);
+  Result reset_only = client.Get("/api/v4/users/me");
+  ASSERT_EQ(reset_only.status, 429);
+  ASSERT_TRUE(reset_only.retry_after.has_value());
+  EXPECT_EQ(reset_only.retry_after->count(), 4);
   Client wrong(fake.url(), "nottoken", std::chrono::seconds(5));
   Result refused = wrong.Get("/api/v4/users/me");
   EXPECT_EQ(refused.status, 401);
   EXPECT_FALSE(refused.retryable());
   EXPECT_EQ(refused.error(), "api.context.session_expired.app_error (http 401)");
   fake.Stop();
+}
+
+TEST(MattermostRateLimitWait, WaitsForTheLongerOfResetAndRetryAfter) {
+  using std::chrono::seconds;
+  constexpr int64_t kNow = 1'800'000'000;
+  EXPECT_EQ(RateLimitWait("7", "1", kNow), seconds(7)) << "Reset: the limit whole again";
+  EXPECT_EQ(RateLimitWait("2", "5", kNow), seconds(5));
+  EXPECT_EQ(RateLimitWait("9", std::nullopt, kNow), seconds(9)) << "Reset alone";
+  EXPECT_EQ(RateLimitWait(std::nullopt, "3", kNow), seconds(3)) << "Retry-After alone";
+  EXPECT_EQ(RateLimitWait("1.2", std::nullopt, kNow), seconds(2)) << "a fraction rounds up";
+}
+
+TEST(MattermostRateLimitWait, ReadsAUnixTimeAndBoundsWhatItCannotBelieve) {
+  using std::chrono::seconds;
+  constexpr int64_t kNow = 1'800'000'000;
+  EXPECT_EQ(RateLimitWait(std::to_string(kNow + 12), std::nullopt, kNow), seconds(12))
+      << "a proxy's Reset as a Unix time";
+  EXPECT_EQ(RateLimitWait(std::to_string(kNow - 5), std::nullopt, kNow), seconds(1));
+  EXPECT_EQ(RateLimitWait(std::nullopt, std::nullopt, kNow), seconds(1));
+  EXPECT_EQ(RateLimitWait("soon", "-3", kNow), seconds(1)) << "unreadable: a second";
+  EXPECT_EQ(RateLimitWait("0", "0", kNow), seconds(1));
+  EXPECT_EQ(RateLimitWait("999999", std::nullopt, kNow), seconds(3600)) << "at most an hour";
 }
 
 }  // namespace

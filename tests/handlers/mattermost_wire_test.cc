@@ -71,6 +71,23 @@ TEST(MattermostWire, ReadsAPostListOldestFirst) {
   EXPECT_TRUE(ParsePostList(R"({"order":{},"posts":[]})").empty());
 }
 
+TEST(MattermostWire, FindsTheBotsDirectChannelsInItsChannelList) {
+  // As GET users/{id}/channels answers (api/v4/source/channels.yaml's Channel).
+  nlohmann::json list = nlohmann::json::parse(R"([
+    {"id":"dm1","type":"D","name":"annaid__botid","team_id":"","delete_at":0,"last_post_at":5},
+    {"id":"town","type":"O","name":"town-square","team_id":"team1","delete_at":0},
+    {"id":"priv","type":"P","name":"secret","team_id":"team1","delete_at":0},
+    {"id":"group","type":"G","name":"abc","team_id":"","delete_at":0},
+    {"id":"self","type":"D","name":"botid__botid","team_id":"","delete_at":0},
+    {"id":"gone","type":"D","name":"botid__perid","team_id":"","delete_at":17},
+    {"type":"D","name":"noid"},
+    "not a channel",
+    {"id":"dm2","type":"D","name":"botid__kimid"}])");
+  EXPECT_EQ(DirectChannelIds(list, "botid"), (std::vector<std::string>{"dm1", "dm2"}));
+  EXPECT_TRUE(DirectChannelIds(nlohmann::json::object(), "botid").empty());
+  EXPECT_TRUE(DirectChannelIds(nullptr, "botid").empty());
+}
+
 TEST(MattermostWire, ReadsAnActionRequestAndRefusesOneWithoutItsIds) {
   ActionRequest a =
       ParseActionRequest(R"({"user_id":"u1","user_name":"anna","channel_id":"c1","post_id":"p1",)"
