@@ -237,6 +237,9 @@ class ConversationService {
   // without a number, reads) a case's diarienummer (bot/diary.h).
   bool HandleDiaryInput(Turn& turn, const Input& input);
   bool HandleReminderInput(Turn& turn, const Input& input);
+  // The follow-up of the goals: its "Svara" button, then the typed answer
+  // (kept in the audit trail with the case; "avbryt" leaves it open).
+  bool HandleFollowUp(Turn& turn, const Input& input);
   // Outbound to the person of the turn, in the turn's channel.
   void Say(Turn& turn, const Reply& reply, int64_t draft_id = 0);
 

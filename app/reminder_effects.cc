@@ -104,6 +104,9 @@ WaitFacts ConversationService::Facts(store::Transaction& tx, const Timer& t) {
     f.account = a->medium + (a->url.empty() ? "" : ", " + a->url);
     f.administrators = a->administrators;
     f.registration = a->registration_id;
+    if (t.kind == "follow_up") {  // the goals they gave, recalled in the question
+      if (auto r = tx.LoadRegistration(a->registration_id)) f.answers = r->answers;
+    }
   }
   f.languages = &tx.Languages();
   return f;
@@ -206,8 +209,47 @@ std::optional<TimePoint> ConversationService::NextTimerDue() {
   return tx.NextTimerDue();
 }
 
+bool ConversationService::HandleFollowUp(Turn& turn, const Input& input) {
+  static const std::string kPending = "follow_up:";
+  const Lang lang = turn.session.lang;
+  if (input.action == "follow_up_answer") {
+    if (!turn.tx.OpenTimer(input.value)) {
+      Say(turn, {catalog_.Render(lang, "remind.gone"), {}});
+      return true;
+    }
+    turn.session.pending = kPending + input.value;
+    Say(turn, {catalog_.Render(lang, "follow_up.prompt"), {}});
+    return true;
+  }
+  if (!input.action.empty() || turn.session.pending.rfind(kPending, 0) != 0) return false;
+  const std::string subject = turn.session.pending.substr(kPending.size());
+  const auto& cancel = catalog_.CommandWords("cancel");
+  if (std::find(cancel.begin(), cancel.end(), NormalizeWord(input.text)) != cancel.end()) {
+    turn.session.pending.clear();
+    Say(turn, {catalog_.Render(lang, "follow_up.cancelled"), {}});
+    return true;
+  }
+  if (LooksLikePassword(input.text)) {  // never kept; the question stays open
+    Say(turn, {catalog_.Render(lang, "follow_up.password"), {}});
+    return true;
+  }
+  turn.session.pending.clear();
+  auto open = turn.tx.OpenTimer(subject);
+  if (!open) {  // answered meanwhile by another administrator
+    Say(turn, {catalog_.Render(lang, "remind.gone"), {}});
+    return true;
+  }
+  const int64_t account = open->detail.value("account", int64_t{0});
+  turn.tx.CancelTimers(subject, turn.now);
+  turn.tx.AppendAudit(turn.now, turn.person.id, "follow_up.answered", subject,
+                      {{"answer", input.text}, {"account", account}});
+  Say(turn, {catalog_.Render(lang, "follow_up.recorded"), {}});
+  return true;
+}
+
 bool ConversationService::HandleReminderInput(Turn& turn, const Input& input) {
   if (reminders_ == nullptr) return false;
+  if (HandleFollowUp(turn, input)) return true;
   Lang lang = turn.session.lang;
   std::string action = input.action;
   std::string value = input.value;

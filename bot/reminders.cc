@@ -5,6 +5,7 @@
 #include <regex>
 #include <set>
 
+#include "bot/answers.h"
 #include "bot/approval.h"
 
 namespace kontobot {
@@ -70,7 +71,7 @@ std::optional<Duration> DurationField(const nlohmann::json& p, const char* key) 
 
 bool IsDuty(const std::string& kind) {
   return kind == "snapshot" || kind == "yearly_review" || kind == "archiving" ||
-         kind == "inactivity";
+         kind == "inactivity" || kind == "follow_up";
 }
 
 std::string DutySubject(const std::string& kind, const std::string& scope,
@@ -155,6 +156,7 @@ std::optional<WaitPolicy> PolicyFor(const Template* tmpl, const std::string& kin
   w.title = localized("title");
   w.to = p.value("to", std::string("administrators"));
   w.per_organisation = p.value("per", std::string()) == "organisation";
+  w.goals = Strings(p.value("goals", nlohmann::json()));
   return w;
 }
 
@@ -229,7 +231,7 @@ std::optional<Timer> Reminders::Start(const std::string& kind, const std::string
     t.detail["stage"] = 0;
     return t;
   }
-  if (kind == "inactivity") {
+  if (kind == "inactivity" || kind == "follow_up") {
     if (!p->after) return std::nullopt;
     t.due = Add(org, since, *p->after);
     t.since = t.due;  // the wait for an answer begins when the period ends
@@ -295,10 +297,12 @@ std::vector<Timer> Reminders::AccountDuties(int64_t account, const std::string& 
     if (!p || p->per_organisation) continue;
     if (auto d = NextDuty(kind, std::to_string(account), org, now)) out.push_back(*d);
   }
-  if (auto inactive = Start("inactivity", "", "", org, now)) {
-    inactive->subject = DutySubject("inactivity", std::to_string(account), local_time_.Date(now));
-    inactive->detail["account"] = account;
-    out.push_back(*inactive);
+  for (const char* kind : {"inactivity", "follow_up"}) {  // once `after` the start
+    if (auto d = Start(kind, "", "", org, now)) {
+      d->subject = DutySubject(kind, std::to_string(account), local_time_.Date(now));
+      d->detail["account"] = account;
+      out.push_back(*d);
+    }
   }
   return out;
 }
@@ -411,6 +415,8 @@ std::vector<Button> Reminders::Buttons(const Timer& t, const WaitFacts& f, Lang 
                    T(lang, std::string("button.snooze_") + choice), "default"});
     }
     return b;
+  } else if (t.kind == "follow_up") {
+    b = {{"follow_up_answer", t.subject, T(lang, "button.follow_up_answer"), "primary"}};
   } else if (IsDuty(t.kind)) {
     b = {{"duty_done", t.subject, T(lang, "button.duty_done." + t.kind), "primary"}};
     if (t.kind == "inactivity")
@@ -585,6 +591,20 @@ Firing Reminders::FireReply(const Timer& t, const WaitPolicy& p, const WaitFacts
   return out;
 }
 
+std::string Reminders::GoalsGiven(const Timer& t, const WaitPolicy& p, const WaitFacts& f,
+                                  Lang lang) const {
+  const Template* tmpl = TemplateOf(t.org);
+  std::string out;
+  for (const std::string& id : tmpl ? p.goals : std::vector<std::string>{}) {
+    const Step* s = tmpl->FindStep(id);
+    auto v = f.answers.find(id);
+    if (s == nullptr || v == f.answers.end() || v->is_null()) continue;
+    out += "\n" + T(lang, "follow_up.goal",
+                    {{"label", s->Label(lang)}, {"answer", Literal(FormatAnswer(*s, *v, lang))}});
+  }
+  return out.empty() ? out : "\n\n" + T(lang, "follow_up.goals_heading") + out;
+}
+
 std::vector<std::string> Reminders::DutyRecipients(const Timer& t, const WaitPolicy& p,
                                                    const WaitFacts& f) const {
   if (p.to == "administrators") return Administrators(t, f);
@@ -623,6 +643,7 @@ Firing Reminders::FireDuty(const Timer& t, const WaitPolicy& p, const WaitFacts&
           T(lang, asked ? "duty.overdue" : "duty.ask." + t.kind,
             {{"account", Literal(f.account)}, {"since", since}, {"what", What(base, lang)}});
       if (!p.text.empty()) text += "\n\n" + p.text.Get(lang);
+      text += GoalsGiven(t, p, f, lang);
       if (!inventory.empty())
         text += "\n\n" +
                 T(lang, "duty.inventory", {{"count", std::to_string(f.inventory.size())}}) +
@@ -668,7 +689,7 @@ Firing Reminders::FireDuty(const Timer& t, const WaitPolicy& p, const WaitFacts&
     out.next.push_back(n);
   }
   // The next period's duty, once, when this one is first asked.
-  if (!asked && t.kind != "inactivity") {
+  if (!asked && t.kind != "inactivity" && t.kind != "follow_up") {
     if (auto n = NextDuty(t.kind, DutyScope(t.subject), t.org, now)) out.next.push_back(*n);
   }
   return out;

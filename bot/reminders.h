@@ -33,6 +33,9 @@
 //    the `escalate_to` roles told.
 //  - Start-up steps (after approval) are waits like any other: nudged and
 //    escalated by the `startup` policy.
+//  - A follow-up of the goals (`follow_up`) asks the administrators once,
+//    `after` the account's start, how the goals they gave went; their
+//    answer is typed in chat and kept with the case.
 //
 // Thread-safety: const methods; the per-organisation calendars are built at
 // construction and never change. The borrowed templates, catalogue,
@@ -90,6 +93,7 @@ struct WaitPolicy {
   LocalizedText title;                // duties: what it is called ("Överföring till papper")
   std::string to = "administrators";  // duties: "administrators" or a directory role
   bool per_organisation = false;      // duties: one for the organisation, not per account
+  std::vector<std::string> goals;     // follow_up: the questions whose answers it recalls
 };
 
 // True for the periodic duties of an account or organisation.
@@ -122,6 +126,8 @@ struct WaitFacts {
   // organisation duties: each account of the organisation in the register,
   // {"Facebook, www.facebook.com/x", "Rune Ask, rune.ask@smc.se; ..."}
   std::vector<std::pair<std::string, std::string>> inventory;
+  // follow_up: the registration's answers (question id -> answer)
+  nlohmann::json answers = nlohmann::json::object();
   // The languages people chose (borrowed; may be null): each recipient is
   // written to in their own.
   const LanguageChoices* languages = nullptr;
@@ -235,6 +241,8 @@ class Reminders {
                                              const WaitFacts& f) const;
   std::vector<std::string> Administrators(const Timer& t, const WaitFacts& f) const;
   Firing FireDuty(const Timer& t, const WaitPolicy& p, const WaitFacts& f, TimePoint now) const;
+  // "Målen ni angav: ..." for a follow-up, from the answers its policy names.
+  std::string GoalsGiven(const Timer& t, const WaitPolicy& p, const WaitFacts& f, Lang lang) const;
   // Who is asked to do a duty: the administrators, or the holders of `to`.
   std::vector<std::string> DutyRecipients(const Timer& t, const WaitPolicy& p,
                                           const WaitFacts& f) const;

@@ -477,8 +477,9 @@ class TemplateParser {
   void ParseReminders(const YAML::Node& node, Template& t) {
     if (!node.IsDefined() || node.IsNull()) return;
     if (!IsMapNode(node)) return r_.Error(node, "'reminders' must be a map");
-    r_.OnlyKeys(node, {"draft_idle", "approval", "admin_acceptance", "public_reply", "startup",
-                       "snapshot", "yearly_review", "archiving", "inactivity", "absence"});
+    r_.OnlyKeys(
+        node, {"draft_idle", "approval", "admin_acceptance", "public_reply", "startup", "snapshot",
+               "yearly_review", "archiving", "inactivity", "follow_up", "absence"});
     static const std::set<std::string> kDurations{"nudge_after", "escalate_after", "due_within",
                                                   "after"};
     for (const auto& kv : node) {
@@ -504,15 +505,22 @@ class TemplateParser {
                          {"en", Field(field.second, "en").as<std::string>("")}};
         }
       }
-      if (IsDuty(kv.first.Scalar())) CheckDuty(kv.first.Scalar(), kv.second, policy);
+      if (IsDuty(kv.first.Scalar())) CheckDuty(kv.first.Scalar(), kv.second, policy, t);
       t.reminders[kv.first.Scalar()] = policy;
     }
   }
 
   // A periodic duty is the organisation's own: its words, its dates (or,
   // for inactivity, its period), whom it asks and for what.
-  void CheckDuty(const std::string& kind, const YAML::Node& node, const nlohmann::json& policy) {
-    r_.OnlyKeys(node, {"at", "after", "due_within", "escalate_to", "text", "title", "to", "per"});
+  void CheckDuty(const std::string& kind, const YAML::Node& node, const nlohmann::json& policy,
+                 const Template& t) {
+    r_.OnlyKeys(
+        node, {"at", "after", "due_within", "escalate_to", "text", "title", "to", "per", "goals"});
+    for (const auto& goal : policy.value("goals", nlohmann::json::array())) {
+      const Step* s = goal.is_string() ? t.FindStep(goal.get<std::string>()) : nullptr;
+      if (s == nullptr || !s->IsQuestion())
+        r_.Error(Field(node, "goals"), "'goals' names questions of the template");
+    }
     auto localized = [&](const char* field, bool required) {
       const nlohmann::json* v = policy.contains(field) ? &policy.at(field) : nullptr;
       if (v == nullptr) {
@@ -524,8 +532,8 @@ class TemplateParser {
     };
     localized("text", true);
     localized("title", false);
-    if (kind == "inactivity") {
-      if (!policy.contains("after")) r_.Error(node, "duty 'inactivity' needs 'after'");
+    if (kind == "inactivity" || kind == "follow_up") {
+      if (!policy.contains("after")) r_.Error(node, "duty '" + kind + "' needs 'after'");
     } else if (!policy.contains("at")) {
       r_.Error(node, "duty '" + kind + "' needs 'at' (dates like \"01-15\")");
     }
@@ -538,8 +546,8 @@ class TemplateParser {
     std::string per = policy.value("per", std::string("account"));
     if (per != "account" && per != "organisation")
       r_.Error(Field(node, "per"), "'per' is 'account' or 'organisation'");
-    if (per == "organisation" && kind == "inactivity")
-      r_.Error(Field(node, "per"), "inactivity is measured per account");
+    if (per == "organisation" && (kind == "inactivity" || kind == "follow_up"))
+      r_.Error(Field(node, "per"), kind + " is per account");
     if (per == "organisation" &&
         policy.value("to", std::string("administrators")) == "administrators")
       r_.Error(node, "a duty 'per: organisation' names its role with 'to'");

@@ -35,14 +35,11 @@ const std::set<std::string> kNotInEventLog{
     "answer.invalid", "answer.skipped", "advice.acknowledged", "session.language"};
 
 // The account's periodic duties, by subject prefix (see bot/reminders.h).
-const std::vector<std::string> kDutyKinds{"snapshot", "yearly_review", "inactivity"};
-const std::vector<std::string> kDutyActions{"duty.asked",
-                                            "duty.nudged",
-                                            "duty.escalated",
-                                            "duty.confirmed",
-                                            "reminder.acknowledged",
-                                            "reminder.snoozed",
-                                            "account.close_requested"};
+const std::vector<std::string> kDutyKinds{"snapshot", "yearly_review", "archiving", "inactivity",
+                                          "follow_up"};
+const std::vector<std::string> kDutyActions{
+    "duty.asked",         "duty.nudged",           "duty.escalated",   "duty.confirmed",
+    "follow_up.answered", "reminder.acknowledged", "reminder.snoozed", "account.close_requested"};
 
 class Builder {
  public:
@@ -309,6 +306,11 @@ class Builder {
   json Duties() const {
     json rows = json::array();
     for (const json& a : c_.audit) {
+      if (a["action"] == "follow_up.answered") {  // how the goals went, in their words
+        rows.push_back(
+            Row({T("records.duty.follow_up_answer", {{"answer", a["detail"].value("answer", "")}}),
+                 Name(a["actor"].get<std::string>()), WhenUtc(a["at"].get<std::string>())}));
+      }
       if (a["action"] != "duty.confirmed") continue;
       rows.push_back(
           Row({DutyName(a["subject"].get<std::string>()), Name(a["actor"].get<std::string>()),

@@ -408,9 +408,13 @@ TEST_F(RemindersTest, EachOrganisationGetsTheDutiesItsSeedAsksForAndNoOthers) {
     for (const Timer& t : r_.OrganisationDuties(org, now)) out.push_back(t.subject);
     return out;
   };
-  // Gislaved and Dalarna: the half-yearly snapshot, nothing else.
-  EXPECT_EQ(kinds("gislaved"), std::vector<std::string>{"snapshot:7:2027-01-01"});
-  EXPECT_EQ(kinds("dalarna"), std::vector<std::string>{"snapshot:7:2027-01-01"});
+  // Gislaved and Dalarna: the half-yearly snapshot, and the goals followed
+  // up once ("Glöm inte att efter ett tag följa upp insatserna"; "Mät och
+  // utvärdera"); no yearly review, no inactivity check.
+  EXPECT_EQ(kinds("gislaved"),
+            (std::vector<std::string>{"snapshot:7:2027-01-01", "follow_up:7:2026-11-23"}));
+  EXPECT_EQ(kinds("dalarna"),
+            (std::vector<std::string>{"snapshot:7:2027-01-01", "follow_up:7:2026-11-23"}));
   // Trosa: the transfer to paper, having no electronic final archive.
   EXPECT_EQ(kinds("trosa"), std::vector<std::string>{"archiving:7:2027-01-15"});
   // SMC: inactive pages per account; the internal list reviewed once a
@@ -498,6 +502,36 @@ TEST_F(RemindersTest, WhatFallsDueTogetherIsOneDigestPerPerson) {
   std::vector<Nudge> one = r_.Gather({all[0]}, nullptr);
   ASSERT_EQ(one.size(), 1u);
   EXPECT_EQ(one[0].reply.text, all[0].reply.text);
+}
+
+// Issue 17: Gislaved's "Glöm inte att efter ett tag följa upp insatserna.
+// Mät effekten och stäm av mot målen": asked once, half a year on, with the
+// goals the form gave.
+TEST_F(RemindersTest, TheGoalsAreFollowedUpOnceWithTheGoalsGiven) {
+  std::vector<Timer> duties = r_.AccountDuties(7, "gislaved", Utc("2026-11-23T10:00:00.000Z"));
+  ASSERT_EQ(duties.size(), 2u);
+  const Timer& follow_up = duties[1];
+  EXPECT_EQ(follow_up.kind, "follow_up");
+  EXPECT_EQ(store::FormatUtc(follow_up.due), "2027-05-23T09:00:00.000Z");
+  WaitFacts f;
+  f.open = true;
+  f.account = "Facebook, www.facebook.com/gislavedfritid";
+  f.administrators = {{{"name", "Omar Haddad"}, {"email", "omar.haddad@gislaved.se"}}};
+  f.answers = {{"mal", "200 följare på ett halvår"}, {"malgrupp", "Unga 13-18 år"}};
+  Firing fired = r_.Fire(follow_up, f, Utc("2027-05-24T07:00:00.000Z"));
+  ASSERT_EQ(fired.messages.size(), 1u);
+  const std::string& text = fired.messages[0].reply.text;
+  EXPECT_NE(text.find("🎯 Dags att följa upp kontot Facebook"), std::string::npos) << text;
+  EXPECT_NE(text.find("Mät effekten och stäm av mot målen."), std::string::npos) << text;
+  EXPECT_NE(text.find("• Mål: 200 följare på ett halvår"), std::string::npos) << text;
+  EXPECT_EQ(text.find("Unga 13-18"), std::string::npos) << "only the goals the policy names";
+  EXPECT_EQ(fired.messages[0].reply.buttons[0].id, "follow_up_answer");
+  // Followed up (a nudge if not answered), but never a second time.
+  ASSERT_EQ(fired.next.size(), 1u);
+  EXPECT_EQ(fired.next[0].subject, follow_up.subject);
+  EXPECT_TRUE(fired.next[0].detail.value("asked", false));
+  EXPECT_TRUE(r_.AccountDuties(7, "smc", follow_up.due).size() == 1u)
+      << "SMC's seed asks for no follow-up";
 }
 
 TEST_F(RemindersTest, SmcsKansliReviewsTheWholeListOnceAYear) {
@@ -596,7 +630,7 @@ TEST_F(RemindersTest, AStartUpStepIsChasedAndEscalated) {
 
 TEST_F(RemindersTest, AYearlySnapshotIsAskedFollowedUpAndEscalated) {
   std::vector<Timer> duties = r_.AccountDuties(7, "gislaved", Utc("2026-11-23T10:00:00.000Z"));
-  ASSERT_EQ(duties.size(), 1u);
+  ASSERT_EQ(duties.size(), 2u);
   EXPECT_EQ(duties[0].subject, "snapshot:7:2027-01-01");
   EXPECT_EQ(store::FormatUtc(duties[0].due), "2026-12-31T23:00:00.000Z");  // local midnight
 

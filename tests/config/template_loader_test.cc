@@ -113,7 +113,7 @@ TEST(TemplateLoader, ADutyNeedsItsOwnWordsAndSchedule) {
   EXPECT_TRUE(Contains(e, "'text' needs both sv and en"));
   EXPECT_TRUE(Contains(e, "a duty 'per: organisation' names its role with 'to'"));
   EXPECT_TRUE(Contains(e, "duty 'inactivity' needs 'after'"));
-  EXPECT_TRUE(Contains(e, "inactivity is measured per account"));
+  EXPECT_TRUE(Contains(e, "inactivity is per account"));
 
   auto fine = LoadTemplateString(std::string(kHead) + kStep + R"(reminders:
   yearly_review: {at: "01-15", to: kansli, per: organisation, text: {sv: T, en: T}}

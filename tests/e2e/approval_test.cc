@@ -161,8 +161,8 @@ TEST_P(EveryOrganisation, TravelsFromFirstMessageToTheRegister) {
 // three (with Gislaved's words) whatever its organisation's seed said.
 TEST_P(EveryOrganisation, GetsThePeriodicDutiesItsSeedAsksForAndNoOthers) {
   static const std::map<std::string, std::vector<std::string>> kDuties{
-      {"dalarna", {"snapshot:1:2027-01-01"}},
-      {"gislaved", {"snapshot:1:2027-01-01"}},
+      {"dalarna", {"follow_up:1:2026-11-23", "snapshot:1:2027-01-01"}},
+      {"gislaved", {"follow_up:1:2026-11-23", "snapshot:1:2027-01-01"}},
       {"sll", {}},  // "fastställs i samråd med landstingsarkivet": none imposed
       {"smc", {"inactivity:1:2026-11-23", "yearly_review:org-smc:2027-01-15"}},
       {"trosa", {"archiving:1:2027-01-15"}}};
@@ -174,7 +174,7 @@ TEST_P(EveryOrganisation, GetsThePeriodicDutiesItsSeedAsksForAndNoOthers) {
   SQLite::Database db(bot.db(), SQLite::OPEN_READONLY);
   SQLite::Statement q(db,
                       "SELECT subject FROM timers WHERE state = 'open' AND kind IN ('snapshot', "
-                      "'archiving', 'yearly_review', 'inactivity') ORDER BY subject");
+                      "'archiving', 'yearly_review', 'inactivity', 'follow_up') ORDER BY subject");
   std::vector<std::string> duties;
   while (q.executeStep()) duties.push_back(q.getColumn(0).getString());
   EXPECT_EQ(duties, kDuties.at(org));

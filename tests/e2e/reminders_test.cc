@@ -10,6 +10,7 @@
 
 #include <array>
 #include <cstdio>
+#include <fstream>
 
 #include "tests/e2e/bot_process.h"
 
@@ -382,6 +383,50 @@ TEST(Reminders, StartUpStepsAreChasedListedInStatusAndEscalated) {
   // Anna confirmed is not among them.
   EXPECT_EQ(CountContaining(bot, "gis-info", "Anna Berg har ännu inte hanterat uppstartssteget"),
             3);
+}
+
+// Issue 17: the goals are followed up half a year after the start; the
+// administrator's typed answer is kept with the case and shown in its
+// dossier.
+TEST(Reminders, TheGoalsAreFollowedUpAndTheAnswerIsPartOfTheCase) {
+  std::string db = TempDb();
+  {
+    Bot bot(db);
+    bot.Start({"--test-clock", "--test-clock-now", kMonday});
+    ASSERT_NO_FATAL_FAILURE(SubmitAndApproveGislaved(bot));
+    // 23 May 2027 is a Sunday: asked on Monday 24 May at the opening.
+    ASSERT_EQ(SetClock(bot, "2027-05-24T08:00:30+02:00").status, 200);
+    ASSERT_TRUE(WaitFor(bot, "gis-omar", "🎯 Dags att följa upp kontot"));
+    std::string asked = Texts(FeedOf(bot, "gis-omar"));
+    EXPECT_NE(asked.find("• Mål: Ett svar"), std::string::npos) << asked;
+    json answer = Button(bot, "gis-omar", "follow_up_answer");
+    ASSERT_FALSE(answer.is_null());
+    auto r = Press(bot, "gis-omar", answer);
+    ASSERT_EQ(r.status, 200) << r.raw;
+    EXPECT_NE(Texts(r.body["messages"]).find("Skriv i ett meddelande hur det har gått"),
+              std::string::npos)
+        << r.raw;
+    std::string said =
+        Texts(bot.Say("gis-omar", "Vi nådde 250 följare, men svaren tar för lång tid"));
+    EXPECT_NE(said.find("Uppföljningen är sparad i ärendet"), std::string::npos) << said;
+    EXPECT_EQ(bot.Count("timers WHERE state = 'open' AND kind = 'follow_up'"), 0);
+    // Answered: no reminder about it later.
+    ASSERT_EQ(SetClock(bot, "2027-06-21T09:00:00+02:00").status, 200);
+    ASSERT_EQ(bot.Get("/healthz").status, 200);
+    EXPECT_EQ(CountContaining(bot, "gis-omar", "uppföljningen av målen"), 0);
+    EXPECT_EQ(bot.Kill(SIGTERM), 0);
+  }
+  const std::string out = ::testing::TempDir() + "/follow_up_dossier";
+  CommandResult export_run = RunCommand(
+      BotBinary() + " export registration 1 --by gis-info --to x --pdf=false --out " + out +
+      " --db " + db + " --templates " + KONTOBOT_SOURCE_DIR + "/config/templates --messages " +
+      KONTOBOT_SOURCE_DIR + "/config/messages --directory " + KONTOBOT_SOURCE_DIR +
+      "/config/directory.yaml 2>&1");
+  ASSERT_EQ(export_run.status, 0) << export_run.out;
+  std::ifstream in(out + "/registration-1.html");
+  std::string html{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  EXPECT_NE(html.find("Uppföljning av målen: ”Vi nådde 250 följare, men svaren tar för lång tid”"),
+            std::string::npos);
 }
 
 TEST(Reminders, TheClockRouteExistsOnlyWithTheFlag) {
