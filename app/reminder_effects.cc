@@ -82,7 +82,7 @@ WaitFacts ConversationService::Facts(store::Transaction& tx, const Timer& t) {
   } else {
     auto a = tx.LoadAccount(id);
     if (!a) return f;
-    f.open = a->status == "active";
+    f.open = store::AccountIsOpen(a->status);
     f.account = a->medium + (a->url.empty() ? "" : ", " + a->url);
     f.administrators = a->administrators;
     f.registration = a->registration_id;
@@ -152,7 +152,7 @@ bool ConversationService::CommentAwaitingReply(int64_t account, const std::strin
   TimePoint now = clock_.Now();
   store::Transaction tx(store_);
   auto a = tx.LoadAccount(account);
-  if (!a || a->status != "active" || tx.OpenTimer(subject)) return false;
+  if (!a || !store::AccountIsOpen(a->status) || tx.OpenTimer(subject)) return false;
   auto t = reminders_->Start("public_reply", subject, "", a->org, received);
   if (!t) return true;  // the organisation sets no answer time
   t->detail["account"] = account;
@@ -289,18 +289,11 @@ bool ConversationService::HandleReminderInput(Turn& turn, const Input& input) {
         }
       }
     } else {
+      // "Stäng kontot": the closing case starts, about this account, for
+      // the reason the nudge was about (closing_effects.cc).
       turn.tx.AppendAudit(turn.now, turn.person.id, "account.close_requested",
                           "registration:" + std::to_string(account), audit);
-      std::string label = open->detail.value("account_label", "");
-      Say(turn, {catalog_.Render(lang, "duty.close_requested", {{"account", Literal(label)}}), {}});
-      for (const Person* info : directory_.WithRole(open->org, "informationsfunktion")) {
-        Lang il = kontobot::LanguageOf(info, &turn.tx.Languages());
-        Send(turn.tx, info->id,
-             {catalog_.Render(il, "duty.close_notice",
-                              {{"name", turn.person.name}, {"account", Literal(label)}}),
-              {}},
-             {}, 0, turn.now);
-      }
+      StartClosing(turn, account, catalog_.Render(lang, "closing.reason_inactive"));
     }
   }
   return true;
