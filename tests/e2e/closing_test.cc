@@ -167,6 +167,19 @@ TEST(Closing, GislavedAccountIsListedWhenCreatedAndLeavesTheRegisterWhenChecklis
   std::string csv = Slurp(out + "/register.csv");
   EXPECT_TRUE(Has(csv, "Stängt")) << csv;
   EXPECT_TRUE(Has(csv, "Verksamheten har flyttat till webbplatsen")) << csv;
+  // The case's dossier shows the closing's steps, who confirmed them and
+  // the event log's sentences.
+  std::filesystem::remove_all(out + "-case");
+  std::string export_case = BotBinary() + " export registration 1 --by gis-info --to x " +
+                            "--pdf=false --out " + out + "-case --db " + db + " --templates " +
+                            KONTOBOT_SOURCE_DIR + "/config/templates --messages " +
+                            KONTOBOT_SOURCE_DIR + "/config/messages --directory " +
+                            KONTOBOT_SOURCE_DIR + "/config/directory.yaml > /dev/null 2>&1";
+  ASSERT_EQ(std::system(export_case.c_str()), 0);
+  std::string dossier = Slurp(out + "-case/registration-1.html");
+  EXPECT_TRUE(Has(dossier, "Stängning av kontot")) << "the closing's section";
+  EXPECT_TRUE(Has(dossier, "Ta en skärmdump av kontot innan det avslutas.")) << "its steps";
+  EXPECT_TRUE(Has(dossier, "Omar Haddad begärde att kontot stängs")) << "the event log";
   std::string history = Slurp(out + "/register-history.csv");
   for (const char* said :
        {"fördes in i förteckningen", "är skapat och fördes in i den offentliga förteckningen",
