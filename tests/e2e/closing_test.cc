@@ -188,6 +188,34 @@ TEST(Closing, GislavedAccountIsListedWhenCreatedAndLeavesTheRegisterWhenChecklis
   }
 }
 
+TEST(Closing, TwoAdministratorsConfirmingAtOnceStartOneClosing) {
+  Bot bot(TempDb());
+  bot.Start();
+  FillInAndSubmit(bot, "gis-anna");
+  EveryoneIn(bot, "gislaved", {"approve", "done"});
+  ASSERT_EQ(bot.Get("/register.json").body["accounts"].size(), 1u);
+  for (const char* admin : {"gis-omar", "gis-lisa"}) {
+    bot.Say(admin, "Vi vill ta bort kontot");
+    bot.Say(admin, "Ingen har tid");
+  }
+  json omar = FindButton(bot, "gis-omar", "closing_confirm");
+  json lisa = FindButton(bot, "gis-lisa", "closing_confirm");
+  ASSERT_FALSE(omar.is_null());
+  ASSERT_FALSE(lisa.is_null());
+  std::string omar_said, lisa_said;
+  {
+    // Each request has its own HTTP client: the presses race on the server.
+    std::thread a([&] { omar_said = Texts(Press(bot, "gis-omar", omar)); });
+    std::thread b([&] { lisa_said = Texts(Press(bot, "gis-lisa", lisa)); });
+    a.join();
+    b.join();
+  }
+  EXPECT_EQ(bot.Count("tasks WHERE kind = 'closing'"), 3) << "one closing: Checklista 8's steps";
+  EXPECT_NE(Has(omar_said, "pågår redan"), Has(lisa_said, "pågår redan"))
+      << "exactly one is told: " << omar_said << "\n---\n"
+      << lisa_said;
+}
+
 TEST(Closing, SmcPageClosedForPostsStaysListedMarkedAsSuch) {
   Bot bot(TempDb());
   bot.Start();
