@@ -31,7 +31,8 @@ std::vector<ClosableAccount> ConversationService::ClosableAccounts(store::Transa
 }
 
 bool ConversationService::HandleClosingInput(Turn& turn, const Input& input) {
-  const bool pending = turn.session.pending.rfind(kClosingPending, 0) == 0;
+  const bool button = input.action == "intent" && input.value == "close_account";
+  const bool pending = !button && turn.session.pending.rfind(kClosingPending, 0) == 0;
   if (pending && !input.action.empty() && !ClosingConversation::Owns(input.action)) {
     turn.session.pending.clear();  // another button: the closing question is left
     return false;
@@ -51,7 +52,7 @@ bool ConversationService::HandleClosingInput(Turn& turn, const Input& input) {
     if (ct.confirmed) ConfirmClosing(turn, ct.confirmed->first, ct.confirmed->second);
     return true;
   }
-  bool asked = input.action == "intent" && input.value == "close_account";
+  bool asked = button;
   if (!asked && input.action.empty() && !input.text.empty()) {
     // Outside a registration only: inside one, the text is an answer.
     bool in_draft = false;
