@@ -93,18 +93,27 @@ void ConversationService::ApplyCase(Turn& t, Case& c, const CaseOutcome& co) {
       }
     }
     a.registered_at = t.now;
+    // Listed publicly once it exists: at the start-up step that creates it,
+    // where the template has one; else now.
+    const bool created_later = std::any_of(tmpl.startup_steps.begin(), tmpl.startup_steps.end(),
+                                           [](const StartupStep& s) { return s.creates_account; });
+    a.status = created_later ? store::kAccountApproved : store::kAccountListed;
+    if (!created_later) a.listed_at = t.now;
     t.tx.InsertAccount(a);
-    if (reminders_ != nullptr) {
-      for (const Timer& duty : reminders_->AccountDuties(c.id, a.org, t.now))
-        t.tx.InsertTimer(duty, t.now);
-      // The organisation's own duties start with its first account.
-      for (const Timer& duty : reminders_->OrganisationDuties(a.org, t.now)) {
-        if (!t.tx.OpenTimer(duty.subject)) t.tx.InsertTimer(duty, t.now);
-      }
-    }
+    if (!created_later) StartDuties(t.tx, c.id, a.org, t.now);
     t.tx.AppendAudit(t.now, "kontobot", "register.added", "registration:" + std::to_string(c.id),
                      {{"medium", a.medium}, {"url", a.url}});
+    store::AccountChange added;
+    added.registration_id = c.id;
+    added.at = t.now;
+    added.by = t.person.id;
+    added.event = "register.added";
+    added.to_status = a.status;
+    added.detail = {{"medium", a.medium}, {"url", a.url}};
+    t.tx.AppendAccountHistory(added);
   }
+  if (co.list_account) ListAccount(t, c);
+  if (co.close_account) CloseAccount(t, c, *co.close_account);
   if (co.reopen_draft) {
     if (auto d = t.tx.LoadDraft(c.id)) {
       d->status = DraftStatus::kOpen;

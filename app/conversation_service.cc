@@ -26,7 +26,9 @@ ConversationService::ConversationService(store::Store& store, const Conversation
       directory_(directory),
       catalog_(catalog),
       clock_(clock),
-      log_(std::move(log)) {}
+      log_(std::move(log)),
+      recogniser_(catalog),
+      closing_(templates, catalog, directory) {}
 
 namespace {
 
@@ -289,8 +291,10 @@ std::vector<store::StoredMessage> ConversationService::HandleIn(store::Transacti
   } else if (input.action == "case_abort" || escape) {
     session.pending.clear();
     Say(turn, Reply{catalog_.Render(session.lang, "case.aborted"), {}});
-  } else if (!case_text && (HandleDiaryInput(turn, input) || HandleReminderInput(turn, input))) {
-    // the information function's diarienummer, or a reminder's button or word
+  } else if (!case_text && (HandleClosingInput(turn, input) || HandleDiaryInput(turn, input) ||
+                            HandleReminderInput(turn, input))) {
+    // closing an account (the conversation, or its start), the information
+    // function's diarienummer, or a reminder's button or word
   } else if (CaseEngine::Owns(input.action) || case_text) {
     int64_t task_id = CaseEngine::TaskOf(case_text ? session.pending : input.value);
     auto task = tx.LoadTask(task_id);

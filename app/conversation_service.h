@@ -21,8 +21,10 @@
 
 #include "app/platform.h"
 #include "bot/approval.h"
+#include "bot/closing.h"
 #include "bot/conversation.h"
 #include "bot/ids.h"
+#include "bot/intent.h"
 #include "bot/reminders.h"
 #include "store/store.h"
 
@@ -237,9 +239,29 @@ class ConversationService {
   // without a number, reads) a case's diarienummer (bot/diary.h).
   bool HandleDiaryInput(Turn& turn, const Input& input);
   bool HandleReminderInput(Turn& turn, const Input& input);
+  // An account in the register from `now` on: its periodic duties start,
+  // and its organisation's with its first account.
+  void StartDuties(store::Transaction& tx, int64_t account, const std::string& org, TimePoint now);
   // The follow-up of the goals: its "Svara" button, then the typed answer
   // (kept in the audit trail with the case; "avbryt" leaves it open).
   bool HandleFollowUp(Turn& turn, const Input& input);
+  // --- closing an account (closing_effects.cc)
+  // "avsluta kontot" (no registration open), the "Stänga ett konto"
+  // button, the closing conversation's answers and buttons; false if
+  // `input` is none of them.
+  bool HandleClosingInput(Turn& turn, const Input& input);
+  // Starts the closing conversation for the person of the turn, about
+  // `account` (0: ask which) with `reason` ("": ask).
+  void StartClosing(Turn& turn, int64_t account, const std::string& reason);
+  // The accounts the person may ask to close (bot/closing.h MayClose),
+  // oldest first.
+  std::vector<ClosableAccount> ClosableAccounts(store::Transaction& tx, const Person& person);
+  // The confirmed request: the template's closing steps start, in this
+  // transaction, unless a closing of the account is already under way.
+  void ConfirmClosing(Turn& turn, int64_t account, const ClosingRequest& request);
+  // The register's side of a case outcome: listed now, or closed.
+  void ListAccount(Turn& turn, const Case& c);
+  void CloseAccount(Turn& turn, const Case& c, const AccountClosed& closed);
   // Outbound to the person of the turn, in the turn's channel.
   void Say(Turn& turn, const Reply& reply, int64_t draft_id = 0);
 
@@ -255,6 +277,8 @@ class ConversationService {
   const Catalog& catalog_;
   const Clock& clock_;
   std::shared_ptr<spdlog::logger> log_;
+  IntentRecogniser recogniser_;
+  ClosingConversation closing_;
 };
 
 }  // namespace kontobot::app

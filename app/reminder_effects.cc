@@ -38,6 +38,16 @@ void ConversationService::SyncTaskTimers(store::Transaction& tx, const Case& c,
   }
 }
 
+void ConversationService::StartDuties(store::Transaction& tx, int64_t account,
+                                      const std::string& org, TimePoint now) {
+  if (reminders_ == nullptr) return;
+  for (const Timer& duty : reminders_->AccountDuties(account, org, now)) tx.InsertTimer(duty, now);
+  // The organisation's own duties start with its first account.
+  for (const Timer& duty : reminders_->OrganisationDuties(org, now)) {
+    if (!tx.OpenTimer(duty.subject)) tx.InsertTimer(duty, now);
+  }
+}
+
 void ConversationService::SyncDraftTimer(store::Transaction& tx, const Draft& d, TimePoint now) {
   if (reminders_ == nullptr) return;
   std::string subject = "draft:" + std::to_string(d.id);
@@ -100,7 +110,7 @@ WaitFacts ConversationService::Facts(store::Transaction& tx, const Timer& t) {
   } else {
     auto a = tx.LoadAccount(id);
     if (!a) return f;
-    f.open = a->status == "active";
+    f.open = store::AccountIsOpen(a->status);
     f.account = a->medium + (a->url.empty() ? "" : ", " + a->url);
     f.administrators = a->administrators;
     f.registration = a->registration_id;
@@ -182,7 +192,7 @@ bool ConversationService::CommentAwaitingReply(int64_t account, const std::strin
   TimePoint now = clock_.Now();
   store::Transaction tx(store_);
   auto a = tx.LoadAccount(account);
-  if (!a || a->status != "active" || tx.OpenTimer(subject)) return false;
+  if (!a || !store::AccountIsOpen(a->status) || tx.OpenTimer(subject)) return false;
   auto t = reminders_->Start("public_reply", subject, "", a->org, received);
   if (!t) return true;  // the organisation sets no answer time
   t->detail["account"] = account;
@@ -346,9 +356,9 @@ bool ConversationService::HandleReminderInput(Turn& turn, const Input& input) {
                                {{"when", reminders_->HumanTime(changed->due, lang)}}),
                {}});
   } else {
-    turn.tx.CancelTimers(subject, turn.now);
     int64_t account = open->detail.value("account", int64_t{0});
     if (action == "duty_done") {
+      turn.tx.CancelTimers(subject, turn.now);
       turn.tx.AppendAudit(turn.now, turn.person.id, "duty.confirmed", subject, audit);
       Say(turn, {catalog_.Render(lang, "duty.done", {{"what", what}}), {}});
       if (open->kind == "inactivity") {  // confirmed activity: the next period starts now
@@ -362,18 +372,13 @@ bool ConversationService::HandleReminderInput(Turn& turn, const Input& input) {
         }
       }
     } else {
+      // "Stäng kontot": the closing case starts, about this account, for
+      // the reason the nudge was about (closing_effects.cc). The wait stays
+      // open: a closing cancelled in its conversation leaves the account
+      // watched; a closed account's timers are cancelled when it closes.
       turn.tx.AppendAudit(turn.now, turn.person.id, "account.close_requested",
                           "registration:" + std::to_string(account), audit);
-      std::string label = open->detail.value("account_label", "");
-      Say(turn, {catalog_.Render(lang, "duty.close_requested", {{"account", Literal(label)}}), {}});
-      for (const Person* info : directory_.WithRole(open->org, "informationsfunktion")) {
-        Lang il = kontobot::LanguageOf(info, &turn.tx.Languages());
-        Send(turn.tx, info->id,
-             {catalog_.Render(il, "duty.close_notice",
-                              {{"name", turn.person.name}, {"account", Literal(label)}}),
-              {}},
-             {}, 0, turn.now);
-      }
+      StartClosing(turn, account, catalog_.Render(lang, "closing.reason_inactive"));
     }
   }
   return true;

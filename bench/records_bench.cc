@@ -102,6 +102,14 @@ int main(int argc, char** argv) try {
       if (id <= accounts) {
         tx.InsertAccount(a);
         tx.AppendAudit(now, "kontobot", "register.added", "registration:" + std::to_string(id), {});
+        // The register's history is its own table since 0011.
+        store::AccountChange added;
+        added.registration_id = id;
+        added.at = now;
+        added.by = "kontobot";
+        added.event = "register.added";
+        added.to_status = a.status;
+        tx.AppendAccountHistory(added);
       }
       int n = id == 1 ? messages : 20;
       for (int i = 0; i < n; ++i) {

@@ -5,6 +5,7 @@
 #include <charconv>
 #include <deque>
 #include <map>
+#include <set>
 
 #include "bot/answers.h"
 
@@ -15,7 +16,8 @@ constexpr auto kKinds = std::to_array<std::pair<TaskKind, std::string_view>>(
     {{TaskKind::kApproval, "approval"},
      {TaskKind::kAdmin, "admin"},
      {TaskKind::kStartup, "startup"},
-     {TaskKind::kNameApprover, "name_approver"}});
+     {TaskKind::kNameApprover, "name_approver"},
+     {TaskKind::kClosing, "closing"}});
 constexpr auto kStatuses =
     std::to_array<std::pair<TaskStatus, std::string_view>>({{TaskStatus::kOpen, "open"},
                                                             {TaskStatus::kApproved, "approved"},
@@ -163,8 +165,12 @@ class CaseEngine::Run {
       Decide(*task);
       Audit("startup.done", {{"task", task->id}, {"step", task->step_id}});
       Reply(T(lang, "startup.recorded"));
+      for (const StartupStep& s : t_.startup_steps) {
+        if (s.id == task->step_id && s.creates_account) out_.list_account = true;
+      }
       return std::move(out_);
     }
+    if (task->kind == TaskKind::kClosing && action == "done") return ClosingStepDone(*task);
     Reply(T(lang, "case.unknown_task"));
     return std::move(out_);
   }
@@ -280,6 +286,9 @@ class CaseEngine::Run {
         break;
       case TaskKind::kNameApprover:
         base = T(lang, "approval.name_prompt", {{"role", StepTitle(task.step_id, lang)}});
+        break;
+      case TaskKind::kClosing:
+        base = ClosingText(task, lang);
         break;
     }
     out_.rewrites.push_back({task.id, {base + "\n\n" + DecisionLine(task, lang), {}}});
@@ -581,11 +590,132 @@ class CaseEngine::Run {
       Task task = NewTask(TaskKind::kStartup, s.id, index++, who ? who->id : c_.requester);
       Save(task);
       Lang lang = LangOf(who);
-      out_.messages.push_back({task.assignee,
-                               {StartupText(task, lang),
-                                {{"done", "task:" + std::to_string(task.id),
-                                  T(lang, "button.startup_done"), "primary"}}},
-                               {task.id}});
+      SendDoneTask(task, StartupText(task, lang), T(lang, "button.startup_done"));
+    }
+  }
+
+  // Sends `task` to its assignee as `text` with a "done" button labelled
+  // `label`; the message is tied to the task (rewritten when it is done).
+  void SendDoneTask(const Task& task, std::string text, std::string label) {
+    out_.messages.push_back(
+        {task.assignee,
+         {std::move(text),
+          {{"done", "task:" + std::to_string(task.id), std::move(label), "primary"}}},
+         {task.id}});
+  }
+
+  // --- closing the account -------------------------------------------------
+
+ public:
+  CaseOutcome StartClosing(const Person& actor, const ClosingRequest& request) {
+    actor_ = &actor;
+    const int64_t closing = next_id_;  // the first task's id names the closing
+    nlohmann::json detail{{"closing", closing},
+                          {"mode", request.mode},
+                          {"reason", request.reason},
+                          {"requested_by", actor.id}};
+    Audit("closing.started", detail);
+    std::string steps;
+    std::set<std::string> told;
+    int index = 0;
+    for (const ClosingStep& s : t_.closing.steps) {
+      const Person* who = ClosingPerson(s.confirmed_by, actor);
+      if (who == nullptr) who = &actor;
+      Task task = NewTask(TaskKind::kClosing, s.id, index++, who->id);
+      task.detail = detail;
+      Save(task);
+      Lang lang = LangOf(who);
+      SendDoneTask(task, ClosingText(task, lang), T(lang, "button.closing_done"));
+      steps += T(LangOf(actor_), "closing.step_line",
+                 {{"text", s.text.Get(LangOf(actor_))}, {"who", who->name}});
+      for (const std::string& role : s.tell) {
+        const Person* p = ClosingPerson(role, actor);
+        if (p == nullptr || p->id == actor.id || !told.insert(p->id).second) continue;
+        Lang pl = LangOf(p);
+        out_.messages.push_back({p->id, {T(pl, "closing.told", ClosingVars(task, pl)), {}}, {}});
+        Audit("closing.told", {{"closing", closing}, {"to", p->id}, {"role", role}});
+      }
+    }
+    if (t_.closing.steps.empty()) {
+      Reply(T(LangOf(actor_), "closing.started_no_steps",
+              {{"account", AccountLine(LangOf(actor_))}}));
+      Closed(detail);
+    } else {
+      Reply(T(LangOf(actor_), "closing.started", {{"account", AccountLine(LangOf(actor_))}}) +
+            steps);
+    }
+    return std::move(out_);
+  }
+
+ private:
+  // "requester": whoever asked for the closing; "superior": their manager;
+  // else a directory role, resolved from them.
+  const Person* ClosingPerson(const std::string& who, const Person& asker) const {
+    if (who == "requester") return &asker;
+    if (who == "superior") return e_.directory_.Find(asker.superior);
+    return e_.directory_.ResolveRole(asker, who);
+  }
+
+  Vars ClosingVars(const Task& task, Lang lang) const {
+    const Person* by = e_.directory_.Find(task.detail.value("requested_by", ""));
+    return {{"id", std::to_string(c_.id)},
+            {"account", AccountLine(lang)},
+            {"requester", by ? by->name : task.detail.value("requested_by", "")},
+            {"reason", Literal(task.detail.value("reason", ""))},
+            {"mode", T(lang, "closing.mode." + task.detail.value("mode", "closed"))}};
+  }
+
+  std::string ClosingText(const Task& task, Lang lang) const {
+    Vars v = ClosingVars(task, lang);
+    for (const ClosingStep& s : t_.closing.steps) {
+      if (s.id == task.step_id) v["text"] = s.text.Get(lang);
+    }
+    return T(lang, "closing.request", v);
+  }
+
+  CaseOutcome ClosingStepDone(Task& task) {
+    task.status = TaskStatus::kDone;
+    Decide(task);
+    Audit(
+        "closing.step_done",
+        {{"task", task.id}, {"step", task.step_id}, {"closing", task.detail.value("closing", 0)}});
+    Reply(T(LangOf(actor_), "closing.step_recorded"));
+    const int64_t closing = task.detail.value("closing", int64_t{0});
+    std::vector<Task> all = Current();
+    bool complete = std::all_of(all.begin(), all.end(), [&](const Task& t) {
+      return t.kind != TaskKind::kClosing || t.detail.value("closing", int64_t{0}) != closing ||
+             t.status == TaskStatus::kDone;
+    });
+    if (complete) Closed(task.detail);
+    return std::move(out_);
+  }
+
+  // Every step is done: the account changes state, and the asker and the
+  // organisation's contact (the keeper of the register) are told.
+  void Closed(const nlohmann::json& detail) {
+    AccountClosed closed{detail.value("mode", "closed"), detail.value("reason", ""),
+                         detail.value("requested_by", "")};
+    out_.close_account = closed;
+    Audit("closing.completed", detail);
+    const Person* asker = e_.directory_.Find(closed.requested_by);
+    std::set<std::string> to;
+    if (asker != nullptr) to.insert(asker->id);
+    const Person* from = asker != nullptr ? asker : requester_;
+    const Person* contact = from ? e_.directory_.ResolveRole(*from, t_.contact_role) : nullptr;
+    if (contact != nullptr) to.insert(contact->id);
+    for (const std::string& id : to) {
+      const Person* p = e_.directory_.Find(id);
+      Lang lang = LangOf(p);
+      out_.messages.push_back({id,
+                               {T(lang, "closing.completed",
+                                  {{"id", std::to_string(c_.id)},
+                                   {"account", AccountLine(lang)},
+                                   {"state", T(lang, "closing.state." + closed.mode)},
+                                   {"when", e_.local_time_.Format(now_)},
+                                   {"reason", Literal(closed.reason)},
+                                   {"requester", asker ? asker->name : closed.requested_by}}),
+                                {}},
+                               {}});
     }
   }
 
@@ -830,6 +960,12 @@ class CaseEngine::Run {
 
 CaseOutcome CaseEngine::Submitted(const Case& c, TimePoint now, int64_t& next_task_id) const {
   return Run(*this, c, now, next_task_id).Submitted();
+}
+
+CaseOutcome CaseEngine::StartClosing(const Case& c, const Person& actor,
+                                     const ClosingRequest& request, TimePoint now,
+                                     int64_t& next_task_id) const {
+  return Run(*this, c, now, next_task_id).StartClosing(actor, request);
 }
 
 CaseOutcome CaseEngine::Act(const Case& c, const Person& actor, const std::string& action,

@@ -32,7 +32,7 @@
 
 namespace kontobot {
 
-enum class TaskKind { kApproval, kAdmin, kStartup, kNameApprover };
+enum class TaskKind { kApproval, kAdmin, kStartup, kNameApprover, kClosing };
 enum class TaskStatus { kOpen, kApproved, kRejected, kAccepted, kDeclined, kDone, kCancelled };
 
 std::string_view TaskKindName(TaskKind kind);
@@ -90,6 +90,19 @@ struct Rewrite {
   Reply reply;
 };
 
+// A confirmed request to close an account (bot/closing.h asks for it).
+struct ClosingRequest {
+  std::string mode = "closed";  // "closed" or "closed_for_posts"
+  std::string reason;
+};
+
+// The last closing step is done: the account changes state.
+struct AccountClosed {
+  std::string mode;  // "closed" or "closed_for_posts"
+  std::string reason;
+  std::string requested_by;  // person id
+};
+
 struct CaseOutcome {
   std::vector<Task> tasks;  // created or changed
   std::vector<Outbound> messages;
@@ -99,6 +112,8 @@ struct CaseOutcome {
   std::optional<std::string> status;           // the registration's new status
   std::optional<nlohmann::json> answers;       // changed answers (a replaced admin)
   bool register_account = false;               // enter it in the register now
+  bool list_account = false;                   // it exists now: list it publicly
+  std::optional<AccountClosed> close_account;  // its closing is complete
   bool reopen_draft = false;                   // a rejection: the requester may amend
   std::map<std::string, std::string> pending;  // person -> session.pending
 };
@@ -122,6 +137,15 @@ class CaseEngine {
   CaseOutcome Act(const Case& c, const Person& actor, const std::string& action, int64_t task_id,
                   const std::string& text, const std::string& pending, TimePoint now,
                   int64_t& next_task_id) const;
+
+  // `actor` confirmed closing the case's account (they may: see
+  // bot/closing.h): one closing task per step of the template's `closing:`
+  // block, for its confirmer, each with a "done" button; the people each
+  // step names are told. No steps: the account closes at once.
+  // REQUIRES: no closing of the account is open (the caller checks, in the
+  // transaction that writes the outcome).
+  CaseOutcome StartClosing(const Case& c, const Person& actor, const ClosingRequest& request,
+                           TimePoint now, int64_t& next_task_id) const;
 
   // True for the button actions this engine owns.
   static bool Owns(const std::string& action);

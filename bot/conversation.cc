@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "bot/answers.h"
+#include "bot/closing.h"
 #include "bot/mentions.h"
 
 namespace kontobot {
@@ -461,27 +462,26 @@ class ConversationEngine::Turn {
   // directory), with the organisation's own rule when its template has one.
   void NotYet(Intent intent) {
     const Template* t = OrgTemplate();
-    std::string title = t != nullptr && !t->contact_title.empty() ? t->contact_title.Get(lang())
-                                                                  : T("intent.contact_unknown");
-    std::string contact = title;
-    const Person* who =
-        e_.directory_.ResolveRole(person_, t != nullptr ? t->contact_role : "informationsfunktion");
-    if (who != nullptr) {
-      contact =
-          T("intent.contact_person", {{"title", title},
-                                      {"name", who->name},
-                                      {"contact", !who->email.empty() ? who->email : who->phone}});
-    }
+    const std::string name(IntentName(intent));
     std::string text =
-        T("intent.not_yet." + std::string(IntentName(intent)), {{"contact", contact}});
-    if (intent == Intent::kAbsence && t != nullptr) {
-      const nlohmann::json rule = t->reminders.value("absence", nlohmann::json::object())
-                                      .value("text", nlohmann::json::object());
-      std::string said = rule.value(std::string(LangCode(lang())), rule.value("sv", ""));
-      if (!said.empty()) {
-        text += "\n\n" + T("intent.organisation_rule",
-                           {{"org", t->organisation.Get(lang())}, {"rule", said}});
+        T("intent.not_yet." + name,
+          {{"contact", ContactLine(t, person_, e_.directory_, e_.catalog_, lang())}});
+    std::string said;
+    if (t != nullptr) {
+      // The template's `lifecycle:` rule; for an absence, else the one its
+      // reminder policy states.
+      auto rule = t->lifecycle_rules.find(name);
+      if (rule != t->lifecycle_rules.end()) {
+        said = rule->second.Get(lang());
+      } else if (intent == Intent::kAbsence) {
+        const nlohmann::json r = t->reminders.value("absence", nlohmann::json::object())
+                                     .value("text", nlohmann::json::object());
+        said = r.value(std::string(LangCode(lang())), r.value("sv", ""));
       }
+    }
+    if (!said.empty()) {
+      text += "\n\n" +
+              T("intent.organisation_rule", {{"org", t->organisation.Get(lang())}, {"rule", said}});
     }
     Say(text, e_.Welcome(person_, lang(), OpenCount()).buttons);
   }

@@ -143,6 +143,29 @@ struct StartupStep {
   std::string id;
   LocalizedText text;
   std::string confirmed_by;  // "requester" or a directory role
+  // Confirming this step means the account now exists: it is listed in the
+  // public register then (a template without such a step lists the account
+  // when it is approved).
+  bool creates_account = false;
+};
+
+// One step of closing an account (the template's `closing:` block): a task
+// for `confirmed_by` ("requester": whoever asked for the closing;
+// "superior": their manager; else a directory role resolved from them),
+// and the people told when the closing starts (same vocabulary).
+struct ClosingStep {
+  std::string id;
+  LocalizedText text;
+  std::string confirmed_by;
+  std::vector<std::string> tell;
+};
+
+// How the organisation closes an account. `modes`: "closed" (taken down)
+// and, where the seed allows it, "closed_for_posts" (kept as an
+// information page, no incoming posts); the first is the default.
+struct ClosingPolicy {
+  std::vector<std::string> modes{"closed"};
+  std::vector<ClosingStep> steps;
 };
 
 // The organisation's working time (the template's `calendar:` block): office
@@ -168,9 +191,16 @@ struct Template {
   std::optional<AdminAcceptance> admin_acceptance;
   std::vector<Notification> notify;
   std::vector<StartupStep> startup_steps;
+  // How an account is closed; none: kontobot closes it on confirmation.
+  ClosingPolicy closing;
+  // The organisation's own rules for lifecycle requests kontobot does not
+  // handle as a workflow yet (the `lifecycle:` block): "change_admins",
+  // "absence" -> the seed's sentence. Said with whom to contact.
+  std::map<std::string, LocalizedText> lifecycle_rules;
   // Whom a person is sent to for what kontobot does not handle (changing
-  // administrators, absence, closing an account): a directory role and how
-  // to call it ("informationsfunktionen", "SMC:s kansli").
+  // administrators, absence) and who is told when an account closes: a
+  // directory role and how to call it ("informationsfunktionen", "SMC:s
+  // kansli"). Also may start any account's closing.
   std::string contact_role = "informationsfunktion";
   LocalizedText contact_title;
   // The organisation's rule for login details, added when a password is

@@ -27,9 +27,9 @@ class TemplateParser {
       r_.Error(root, "a template must be a map with id, organisation, steps, ...");
       return nullptr;
     }
-    r_.OnlyKeys(root,
-                {"id", "version", "organisation", "form_title", "source", "intro", "steps", "rules",
-                 "approval", "reminders", "calendar", "register", "contact", "password_advice"});
+    r_.OnlyKeys(root, {"id", "version", "organisation", "form_title", "source", "intro", "steps",
+                       "rules", "approval", "reminders", "calendar", "register", "contact",
+                       "password_advice", "closing", "lifecycle"});
     t->id = r_.Str(root, "id");
     if (!t->id.empty() && !ValidId(t->id)) {
       r_.Error(Field(root, "id"), "id must be lower-case letters, digits, '_' or '-'");
@@ -61,6 +61,8 @@ class TemplateParser {
     ParseReminders(Field(root, "reminders"), *t);
     ParseCalendar(Field(root, "calendar"), *t);
     ParseRegister(Field(root, "register"), *t);
+    ParseClosing(Field(root, "closing"), *t);
+    ParseLifecycle(Field(root, "lifecycle"), *t);
     return t;
   }
 
@@ -392,10 +394,52 @@ class TemplateParser {
         r_.Error(n, "a startup step must be a map with id and text");
         continue;
       }
-      r_.OnlyKeys(n, {"id", "text", "confirmed_by"});
-      StartupStep s{r_.Str(n, "id"), r_.Text(n, "text"), r_.Str(n, "confirmed_by", false)};
+      r_.OnlyKeys(n, {"id", "text", "confirmed_by", "creates_account"});
+      StartupStep s{r_.Str(n, "id"), r_.Text(n, "text"), r_.Str(n, "confirmed_by", false),
+                    r_.Bool(n, "creates_account", false)};
       if (s.confirmed_by.empty()) s.confirmed_by = "requester";
       t.startup_steps.push_back(s);
+    }
+    if (std::count_if(t.startup_steps.begin(), t.startup_steps.end(),
+                      [](const StartupStep& s) { return s.creates_account; }) > 1) {
+      r_.Error(Field(node, "startup_steps"), "only one startup step can have creates_account");
+    }
+  }
+
+  // closing: {modes: [closed, closed_for_posts], steps: [{id, text,
+  // confirmed_by, tell}]}
+  void ParseClosing(const YAML::Node& node, Template& t) {
+    if (!node.IsDefined() || node.IsNull()) return;
+    if (!IsMapNode(node)) return r_.Error(node, "'closing' must be a map with modes and steps");
+    r_.OnlyKeys(node, {"modes", "steps"});
+    if (Field(node, "modes").IsDefined()) {
+      t.closing.modes = Strings(node, "modes");
+      if (t.closing.modes.empty()) r_.Error(Field(node, "modes"), "'modes' must not be empty");
+      for (const std::string& m : t.closing.modes) {
+        if (m != "closed" && m != "closed_for_posts") {
+          r_.Error(Field(node, "modes"), "a closing mode is 'closed' or 'closed_for_posts'");
+        }
+      }
+    }
+    for (const auto& n : Field(node, "steps")) {
+      if (!IsMapNode(n)) {
+        r_.Error(n, "a closing step must be a map with id, text and confirmed_by");
+        continue;
+      }
+      r_.OnlyKeys(n, {"id", "text", "confirmed_by", "tell"});
+      ClosingStep s{r_.Str(n, "id"), r_.Text(n, "text"), r_.Str(n, "confirmed_by"),
+                    Strings(n, "tell")};
+      t.closing.steps.push_back(std::move(s));
+    }
+  }
+
+  // lifecycle: {change_admins: {sv, en}, absence: {sv, en}}
+  void ParseLifecycle(const YAML::Node& node, Template& t) {
+    if (!node.IsDefined() || node.IsNull()) return;
+    if (!IsMapNode(node)) return r_.Error(node, "'lifecycle' must be a map");
+    r_.OnlyKeys(node, {"change_admins", "absence"});
+    for (const char* key : {"change_admins", "absence"}) {
+      if (Field(node, key).IsDefined()) t.lifecycle_rules[key] = r_.Text(node, key);
     }
   }
 

@@ -78,7 +78,8 @@ class Builder {
             {"rounds", [this] { return Rounds(); }},
             {"decisions", [this] { return Decisions(); }},
             {"administrators", [this] { return Administrators(); }},
-            {"startup", [this] { return Startup(); }},
+            {"startup", [this] { return Steps(TaskKind::kStartup, "records.startup.heading"); }},
+            {"closing", [this] { return Steps(TaskKind::kClosing, "records.closing.heading"); }},
             {"duties", [this] { return Duties(); }},
             {"conversation", [this] { return Conversation(); }},
             {"releases", [this] { return Releases(); }},
@@ -274,24 +275,30 @@ class Builder {
                  rows);
   }
 
-  json Startup() const {
+  // The start-up steps, or the steps of closing the account, as a table.
+  json Steps(TaskKind kind, const std::string& heading) const {
     json rows = json::array();
     for (const Task& t : c_.tasks) {
-      if (t.kind != TaskKind::kStartup) continue;
-      std::string text;
-      if (c_.tmpl) {
-        for (const StartupStep& s : c_.tmpl->startup_steps)
-          if (s.id == t.step_id) text = s.text.Get(ctx_.lang);
-      }
-      rows.push_back(
-          Row({text.empty() ? T("records.unknown_step") : text, Name(t.assignee),
-               TaskStatusText(t, "startup_status"), t.decided_at ? When(*t.decided_at) : ""}));
+      if (t.kind != kind) continue;
+      rows.push_back(Row({StepText(t), Name(t.assignee), TaskStatusText(t, "startup_status"),
+                          t.decided_at ? When(*t.decided_at) : ""}));
     }
     if (rows.empty()) return nullptr;
-    return Table(T("records.startup.heading"),
+    return Table(T(heading),
                  {"records.startup.col.step", "records.startup.col.who",
                   "records.startup.col.status", "records.decision.col.when"},
                  rows);
+  }
+
+  // A start-up or closing step's text in the template.
+  std::string StepText(const Task& t) const {
+    if (c_.tmpl) {
+      for (const StartupStep& s : c_.tmpl->startup_steps)
+        if (t.kind == TaskKind::kStartup && s.id == t.step_id) return s.text.Get(ctx_.lang);
+      for (const ClosingStep& s : c_.tmpl->closing.steps)
+        if (t.kind == TaskKind::kClosing && s.id == t.step_id) return s.text.Get(ctx_.lang);
+    }
+    return T("records.unknown_step");
   }
 
   // "snapshot:12:2027-01-01" -> "Ögonblicksbild 2027-01-01"
@@ -406,13 +413,7 @@ class Builder {
   // administrator's name, the start-up step's text.
   std::string TaskTitle(const Task& t) const {
     if (t.kind == TaskKind::kAdmin) return t.detail.value("name", "");
-    if (t.kind == TaskKind::kStartup) {
-      if (c_.tmpl) {
-        for (const StartupStep& s : c_.tmpl->startup_steps)
-          if (s.id == t.step_id) return s.text.Get(ctx_.lang);
-      }
-      return T("records.unknown_step");
-    }
+    if (t.kind == TaskKind::kStartup || t.kind == TaskKind::kClosing) return StepText(t);
     return ctx_.StepTitle(c_.reg.template_id, t.step_id);
   }
 

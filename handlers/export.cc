@@ -12,10 +12,6 @@
 namespace kontobot::handlers {
 namespace {
 
-// Audit actions that change the register, in the history's order.
-const std::vector<std::string> kRegisterActions{"register.added", "account.close_requested",
-                                                "register.changed", "register.closed"};
-
 std::string When(const RecordsContext& ctx, const std::string& utc) {
   auto tp = store::ParseUtc(utc);
   return tp ? LocalRfc3339(ctx.local, *tp) : "";
@@ -30,11 +26,6 @@ std::string AdminLine(const nlohmann::json& p) {
     if (!v.empty()) out += (out.empty() ? "" : ", ") + v;
   }
   return out;
-}
-
-int64_t AccountOfSubject(const std::string& subject) {
-  size_t colon = subject.find(':');
-  return colon == std::string::npos ? 0 : std::atoll(subject.c_str() + colon + 1);
 }
 
 }  // namespace
@@ -168,26 +159,25 @@ std::vector<nlohmann::json> RegisterHistory(store::Transaction& tx, const Record
   for (const store::Account& a : accounts) labels.emplace(a.registration_id, label_of(a));
   std::map<std::string, std::string> names;  // actor -> name, rendered once
   std::vector<nlohmann::json> out;
-  for (const auto& a : tx.AuditByActions("registration:", kRegisterActions)) {
-    int64_t id = AccountOfSubject(a["subject"].get<std::string>());
-    auto known = labels.find(id);
+  for (const store::AccountChange& c : tx.AccountHistory()) {
+    auto known = labels.find(c.registration_id);
     if (known == labels.end()) {
-      auto account = tx.LoadAccount(id);
-      known = labels.emplace(id, account ? label_of(*account) : "").first;
+      auto account = tx.LoadAccount(c.registration_id);
+      known = labels.emplace(c.registration_id, account ? label_of(*account) : "").first;
     }
     const std::string& label = known->second;
-    const auto& actor = a["actor"].get_ref<const std::string&>();
-    auto name = names.find(actor);
-    if (name == names.end()) name = names.emplace(actor, ctx.NameOf(actor)).first;
-    std::string action = a["action"].get<std::string>();
-    std::string key = "records.history." + action;
-    Vars v{{"account", label}, {"by", name->second}};
+    auto name = names.find(c.by);
+    if (name == names.end()) name = names.emplace(c.by, ctx.NameOf(c.by)).first;
+    const std::string key = "records.history." + c.event;
+    Vars v{{"account", label}, {"by", name->second}, {"reason", c.detail.value("reason", "")}};
     nlohmann::json row = nlohmann::json::object();
-    row["at"] = When(ctx, a["at"].get<std::string>());
-    row["registration"] = id;
+    row["at"] = LocalRfc3339(ctx.local, c.at);
+    row["registration"] = c.registration_id;
     row["account"] = label;
-    row["event"] = std::move(action);
-    row["by"] = actor;
+    row["event"] = c.event;
+    row["from_status"] = c.from_status;
+    row["to_status"] = c.to_status;
+    row["by"] = c.by;
     row["by_name"] = name->second;
     row["text"] =
         ctx.catalog.Has(ctx.lang, key) ? ctx.T(key, v) : ctx.T("records.history.other", v);
@@ -251,6 +241,11 @@ nlohmann::json RegisterJson(const std::vector<store::Account>& accounts,
     row["status"] = a.status;
     row["status_text"] = status->second;
     row["registered_at"] = LocalRfc3339(ctx.local, a.registered_at);
+    row["listed_at"] = a.listed_at ? LocalRfc3339(ctx.local, *a.listed_at) : "";
+    row["closed_at"] = a.closed_at ? LocalRfc3339(ctx.local, *a.closed_at) : "";
+    row["close_reason"] = a.close_reason;
+    row["closed_by"] = a.closed_by;
+    row["closed_by_name"] = a.closed_by.empty() ? "" : name_of(a.closed_by);
     row["administrators"] = std::move(admins);
     row["approvals"] = std::move(approvals);
     out.push_back(std::move(row));
@@ -270,9 +265,9 @@ std::string RegisterCsv(const std::vector<store::Account>& accounts,
                         const RecordsContext& ctx) {
   std::string out = "\xEF\xBB\xBF";
   std::vector<std::string> header;
-  for (const char* col :
-       {"diarienummer", "diary_date", "registration", "organisation", "medium", "url", "unit",
-        "purpose", "administrators", "approvals", "registered_at", "status"}) {
+  for (const char* col : {"diarienummer", "diary_date", "registration", "organisation", "medium",
+                          "url", "unit", "purpose", "administrators", "approvals", "registered_at",
+                          "status", "closed_at", "close_reason", "closed_by"}) {
     header.push_back(ctx.T(std::string("records.register.col.") + col));
   }
   out += CsvRow(header);
@@ -294,7 +289,9 @@ std::string RegisterCsv(const std::vector<store::Account>& accounts,
                    d != diary.end() ? d->second.registered_on : "",
                    std::to_string(a.registration_id), o ? o->name.Get(ctx.lang) : a.org, a.medium,
                    a.url, a.unit, a.purpose, admins, approvals, ctx.local.Format(a.registered_at),
-                   ctx.T("records.account_status." + a.status)});
+                   ctx.T("records.account_status." + a.status),
+                   a.closed_at ? ctx.local.Format(*a.closed_at) : "", a.close_reason,
+                   a.closed_by.empty() ? "" : ctx.NameOf(a.closed_by)});
   }
   return out;
 }

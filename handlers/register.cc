@@ -67,13 +67,15 @@ Response RegisterPages::Json(const Request& request) const {
   nlohmann::json out = nlohmann::json::array();
   for (const auto& a : accounts) {
     const Organisation* o = directory_.FindOrganisation(a.org);
-    out.push_back({{"organisation", a.org},
-                   {"organisation_name", o ? o->name.sv : a.org},
-                   {"medium", a.medium},
-                   {"url", a.url},
-                   {"unit", a.unit},
-                   {"purpose", a.purpose},
-                   {"registered", store::FormatUtc(a.registered_at).substr(0, 10)}});
+    out.push_back(
+        {{"organisation", a.org},
+         {"organisation_name", o ? o->name.sv : a.org},
+         {"medium", a.medium},
+         {"url", a.url},
+         {"unit", a.unit},
+         {"purpose", a.purpose},
+         {"status", a.status},  // "listed" or "closed_for_posts"
+         {"registered", store::FormatUtc(a.listed_at.value_or(a.registered_at)).substr(0, 10)}});
   }
   Response r = Response::Json(200, nlohmann::json{{"accounts", out}}.dump(2));
   r.headers["Access-Control-Allow-Origin"] = "*";  // public data, for the organisation's website
@@ -98,16 +100,20 @@ Response RegisterPages::Html(const Request& request) const {
     nlohmann::json list = nlohmann::json::array();
     for (const auto& a : accounts) {
       if (a.org != o.id) continue;
-      list.push_back({{"medium", a.medium},
-                      {"url", a.url},
-                      {"unit", a.unit},
-                      {"purpose", a.purpose},
-                      {"since", store::FormatUtc(a.registered_at).substr(0, 10)},
-                      {"h_medium", t("register.h_medium")},
-                      {"h_url", t("register.h_url")},
-                      {"h_unit", t("register.h_unit")},
-                      {"h_purpose", t("register.h_purpose")},
-                      {"h_since", t("register.h_since")}});
+      list.push_back(
+          {{"medium", a.medium},
+           {"url", a.url},
+           {"unit", a.unit},
+           {"purpose", a.purpose},
+           {"since", store::FormatUtc(a.listed_at.value_or(a.registered_at)).substr(0, 10)},
+           {"note", a.status == store::kAccountClosedForPosts
+                        ? nlohmann::json(t("register.closed_for_posts"))
+                        : nlohmann::json(false)},
+           {"h_medium", t("register.h_medium")},
+           {"h_url", t("register.h_url")},
+           {"h_unit", t("register.h_unit")},
+           {"h_purpose", t("register.h_purpose")},
+           {"h_since", t("register.h_since")}});
     }
     orgs.push_back(
         {{"id", o.id},

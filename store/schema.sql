@@ -60,12 +60,14 @@ CREATE TABLE registrations (
   round             INTEGER NOT NULL DEFAULT 1   -- 0002: counts resubmissions
 ) STRICT;
 
--- Approvals and the other tasks of a registration's round (0002).
+-- Approvals and the other tasks of a registration's round (0002), and the
+-- steps of closing its account (0011).
 CREATE TABLE tasks (
   id               INTEGER PRIMARY KEY,
   registration_id  INTEGER NOT NULL REFERENCES registrations(id),
   round            INTEGER NOT NULL,
-  kind             TEXT NOT NULL CHECK (kind IN ('approval', 'admin', 'startup', 'name_approver')),
+  kind             TEXT NOT NULL CHECK (kind IN ('approval', 'admin', 'startup', 'name_approver',
+                                                 'closing')),                  -- 'closing': 0011
   step_id          TEXT NOT NULL,
   stage            INTEGER NOT NULL,
   assignee         TEXT NOT NULL,
@@ -90,10 +92,35 @@ CREATE TABLE accounts (
   purpose          TEXT NOT NULL,
   administrators   TEXT NOT NULL CHECK (json_valid(administrators)),
   approvals        TEXT NOT NULL CHECK (json_valid(approvals)),
-  status           TEXT NOT NULL CHECK (status IN ('active', 'closed')),
-  registered_at    TEXT NOT NULL
+  -- 0011: 'approved' (not yet created: internal register only), 'listed',
+  -- 'closed_for_posts' (still public, marked so), 'closed'.
+  status           TEXT NOT NULL CHECK (status IN ('approved', 'listed', 'closed_for_posts',
+                                                   'closed')),
+  registered_at    TEXT NOT NULL,
+  listed_at        TEXT,                        -- 0011
+  closed_at        TEXT,                        -- 0011: closed, or closed for posts
+  close_reason     TEXT NOT NULL DEFAULT '',    -- 0011
+  closed_by        TEXT NOT NULL DEFAULT ''     -- 0011: person id
 ) STRICT;
 CREATE INDEX accounts_by_org ON accounts(org, status);
+
+-- The register's history (0011): every state change and change of an
+-- entry, who, when, what. Append-only.
+CREATE TABLE account_history (
+  id               INTEGER PRIMARY KEY AUTOINCREMENT,
+  registration_id  INTEGER NOT NULL REFERENCES registrations(id),
+  at               TEXT NOT NULL,
+  by               TEXT NOT NULL,               -- person id, or 'kontobot'
+  event            TEXT NOT NULL,               -- e.g. 'register.listed'
+  from_status      TEXT NOT NULL DEFAULT '',
+  to_status        TEXT NOT NULL DEFAULT '',
+  detail           TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(detail))
+) STRICT;
+CREATE INDEX account_history_by_account ON account_history(registration_id, id);
+CREATE TRIGGER account_history_no_update BEFORE UPDATE ON account_history
+BEGIN SELECT RAISE(ABORT, 'the register''s history is append-only'); END;
+CREATE TRIGGER account_history_no_delete BEFORE DELETE ON account_history
+BEGIN SELECT RAISE(ABORT, 'the register''s history is append-only'); END;
 
 -- Public records: the diary and the release log (0008) -----------------------
 

@@ -79,8 +79,39 @@ struct Account {
   std::string purpose;
   nlohmann::json administrators = nlohmann::json::array();  // not public
   nlohmann::json approvals = nlohmann::json::array();       // not public
-  std::string status = "active";
+  // kAccountApproved, kAccountListed, kAccountClosedForPosts, kAccountClosed.
+  std::string status = "listed";
   TimePoint registered_at{};
+  std::optional<TimePoint> listed_at;  // when it was first listed publicly
+  std::optional<TimePoint> closed_at;  // closed, or closed for posts
+  std::string close_reason;
+  std::string closed_by;  // person id
+};
+
+// The register's states (migration 0011). An approved account is in the
+// internal register only until it exists (its template's creates_account
+// start-up step is confirmed); listed and closed-for-posts accounts are in
+// the public register; closed ones only in the internal one.
+inline constexpr const char* kAccountApproved = "approved";
+inline constexpr const char* kAccountListed = "listed";
+inline constexpr const char* kAccountClosedForPosts = "closed_for_posts";
+inline constexpr const char* kAccountClosed = "closed";
+// True while the account's waits and duties run (listed, closed for posts).
+inline bool AccountIsOpen(const std::string& status) {
+  return status == kAccountListed || status == kAccountClosedForPosts;
+}
+
+// One change of the register (table account_history): a state change or a
+// change of an entry, who (a person id or "kontobot"), when, what.
+struct AccountChange {
+  int64_t id = 0;
+  int64_t registration_id = 0;
+  TimePoint at{};
+  std::string by;
+  std::string event;  // "register.added", "register.listed", "register.closed", ...
+  std::string from_status;
+  std::string to_status;
+  nlohmann::json detail = nlohmann::json::object();
 };
 
 // A case's entry in the organisation's diary (diarium).
@@ -200,11 +231,22 @@ class Transaction {
 
   // --- the register (store/accounts.cc)
   void InsertAccount(const Account& account);
-  // Active accounts (of `org`, or all when empty), oldest first.
+  // The public register: listed and closed-for-posts accounts (of `org`, or
+  // all when empty), oldest first.
   std::vector<Account> Accounts(const std::string& org = "");
   std::optional<Account> LoadAccount(int64_t registration_id);
-  // Every account, active or closed, oldest first (for the register export).
+  // Every account in every state, oldest first (the internal register).
   std::vector<Account> AllAccounts();
+  // Moves the account to `status` (one of kAccount*): listing sets
+  // listed_at (once); closing, or closing for posts, sets closed_at, the
+  // reason and who decided. Records the change in the history. False if
+  // there is no such account or it already has that status.
+  bool SetAccountStatus(int64_t registration_id, const std::string& status, TimePoint at,
+                        const std::string& by, const std::string& reason,
+                        const nlohmann::json& detail = nlohmann::json::object());
+  void AppendAccountHistory(const AccountChange& change);
+  // Every change of the register, oldest first.
+  std::vector<AccountChange> AccountHistory();
 
   // --- diary and releases (public records; store/records.cc)
   // Sets (or replaces) a case's diary entry.
@@ -350,6 +392,9 @@ class Transaction {
   bool CloseTimer(int64_t id, const std::string& state, TimePoint now);
   // Cancels every open row of a wait; returns how many.
   int CancelTimers(const std::string& subject, TimePoint now);
+  // Cancels every open row about registered account `account` (its duties,
+  // inactivity watch, comments awaiting a reply): it has closed.
+  int CancelAccountTimers(int64_t account, TimePoint now);
   // Rewrites an open row's due time, start and detail (deferral, snooze, "Noterat").
   void UpdateTimer(const Timer& t);
   int64_t CountTimers(const std::string& state);

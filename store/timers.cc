@@ -58,6 +58,13 @@ constexpr const char* kCancelOpenTimersOfSubject = R"sql(
   UPDATE timers SET state = 'cancelled', closed_at = ? WHERE subject = ? AND state = 'open'
 )sql";
 
+// The account's duties, inactivity watch and public-comment waits (each
+// carries the account in its detail).
+constexpr const char* kCancelOpenTimersOfAccount = R"sql(
+  UPDATE timers SET state = 'cancelled', closed_at = ?
+  WHERE state = 'open' AND json_extract(detail, '$.account') = ?
+)sql";
+
 constexpr const char* kUpdateOpenTimer = R"sql(
   UPDATE timers SET due_at = ?, since_at = ?, detail = ? WHERE id = ? AND state = 'open'
 )sql";
@@ -149,6 +156,13 @@ int Transaction::CancelTimers(const std::string& subject, TimePoint now) {
   SQLite::Statement& q = store_.Prepare(kCancelOpenTimersOfSubject);
   q.bind(1, FormatUtc(now));
   q.bind(2, subject);
+  return q.exec();
+}
+
+int Transaction::CancelAccountTimers(int64_t account, TimePoint now) {
+  SQLite::Statement& q = store_.Prepare(kCancelOpenTimersOfAccount);
+  q.bind(1, FormatUtc(now));
+  q.bind(2, account);
   return q.exec();
 }
 

@@ -79,6 +79,27 @@ TEST_F(IntentTest, LifecycleSentencesLandOnTheirOwnIntentNeverOnRegister) {
   EXPECT_EQ(Read("Vi vill stänga vårt Instagramkonto").medium, "");
 }
 
+TEST_F(IntentTest, TheLifecycleRequestsOfIssue17AreUnderstoodInBothLanguages) {
+  for (const char* text :
+       {"avsluta kontot", "stäng kontot", "Kan vi lägga ner sidan?", "ta bort kontot",
+        "Jag vill avsluta vårt Facebookkonto", "close the account", "We want to shut down our page",
+        "Please delete the account"}) {
+    EXPECT_EQ(Read(text).intent, Intent::kCloseAccount) << text;
+  }
+  for (const char* text : {"Jag vill byta administratör", "byta inloggning",
+                           "Vi har bytt inloggningsuppgifter till sidan",
+                           "I want to change the administrator", "change the login"}) {
+    EXPECT_EQ(Read(text).intent, Intent::kChangeAdmins) << text;
+  }
+  for (const char* text :
+       {"frånvaro", "Jag blir föräldraledig – vad gör jag med kontot?",
+        "jag blir sjukskriven, vad gör jag med kontot?",
+        "Jag går på semester – vad gör jag med kontot?", "jag blir foraldraledig",
+        "I'm going on holiday, what about the page?", "I will be on sick leave"}) {
+    EXPECT_EQ(Read(text).intent, Intent::kAbsence) << text;
+  }
+}
+
 TEST_F(IntentTest, WhatSaysNothingIsUnclear) {
   for (const char* text :
        {"Vad är klockan?", "tack", "Hur mår du", "Facebook", "kontot", "I opened the door"}) {

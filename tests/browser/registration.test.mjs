@@ -229,8 +229,18 @@ try {
     await page.close();
   });
 
-  await test('the public register lists the approved accounts', async () => {
-    const r = await (await fetch(`${base}/register.json`)).json();
+  await test('the public register lists an approved account once its page is created', async () => {
+    let r = await (await fetch(`${base}/register.json`)).json();
+    assert.equal(r.accounts.length, 0, 'approved, but the page does not exist yet');
+    // Anna confirms the start-up step that creates the page (Gislaved's
+    // Checklista 2): from then on the account is public.
+    const anna = await browser.newPage({ viewport: { width: 1280, height: 860 } });
+    await anna.goto(`${base}/#person=gis-anna`);
+    const step = anna.locator('#messages .msg', { hasText: 'Lägg upp ett användarkonto', has: anna.locator('button.msg-button[data-action-id="done"]') }).last();
+    await step.waitFor();
+    await andWaitForReply(anna, () => step.locator('button.msg-button[data-action-id="done"]').click());
+    await anna.close();
+    r = await (await fetch(`${base}/register.json`)).json();
     assert.equal(r.accounts.length, 1);
     assert.equal(r.accounts[0].organisation, 'gislaved');
     const page = await browser.newPage({ viewport: { width: 390, height: 844 } });

@@ -101,6 +101,15 @@ void SubmitAndApproveGislaved(Bot& bot) {
   }
 }
 
+// Anna confirms her start-up steps: the page is created, so the account is
+// listed and its duties start.
+void CreateTheGislavedPage(Bot& bot) {
+  for (json done = Button(bot, "gis-anna", "done"); !done.is_null();
+       done = Button(bot, "gis-anna", "done")) {
+    ASSERT_EQ(Press(bot, "gis-anna", done).status, 200);
+  }
+}
+
 TEST(Reminders, NudgeTheApproverAfterOneWorkingDayThenEscalateToTheSuperior) {
   Bot bot(TempDb());
   bot.Start({"--test-clock", "--test-clock-now", kMonday});
@@ -314,6 +323,7 @@ TEST(Reminders, ARegisteredAccountsAdministratorsAreAskedForTheSnapshot) {
   Bot bot(TempDb());
   bot.Start({"--test-clock", "--test-clock-now", kMonday});
   ASSERT_NO_FATAL_FAILURE(SubmitAndApproveGislaved(bot));
+  ASSERT_NO_FATAL_FAILURE(CreateTheGislavedPage(bot));
   ASSERT_EQ(bot.Get("/register.json").body["accounts"].size(), 1u);
   // New Year's Day 2027 is a Friday and a holiday: asked on Monday 4 January.
   ASSERT_EQ(SetClock(bot, "2027-01-01T10:00:00+01:00").status, 200);
@@ -394,6 +404,7 @@ TEST(Reminders, TheGoalsAreFollowedUpAndTheAnswerIsPartOfTheCase) {
     Bot bot(db);
     bot.Start({"--test-clock", "--test-clock-now", kMonday});
     ASSERT_NO_FATAL_FAILURE(SubmitAndApproveGislaved(bot));
+    ASSERT_NO_FATAL_FAILURE(CreateTheGislavedPage(bot));
     // 23 May 2027 is a Sunday: asked on Monday 24 May at the opening.
     ASSERT_EQ(SetClock(bot, "2027-05-24T08:00:30+02:00").status, 200);
     ASSERT_TRUE(WaitFor(bot, "gis-omar", "🎯 Dags att följa upp kontot"));

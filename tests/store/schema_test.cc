@@ -271,6 +271,60 @@ TEST_F(SchemaTest, AnOldDatabaseKeepsWhatItHoldsThroughTheMigrations) {
   EXPECT_EQ(tx.LandingMovedThrough(), 0);      // 0006's row
 }
 
+// 0011 rebuilds accounts, tasks and task_messages (a CHECK cannot change
+// in place) under Store's foreign keys: every row and link survives, an
+// active account is listed, and the register's changes in the audit trail
+// become its history.
+TEST_F(SchemaTest, TheRegistersStatesMigrationKeepsTasksTheirMessagesAndAccounts) {
+  std::string path = NewPath("v10");
+  {
+    SQLite::Database db(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+    MigrateTo(db, 10);
+    const char* at = "'2026-11-23T10:00:00.000Z'";
+    db.exec(std::string("INSERT INTO persons(id, name, org, first_seen) VALUES "
+                        "('p1', 'Anna Berg', 'gislaved', ") +
+            at +
+            ");"
+            "INSERT INTO drafts VALUES (1, 'p1', 'gislaved', 'gislaved', 1, 'submitted', '{}', " +
+            at + ", " + at +
+            ");"
+            "INSERT INTO registrations(id, person_id, org, template_id, template_version, "
+            "answers, status, submitted_at) VALUES (1, 'p1', 'gislaved', 'gislaved', 1, '{}', "
+            "'approved', " +
+            at +
+            ");"
+            "INSERT INTO messages(id, at, person_id, channel, direction, text) VALUES (5, " +
+            at +
+            ", 'p1', 'webchat', 'out', 'Att göra');"
+            "INSERT INTO tasks(id, registration_id, round, kind, step_id, stage, assignee, "
+            "status, created_at) VALUES (3, 1, 1, 'startup', 'skapa', 0, 'p1', 'open', " +
+            at +
+            ");"
+            "INSERT INTO task_messages VALUES (3, 5);"
+            "INSERT INTO accounts VALUES (1, 'gislaved', 'Facebook', 'https://fb.example', "
+            "'Fritid', 'Nå unga', '[]', '[]', 'active', " +
+            at +
+            ");"
+            "INSERT INTO audit(at, actor, action, subject) VALUES (" +
+            at + ", 'kontobot', 'register.added', 'registration:1');");
+  }
+  Store store(path);
+  Transaction tx(store);
+  auto task = tx.LoadTask(3);
+  ASSERT_TRUE(task);
+  EXPECT_EQ(task->step_id, "skapa");
+  EXPECT_TRUE(tx.MessageCarriesTask(5, 3));
+  auto account = tx.LoadAccount(1);
+  ASSERT_TRUE(account);
+  EXPECT_EQ(account->status, kAccountListed);
+  EXPECT_TRUE(account->listed_at);
+  EXPECT_EQ(tx.Accounts().size(), 1u) << "a listed account is public";
+  auto history = tx.AccountHistory();
+  ASSERT_EQ(history.size(), 1u);
+  EXPECT_EQ(history[0].event, "register.added");
+  EXPECT_EQ(history[0].registration_id, 1);
+}
+
 TEST_F(SchemaTest, MigrateToGoesOnlyForward) {
   SQLite::Database db(NewPath("db"), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
   EXPECT_THROW(MigrateTo(db, Store::LatestVersion() + 1), std::invalid_argument);

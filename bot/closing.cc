@@ -1,0 +1,273 @@
+#include "bot/closing.h"
+
+#include <algorithm>
+#include <cstdlib>
+#include <set>
+
+namespace kontobot {
+
+bool MayClose(const Person& person, const Directory& directory, const Template& tmpl,
+              const std::string& requester, const nlohmann::json& administrators) {
+  if (person.id == requester) return true;
+  const Person* owner = directory.Find(requester);
+  if (owner != nullptr && owner->org != person.org) return false;
+  if (person.HasRole(tmpl.contact_role)) return true;
+  // The requester's managers, up the chain (a loop in the directory ends).
+  std::set<std::string> seen;
+  for (const Person* up = owner ? directory.Find(owner->superior) : nullptr;
+       up != nullptr && seen.insert(up->id).second; up = directory.Find(up->superior)) {
+    if (up->id == person.id) return true;
+  }
+  if (!administrators.is_array()) return false;
+  return std::any_of(administrators.begin(), administrators.end(), [&](const nlohmann::json& a) {
+    if (!a.is_object()) return false;
+    const Person* p =
+        directory.FindByContact(person.org, a.value("email", ""), a.value("name", ""));
+    return p != nullptr && p->id == person.id;
+  });
+}
+
+std::string ContactLine(const Template* tmpl, const Person& person, const Directory& directory,
+                        const Catalog& catalog, Lang lang) {
+  std::string title = tmpl != nullptr && !tmpl->contact_title.empty()
+                          ? tmpl->contact_title.Get(lang)
+                          : catalog.Render(lang, "intent.contact_unknown");
+  const Person* who =
+      directory.ResolveRole(person, tmpl != nullptr ? tmpl->contact_role : "informationsfunktion");
+  if (who == nullptr) return title;
+  return catalog.Render(lang, "intent.contact_person",
+                        {{"title", title},
+                         {"name", who->name},
+                         {"contact", !who->email.empty() ? who->email : who->phone}});
+}
+
+ClosingConversation::ClosingConversation(const TemplateSet& templates, const Catalog& catalog,
+                                         const Directory& directory)
+    : templates_(templates), catalog_(catalog), directory_(directory) {}
+
+bool ClosingConversation::Owns(const std::string& action) {
+  return action == "closing_account" || action == "closing_mode" || action == "closing_confirm" ||
+         action == "closing_abort";
+}
+
+// One call's worth of work. The state: {"stage": "account" | "reason" |
+// "mode" | "confirm", "account", "reason", "mode"}.
+class ClosingConversation::Run {
+ public:
+  Run(const ClosingConversation& e, const Person& person, Lang lang,
+      const std::vector<ClosableAccount>& accounts)
+      : e_(e), person_(person), lang_(lang), accounts_(accounts) {}
+
+  ClosingTurn Start(const Template* tmpl, int64_t account, const std::string& reason) {
+    Audit("closing.asked", {{"account", account}});
+    if (accounts_.empty()) {
+      Say(T("closing.nobody",
+            {{"contact", ContactLine(tmpl, person_, e_.directory_, e_.catalog_, lang_)}}));
+      return std::move(out_);
+    }
+    if (account != 0 && Find(account) == nullptr) {
+      Say(T("closing.not_yours",
+            {{"contact", ContactLine(tmpl, person_, e_.directory_, e_.catalog_, lang_)}}));
+      return std::move(out_);
+    }
+    state_["reason"] = reason;
+    if (account != 0) return Chosen(*Find(account));
+    if (accounts_.size() == 1) return Chosen(accounts_.front());
+    return AskAccount("");
+  }
+
+  ClosingTurn Handle(const std::string& pending, const Input& input) {
+    state_ =
+        nlohmann::json::parse(pending.substr(std::string(kClosingPending).size()), nullptr, false);
+    if (!state_.is_object()) state_ = nlohmann::json::object();
+    const std::string stage = state_.value("stage", "account");
+    const std::string w = NormalizeWord(input.text);
+    if (input.action == "closing_abort" || (input.action.empty() && Is(w, "cancel"))) {
+      Audit("closing.aborted", {{"account", state_.value("account", int64_t{0})}});
+      Say(T("closing.aborted"));
+      return std::move(out_);
+    }
+    if (stage == "account") {
+      const ClosableAccount* a = nullptr;
+      if (input.action == "closing_account") {
+        a = Find(std::atoll(input.value.c_str()));
+      } else if (input.action.empty()) {
+        a = Match(input.text);
+      }
+      if (a == nullptr) return AskAccount(T("closing.unknown_account"));
+      return Chosen(*a);
+    }
+    const ClosableAccount* a = Find(state_.value("account", int64_t{0}));
+    if (a == nullptr) {  // closed meanwhile, or no longer theirs
+      Say(T("closing.gone"));
+      return std::move(out_);
+    }
+    if (stage == "reason") {
+      std::string reason = Trim(input.text);
+      if (!input.action.empty() || reason.empty()) return AskReason(*a, T("closing.reason_needed"));
+      state_["reason"] = reason;
+      return AfterReason(*a);
+    }
+    if (stage == "mode") {
+      std::string mode;
+      if (input.action == "closing_mode") mode = input.value;
+      if (input.action.empty() && (w == "1" || Is(w, "closing_closed"))) mode = "closed";
+      if (input.action.empty() && (w == "2" || Is(w, "closing_closed_for_posts")))
+        mode = "closed_for_posts";
+      const auto& modes = Modes(*a);
+      if (std::find(modes.begin(), modes.end(), mode) == modes.end()) return AskMode(*a);
+      state_["mode"] = mode;
+      return Summary(*a);
+    }
+    // confirm
+    if (input.action == "closing_confirm" || (input.action.empty() && Is(w, "yes"))) {
+      ClosingRequest request{state_.value("mode", "closed"), state_.value("reason", "")};
+      out_.confirmed = {a->id, request};
+      Audit("closing.confirmed",
+            {{"account", a->id}, {"mode", request.mode}, {"reason", request.reason}});
+      return std::move(out_);
+    }
+    if (input.action.empty() && Is(w, "no")) {
+      Audit("closing.aborted", {{"account", a->id}});
+      Say(T("closing.aborted"));
+      return std::move(out_);
+    }
+    return Summary(*a);
+  }
+
+ private:
+  std::string T(const std::string& key, const Vars& vars = {}) const {
+    return e_.catalog_.Render(lang_, key, vars);
+  }
+  bool Is(const std::string& word, const std::string& command) const {
+    const auto& words = e_.catalog_.CommandWords(command);
+    return std::find(words.begin(), words.end(), word) != words.end();
+  }
+  void Say(std::string text, std::vector<Button> buttons = {}) {
+    out_.replies.push_back({std::move(text), std::move(buttons)});
+  }
+  void Audit(std::string action, nlohmann::json detail) {
+    out_.audit.push_back({std::move(action), "person:" + person_.id, std::move(detail)});
+  }
+  Button Abort() const { return {"closing_abort", "", T("button.closing_abort"), "default"}; }
+  void Keep(const std::string& stage) {
+    state_["stage"] = stage;
+    out_.pending = kClosingPending + state_.dump();
+  }
+
+  const ClosableAccount* Find(int64_t id) const {
+    auto it = std::find_if(accounts_.begin(), accounts_.end(),
+                           [&](const ClosableAccount& a) { return a.id == id; });
+    return it == accounts_.end() ? nullptr : &*it;
+  }
+  // A list number, or words of the account's label ("facebook",
+  // "biblioteket"): the one account they fit.
+  const ClosableAccount* Match(const std::string& text) const {
+    const std::string w = NormalizeWord(text);
+    char* end = nullptr;
+    long n = std::strtol(w.c_str(), &end, 10);
+    if (!w.empty() && end != nullptr && *end == '\0') {
+      return n >= 1 && static_cast<size_t>(n) <= accounts_.size() ? &accounts_[n - 1] : nullptr;
+    }
+    const ClosableAccount* found = nullptr;
+    for (const ClosableAccount& a : accounts_) {
+      if (w.empty() || NormalizeWord(a.label).find(w) == std::string::npos) continue;
+      if (found != nullptr) return nullptr;  // more than one
+      found = &a;
+    }
+    return found;
+  }
+  const Template* TemplateOf(const ClosableAccount& a) const {
+    auto it = e_.templates_.find(a.template_id);
+    return it == e_.templates_.end() ? nullptr : it->second.get();
+  }
+  const std::vector<std::string>& Modes(const ClosableAccount& a) const {
+    static const std::vector<std::string> kClosedOnly{"closed"};
+    const Template* t = TemplateOf(a);
+    return t != nullptr ? t->closing.modes : kClosedOnly;
+  }
+
+  ClosingTurn AskAccount(const std::string& before) {
+    std::string text = before.empty() ? T("closing.which_account") : before;
+    std::vector<Button> buttons;
+    for (size_t i = 0; i < accounts_.size(); ++i) {
+      text += T("closing.account_line",
+                {{"n", std::to_string(i + 1)}, {"account", Literal(accounts_[i].label)}});
+      buttons.push_back({"closing_account", std::to_string(accounts_[i].id),
+                         T("button.closing_account", {{"n", std::to_string(i + 1)}}), "default"});
+    }
+    buttons.push_back(Abort());
+    Say(text, buttons);
+    Keep("account");
+    return std::move(out_);
+  }
+
+  ClosingTurn Chosen(const ClosableAccount& a) {
+    state_["account"] = a.id;
+    if (state_.value("reason", "").empty()) return AskReason(a, "");
+    return AfterReason(a);
+  }
+
+  ClosingTurn AskReason(const ClosableAccount& a, const std::string& before) {
+    Say((before.empty() ? "" : before + "\n\n") +
+            T("closing.ask_reason", {{"account", Literal(a.label)}}),
+        {Abort()});
+    Keep("reason");
+    return std::move(out_);
+  }
+
+  ClosingTurn AfterReason(const ClosableAccount& a) {
+    const auto& modes = Modes(a);
+    if (modes.size() == 1) {
+      state_["mode"] = modes.front();
+      return Summary(a);
+    }
+    return AskMode(a);
+  }
+
+  ClosingTurn AskMode(const ClosableAccount& a) {
+    std::vector<Button> buttons;
+    for (const std::string& m : Modes(a))
+      buttons.push_back({"closing_mode", m, T("button.closing_mode." + m), "default"});
+    buttons.push_back(Abort());
+    Say(T("closing.ask_mode", {{"account", Literal(a.label)}}), buttons);
+    Keep("mode");
+    return std::move(out_);
+  }
+
+  ClosingTurn Summary(const ClosableAccount& a) {
+    std::string steps;
+    if (const Template* t = TemplateOf(a)) {
+      for (const ClosingStep& s : t->closing.steps) steps += "\n• " + s.text.Get(lang_);
+    }
+    Say(T("closing.summary", {{"account", Literal(a.label)},
+                              {"reason", Literal(state_.value("reason", ""))},
+                              {"mode", T("closing.mode." + state_.value("mode", "closed"))},
+                              {"steps", steps}}),
+        {{"closing_confirm", std::to_string(a.id), T("button.closing_confirm"), "danger"},
+         Abort()});
+    Keep("confirm");
+    return std::move(out_);
+  }
+
+  const ClosingConversation& e_;
+  const Person& person_;
+  Lang lang_;
+  const std::vector<ClosableAccount>& accounts_;
+  nlohmann::json state_ = nlohmann::json::object();
+  ClosingTurn out_;
+};
+
+ClosingTurn ClosingConversation::Start(const Person& person, Lang lang, const Template* tmpl,
+                                       const std::vector<ClosableAccount>& accounts,
+                                       int64_t account, const std::string& reason) const {
+  return Run(*this, person, lang, accounts).Start(tmpl, account, reason);
+}
+
+ClosingTurn ClosingConversation::Handle(const Person& person, Lang lang,
+                                        const std::vector<ClosableAccount>& accounts,
+                                        const std::string& pending, const Input& input) const {
+  return Run(*this, person, lang, accounts).Handle(pending, input);
+}
+
+}  // namespace kontobot
