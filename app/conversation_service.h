@@ -20,6 +20,7 @@
 #include <spdlog/logger.h>
 
 #include "app/platform.h"
+#include "bot/absence.h"
 #include "bot/approval.h"
 #include "bot/closing.h"
 #include "bot/conversation.h"
@@ -262,6 +263,47 @@ class ConversationService {
   // The register's side of a case outcome: listed now, or closed.
   void ListAccount(Turn& turn, const Case& c);
   void CloseAccount(Turn& turn, const Case& c, const AccountClosed& closed);
+  // --- absence cover (absence_effects.cc)
+  // "frånvaro", "semester 6-24 juli" (no registration open), the "Anmäla
+  // frånvaro" button, the absence conversation's answers and buttons, the
+  // cover's Accept/Decline, the absent person's next pick and the choice of
+  // the organisation's rule; false if `input` is none of them.
+  bool HandleAbsenceInput(Turn& turn, const Input& input);
+  // The open accounts of the person's organisation they administer, each
+  // with its other administrators, oldest first.
+  std::vector<AbsenceAccount> AdministeredAccounts(store::Transaction& tx, const Person& person);
+  // The account's administrators reachable in chat (person ids), in order.
+  std::vector<std::string> AdministratorIds(const store::Account& a) const;
+  // The template of organisation `org` (may be null).
+  const Template* TemplateOfOrg(const std::string& org) const;
+  std::string NameOf(const std::string& person) const;
+  // The confirmed report: one absences row per account, then the cover is
+  // asked (or, with nobody to cover, the organisation's rule is put).
+  void ConfirmAbsence(Turn& turn, const AbsenceRequest& request);
+  // `absences` (one report) as its first row and its accounts' labels.
+  std::optional<std::pair<Absence, std::string>> AbsenceGroup(store::Transaction& tx,
+                                                              const std::vector<int64_t>& absences);
+  void AskCover(Turn& turn, const std::vector<int64_t>& absences);
+  // The cover's answer: only they may give it, once.
+  void DecideCover(Turn& turn, const std::vector<int64_t>& absences, bool accept);
+  // After a decline: the absent person is offered the administrators not
+  // yet asked, or, with none left, the organisation's rule is put.
+  void OfferOtherCover(Turn& turn, const std::vector<Absence>& declined);
+  // "ids|person": the absent person's next pick ("" : nobody).
+  void PickCover(Turn& turn, const std::string& value);
+  // The template's `reminders.absence.when_uncovered` choices to the
+  // accounts' administrators and the absent person, as buttons.
+  void PutAbsenceRule(Turn& turn, const std::vector<int64_t>& absences);
+  // "ids|choice": the first choice is recorded, the information function
+  // told, and a closing choice starts the closing case.
+  void ChooseAbsenceRule(Turn& turn, const std::string& value);
+  // The absence_start / absence_end row `t` fell due: the period's start or
+  // end is entered in the account's history.
+  void FireAbsenceTimer(store::Transaction& tx, const Timer& t, TimePoint now);
+  // An audit entry and an account_history row about `a`.
+  void AbsenceHistory(store::Transaction& tx, const Absence& a, const std::string& event,
+                      const std::string& by, TimePoint now,
+                      nlohmann::json detail = nlohmann::json::object());
   // Outbound to the person of the turn, in the turn's channel.
   void Say(Turn& turn, const Reply& reply, int64_t draft_id = 0);
 
@@ -279,6 +321,7 @@ class ConversationService {
   std::shared_ptr<spdlog::logger> log_;
   IntentRecogniser recogniser_;
   ClosingConversation closing_;
+  AbsenceConversation absence_;
 };
 
 }  // namespace kontobot::app

@@ -114,6 +114,7 @@ WaitFacts ConversationService::Facts(store::Transaction& tx, const Timer& t) {
     f.account = a->medium + (a->url.empty() ? "" : ", " + a->url);
     f.administrators = a->administrators;
     f.registration = a->registration_id;
+    f.absences = tx.AbsencesOf(a->registration_id);  // an absent one's cover is asked
     if (t.kind == "follow_up") {  // the goals they gave, recalled in the question
       if (auto r = tx.LoadRegistration(a->registration_id)) f.answers = r->answers;
     }
@@ -129,6 +130,10 @@ int ConversationService::FireDueTimers(int limit) {
   std::vector<Timer> due = tx.DueTimers(now, limit);
   std::vector<Nudge> messages;  // sent once every row is fired: gathered per person
   for (Timer& t : due) {
+    if (t.kind.rfind("absence_", 0) == 0) {  // an absence's start or end (absence_effects.cc)
+      FireAbsenceTimer(tx, t, now);
+      continue;
+    }
     Firing firing = reminders_->Fire(t, Facts(tx, t), now);
     if (firing.result == Firing::Result::kDeferred) {
       t.due = std::max(firing.deferred_to, now + std::chrono::minutes(1));
@@ -157,7 +162,8 @@ std::vector<Timer> ConversationService::WaitsOf(store::Transaction& tx, const Pe
   std::vector<Timer> waits = tx.OpenTimersOf(person.id);
   std::map<int64_t, bool> administers;  // account -> person is one of its administrators
   for (Timer& t : tx.OpenTimersOfOrg(person.org)) {
-    if (!t.person.empty()) continue;  // someone's own: theirs alone
+    if (!t.person.empty()) continue;                 // someone's own: theirs alone
+    if (t.kind.rfind("absence_", 0) == 0) continue;  // bookkeeping, nobody's wait
     const bool reminded = t.kind == "public_reply" ? t.step > 1 : t.detail.value("asked", true);
     if (t.detail.contains("to")) {  // a role's duty (SMC's kansli reviews the list)
       if (reminded && person.HasRole(t.detail.value("to", ""))) waits.push_back(std::move(t));
@@ -169,12 +175,18 @@ std::vector<Timer> ConversationService::WaitsOf(store::Transaction& tx, const Pe
     if (known == administers.end()) {
       bool mine = false;
       if (auto a = tx.LoadAccount(account)) {
+        std::vector<std::string> ids;
         for (const auto& admin : a->administrators) {
           if (!admin.is_object()) continue;
           const Person* p =
               directory_.FindByContact(t.org, admin.value("email", ""), admin.value("name", ""));
-          mine |= p != nullptr && p->id == person.id;
+          if (p != nullptr) ids.push_back(p->id);
         }
+        // During an absence the cover has the account's waits, the absent
+        // person not (as Reminders asks them).
+        if (reminders_ != nullptr)
+          ids = WithCovers(ids, tx.AbsencesOf(account), reminders_->LocalDate(clock_.Now()));
+        mine = std::find(ids.begin(), ids.end(), person.id) != ids.end();
       }
       known = administers.emplace(account, mine).first;
     }
@@ -276,6 +288,7 @@ bool ConversationService::HandleReminderInput(Turn& turn, const Input& input) {
         Say(turn, {catalog_.Render(lang, "overdue.not_allowed"), {}});
       } else {
         std::vector<Timer> open = turn.tx.OpenTimersOfOrg(turn.person.org);
+        std::erase_if(open, [](const Timer& t) { return t.kind.rfind("absence_", 0) == 0; });
         // A duty or a public comment waits on the account's administrators.
         for (Timer& t : open) {
           int64_t account = t.detail.value("account", int64_t{0});

@@ -450,12 +450,28 @@ std::vector<std::string> Reminders::EscalationTargets(const Timer& t, const Wait
   return out;
 }
 
-std::vector<std::string> Reminders::Administrators(const Timer& t, const WaitFacts& f) const {
+std::string Reminders::LocalDate(TimePoint t) const { return IsoDate(LocalDay(t)); }
+
+year_month_day Reminders::LocalDay(TimePoint t) const {
+  return year_month_day{floor<days>(local_time_.ToLocal(t))};
+}
+
+TimePoint Reminders::StartOfDay(const std::string& iso, int plus_days) const {
+  std::optional<local_days> day = ParseIsoDate(iso);
+  if (!day) return TimePoint{};
+  return local_time_.FromLocal(LocalMinutes(*day + days(plus_days)));
+}
+
+std::vector<std::string> Reminders::Administrators(const Timer& t, const WaitFacts& f,
+                                                   TimePoint now) const {
   std::vector<std::string> out;
   for (const auto& a : f.administrators) {
     if (!a.is_object()) continue;
     const Person* p = directory_.FindByContact(t.org, a.value("email", ""), a.value("name", ""));
     if (p && std::find(out.begin(), out.end(), p->id) == out.end()) out.push_back(p->id);
+  }
+  if (!f.absences.empty()) {
+    out = WithCovers(out, f.absences, LocalDate(now));
   }
   if (out.empty()) {  // nobody reachable in chat: the information function asks them
     for (const Person* r : directory_.WithRole(t.org, "informationsfunktion")) out.push_back(r->id);
@@ -549,7 +565,7 @@ Firing Reminders::FireReply(const Timer& t, const WaitPolicy& p, const WaitFacts
   Firing out;
   static const std::vector<std::string> kDefaultChain{"deputy_admin", "informationsfunktion"};
   const std::vector<std::string>& chain = p.escalate_to.empty() ? kDefaultChain : p.escalate_to;
-  std::vector<std::string> admins = Administrators(t, f);
+  std::vector<std::string> admins = Administrators(t, f, now);
   int stage = t.detail.value("stage", 0);
   std::vector<std::string> to;
   for (; to.empty() && stage <= static_cast<int>(chain.size()); ++stage) {
@@ -606,8 +622,8 @@ std::string Reminders::GoalsGiven(const Timer& t, const WaitPolicy& p, const Wai
 }
 
 std::vector<std::string> Reminders::DutyRecipients(const Timer& t, const WaitPolicy& p,
-                                                   const WaitFacts& f) const {
-  if (p.to == "administrators") return Administrators(t, f);
+                                                   const WaitFacts& f, TimePoint now) const {
+  if (p.to == "administrators") return Administrators(t, f, now);
   std::vector<std::string> out;
   for (const Person* r : directory_.WithRole(t.org, p.to)) out.push_back(r->id);
   return out;
@@ -620,7 +636,7 @@ Firing Reminders::FireDuty(const Timer& t, const WaitPolicy& p, const WaitFacts&
   bool escalated = t.detail.value("escalated", false);
   bool acknowledged = t.detail.value("acknowledged", false);
   int nudges = t.detail.value("nudges", 0);
-  std::vector<std::string> admins = DutyRecipients(t, p, f);
+  std::vector<std::string> admins = DutyRecipients(t, p, f, now);
   Timer base = t;
   base.detail["account_label"] = f.account;
   if (!acknowledged) {

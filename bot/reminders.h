@@ -50,6 +50,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "bot/absence.h"
 #include "bot/calendar.h"
 #include "bot/conversation.h"
 #include "bot/directory.h"
@@ -126,6 +127,9 @@ struct WaitFacts {
   // organisation duties: each account of the organisation in the register,
   // {"Facebook, www.facebook.com/x", "Rune Ask, rune.ask@smc.se; ..."}
   std::vector<std::pair<std::string, std::string>> inventory;
+  // The account's absences (bot/absence.h): while one is in force, at the
+  // firing's local date, its cover is asked instead of the absent person.
+  std::vector<Absence> absences;
   // follow_up: the registration's answers (question id -> answer)
   nlohmann::json answers = nlohmann::json::object();
   // The languages people chose (borrowed; may be null): each recipient is
@@ -221,6 +225,12 @@ class Reminders {
   std::string HumanTime(TimePoint t, Lang lang) const;
   // "1 december 2026" (catalogue keys time.*).
   std::string HumanDate(TimePoint t, Lang lang) const;
+  // `t`'s local date on the Europe/Stockholm clock, "2027-01-04" (what an
+  // absence's period is compared with).
+  std::string LocalDate(TimePoint t) const;
+  std::chrono::year_month_day LocalDay(TimePoint t) const;
+  // The local midnight starting day `iso` ("2027-01-31") plus `plus_days`.
+  TimePoint StartOfDay(const std::string& iso, int plus_days = 0) const;
   // True when a row shows its wait to be overdue at `now`.
   static bool Overdue(const Timer& t, TimePoint now);
 
@@ -239,13 +249,16 @@ class Reminders {
   std::vector<Button> Buttons(const Timer& t, const WaitFacts& f, Lang lang) const;
   std::vector<std::string> EscalationTargets(const Timer& t, const WaitPolicy& p,
                                              const WaitFacts& f) const;
-  std::vector<std::string> Administrators(const Timer& t, const WaitFacts& f) const;
+  // The account's administrators reachable in chat, an absent one replaced
+  // by their cover on `now`'s local date; the information function when
+  // there are none.
+  std::vector<std::string> Administrators(const Timer& t, const WaitFacts& f, TimePoint now) const;
   Firing FireDuty(const Timer& t, const WaitPolicy& p, const WaitFacts& f, TimePoint now) const;
   // "Målen ni angav: ..." for a follow-up, from the answers its policy names.
   std::string GoalsGiven(const Timer& t, const WaitPolicy& p, const WaitFacts& f, Lang lang) const;
   // Who is asked to do a duty: the administrators, or the holders of `to`.
-  std::vector<std::string> DutyRecipients(const Timer& t, const WaitPolicy& p,
-                                          const WaitFacts& f) const;
+  std::vector<std::string> DutyRecipients(const Timer& t, const WaitPolicy& p, const WaitFacts& f,
+                                          TimePoint now) const;
   // A periodic duty's row for `scope` on the next of its dates after `now`.
   std::optional<Timer> NextDuty(const std::string& kind, const std::string& scope,
                                 const std::string& org, TimePoint now) const;

@@ -550,6 +550,16 @@ class TemplateParser {
         }
       }
       if (IsDuty(kv.first.Scalar())) CheckDuty(kv.first.Scalar(), kv.second, policy, t);
+      if (kv.first.Scalar() == "absence") {
+        r_.OnlyKeys(kv.second, {"text", "when_uncovered"});
+        const YAML::Node choices = Field(kv.second, "when_uncovered");
+        for (const auto& v :
+             choices.IsSequence() ? choices : YAML::Node(YAML::NodeType::Sequence)) {
+          const std::string choice = v.IsScalar() ? v.Scalar() : "";
+          if (choice != "closed_for_posts" && choice != "closed" && choice != "appoint")
+            r_.Error(v, "'when_uncovered' choices are closed_for_posts, closed and appoint");
+        }
+      }
       t.reminders[kv.first.Scalar()] = policy;
     }
   }

@@ -1,5 +1,5 @@
--- The whole schema at version 10, for a fresh install: what migrations 0001
--- to 0010 (store/migrations/) leave, created in one transaction and stamped
+-- The whole schema at version 12, for a fresh install: what migrations 0001
+-- to 0012 (store/migrations/) leave, created in one transaction and stamped
 -- with their version (PRAGMA user_version). A database that already exists
 -- still takes the migrations, one at a time (store/schema.h).
 --
@@ -337,3 +337,25 @@ CREATE INDEX timers_due ON timers(due_at) WHERE state = 'open';
 -- Cancelling a wait's open row when the wait ends.
 CREATE INDEX timers_open_by_subject ON timers(subject) WHERE state = 'open';
 CREATE INDEX timers_open_by_person ON timers(person_id) WHERE state = 'open';
+
+-- Absence cover -------------------------------------------------------------------
+
+-- An administrator away for a period and the administrator who covers
+-- (0012): requested, in_force, declined, cancelled, ended, or uncovered
+-- (nobody could cover: the organisation's absence rule was put to the
+-- administrators).
+CREATE TABLE absences (
+  id               INTEGER PRIMARY KEY,
+  registration_id  INTEGER NOT NULL REFERENCES registrations(id),
+  person           TEXT NOT NULL,               -- the absent administrator
+  cover            TEXT NOT NULL DEFAULT '',      -- who covers; '' until chosen
+  from_date        TEXT NOT NULL,               -- local date, YYYY-MM-DD, first day away
+  to_date          TEXT NOT NULL,               -- local date, the last day away
+  state            TEXT NOT NULL CHECK (state IN ('requested', 'in_force', 'declined',
+                                                   'cancelled', 'ended', 'uncovered')),
+  reported_by      TEXT NOT NULL,               -- person id
+  reported_at      TEXT NOT NULL,
+  changed_at       TEXT NOT NULL,               -- the last change of state
+  detail           TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(detail))
+) STRICT;
+CREATE INDEX absences_by_account ON absences(registration_id, state);

@@ -32,6 +32,7 @@
 
 #include <SQLiteCpp/SQLiteCpp.h>
 
+#include "bot/absence.h"
 #include "bot/approval.h"
 #include "bot/conversation.h"
 #include "bot/directory.h"
@@ -247,6 +248,20 @@ class Transaction {
   void AppendAccountHistory(const AccountChange& change);
   // Every change of the register, oldest first.
   std::vector<AccountChange> AccountHistory();
+
+  // --- absences and their cover (store/absences.cc)
+  // Records a new absence (its id is ignored) at `at`; returns its id.
+  int64_t InsertAbsence(const Absence& absence, TimePoint at);
+  std::optional<Absence> LoadAbsence(int64_t id);
+  // The account's absences in every state, oldest first.
+  std::vector<Absence> AbsencesOf(int64_t registration_id);
+  // The absences in state `state` of every account, oldest first.
+  std::vector<Absence> AbsencesIn(const std::string& state);
+  // Moves absence `id` from state `from` to `to`, with `cover` (kept when
+  // empty), at `at`. False if it is not in state `from` (decided meanwhile):
+  // of two racing decisions, one wins.
+  bool ChangeAbsence(int64_t id, const std::string& from, const std::string& to,
+                     const std::string& cover, TimePoint at);
 
   // --- diary and releases (public records; store/records.cc)
   // Sets (or replaces) a case's diary entry.

@@ -457,6 +457,70 @@ TEST_F(RemindersTest, EachDutySpeaksInItsOwnOrganisationsWords) {
       << trosa;
 }
 
+// Issue 17, item 2 (absence): Dalarna's "Minst en ytterligare person ska
+// utses som kan sköta kommunikationen vid kontoansvarigs frånvaro". While
+// Sara's absence is in force, Johan (her cover) is asked in her place, once;
+// when it is over she is asked again, with nothing to "return" but the
+// date the row fires on.
+TEST_F(RemindersTest, DuringAnAbsenceTheCoverIsAskedAndAfterItTheAbsentPersonAgain) {
+  WaitFacts f;
+  f.open = true;
+  f.account = "Facebook, www.facebook.com/folktandvarden";
+  f.administrators = {{{"name", "Sara Nyström"}, {"email", "sara.nystrom@ltdalarna.se"}},
+                      {{"name", "Johan Berg"}, {"email", "johan.berg@ltdalarna.se"}}};
+  Absence away;
+  away.id = 1;
+  away.account = 9;
+  away.person = "dal-sara";
+  away.cover = "dal-johan";
+  away.from = "2027-01-01";
+  away.to = "2027-01-31";
+  away.state = kAbsenceInForce;
+  f.absences = {away};
+  std::vector<Timer> duties = r_.AccountDuties(9, "dalarna", Utc("2026-11-23T10:00:00.000Z"));
+  ASSERT_FALSE(duties.empty());
+  ASSERT_EQ(duties[0].subject, "snapshot:9:2027-01-01");
+  auto recipients = [](const Firing& fired) {
+    std::vector<std::string> out;
+    for (const Nudge& n : fired.messages) out.push_back(n.person);
+    return out;
+  };
+  // Monday 4 January 2027, 09:00: the first working day of the period.
+  Firing during = r_.Fire(duties[0], f, Utc("2027-01-04T08:00:00.000Z"));
+  EXPECT_EQ(recipients(during), std::vector<std::string>{"dal-johan"}) << "not Sara, not twice";
+  // The last day of the period is still hers to be covered.
+  Firing last_day = r_.Fire(duties[0], f, Utc("2027-01-29T08:00:00.000Z"));
+  EXPECT_EQ(recipients(last_day), std::vector<std::string>{"dal-johan"});
+  // Monday 1 February: the period is over, both are asked again.
+  Firing after = r_.Fire(duties[0], f, Utc("2027-02-01T08:00:00.000Z"));
+  EXPECT_EQ(recipients(after), (std::vector<std::string>{"dal-sara", "dal-johan"}));
+  // An absence only asked for (not yet accepted), or declined, changes
+  // nothing.
+  for (const char* state : {kAbsenceRequested, kAbsenceDeclined, kAbsenceCancelled}) {
+    f.absences[0].state = state;
+    EXPECT_EQ(recipients(r_.Fire(duties[0], f, Utc("2027-01-04T08:00:00.000Z"))),
+              (std::vector<std::string>{"dal-sara", "dal-johan"}))
+        << state;
+  }
+
+  // A public comment: the holder (first administrator) is away, so the
+  // cover gets it at once, and the escalation skips the deputy stage (the
+  // cover is the only one left) for the information function.
+  f.absences[0].state = kAbsenceInForce;
+  auto t = r_.Start("public_reply", "reply:9:c1", "", "dalarna", Utc("2027-01-04T09:00:00.000Z"));
+  ASSERT_TRUE(t);
+  Firing holder = r_.Fire(*t, f, t->due);
+  EXPECT_EQ(recipients(holder), std::vector<std::string>{"dal-johan"});
+  ASSERT_EQ(holder.next.size(), 1u);
+  EXPECT_EQ(recipients(r_.Fire(holder.next[0], f, holder.next[0].due)),
+            std::vector<std::string>{"dal-lena"});
+  // After the period Sara holds it again.
+  auto later =
+      r_.Start("public_reply", "reply:9:c2", "", "dalarna", Utc("2027-02-01T09:00:00.000Z"));
+  ASSERT_TRUE(later);
+  EXPECT_EQ(recipients(r_.Fire(*later, f, later->due)), std::vector<std::string>{"dal-sara"});
+}
+
 // Issue 17: a Dalarna administrator with two accounts got nine separate
 // messages on one morning. What falls due together for one person is one
 // digest, grouped by account, each item with its own numbered buttons; a
