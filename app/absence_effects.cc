@@ -333,6 +333,7 @@ void ConversationService::OfferOtherCover(Turn& turn, const std::vector<Absence>
     }
   }
   std::vector<int64_t> ids;
+  ids.reserve(declined.size());
   for (const Absence& one : declined) ids.push_back(one.id);
   if (left.empty()) {  // nobody else: the organisation's rule
     std::vector<int64_t> uncovered;
@@ -349,8 +350,9 @@ void ConversationService::OfferOtherCover(Turn& turn, const std::vector<Absence>
   const Lang lang = kontobot::LanguageOf(directory_.Find(a.person), &turn.tx.Languages());
   auto group = AbsenceGroup(turn.tx, ids);
   std::vector<Button> buttons;
+  buttons.reserve(left.size() + 1);
   for (const std::string& p : left)
-    buttons.push_back({"absence_recover", Join(ids) + "|" + p, NameOf(p), "default"});
+    buttons.push_back({"absence_recover", Join(ids).append("|").append(p), NameOf(p), "default"});
   buttons.push_back({"absence_recover", Join(ids) + "|",
                      catalog_.Render(lang, "button.absence_nobody"), "default"});
   Send(turn.tx, a.person,
@@ -403,7 +405,7 @@ void ConversationService::PutAbsenceRule(Turn& turn, const std::vector<int64_t>&
   std::vector<std::string> choices;
   for (const auto& c : block.value("when_uncovered", nlohmann::json::array()))
     if (c.is_string()) choices.push_back(c.get<std::string>());
-  if (choices.empty()) choices.push_back("appoint");  // a rule of no template: ask for a cover
+  if (choices.empty()) choices.emplace_back("appoint");  // a rule of no template: ask for a cover
   // The administrators of the accounts, the absent person among them.
   std::vector<std::string> to{a.person};
   for (int64_t id : absences) {
@@ -417,8 +419,9 @@ void ConversationService::PutAbsenceRule(Turn& turn, const std::vector<int64_t>&
     const Lang lang = kontobot::LanguageOf(directory_.Find(p), &turn.tx.Languages());
     const nlohmann::json text = block.value("text", nlohmann::json::object());
     std::vector<Button> buttons;
+    buttons.reserve(choices.size());
     for (const std::string& c : choices)
-      buttons.push_back({"absence_rule", value + "|" + c,
+      buttons.push_back({"absence_rule", std::string(value).append("|").append(c),
                          catalog_.Render(lang, "button.absence_rule." + c), "default"});
     Reply r{
         catalog_.Render(lang, "absence.rule_task",

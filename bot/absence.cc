@@ -1,22 +1,24 @@
 #include "bot/absence.h"
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <cstdio>
 #include <cstdlib>
 #include <regex>
 #include <sstream>
 
+#include "bot/chat_turn.h"
 #include "bot/closing.h"
 #include "bot/text.h"
 
 namespace kontobot {
 
 std::string IsoDate(std::chrono::year_month_day day) {
-  char buf[16];
-  std::snprintf(buf, sizeof buf, "%04d-%02u-%02u", static_cast<int>(day.year()),
+  std::array<char, 16> buf{};
+  std::snprintf(buf.data(), buf.size(), "%04d-%02u-%02u", static_cast<int>(day.year()),
                 static_cast<unsigned>(day.month()), static_cast<unsigned>(day.day()));
-  return buf;
+  return buf.data();
 }
 
 bool InForce(const Absence& a, const std::string& local_date) {
@@ -175,17 +177,31 @@ std::string AbsenceConversation::HumanDay(const std::string& iso, Lang lang) con
 
 // One call's worth of work. The state: {"stage": "account" | "period" |
 // "cover" | "confirm", "accounts": [ids], "from", "to", "cover"}.
-class AbsenceConversation::Run {
+class AbsenceConversation::Run : public ChatTurn<AbsenceTurn> {
  public:
   Run(const AbsenceConversation& e, const Person& person, Lang lang,
       const std::vector<AbsenceAccount>& accounts, year_month_day today)
-      : e_(e), person_(person), lang_(lang), accounts_(accounts), today_(today) {}
+      : ChatTurn(e.catalog_, person, lang, kAbsencePending),
+        e_(e),
+        accounts_(accounts),
+        today_(today) {}
 
   AbsenceTurn Start(const Template* tmpl, const std::string& text) {
     Audit("absence.asked", {});
     if (accounts_.empty()) {
-      Say(T("absence.not_admin",
-            {{"contact", ContactLine(tmpl, person_, e_.directory_, e_.catalog_, lang_)}}));
+      std::string answer =
+          T("absence.not_admin",
+            {{"contact", ContactLine(tmpl, person_, e_.directory_, e_.catalog_, lang_)}});
+      // The organisation's own rule, as the template quotes it.
+      if (tmpl != nullptr) {
+        const nlohmann::json rule = tmpl->reminders.value("absence", nlohmann::json::object())
+                                        .value("text", nlohmann::json::object());
+        const std::string said = rule.value(std::string(LangCode(lang_)), rule.value("sv", ""));
+        if (!said.empty())
+          answer += "\n\n" + T("intent.organisation_rule",
+                               {{"org", tmpl->organisation.Get(lang_)}, {"rule", said}});
+      }
+      Say(answer);
       return std::move(out_);
     }
     if (auto p = ParsePeriod(text, today_, e_.catalog_); p && ValidatePeriod(*p, today_).empty()) {
@@ -197,9 +213,7 @@ class AbsenceConversation::Run {
   }
 
   AbsenceTurn Handle(const std::string& pending, const Input& input) {
-    state_ =
-        nlohmann::json::parse(pending.substr(std::string(kAbsencePending).size()), nullptr, false);
-    if (!state_.is_object()) state_ = nlohmann::json::object();
+    Load(pending);
     const std::string stage = state_.value("stage", "account");
     const std::string w = NormalizeWord(input.text);
     if (input.action == "absence_abort" || (input.action.empty() && Is(w, "cancel"))) {
@@ -266,24 +280,7 @@ class AbsenceConversation::Run {
   }
 
  private:
-  std::string T(const std::string& key, const Vars& vars = {}) const {
-    return e_.catalog_.Render(lang_, key, vars);
-  }
-  bool Is(const std::string& word, const std::string& command) const {
-    const auto& words = e_.catalog_.CommandWords(command);
-    return std::find(words.begin(), words.end(), word) != words.end();
-  }
-  void Say(std::string text, std::vector<Button> buttons = {}) {
-    out_.replies.push_back({std::move(text), std::move(buttons)});
-  }
-  void Audit(std::string action, nlohmann::json detail) {
-    out_.audit.push_back({std::move(action), "person:" + person_.id, std::move(detail)});
-  }
   Button Abort() const { return {"absence_abort", "", T("button.absence_abort"), "default"}; }
-  void Keep(const std::string& stage) {
-    state_["stage"] = stage;
-    out_.pending = kAbsencePending + state_.dump();
-  }
   std::string Name(const std::string& id) const {
     const Person* p = e_.directory_.Find(id);
     return p != nullptr ? p->name : id;
@@ -448,12 +445,8 @@ class AbsenceConversation::Run {
   }
 
   const AbsenceConversation& e_;
-  const Person& person_;
-  Lang lang_;
   const std::vector<AbsenceAccount>& accounts_;
   year_month_day today_;
-  nlohmann::json state_ = nlohmann::json::object();
-  AbsenceTurn out_;
 };
 
 AbsenceTurn AbsenceConversation::Start(const Person& person, Lang lang, const Template* tmpl,

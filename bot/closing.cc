@@ -4,6 +4,8 @@
 #include <cstdlib>
 #include <set>
 
+#include "bot/chat_turn.h"
+
 namespace kontobot {
 
 bool MayClose(const Person& person, const Directory& directory, const Template& tmpl,
@@ -52,11 +54,11 @@ bool ClosingConversation::Owns(const std::string& action) {
 
 // One call's worth of work. The state: {"stage": "account" | "reason" |
 // "mode" | "confirm", "account", "reason", "mode"}.
-class ClosingConversation::Run {
+class ClosingConversation::Run : public ChatTurn<ClosingTurn> {
  public:
   Run(const ClosingConversation& e, const Person& person, Lang lang,
       const std::vector<ClosableAccount>& accounts)
-      : e_(e), person_(person), lang_(lang), accounts_(accounts) {}
+      : ChatTurn(e.catalog_, person, lang, kClosingPending), e_(e), accounts_(accounts) {}
 
   ClosingTurn Start(const Template* tmpl, int64_t account, const std::string& reason) {
     Audit("closing.asked", {{"account", account}});
@@ -77,9 +79,7 @@ class ClosingConversation::Run {
   }
 
   ClosingTurn Handle(const std::string& pending, const Input& input) {
-    state_ =
-        nlohmann::json::parse(pending.substr(std::string(kClosingPending).size()), nullptr, false);
-    if (!state_.is_object()) state_ = nlohmann::json::object();
+    Load(pending);
     const std::string stage = state_.value("stage", "account");
     const std::string w = NormalizeWord(input.text);
     if (input.action == "closing_abort" || (input.action.empty() && Is(w, "cancel"))) {
@@ -136,24 +136,7 @@ class ClosingConversation::Run {
   }
 
  private:
-  std::string T(const std::string& key, const Vars& vars = {}) const {
-    return e_.catalog_.Render(lang_, key, vars);
-  }
-  bool Is(const std::string& word, const std::string& command) const {
-    const auto& words = e_.catalog_.CommandWords(command);
-    return std::find(words.begin(), words.end(), word) != words.end();
-  }
-  void Say(std::string text, std::vector<Button> buttons = {}) {
-    out_.replies.push_back({std::move(text), std::move(buttons)});
-  }
-  void Audit(std::string action, nlohmann::json detail) {
-    out_.audit.push_back({std::move(action), "person:" + person_.id, std::move(detail)});
-  }
   Button Abort() const { return {"closing_abort", "", T("button.closing_abort"), "default"}; }
-  void Keep(const std::string& stage) {
-    state_["stage"] = stage;
-    out_.pending = kClosingPending + state_.dump();
-  }
 
   const ClosableAccount* Find(int64_t id) const {
     auto it = std::find_if(accounts_.begin(), accounts_.end(),
@@ -251,11 +234,7 @@ class ClosingConversation::Run {
   }
 
   const ClosingConversation& e_;
-  const Person& person_;
-  Lang lang_;
   const std::vector<ClosableAccount>& accounts_;
-  nlohmann::json state_ = nlohmann::json::object();
-  ClosingTurn out_;
 };
 
 ClosingTurn ClosingConversation::Start(const Person& person, Lang lang, const Template* tmpl,

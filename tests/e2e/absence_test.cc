@@ -21,40 +21,6 @@ namespace {
 using namespace kontobot::testing;  // NOLINT
 using nlohmann::json;
 
-json Feed(Bot& bot, const std::string& person) {
-  return bot.Get("/api/messages?person=" + person + "&after=0").body["messages"];
-}
-
-int CountContaining(Bot& bot, const std::string& person, const std::string& needle) {
-  int n = 0;
-  for (const auto& m : Feed(bot, person))
-    n += m["text"].get<std::string>().find(needle) != std::string::npos ? 1 : 0;
-  return n;
-}
-
-// Polls until `person` has at least `n` messages containing `needle`.
-bool WaitFor(Bot& bot, const std::string& person, const std::string& needle, int n = 1) {
-  for (int i = 0; i < 200; ++i) {
-    if (CountContaining(bot, person, needle) >= n) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(25));
-  }
-  return false;
-}
-
-// The newest message of `person` with a button `action` (and `value`, if
-// given), or null.
-json FindButton(Bot& bot, const std::string& person, const std::string& action,
-                const std::string& value = "") {
-  json feed = Feed(bot, person);
-  for (auto m = feed.rbegin(); m != feed.rend(); ++m) {
-    for (const auto& b : (*m)["buttons"]) {
-      if (b["id"] == action && (value.empty() || b["value"] == value))
-        return {{"message_id", (*m)["id"]}, {"button", b}, {"text", (*m)["text"]}};
-    }
-  }
-  return nullptr;
-}
-
 // `person` presses the button `found` (which may be on someone else's message).
 std::string Press(Bot& bot, const std::string& person, const json& found) {
   EXPECT_FALSE(found.is_null());
@@ -74,7 +40,7 @@ void RegisterAndApprove(Bot& bot, const std::string& requester, const std::strin
                         const std::map<std::string, std::string>& answers) {
   bot.Say(requester, "ny");
   for (int i = 0; i < 60; ++i) {
-    json last = Feed(bot, requester).back();
+    json last = PersonFeed(bot, requester).back();
     if (last["input"].empty()) break;
     auto o = answers.find(last["input"].value("step", ""));
     bot.Say(requester, o != answers.end() ? o->second : AnswerTo(last));
@@ -87,7 +53,7 @@ void RegisterAndApprove(Bot& bot, const std::string& requester, const std::strin
       if (o["id"] != org) continue;
       for (const auto& p : o["people"]) {
         for (const char* action : {"approve", "accept", "done"}) {
-          json found = FindButton(bot, p["id"], action);
+          json found = NewestButton(bot, p["id"], action);
           if (found.is_null()) continue;
           Press(bot, p["id"], found);
           any = true;
@@ -143,9 +109,9 @@ TEST(Absence, DalarnaCoverGetsTheScreenshotsInJanuaryAndTheAbsentOneAgainInFebru
   // is asked for at once.
   std::string sara = Texts(bot.Say("dal-sara", "Jag är tjänstledig 2027-01-01 till 2027-01-31"));
   ASSERT_TRUE(Has(sara, "Vem ska bevaka kontot")) << sara;
-  sara = Press(bot, "dal-sara", FindButton(bot, "dal-sara", "absence_cover", "dal-johan"));
+  sara = Press(bot, "dal-sara", NewestButton(bot, "dal-sara", "absence_cover", "dal-johan"));
   EXPECT_TRUE(Has(sara, "1 januari 2027 till och med 31 januari 2027")) << sara;
-  sara = Press(bot, "dal-sara", FindButton(bot, "dal-sara", "absence_confirm"));
+  sara = Press(bot, "dal-sara", NewestButton(bot, "dal-sara", "absence_confirm"));
   EXPECT_TRUE(Has(sara, "Johan Berg har fått frågan")) << sara;
   EXPECT_EQ(bot.Count("absences WHERE state = 'requested' AND person = 'dal-sara' AND "
                       "cover = 'dal-johan'"),
@@ -153,8 +119,8 @@ TEST(Absence, DalarnaCoverGetsTheScreenshotsInJanuaryAndTheAbsentOneAgainInFebru
 
   // Only Johan may answer: the button is on his message alone, and a
   // press of it by Lena is refused as not genuine; nothing changes.
-  json accept = FindButton(bot, "dal-johan", "absence_accept");
-  ASSERT_FALSE(accept.is_null()) << Texts(Feed(bot, "dal-johan"));
+  json accept = NewestButton(bot, "dal-johan", "absence_accept");
+  ASSERT_FALSE(accept.is_null()) << Texts(PersonFeed(bot, "dal-johan"));
   auto forged = bot.Post(
       "/api/messages",
       {{"person", "dal-lena"},
@@ -164,16 +130,16 @@ TEST(Absence, DalarnaCoverGetsTheScreenshotsInJanuaryAndTheAbsentOneAgainInFebru
   EXPECT_EQ(bot.Count("absences WHERE state = 'requested'"), 1);
   EXPECT_TRUE(Has(Press(bot, "dal-johan", accept), "Du bevakar kontot"));
   EXPECT_TRUE(Has(Press(bot, "dal-johan", accept), "redan besvarad")) << "once";
-  EXPECT_TRUE(WaitFor(bot, "dal-sara", "Johan Berg bevakar kontot"));
-  EXPECT_TRUE(WaitFor(bot, "dal-lena", "För kännedom: Sara Nyström är borta"));
+  EXPECT_TRUE(WaitForMessage(bot, "dal-sara", "Johan Berg bevakar kontot"));
+  EXPECT_TRUE(WaitForMessage(bot, "dal-lena", "För kännedom: Sara Nyström är borta"));
   EXPECT_EQ(bot.Count("absences WHERE state = 'in_force'"), 1);
 
   // New Year's Day is a holiday: the screenshots are asked on Monday 4
   // January, of Johan alone.
   ASSERT_NO_FATAL_FAILURE(SetClock(bot, "2027-01-04T08:00:30+01:00"));
-  ASSERT_TRUE(WaitFor(bot, "dal-johan", "Dags för skärmdumparna"));
-  EXPECT_EQ(CountContaining(bot, "dal-johan", "Dags för skärmdumparna"), 1);
-  EXPECT_EQ(CountContaining(bot, "dal-sara", "skärmdumparna"), 0);
+  ASSERT_TRUE(WaitForMessage(bot, "dal-johan", "Dags för skärmdumparna"));
+  EXPECT_EQ(MessagesContaining(bot, "dal-johan", "Dags för skärmdumparna"), 1);
+  EXPECT_EQ(MessagesContaining(bot, "dal-sara", "skärmdumparna"), 0);
   std::string status = Texts(bot.Say("dal-johan", "status"));
   EXPECT_TRUE(Has(status, "Skärmdumparna för kontot")) << status;
   EXPECT_FALSE(Has(Texts(bot.Say("dal-sara", "status")), "Skärmdumparna för kontot"));
@@ -189,15 +155,15 @@ TEST(Absence, DalarnaCoverGetsTheScreenshotsInJanuaryAndTheAbsentOneAgainInFebru
     ASSERT_NO_FATAL_FAILURE(SetClock(bot, due));
     ASSERT_TRUE(RowMoves(bot, due)) << due;
   }
-  EXPECT_GE(CountContaining(bot, "dal-johan", "Påminnelse:"), 1);
-  EXPECT_EQ(CountContaining(bot, "dal-sara", "skärmdumparna"), 0) << "not in January";
-  for (int i = 0; i < 10 && CountContaining(bot, "dal-sara", "Påminnelse:") == 0; ++i) {
+  EXPECT_GE(MessagesContaining(bot, "dal-johan", "Påminnelse:"), 1);
+  EXPECT_EQ(MessagesContaining(bot, "dal-sara", "skärmdumparna"), 0) << "not in January";
+  for (int i = 0; i < 10 && MessagesContaining(bot, "dal-sara", "Påminnelse:") == 0; ++i) {
     const std::string due = SnapshotDue(bot);
     ASSERT_FALSE(due.empty());
     ASSERT_NO_FATAL_FAILURE(SetClock(bot, due));
     ASSERT_TRUE(RowMoves(bot, due)) << due;
   }
-  ASSERT_EQ(CountContaining(bot, "dal-sara", "Påminnelse:"), 1)
+  ASSERT_EQ(MessagesContaining(bot, "dal-sara", "Påminnelse:"), 1)
       << "the period is over: Sara is reminded again";
   EXPECT_TRUE(Has(Texts(bot.Say("dal-sara", "status")), "Skärmdumparna för kontot"));
   EXPECT_EQ(bot.Count("account_history WHERE event = 'absence.ended'"), 1);
@@ -213,14 +179,14 @@ TEST(Absence, TrosaNobodyCanCoverPutsTheRuleAndRecordsTheChoice) {
 
   std::string emma = Texts(bot.Say("tro-emma", "Jag är föräldraledig från 1 mars till 31 augusti"));
   ASSERT_TRUE(Has(emma, "Ersättare: ingen")) << emma;
-  emma = Press(bot, "tro-emma", FindButton(bot, "tro-emma", "absence_confirm"));
+  emma = Press(bot, "tro-emma", NewestButton(bot, "tro-emma", "absence_confirm"));
   EXPECT_TRUE(Has(emma, "bör det stängas ner för inlägg")) << emma;
-  json rule = FindButton(bot, "tro-emma", "absence_rule");
+  json rule = NewestButton(bot, "tro-emma", "absence_rule");
   ASSERT_FALSE(rule.is_null());
-  ASSERT_FALSE(FindButton(bot, "tro-emma", "absence_rule").is_null());
+  ASSERT_FALSE(NewestButton(bot, "tro-emma", "absence_rule").is_null());
   json for_posts;
   json entirely;
-  for (const auto& m : Feed(bot, "tro-emma")) {
+  for (const auto& m : PersonFeed(bot, "tro-emma")) {
     for (const auto& b : m["buttons"]) {
       const std::string v = b["value"];
       if (b["id"] != "absence_rule") continue;
@@ -235,7 +201,7 @@ TEST(Absence, TrosaNobodyCanCoverPutsTheRuleAndRecordsTheChoice) {
 
   emma = Press(bot, "tro-emma", for_posts);
   EXPECT_TRUE(Has(emma, "Noterat: kontot stängs för inlägg")) << emma;
-  EXPECT_TRUE(WaitFor(bot, "tro-info", "Emma Falk har valt: kontot stängs för inlägg"));
+  EXPECT_TRUE(WaitForMessage(bot, "tro-info", "Emma Falk har valt: kontot stängs för inlägg"));
   EXPECT_EQ(bot.Count("account_history WHERE event = 'absence.rule_chosen' AND "
                       "json_extract(detail, '$.outcome') = 'closed_for_posts'"),
             1);

@@ -335,6 +335,44 @@ inline json AnswerUntil(LoopbackClient& bot, const std::string& person,
   return {};
 }
 
+// `person`'s web-chat feed, every message from the first.
+inline json PersonFeed(LoopbackClient& bot, const std::string& person) {
+  return bot.Get("/api/messages?person=" + person + "&after=0").body["messages"];
+}
+
+// How many of `person`'s messages contain `needle`.
+inline int MessagesContaining(LoopbackClient& bot, const std::string& person,
+                              const std::string& needle) {
+  int n = 0;
+  for (const auto& m : PersonFeed(bot, person))
+    n += m["text"].get<std::string>().find(needle) != std::string::npos ? 1 : 0;
+  return n;
+}
+
+// Polls until `person` has at least `n` messages containing `needle`.
+inline bool WaitForMessage(LoopbackClient& bot, const std::string& person,
+                           const std::string& needle, int n = 1) {
+  for (int i = 0; i < 200; ++i) {
+    if (MessagesContaining(bot, person, needle) >= n) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(25));
+  }
+  return false;
+}
+
+// The newest message of `person` with a button `action` (and `value`, if
+// given), as {message_id, button, text}, or null.
+inline json NewestButton(LoopbackClient& bot, const std::string& person, const std::string& action,
+                         const std::string& value = "") {
+  json feed = PersonFeed(bot, person);
+  for (auto m = feed.rbegin(); m != feed.rend(); ++m) {
+    for (const auto& b : (*m)["buttons"]) {
+      if (b["id"] == action && (value.empty() || b["value"] == value))
+        return {{"message_id", (*m)["id"]}, {"button", b}, {"text", (*m)["text"]}};
+    }
+  }
+  return nullptr;
+}
+
 }  // namespace kontobot::testing
 
 #endif  // KONTOBOT_TESTS_E2E_BOT_PROCESS_H_
