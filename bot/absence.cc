@@ -1,9 +1,7 @@
 #include "bot/absence.h"
 
 #include <algorithm>
-#include <array>
 #include <cctype>
-#include <cstdio>
 #include <cstdlib>
 #include <regex>
 #include <sstream>
@@ -15,10 +13,14 @@
 namespace kontobot {
 
 std::string IsoDate(std::chrono::year_month_day day) {
-  std::array<char, 16> buf{};
-  std::snprintf(buf.data(), buf.size(), "%04d-%02u-%02u", static_cast<int>(day.year()),
-                static_cast<unsigned>(day.month()), static_cast<unsigned>(day.day()));
-  return buf.data();
+  // "2027-03-01"; bot/ formats without <cstdio> (tests/bot_purity.cmake).
+  auto padded = [](int value, size_t width) {
+    std::string digits = std::to_string(value);
+    return std::string(digits.size() < width ? width - digits.size() : 0, '0') + digits;
+  };
+  return padded(static_cast<int>(day.year()), 4) + "-" +
+         padded(static_cast<int>(static_cast<unsigned>(day.month())), 2) + "-" +
+         padded(static_cast<int>(static_cast<unsigned>(day.day())), 2);
 }
 
 bool InForce(const Absence& a, const std::string& local_date) {
