@@ -25,20 +25,6 @@ json Feed(Bot& bot, const std::string& person) {
   return bot.Get("/api/messages?person=" + person + "&after=0").body["messages"];
 }
 
-// The newest message of `person` with a button `action` (and `value`, if
-// given), or null.
-json FindButton(Bot& bot, const std::string& person, const std::string& action,
-                const std::string& value = "") {
-  json feed = Feed(bot, person);
-  for (auto m = feed.rbegin(); m != feed.rend(); ++m) {
-    for (const auto& b : (*m)["buttons"]) {
-      if (b["id"] == action && (value.empty() || b["value"] == value))
-        return {{"message_id", (*m)["id"]}, {"button", b}, {"text", (*m)["text"]}};
-    }
-  }
-  return nullptr;
-}
-
 json Press(Bot& bot, const std::string& person, const json& found) {
   auto r =
       bot.Post("/api/messages",
@@ -52,8 +38,8 @@ json Press(Bot& bot, const std::string& person, const json& found) {
 // Presses every `action` button that reached `person`; returns how many.
 int PressAll(Bot& bot, const std::string& person, const std::string& action) {
   int n = 0;
-  for (json found = FindButton(bot, person, action); !found.is_null() && n < 20;
-       found = FindButton(bot, person, action), ++n) {
+  for (json found = NewestButton(bot, person, action); !found.is_null() && n < 20;
+       found = NewestButton(bot, person, action), ++n) {
     Press(bot, person, found);
   }
   return n;
@@ -123,7 +109,7 @@ TEST(Closing, GislavedAccountIsListedWhenCreatedAndLeavesTheRegisterWhenChecklis
     EXPECT_TRUE(Has(omar, "Varför ska kontot")) << omar;
     omar = Texts(bot.Say("gis-omar", "Verksamheten har flyttat till webbplatsen"));
     EXPECT_TRUE(Has(omar, "stängs helt")) << omar;
-    omar = Texts(Press(bot, "gis-omar", FindButton(bot, "gis-omar", "closing_confirm")));
+    omar = Texts(Press(bot, "gis-omar", NewestButton(bot, "gis-omar", "closing_confirm")));
     EXPECT_TRUE(Has(omar, "Stängningen av kontot")) << omar;
     EXPECT_TRUE(Has(omar, "Ta en skärmdump av kontot innan det avslutas. – Jonas Falk")) << omar;
     EXPECT_TRUE(Has(Texts(Feed(bot, "gis-per")), "För kännedom: Omar Haddad har begärt"))
@@ -133,11 +119,11 @@ TEST(Closing, GislavedAccountIsListedWhenCreatedAndLeavesTheRegisterWhenChecklis
     bot.Say("gis-lisa", "stäng kontot");
     bot.Say("gis-lisa", "Ingen tid");
     std::string lisa =
-        Texts(Press(bot, "gis-lisa", FindButton(bot, "gis-lisa", "closing_confirm")));
+        Texts(Press(bot, "gis-lisa", NewestButton(bot, "gis-lisa", "closing_confirm")));
     EXPECT_TRUE(Has(lisa, "pågår redan")) << lisa;
 
     // Somebody else pressing the information function's step is refused.
-    json snapshot = FindButton(bot, "gis-info", "done");
+    json snapshot = NewestButton(bot, "gis-info", "done");
     ASSERT_FALSE(snapshot.is_null());
     Press(bot, "gis-kim", snapshot);
     EXPECT_EQ(bot.Get("/register.json").body["accounts"].size(), 1u);
@@ -198,12 +184,12 @@ TEST(Closing, TwoAdministratorsConfirmingAtOnceStartOneClosing) {
   bot.Say("gis-lisa", "Ingen har tid");
   // Omar starts from the buttons an unclear message gets.
   bot.Say("gis-omar", "Vad är klockan?");
-  json start = FindButton(bot, "gis-omar", "intent", "close_account");
+  json start = NewestButton(bot, "gis-omar", "intent", "close_account");
   ASSERT_FALSE(start.is_null());
   EXPECT_TRUE(Has(Texts(Press(bot, "gis-omar", start)), "Varför ska kontot"));
   bot.Say("gis-omar", "Ingen har tid");
-  json omar = FindButton(bot, "gis-omar", "closing_confirm");
-  json lisa = FindButton(bot, "gis-lisa", "closing_confirm");
+  json omar = NewestButton(bot, "gis-omar", "closing_confirm");
+  json lisa = NewestButton(bot, "gis-lisa", "closing_confirm");
   ASSERT_FALSE(omar.is_null());
   ASSERT_FALSE(lisa.is_null());
   std::string omar_said, lisa_said;
@@ -231,8 +217,8 @@ TEST(Closing, SmcPageClosedForPostsStaysListedMarkedAsSuch) {
   EXPECT_TRUE(Has(mats, "Varför")) << mats;
   mats = Texts(bot.Say("smc-mats", "Ingen hinner bevaka den"));
   EXPECT_TRUE(Has(mats, "informationssida")) << mats;
-  Press(bot, "smc-mats", FindButton(bot, "smc-mats", "closing_mode", "closed_for_posts"));
-  Press(bot, "smc-mats", FindButton(bot, "smc-mats", "closing_confirm"));
+  Press(bot, "smc-mats", NewestButton(bot, "smc-mats", "closing_mode", "closed_for_posts"));
+  Press(bot, "smc-mats", NewestButton(bot, "smc-mats", "closing_confirm"));
   EveryoneIn(bot, "smc", {"done"});
   json accounts = bot.Get("/register.json").body["accounts"];
   ASSERT_EQ(accounts.size(), 1u) << "closed for posts: still public";
@@ -255,7 +241,7 @@ TEST(Closing, TheInactivityNudgesCloseButtonLeadsIntoTheClosingCase) {
     for (const auto& o : orgs) {
       for (const auto& p : o["people"]) {
         if (!close.is_null()) break;
-        close = FindButton(bot, p["id"], "duty_close");
+        close = NewestButton(bot, p["id"], "duty_close");
         who = p["id"];
       }
     }
@@ -264,11 +250,11 @@ TEST(Closing, TheInactivityNudgesCloseButtonLeadsIntoTheClosingCase) {
   ASSERT_FALSE(close.is_null()) << "nobody got the inactivity nudge";
   std::string r = Texts(Press(bot, who, close));
   EXPECT_TRUE(Has(r, "informationssida")) << "SMC's choice is asked, not which account: " << r;
-  json mode = FindButton(bot, who, "closing_mode", "closed_for_posts");
+  json mode = NewestButton(bot, who, "closing_mode", "closed_for_posts");
   ASSERT_FALSE(mode.is_null()) << r;
   r = Texts(Press(bot, who, mode));
   EXPECT_TRUE(Has(r, "Orsak: inaktivt")) << "the reason comes with the nudge: " << r;
-  r = Texts(Press(bot, who, FindButton(bot, who, "closing_confirm")));
+  r = Texts(Press(bot, who, NewestButton(bot, who, "closing_confirm")));
   EXPECT_TRUE(Has(r, "Stängningen av kontot")) << r;
 }
 
