@@ -119,7 +119,7 @@ TEST_F(FakeMattermostTest, AuthenticatesASocketAndSendsPostedEventsWithThePostAs
     events.push_back(json::parse(text, nullptr, false));
     cv.notify_all();
   });
-  ws.connect(U("ws://127.0.0.1:" + std::to_string(port_) + "/api/v4/websocket")).wait();
+  ws.connect("ws://127.0.0.1:" + std::to_string(port_) + "/api/v4/websocket").wait();
   web::websockets::client::websocket_outgoing_message challenge;
   challenge.set_utf8_message(
       json{{"seq", 1}, {"action", "authentication_challenge"}, {"data", {{"token", "bottoken"}}}}

@@ -64,7 +64,7 @@
 #include <utility>  // before Boost.Asio 1.74, which uses std::exchange without it
 #include <vector>
 
-// Boost first, then cpprestsdk (its macro U breaks Boost).
+// Boost first, then cpprestsdk (its macro U, switched off in CMakeLists.txt, used to break Boost).
 // clang-format off
 #include <boost/asio.hpp>
 #include <boost/asio/ssl.hpp>
