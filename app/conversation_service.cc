@@ -293,7 +293,8 @@ std::vector<store::StoredMessage> ConversationService::HandleIn(store::Transacti
     session.pending.clear();
     Say(turn, Reply{catalog_.Render(session.lang, "case.aborted"), {}});
   } else if (!case_text && (HandleAbsenceInput(turn, input) || HandleClosingInput(turn, input) ||
-                            HandleDiaryInput(turn, input) || HandleReminderInput(turn, input))) {
+                            HandleDiaryInput(turn, input) || HandleInboxInput(turn, input) ||
+                            HandleReminderInput(turn, input))) {
     // an absence (the conversation, its start, the cover's answer), closing
     // an account (the conversation, or its start), the information
     // function's diarienummer, or a reminder's button or word

@@ -178,6 +178,21 @@ class ConversationService {
   // The comment has been answered: its reminders end. False if none was open.
   bool CommentAnswered(int64_t account, const std::string& ref);
 
+  // --- the social inbox (app/inbox_effects.cc)
+  // Takes one item of the social inbox that arrived with the request bytes
+  // `raw`, inside the inbound queue's transaction (everything it writes
+  // commits or rolls back with the event). A new item is stored as the
+  // record (text and raw verbatim), flagged if it holds a valid identity
+  // number, shown masked to the account's administrators in chat with
+  // buttons, and its answer wait starts (the template's public_reply); an
+  // item for a page no account has is stored and shown to the information
+  // function. A reply by the account itself ends the wait of the comment
+  // it answers; a change (edited, remove, hide, unhide) is appended to the
+  // item's history. An item seen before does nothing.
+  void InboxArrived(store::Transaction& tx, const InboxItem& item, const std::string& raw);
+  // True when page tokens were given for `page_id` (the Svara button).
+  void SetReplyPages(std::vector<std::string> pages) { reply_pages_ = std::move(pages); }
+
   struct Feed {
     std::vector<store::StoredMessage> messages;
     int64_t cursor = 0;
@@ -240,6 +255,16 @@ class ConversationService {
   // without a number, reads) a case's diarienummer (bot/diary.h).
   bool HandleDiaryInput(Turn& turn, const Input& input);
   bool HandleReminderInput(Turn& turn, const Input& input);
+  // The inbox's buttons (Besvarad, Dölj, Flagga, Svara) and the
+  // information function's "sida 12 1234567890"; false if `input` is
+  // none of them.
+  bool HandleInboxInput(Turn& turn, const Input& input);
+  // Starts comment `ref`'s public_reply wait on `account` in `tx`; false
+  // for an unknown or closed account or a wait already open.
+  bool StartReplyWait(store::Transaction& tx, int64_t account, const std::string& ref,
+                      TimePoint received, TimePoint now);
+  // Ends comment `ref`'s wait on `account` in `tx`; false if none was open.
+  bool EndReplyWait(store::Transaction& tx, int64_t account, const std::string& ref, TimePoint now);
   // An account in the register from `now` on: its periodic duties start,
   // and its organisation's with its first account.
   void StartDuties(store::Transaction& tx, int64_t account, const std::string& org, TimePoint now);
@@ -308,6 +333,7 @@ class ConversationService {
   void Say(Turn& turn, const Reply& reply, int64_t draft_id = 0);
 
   std::vector<std::string> outbox_platforms_;
+  std::vector<std::string> reply_pages_;  // pages with a token: the Svara button
   std::function<void()> on_commit_;
   const Reminders* reminders_ = nullptr;
   std::function<void()> on_timers_;

@@ -200,9 +200,18 @@ std::vector<Timer> ConversationService::WaitsOf(store::Transaction& tx, const Pe
 bool ConversationService::CommentAwaitingReply(int64_t account, const std::string& ref,
                                                TimePoint received) {
   if (reminders_ == nullptr) return false;
-  const std::string subject = "reply:" + std::to_string(account) + ":" + ref;
-  TimePoint now = clock_.Now();
   store::Transaction tx(store_);
+  if (!StartReplyWait(tx, account, ref, received, clock_.Now())) return false;
+  tx.Commit();
+  if (on_timers_) on_timers_();
+  return true;
+}
+
+bool ConversationService::StartReplyWait(store::Transaction& tx, int64_t account,
+                                         const std::string& ref, TimePoint received,
+                                         TimePoint now) {
+  if (reminders_ == nullptr) return false;
+  const std::string subject = "reply:" + std::to_string(account) + ":" + ref;
   auto a = tx.LoadAccount(account);
   if (!a || !store::AccountIsOpen(a->status) || tx.OpenTimer(subject)) return false;
   auto t = reminders_->Start("public_reply", subject, "", a->org, received);
@@ -211,18 +220,21 @@ bool ConversationService::CommentAwaitingReply(int64_t account, const std::strin
   t->detail["account_label"] = a->medium + (a->url.empty() ? "" : ", " + a->url);
   tx.InsertTimer(*t, now);
   tx.AppendAudit(now, "kontobot", "public_reply.awaited", subject, {{"comment", ref}});
-  tx.Commit();
-  if (on_timers_) on_timers_();
   return true;
 }
 
 bool ConversationService::CommentAnswered(int64_t account, const std::string& ref) {
-  const std::string subject = "reply:" + std::to_string(account) + ":" + ref;
-  TimePoint now = clock_.Now();
   store::Transaction tx(store_);
+  if (!EndReplyWait(tx, account, ref, clock_.Now())) return false;
+  tx.Commit();
+  return true;
+}
+
+bool ConversationService::EndReplyWait(store::Transaction& tx, int64_t account,
+                                       const std::string& ref, TimePoint now) {
+  const std::string subject = "reply:" + std::to_string(account) + ":" + ref;
   if (tx.CancelTimers(subject, now) == 0) return false;
   tx.AppendAudit(now, "kontobot", "public_reply.answered", subject, nlohmann::json::object());
-  tx.Commit();
   return true;
 }
 

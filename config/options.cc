@@ -197,6 +197,19 @@ ParseResult ParseOptions(int argc, const char* const* argv,
       "the bot's user localpart (@kontobot:server)")(
       "matrix-url", po::value(&o.matrix_url)->default_value(o.matrix_url),
       "matrix-registration: the URL at which the homeserver reaches kontobot")(
+      "meta-app-secret", po::value(&o.meta_app_secret),
+      "the Meta app's App Secret (App settings > Basic); with --meta-verify-token enables "
+      "/hooks/meta for Facebook Page and Instagram comments")(
+      "meta-verify-token", po::value(&o.meta_verify_token),
+      "the verify token you typed in the Meta app's webhook settings (a different secret "
+      "from the app secret)")(
+      "meta-page-token", po::value(&o.meta_page_tokens)->composing(),
+      "PAGE_ID=TOKEN: a Page access token, so administrators get a Reply button for that "
+      "page's comments (repeatable)")("graph-api-base",
+                                      po::value(&o.graph_api_base)->default_value(o.graph_api_base),
+                                      "Meta Graph API base URL (tests point it at a local fake)")(
+      "inbox-secret", po::value(&o.inbox_secret),
+      "whsec_<base64>: the Standard Webhooks secret of the generic source; enables /hooks/inbox")(
       "mattermost-url", po::value(&o.mattermost_url),
       "Mattermost server URL, e.g. https://chat.kommun.example; enables Mattermost")(
       "mattermost-bot-token", po::value(&o.mattermost_bot_token),
@@ -373,8 +386,23 @@ ParseResult ParseOptions(int argc, const char* const* argv,
     result.error = "--test-clock-now needs --test-clock";
     return result;
   }
+  if (o.meta_app_secret.empty() != o.meta_verify_token.empty()) {
+    result.error = "Meta needs both --meta-app-secret and --meta-verify-token";
+    return result;
+  }
+  for (const std::string& t : o.meta_page_tokens) {
+    size_t eq = t.find('=');
+    if (eq == 0 || eq == std::string::npos || eq + 1 == t.size()) {
+      result.error = "--meta-page-token must be PAGE_ID=TOKEN";
+      return result;
+    }
+  }
+  if (!o.inbox_secret.empty() && o.inbox_secret.rfind("whsec_", 0) != 0) {
+    result.error = "--inbox-secret must be whsec_ followed by base64, as the sender shows it";
+    return result;
+  }
   if (o.command == "serve" && !o.webchat && o.slack_signing_secret.empty() && !matrix &&
-      !mattermost) {
+      !mattermost && o.meta_app_secret.empty() && o.inbox_secret.empty()) {
     result.error = "--webchat=off leaves nothing to serve: no chat platform is configured";
     return result;
   }

@@ -64,6 +64,16 @@ struct Options {
   std::string mattermost_slash_token;
   std::string mattermost_action_secret;
   std::string mattermost_callback_url = "http://127.0.0.1:8080";
+  // The social inbox (handlers/inbox/): Meta's webhook for Facebook Pages
+  // and Instagram (/hooks/meta: the app secret enables it, with the verify
+  // token of the subscription handshake), the generic Standard Webhooks
+  // source (/hooks/inbox: its whsec_ secret enables it), the Graph API's
+  // base URL and page tokens ("PAGE_ID=TOKEN") for replying and hiding.
+  std::string meta_verify_token;
+  std::string meta_app_secret;
+  std::string inbox_secret;
+  std::string graph_api_base = "https://graph.facebook.com/v19.0";
+  std::vector<std::string> meta_page_tokens;
   // Seconds a platform API call may take (handlers/api_call.h), and after
   // which a delivery still running is a stall (app/outbox_sender.h).
   unsigned api_timeout = 10;

@@ -20,6 +20,7 @@
 #include "config/template_loader.h"
 #include "handlers/export.h"
 #include "handlers/http_server.h"
+#include "handlers/inbox/inbox_adapter.h"
 #include "handlers/matrix/matrix_adapter.h"
 #include "handlers/mattermost/mattermost_adapter.h"
 #include "handlers/mattermost/setup.h"
@@ -218,6 +219,18 @@ std::unique_ptr<PlatformEdge> MakeMattermost(App::Parts& p,
       p.service, p.inbound, p.cfg.directory.directory, p.cfg.catalog.catalog, p.clock, log);
 }
 
+std::unique_ptr<PlatformEdge> MakeInbox(App::Parts& p, const std::shared_ptr<spdlog::logger>& log) {
+  const config::Options& o = p.options;
+  inbox::Settings s{o.meta_verify_token, o.meta_app_secret, o.inbox_secret, o.graph_api_base, {}};
+  for (const std::string& t : o.meta_page_tokens) {
+    size_t eq = t.find('=');
+    s.page_tokens[t.substr(0, eq)] = t.substr(eq + 1);
+  }
+  auto edge =
+      std::make_unique<inbox::Adapter>(std::move(s), p.service, p.inbound, p.system_clock, log);
+  return edge;
+}
+
 }  // namespace
 
 std::unique_ptr<App> App::Create(const config::Options& o,
@@ -268,6 +281,8 @@ std::unique_ptr<App> App::Create(const config::Options& o,
   if (!o.slack_signing_secret.empty()) p->platforms.push_back(MakeSlack(*p, log));
   if (!o.matrix_homeserver.empty()) p->platforms.push_back(MakeMatrix(*p, log));
   if (!o.mattermost_url.empty()) p->platforms.push_back(MakeMattermost(*p, log));
+  if (!o.meta_app_secret.empty() || !o.inbox_secret.empty())
+    p->platforms.push_back(MakeInbox(*p, log));
   for (const auto& platform : p->platforms) {
     PlatformEdge* edge = platform.get();
     edge->RegisterRoutes(p->server);
@@ -289,7 +304,11 @@ std::unique_ptr<App> App::Create(const config::Options& o,
     }
   }
   p->service.OnCommit([parts] { parts->outbox.Notify(); });
-  p->inbound.OnCommit([parts] { parts->outbox.Notify(); });
+  // A batch may have started waits (the social inbox's answer times).
+  p->inbound.OnCommit([parts] {
+    parts->outbox.Notify();
+    parts->scheduler.Notify();
+  });
   p->service.EnableReminders(p->reminders, [parts] { parts->scheduler.Notify(); });
   if (o.test_clock) {
     log->info("--test-clock: POST /test/clock can move this bot's clock (tests only)");

@@ -36,6 +36,7 @@
 #include "bot/approval.h"
 #include "bot/conversation.h"
 #include "bot/directory.h"
+#include "bot/inbox.h"
 #include "bot/reminders.h"
 
 namespace kontobot::store {
@@ -160,6 +161,22 @@ struct QueuedEvent {
   std::string payload;  // JSON text, parsed only when the event is processed
 };
 
+// An item of the social inbox as stored (migration 0014): the item as
+// it arrived (text and raw are the record, never shown), what is shown
+// (identity numbers masked), the account it belongs to (0: unknown page)
+// and its state: "open", "answered", "hidden", "removed" or "reply".
+struct StoredInboxItem {
+  int64_t id = 0;
+  InboxItem item;
+  int64_t account = 0;
+  std::string shown;
+  std::string state = "open";
+  bool flagged = false;
+  std::string raw;
+  TimePoint received_at{};
+  nlohmann::json notices = nlohmann::json::object();  // {person id: message id}
+};
+
 // What an outbox delivery needs to know about its message, read at once.
 struct DeliveryState {
   std::optional<StoredMessage> message;
@@ -248,6 +265,38 @@ class Transaction {
   void AppendAccountHistory(const AccountChange& change);
   // Every change of the register, oldest first.
   std::vector<AccountChange> AccountHistory();
+
+  // --- the social inbox (store/inbox.cc)
+  // Names `page_id` as account `registration_id`'s (replacing whichever
+  // account had it).
+  void SetAccountPage(const std::string& page_id, int64_t registration_id, const std::string& by,
+                      TimePoint at);
+  // The account `page_id` belongs to, if any.
+  std::optional<int64_t> AccountOfPage(const std::string& page_id);
+  // The page ids of account `registration_id`, in order.
+  std::vector<std::string> PagesOf(int64_t registration_id);
+  // Stores a new item; its id, or 0 if (source, external_id) is stored
+  // already.
+  int64_t InsertInboxItem(const StoredInboxItem& item, TimePoint at);
+  std::optional<StoredInboxItem> LoadInboxItem(int64_t id);
+  std::optional<StoredInboxItem> FindInboxItem(const std::string& source,
+                                               const std::string& external_id);
+  // Moves item `id` to `state` from any state but `state`; false if it
+  // was there already.
+  bool SetInboxState(int64_t id, const std::string& state, const std::string& by, TimePoint at);
+  // Records a later change of the item with its own request bytes (the
+  // item's first text and raw stay as they were: the record of what was
+  // published); for an edit, `shown` becomes what is shown of it.
+  void AppendInboxChange(int64_t id, const std::string& verb, const std::string& text,
+                         const std::string& shown, const std::string& raw, TimePoint at);
+  // Records where item `id` was shown ({person id: message id}).
+  void SetInboxNotices(int64_t id, const nlohmann::json& notices);
+  // The newest open item of `account` before item `before` received at
+  // or after `since`: the one a new item is gathered with.
+  std::optional<StoredInboxItem> OpenInboxItemSince(int64_t account, int64_t before,
+                                                    TimePoint since);
+  // Items for pages no account has (registration_id NULL), newest first.
+  std::vector<StoredInboxItem> UnassignedInboxItems(int limit);
 
   // --- absences and their cover (store/absences.cc)
   // Records a new absence (its id is ignored) at `at`; returns its id.

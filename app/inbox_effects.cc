@@ -1,0 +1,273 @@
+// The social inbox's effects (issue 18): an arriving item is stored as the
+// record, flagged when it holds an identity number, shown (masked) to the
+// account's administrators with buttons, and its answer wait started; the
+// administrators' buttons and the information function's "sida" command.
+#include <algorithm>
+#include <chrono>
+#include <string>
+#include <vector>
+
+#include "app/conversation_service.h"
+#include "app/turn.h"
+#include "bot/absence.h"
+#include "bot/inbox.h"
+#include "bot/text.h"
+
+namespace kontobot::app {
+
+namespace {
+
+constexpr const char* kInfoRole = "informationsfunktion";
+// Items of one account arriving within this time of each other share a
+// message.
+constexpr std::chrono::minutes kGatherWindow{2};
+
+std::chrono::year_month_day DateOf(TimePoint t) {
+  return std::chrono::year_month_day{std::chrono::floor<std::chrono::days>(t)};
+}
+
+// The state an item moves to on a platform's change; "" for none.
+std::string StateAfter(InboxVerb verb) {
+  switch (verb) {
+    case InboxVerb::kRemove:
+      return "removed";
+    case InboxVerb::kHide:
+      return "hidden";
+    case InboxVerb::kUnhide:
+      return "open";
+    default:
+      return "";
+  }
+}
+
+}  // namespace
+
+void ConversationService::InboxArrived(store::Transaction& tx, const InboxItem& item,
+                                       const std::string& raw) {
+  const TimePoint now = clock_.Now();
+  const std::chrono::year_month_day today = DateOf(now);
+  const std::string shown = MaskIdentityNumbers(item.text, today);
+  const bool flagged = HoldsIdentityNumber(item.text, today);
+  std::optional<store::StoredInboxItem> known = tx.FindInboxItem(item.source, item.external_id);
+  if (known && item.verb == InboxVerb::kAdd) return;  // seen before (another delivery)
+  if (known) {
+    // A later change: kept with its own bytes; the first text stays the
+    // record of what was published.
+    tx.AppendInboxChange(known->id, std::string(VerbName(item.verb)), item.text, shown, raw, now);
+    const std::string state = StateAfter(item.verb);
+    if (!state.empty() && known->state != "reply") {
+      tx.SetInboxState(known->id, state, "platform", now);
+      // Gone from public view: nothing to answer any more.
+      if (state != "open" && known->account != 0)
+        EndReplyWait(tx, known->account, std::to_string(known->id), now);
+    }
+    tx.AppendAudit(now, "kontobot", "inbox.changed", "inbox:" + std::to_string(known->id),
+                   {{"verb", VerbName(item.verb)}, {"flagged", flagged}});
+    return;
+  }
+  store::StoredInboxItem s;
+  s.item = item;
+  s.account = tx.AccountOfPage(item.page_id).value_or(0);
+  s.shown = shown;
+  s.flagged = flagged;
+  s.raw = raw;
+  s.state = item.FromAccount() ? "reply" : std::string("open");
+  if (item.verb != InboxVerb::kAdd && item.verb != InboxVerb::kEdit)
+    s.state = StateAfter(item.verb);
+  const int64_t id = tx.InsertInboxItem(s, now);
+  if (id == 0) return;
+  const std::string subject = "inbox:" + std::to_string(id);
+  // Never the text in the audit trail or the log: it may hold a number.
+  tx.AppendAudit(now, "kontobot", "inbox.received", subject,
+                 {{"source", item.source},
+                  {"page", item.page_id},
+                  {"account", s.account},
+                  {"flagged", flagged},
+                  {"state", s.state}});
+  log_->info("inbox: {} item {} on page {} (account {}){}", item.source, id, item.page_id,
+             s.account, flagged ? ", flagged: holds an identity number" : "");
+
+  if (s.state == "reply") {
+    // The organisation answered on the platform: the comment it answers
+    // (the parent) has its answer.
+    auto parent = tx.FindInboxItem(item.source, item.parent_id);
+    if (parent && parent->state == "open" &&
+        tx.SetInboxState(parent->id, "answered", "platform", now)) {
+      if (parent->account != 0) EndReplyWait(tx, parent->account, std::to_string(parent->id), now);
+      tx.AppendAudit(now, "kontobot", "inbox.answered", "inbox:" + std::to_string(parent->id),
+                     {{"by", "platform"}, {"reply", subject}});
+    }
+    return;
+  }
+  if (s.state != "open") return;  // removed or hidden before we heard of it
+
+  const std::string when = cases_.local_time().Format(
+      item.created_at != 0 ? TimePoint{std::chrono::seconds(item.created_at)} : now);
+  auto vars = [&](const std::string& account_label) {
+    return Vars{{"account", Literal(account_label)},
+                {"author", Literal(item.author_name.empty() ? item.author_id : item.author_name)},
+                {"time", when},
+                {"text", Literal(shown)},
+                {"link", Literal(item.permalink)},
+                {"page", Literal(item.page_id)},
+                {"source", Literal(item.source)}};
+  };
+  auto a = s.account != 0 ? tx.LoadAccount(s.account) : std::nullopt;
+  if (!a) {
+    // Nobody's account: every information function sees it, and can
+    // name the page's account ("sida 12 <page id>").
+    for (const Organisation& org : directory_.organisations()) {
+      const Template* t = TemplateOfOrg(org.id);
+      for (const Person* info : directory_.WithRole(org.id, t ? t->contact_role : kInfoRole)) {
+        const Lang lang = kontobot::LanguageOf(info, &tx.Languages());
+        Send(tx, info->id, {catalog_.Render(lang, "inbox.unknown_page", vars("")), {}}, {}, 0, now);
+      }
+    }
+    return;
+  }
+  const std::string label = a->medium + (a->url.empty() ? "" : ", " + a->url);
+  std::vector<std::string> admins = AdministratorIds(*a);
+  if (reminders_ != nullptr)
+    admins = WithCovers(admins, tx.AbsencesOf(a->registration_id), reminders_->LocalDate(now));
+  const std::string value = std::to_string(id);
+  const bool can_reply =
+      std::find(reply_pages_.begin(), reply_pages_.end(), item.page_id) != reply_pages_.end();
+  // Items of one account arriving together (a burst, one delivery with
+  // several changes) are gathered: each administrator's message about
+  // the account's newest open item from the last few minutes is rewritten
+  // to hold this one too, with numbered buttons.
+  std::optional<store::StoredInboxItem> head =
+      tx.OpenInboxItemSince(a->registration_id, id, now - kGatherWindow);
+  nlohmann::json notices = nlohmann::json::object();
+  for (const std::string& to : admins) {
+    const Person* p = directory_.Find(to);
+    const Lang lang = kontobot::LanguageOf(p, &tx.Languages());
+    std::vector<Button> buttons{
+        {"inbox_answered", value, catalog_.Render(lang, "button.inbox_answered"), "primary"},
+        {"inbox_hide", value, catalog_.Render(lang, "button.inbox_hide"), "default"},
+        {"inbox_flag", value, catalog_.Render(lang, "button.inbox_flag"), "danger"}};
+    if (can_reply)
+      buttons.push_back(
+          {"inbox_reply", value, catalog_.Render(lang, "button.inbox_reply"), "default"});
+    std::optional<store::StoredMessage> shared;
+    if (head && head->notices.contains(to) && head->notices[to].is_number_integer())
+      shared = tx.LoadMessage(head->notices[to].get<int64_t>());
+    if (shared && shared->person_id == to) {
+      const auto n = 1 + std::count_if(shared->buttons.begin(), shared->buttons.end(),
+                                       [](const Button& b) { return b.id == "inbox_answered"; });
+      Vars more = vars(label);
+      more["n"] = std::to_string(n);
+      Reply merged{
+          shared->text + "\n\n" +
+              catalog_.Render(lang, flagged ? "inbox.item_more_flagged" : "inbox.item_more", more),
+          shared->buttons};
+      for (Button& b : buttons) {
+        b.label = std::to_string(n) + " · " + b.label;
+        merged.buttons.push_back(std::move(b));
+      }
+      tx.EditMessage(shared->id, merged, now);
+      if (auto edited = tx.LoadMessage(shared->id)) Dispatch(tx, *edited, true, now);
+      notices[to] = shared->id;
+      continue;
+    }
+    Reply r{catalog_.Render(lang, flagged ? "inbox.item_flagged" : "inbox.item", vars(label)),
+            std::move(buttons)};
+    notices[to] = Send(tx, to, r, {}, 0, now).id;
+  }
+  tx.SetInboxNotices(id, notices);
+  StartReplyWait(tx, a->registration_id, value, now, now);
+}
+
+bool ConversationService::HandleInboxInput(Turn& turn, const Input& input) {
+  const Lang lang = turn.session.lang;
+  auto say = [&](const std::string& key, const Vars& vars = {}) {
+    Say(turn, {catalog_.Render(lang, key, vars), {}});
+  };
+  if (input.action.empty()) {
+    // "sida 12 1234567890": the information function names an account's
+    // page or profile id (typed outside a draft only).
+    if (turn.session.active_draft != 0) return false;
+    std::vector<std::string> words;
+    for (size_t at = 0; at < input.text.size();) {
+      size_t end = input.text.find(' ', at);
+      if (end == std::string::npos) end = input.text.size();
+      if (end > at) words.push_back(input.text.substr(at, end - at));
+      at = end + 1;
+    }
+    const auto& command = catalog_.CommandWords("inbox_page");
+    if (words.empty() ||
+        std::find(command.begin(), command.end(), NormalizeWord(words[0])) == command.end())
+      return false;
+    if (!turn.person.HasRole(kInfoRole)) {
+      say("inbox.page_not_allowed");
+      return true;
+    }
+    int64_t account = 0;
+    if (words.size() != 3 || (account = std::atoll(words[1].c_str())) <= 0) {
+      say("inbox.page_usage");
+      return true;
+    }
+    auto a = turn.tx.LoadAccount(account);
+    if (!a || a->org != turn.person.org) {
+      say("inbox.page_unknown_account", {{"id", std::to_string(account)}});
+      return true;
+    }
+    turn.tx.SetAccountPage(words[2], account, turn.person.id, turn.now);
+    turn.tx.AppendAudit(turn.now, turn.person.id, "inbox.page_set",
+                        "registration:" + std::to_string(account), {{"page", words[2]}});
+    say("inbox.page_set",
+        {{"id", std::to_string(account)},
+         {"page", Literal(words[2])},
+         {"account", Literal(a->medium + (a->url.empty() ? "" : ", " + a->url))}});
+    return true;
+  }
+  if (input.action.rfind("inbox_", 0) != 0) return false;
+  auto item = turn.tx.LoadInboxItem(std::atoll(input.value.c_str()));
+  if (!item) {
+    say("inbox.gone");
+    return true;
+  }
+  const std::string ref = std::to_string(item->id);
+  const std::string subject = "inbox:" + ref;
+  auto a = item->account != 0 ? turn.tx.LoadAccount(item->account) : std::nullopt;
+  const std::string label = a ? a->medium + (a->url.empty() ? "" : ", " + a->url) : "";
+  if (input.action == "inbox_reply") {
+    say("inbox.reply_on_platform", {{"link", Literal(item->item.permalink)}});
+    return true;
+  }
+  if (input.action == "inbox_flag") {
+    turn.tx.AppendAudit(turn.now, turn.person.id, "inbox.flagged", subject, {});
+    say("inbox.flag_recorded");
+    if (a) {
+      const Template* t = TemplateOfOrg(a->org);
+      for (const Person* info : directory_.WithRole(a->org, t ? t->contact_role : kInfoRole)) {
+        if (info->id == turn.person.id) continue;
+        const Lang l = kontobot::LanguageOf(info, &turn.tx.Languages());
+        Send(turn.tx, info->id,
+             {catalog_.Render(l, "inbox.flagged_info",
+                              {{"who", Literal(turn.person.name)},
+                               {"account", Literal(label)},
+                               {"text", Literal(item->shown)},
+                               {"link", Literal(item->item.permalink)}}),
+              {}},
+             {}, 0, turn.now);
+      }
+    }
+    return true;
+  }
+  const bool hide = input.action == "inbox_hide";
+  if (!hide && input.action != "inbox_answered") return false;
+  if (item->state != "open") {
+    say("inbox.already", {{"state", catalog_.Render(lang, "inbox.state." + item->state)}});
+    return true;
+  }
+  turn.tx.SetInboxState(item->id, hide ? "hidden" : "answered", turn.person.id, turn.now);
+  if (item->account != 0) EndReplyWait(turn.tx, item->account, ref, turn.now);
+  turn.tx.AppendAudit(turn.now, turn.person.id, hide ? "inbox.hidden" : "inbox.answered", subject,
+                      {{"by", turn.person.id}});
+  say(hide ? "inbox.hide_on_platform" : "inbox.marked_answered",
+      {{"link", Literal(item->item.permalink)}});
+  return true;
+}
+
+}  // namespace kontobot::app
