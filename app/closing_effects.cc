@@ -20,7 +20,7 @@ std::vector<ClosableAccount> ConversationService::ClosableAccounts(store::Transa
     auto t = o != nullptr ? templates_.find(o->template_id) : templates_.end();
     auto r = tx.LoadRegistration(a.registration_id);
     if (t == templates_.end() || !r) continue;
-    if (!MayClose(person, directory_, *t->second, r->person_id, a.administrators)) continue;
+    if (!MayManageAccount(person, directory_, *t->second, r->person_id, a.administrators)) continue;
     std::string label = a.medium;
     for (const std::string* part : {&a.url, &a.unit}) {
       if (!part->empty()) label += (label.empty() ? "" : ", ") + *part;
