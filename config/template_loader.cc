@@ -465,7 +465,10 @@ class TemplateParser {
       c.rule = r_.Text(node, "rule", false);
     }
     const Step* admins = t.FindStep(c.administrators);
-    if (admins == nullptr || !admins->IsQuestion() || admins->type != QuestionType::kPeople) {
+    if (c.administrators.empty() && !node.IsDefined()) {
+      // A form that names no people: nobody to keep a minimum of.
+    } else if (admins == nullptr || !admins->IsQuestion() ||
+               admins->type != QuestionType::kPeople) {
       r_.Error(Field(node, "administrators"), "change.administrators refers to '" +
                                                   c.administrators +
                                                   "', which is not a people question");
