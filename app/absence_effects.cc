@@ -99,27 +99,14 @@ bool ConversationService::HandleAbsenceInput(Turn& turn, const Input& input) {
     at = absence_.Handle(turn.person, turn.session.lang, AdministeredAccounts(turn.tx, turn.person),
                          turn.session.pending, input, today);
   } else {
-    bool asked = button;
-    if (!asked && input.action.empty() && !input.text.empty() && turn.session.pending.empty()) {
-      // Outside a registration and another conversation's question only:
-      // there, the text is an answer.
-      bool in_draft = false;
-      if (turn.session.active_draft != 0) {
-        for (const Draft& d : turn.tx.OpenDrafts(turn.person.id))
-          in_draft = in_draft || d.id == turn.session.active_draft;
-      }
-      const Intent intent =
-          in_draft ? Intent::kUnclear
-                   : recogniser_.Recognise(input.text, TemplateOfOrg(turn.person.org)).intent;
-      if (intent == Intent::kEndAbsence) {
-        turn.tx.AppendAudit(turn.now, turn.person.id, "intent.recognised",
-                            "person:" + turn.person.id, {{"intent", "end_absence"}});
-        EndAbsence(turn, today);
-        return true;
-      }
-      asked = intent == Intent::kAbsence;
+    const Intent intent = button ? Intent::kAbsence : TypedIntent(turn, input);
+    if (intent == Intent::kEndAbsence) {
+      turn.tx.AppendAudit(turn.now, turn.person.id, "intent.recognised", "person:" + turn.person.id,
+                          {{"intent", "end_absence"}});
+      EndAbsence(turn, today);
+      return true;
     }
-    if (!asked) return false;
+    if (intent != Intent::kAbsence) return false;
     turn.tx.AppendAudit(turn.now, turn.person.id, "intent.recognised", "person:" + turn.person.id,
                         {{"intent", "absence"}});
     at =

@@ -44,6 +44,18 @@ AccountEdit EditFrom(const nlohmann::json& j) {
 
 }  // namespace
 
+Intent ConversationService::TypedIntent(Turn& turn, const Input& input) {
+  // Outside a registration and another conversation's question only:
+  // there, the text is an answer.
+  if (!input.action.empty() || input.text.empty() || !turn.session.pending.empty())
+    return Intent::kUnclear;
+  if (turn.session.active_draft != 0) {
+    for (const Draft& d : turn.tx.OpenDrafts(turn.person.id))
+      if (d.id == turn.session.active_draft) return Intent::kUnclear;
+  }
+  return recogniser_.Recognise(input.text, TemplateOfOrg(turn.person.org)).intent;
+}
+
 std::chrono::year_month_day ConversationService::LocalToday(TimePoint now) const {
   // The organisation's local date (the reminder engine's clock; UTC without it).
   return reminders_ != nullptr
@@ -107,19 +119,7 @@ bool ConversationService::HandleChangeInput(Turn& turn, const Input& input) {
     ct = change_.Handle(turn.person, turn.session.lang, ChangeableAccounts(turn.tx, turn.person),
                         turn.session.pending, input, today);
   } else {
-    bool asked = button;
-    if (!asked && input.action.empty() && !input.text.empty() && turn.session.pending.empty()) {
-      // Outside a registration and another conversation's question only.
-      bool in_draft = false;
-      if (turn.session.active_draft != 0) {
-        for (const Draft& d : turn.tx.OpenDrafts(turn.person.id))
-          in_draft = in_draft || d.id == turn.session.active_draft;
-      }
-      asked =
-          !in_draft && recogniser_.Recognise(input.text, TemplateOfOrg(turn.person.org)).intent ==
-                           Intent::kChangeAdmins;
-    }
-    if (!asked) return false;
+    if (!button && TypedIntent(turn, input) != Intent::kChangeAdmins) return false;
     turn.tx.AppendAudit(turn.now, turn.person.id, "intent.recognised", "person:" + turn.person.id,
                         {{"intent", "change_admins"}});
     ct = change_.Start(turn.person, turn.session.lang, TemplateOfOrg(turn.person.org),

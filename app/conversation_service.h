@@ -291,6 +291,9 @@ class ConversationService {
   // An audit entry and an account_history row about account `a`.
   void ChangeHistory(store::Transaction& tx, const store::Account& a, const std::string& event,
                      const std::string& by, TimePoint now, const nlohmann::json& detail);
+  // What a typed sentence asks for (bot/intent.h), or kUnclear when it is
+  // an answer: a button, inside a registration or another question.
+  Intent TypedIntent(Turn& turn, const Input& input);
   // The organisation's local date at `now` (UTC without a reminder engine).
   std::chrono::year_month_day LocalToday(TimePoint now) const;
   // --- absence cover (absence_effects.cc)

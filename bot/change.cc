@@ -192,25 +192,9 @@ class ChangeConversation::Run : public ChatTurn<ChangeTurn> {
 
   Button Abort() const { return {"change_abort", "", T("button.change_abort"), "default"}; }
 
-  const ChangeableAccount* Find(int64_t id) const {
-    auto it = std::find_if(accounts_.begin(), accounts_.end(),
-                           [&](const ChangeableAccount& a) { return a.id == id; });
-    return it == accounts_.end() ? nullptr : &*it;
-  }
-  // A list number, or words of the account's label: the one account they fit.
+  const ChangeableAccount* Find(int64_t id) const { return FindAccount(accounts_, id); }
   const ChangeableAccount* Match(const std::string& text) const {
-    const std::string w = NormalizeWord(text);
-    char* end = nullptr;
-    const long n = std::strtol(w.c_str(), &end, 10);
-    if (!w.empty() && end != nullptr && *end == '\0')
-      return n >= 1 && static_cast<size_t>(n) <= accounts_.size() ? &accounts_[n - 1] : nullptr;
-    const ChangeableAccount* found = nullptr;
-    for (const ChangeableAccount& a : accounts_) {
-      if (w.empty() || NormalizeWord(a.label).find(w) == std::string::npos) continue;
-      if (found != nullptr) return nullptr;  // more than one
-      found = &a;
-    }
-    return found;
+    return MatchAccount(accounts_, text);
   }
   const Template* TemplateOf(const ChangeableAccount& a) const {
     auto it = e_.templates_.find(a.template_id);

@@ -102,27 +102,9 @@ class ClosingConversation::Run : public ChatTurn<ClosingTurn> {
  private:
   Button Abort() const { return {"closing_abort", "", T("button.closing_abort"), "default"}; }
 
-  const ClosableAccount* Find(int64_t id) const {
-    auto it = std::find_if(accounts_.begin(), accounts_.end(),
-                           [&](const ClosableAccount& a) { return a.id == id; });
-    return it == accounts_.end() ? nullptr : &*it;
-  }
-  // A list number, or words of the account's label ("facebook",
-  // "biblioteket"): the one account they fit.
+  const ClosableAccount* Find(int64_t id) const { return FindAccount(accounts_, id); }
   const ClosableAccount* Match(const std::string& text) const {
-    const std::string w = NormalizeWord(text);
-    char* end = nullptr;
-    long n = std::strtol(w.c_str(), &end, 10);
-    if (!w.empty() && end != nullptr && *end == '\0') {
-      return n >= 1 && static_cast<size_t>(n) <= accounts_.size() ? &accounts_[n - 1] : nullptr;
-    }
-    const ClosableAccount* found = nullptr;
-    for (const ClosableAccount& a : accounts_) {
-      if (w.empty() || NormalizeWord(a.label).find(w) == std::string::npos) continue;
-      if (found != nullptr) return nullptr;  // more than one
-      found = &a;
-    }
-    return found;
+    return MatchAccount(accounts_, text);
   }
   const Template* TemplateOf(const ClosableAccount& a) const {
     auto it = e_.templates_.find(a.template_id);

@@ -373,17 +373,32 @@ inline json NewestButton(LoopbackClient& bot, const std::string& person, const s
   return nullptr;
 }
 
-// `person` presses the button `found` (which may be on someone else's message).
-inline std::string PressAs(LoopbackClient& bot, const std::string& person, const json& found) {
-  EXPECT_FALSE(found.is_null());
-  if (found.is_null()) return "";
+// `person` presses the button `found` (which may be on someone else's
+// message); the messages they are answered.
+inline json PressButton(LoopbackClient& bot, const std::string& person, const json& found) {
   auto r =
       bot.Post("/api/messages",
                {{"person", person},
                 {"message_id", found["message_id"]},
                 {"action", {{"id", found["button"]["id"]}, {"value", found["button"]["value"]}}}});
   EXPECT_EQ(r.status, 200) << r.raw;
-  return Texts(r.body["messages"]);
+  return r.body["messages"];
+}
+
+// The texts of what `person` is answered pressing `found` ("" when null).
+inline std::string PressAs(LoopbackClient& bot, const std::string& person, const json& found) {
+  EXPECT_FALSE(found.is_null());
+  if (found.is_null()) return "";
+  return Texts(PressButton(bot, person, found));
+}
+
+// The shell command that exports the register of database `db` into `out`
+// with the shipped configuration.
+inline std::string ExportRegisterCommand(const std::string& db, const std::string& out) {
+  return BotBinary() + " export register --out " + out + " --db " + db + " --templates " +
+         KONTOBOT_SOURCE_DIR + "/config/templates --messages " + KONTOBOT_SOURCE_DIR +
+         "/config/messages --directory " + KONTOBOT_SOURCE_DIR +
+         "/config/directory.yaml > /dev/null 2>&1";
 }
 
 // `requester` fills in the form (`answers` by step id) and everyone of

@@ -98,10 +98,7 @@ TEST(Change, GislavedAdministratorReplacedInChatReachesTheRegisterAndTheNextRemi
   }
   std::string out = ::testing::TempDir() + "/change-register";
   std::filesystem::remove_all(out);
-  std::string cmd = BotBinary() + " export register --out " + out + " --db " + db +
-                    " --templates " + KONTOBOT_SOURCE_DIR + "/config/templates --messages " +
-                    KONTOBOT_SOURCE_DIR + "/config/messages --directory " + KONTOBOT_SOURCE_DIR +
-                    "/config/directory.yaml > /dev/null 2>&1";
+  std::string cmd = ExportRegisterCommand(db, out);
   ASSERT_EQ(std::system(cmd.c_str()), 0);
   std::string csv = Slurp(out + "/register.csv");
   EXPECT_TRUE(Has(csv, "Kim Nilsson")) << csv;
