@@ -176,4 +176,31 @@ TEST(Change, DalarnasNewAdministratorAcceptsBeforeTheRegisterChanges) {
   EXPECT_TRUE(WaitForMessage(bot, "dal-lena", "För kännedom: Sara Nyström har ändrat kontot"));
 }
 
+TEST(Change, AnAbsenceEndedEarlyGivesTheRemindersBackAndTellsTheCover) {
+  Bot bot(TempDb());
+  bot.Start({"--test-clock", "--test-clock-now", "2026-12-07T09:00:00+01:00"});
+  ASSERT_NO_FATAL_FAILURE(RegisterAndApprove(
+      bot, "dal-karin", "dalarna",
+      {{"forum", "öppet"},
+       {"administratorer",
+        "Johan Berg, johan.berg@ltdalarna.se\nSara Nyström, sara.nystrom@ltdalarna.se"}}));
+  bot.Say("dal-sara", "Jag är tjänstledig 2026-12-08 till 2027-01-31");
+  PressAs(bot, "dal-sara", NewestButton(bot, "dal-sara", "absence_cover", "dal-johan"));
+  PressAs(bot, "dal-sara", NewestButton(bot, "dal-sara", "absence_confirm"));
+  PressAs(bot, "dal-johan", NewestButton(bot, "dal-johan", "absence_accept"));
+  ASSERT_EQ(bot.Count("absences WHERE state = 'in_force'"), 1);
+  ASSERT_NO_FATAL_FAILURE(SetClock(bot, "2026-12-14T09:00:00+01:00"));
+  std::string sara = Texts(bot.Say("dal-sara", "Jag är tillbaka!"));
+  EXPECT_TRUE(Has(sara, "Välkommen tillbaka")) << sara;
+  EXPECT_TRUE(Has(sara, "Johan Berg har fått besked")) << sara;
+  EXPECT_TRUE(WaitForMessage(bot, "dal-johan", "Sara Nyström är tillbaka"));
+  EXPECT_EQ(bot.Count("absences WHERE state = 'in_force'"), 0);
+  EXPECT_EQ(bot.Count("account_history WHERE event = 'absence.ended_early'"), 1);
+  // The screenshots on 4 January reach Sara again, Johan as an
+  // administrator too, each once.
+  ASSERT_NO_FATAL_FAILURE(SetClock(bot, "2027-01-04T08:00:30+01:00"));
+  EXPECT_TRUE(WaitForMessage(bot, "dal-sara", "Dags för skärmdumparna"));
+  EXPECT_TRUE(Has(Texts(bot.Say("dal-sara", "avbryt min frånvaro")), "ingen anmäld frånvaro"));
+}
+
 }  // namespace
