@@ -73,11 +73,7 @@ std::vector<AbsenceAccount> ConversationService::AdministeredAccounts(store::Tra
 bool ConversationService::HandleAbsenceInput(Turn& turn, const Input& input) {
   const bool button = input.action == "intent" && input.value == "absence";
   const bool pending = !button && turn.session.pending.rfind(kAbsencePending, 0) == 0;
-  // The person's local date (the reminder engine's clock; UTC without it).
-  const std::chrono::year_month_day today =
-      reminders_ != nullptr
-          ? reminders_->LocalDay(turn.now)
-          : std::chrono::year_month_day{std::chrono::floor<std::chrono::days>(turn.now)};
+  const std::chrono::year_month_day today = LocalToday(turn.now);
   if (input.action == "absence_accept" || input.action == "absence_decline") {
     DecideCover(turn, Split(input.value), input.action == "absence_accept");
     return true;
@@ -103,20 +99,14 @@ bool ConversationService::HandleAbsenceInput(Turn& turn, const Input& input) {
     at = absence_.Handle(turn.person, turn.session.lang, AdministeredAccounts(turn.tx, turn.person),
                          turn.session.pending, input, today);
   } else {
-    bool asked = button;
-    if (!asked && input.action.empty() && !input.text.empty() && turn.session.pending.empty()) {
-      // Outside a registration and another conversation's question only:
-      // there, the text is an answer.
-      bool in_draft = false;
-      if (turn.session.active_draft != 0) {
-        for (const Draft& d : turn.tx.OpenDrafts(turn.person.id))
-          in_draft = in_draft || d.id == turn.session.active_draft;
-      }
-      asked =
-          !in_draft && recogniser_.Recognise(input.text, TemplateOfOrg(turn.person.org)).intent ==
-                           Intent::kAbsence;
+    const Intent intent = button ? Intent::kAbsence : TypedIntent(turn, input);
+    if (intent == Intent::kEndAbsence) {
+      turn.tx.AppendAudit(turn.now, turn.person.id, "intent.recognised", "person:" + turn.person.id,
+                          {{"intent", "end_absence"}});
+      EndAbsence(turn, today);
+      return true;
     }
-    if (!asked) return false;
+    if (intent != Intent::kAbsence) return false;
     turn.tx.AppendAudit(turn.now, turn.person.id, "intent.recognised", "person:" + turn.person.id,
                         {{"intent", "absence"}});
     at =
@@ -139,15 +129,11 @@ void ConversationService::AbsenceHistory(store::Transaction& tx, const Absence& 
   detail["cover"] = a.cover;
   detail["from"] = a.from;
   detail["to"] = a.to;
-  tx.AppendAudit(now, by, event, "registration:" + std::to_string(a.account), detail);
-  store::AccountChange c;
-  c.registration_id = a.account;
-  c.at = now;
-  c.by = by;
-  c.event = event;
-  if (auto account = tx.LoadAccount(a.account)) c.from_status = c.to_status = account->status;
-  c.detail = detail;
-  tx.AppendAccountHistory(c);
+  store::Account account;
+  account.registration_id = a.account;
+  account.status.clear();  // no account: no status in the history row
+  if (auto loaded = tx.LoadAccount(a.account)) account = *loaded;
+  ChangeHistory(tx, account, event, by, now, detail);
 }
 
 void ConversationService::ConfirmAbsence(Turn& turn, const AbsenceRequest& request) {
@@ -517,6 +503,52 @@ void ConversationService::ChooseAbsenceRule(Turn& turn, const std::string& value
     }
   }
   log_->info("absence {}: nobody covers; {} chose {}", a.id, turn.person.id, choice);
+}
+
+void ConversationService::EndAbsence(Turn& turn, std::chrono::year_month_day today) {
+  const Lang lang = turn.session.lang;
+  const std::string date = IsoDate(today);
+  std::vector<Absence> ended;
+  for (const char* state : {kAbsenceRequested, kAbsenceInForce}) {
+    for (Absence a : turn.tx.AbsencesIn(state)) {
+      if (a.person != turn.person.id || a.to < date) continue;
+      // Not begun: called off. Begun: it ends today, and the reminders go
+      // to the person again at once (InForce reads the state).
+      const bool begun = a.state == kAbsenceInForce && a.from <= date;
+      const std::string to = begun ? kAbsenceEnded : kAbsenceCancelled;
+      if (!turn.tx.ChangeAbsence(a.id, a.state, to, "", turn.now)) continue;
+      a.state = to;
+      AbsenceHistory(turn.tx, a, begun ? "absence.ended_early" : "absence.cancelled",
+                     turn.person.id, turn.now, {{"on", date}});
+      ended.push_back(a);
+    }
+  }
+  if (ended.empty()) {
+    Say(turn, {catalog_.Render(lang, "absence.none_to_end"), {}});
+    return;
+  }
+  std::string accounts;
+  std::vector<std::string> covers;
+  for (const Absence& a : ended) {
+    if (auto account = turn.tx.LoadAccount(a.account))
+      accounts += (accounts.empty() ? "" : "; ") + Label(*account);
+    if (!a.cover.empty() && std::find(covers.begin(), covers.end(), a.cover) == covers.end())
+      covers.push_back(a.cover);
+  }
+  std::string told;
+  for (const std::string& c : covers) told += (told.empty() ? "" : ", ") + NameOf(c);
+  Say(turn, {catalog_.Render(lang, covers.empty() ? "absence.ended" : "absence.ended_told",
+                             {{"account", Literal(accounts)}, {"cover", told}}),
+             {}});
+  for (const std::string& c : covers) {
+    const Lang l = kontobot::LanguageOf(directory_.Find(c), &turn.tx.Languages());
+    Send(turn.tx, c,
+         {catalog_.Render(l, "absence.ended_cover",
+                          {{"absent", turn.person.name}, {"account", Literal(accounts)}}),
+          {}},
+         {}, 0, turn.now);
+  }
+  log_->info("{} ended {} absence(s) early", turn.person.id, ended.size());
 }
 
 void ConversationService::FireAbsenceTimer(store::Transaction& tx, const Timer& t, TimePoint now) {

@@ -13,20 +13,10 @@ namespace kontobot::app {
 
 std::vector<ClosableAccount> ConversationService::ClosableAccounts(store::Transaction& tx,
                                                                    const Person& person) {
+  // The same people may close an account as may change it.
   std::vector<ClosableAccount> out;
-  for (const store::Account& a : tx.AllAccounts()) {
-    if (a.org != person.org || a.status == store::kAccountClosed) continue;
-    const Organisation* o = directory_.FindOrganisation(a.org);
-    auto t = o != nullptr ? templates_.find(o->template_id) : templates_.end();
-    auto r = tx.LoadRegistration(a.registration_id);
-    if (t == templates_.end() || !r) continue;
-    if (!MayClose(person, directory_, *t->second, r->person_id, a.administrators)) continue;
-    std::string label = a.medium;
-    for (const std::string* part : {&a.url, &a.unit}) {
-      if (!part->empty()) label += (label.empty() ? "" : ", ") + *part;
-    }
-    out.push_back({a.registration_id, label, t->first});
-  }
+  for (const ChangeableAccount& a : ChangeableAccounts(tx, person))
+    out.push_back({a.id, a.label, a.template_id});
   return out;
 }
 

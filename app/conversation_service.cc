@@ -29,7 +29,8 @@ ConversationService::ConversationService(store::Store& store, const Conversation
       log_(std::move(log)),
       recogniser_(catalog),
       closing_(templates, catalog, directory),
-      absence_(catalog, directory) {}
+      absence_(catalog, directory),
+      change_(templates, catalog, directory) {}
 
 namespace {
 
@@ -292,12 +293,14 @@ std::vector<store::StoredMessage> ConversationService::HandleIn(store::Transacti
   } else if (input.action == "case_abort" || escape) {
     session.pending.clear();
     Say(turn, Reply{catalog_.Render(session.lang, "case.aborted"), {}});
-  } else if (!case_text && (HandleAbsenceInput(turn, input) || HandleClosingInput(turn, input) ||
-                            HandleDiaryInput(turn, input) || HandleInboxInput(turn, input) ||
-                            HandleReminderInput(turn, input))) {
-    // an absence (the conversation, its start, the cover's answer), closing
-    // an account (the conversation, or its start), the information
-    // function's diarienummer, or a reminder's button or word
+  } else if (!case_text && (HandleAbsenceInput(turn, input) || HandleChangeInput(turn, input) ||
+                            HandleClosingInput(turn, input) || HandleDiaryInput(turn, input) ||
+                            HandleInboxInput(turn, input) || HandleReminderInput(turn, input))) {
+    // an absence (the conversation, its start, the cover's answer), a
+    // change of an account (the conversation, its start, a new
+    // administrator's answer), closing an account (the conversation, or its
+    // start), the information function's diarienummer or page link, an
+    // inbox item's button, or a reminder's button or word
   } else if (CaseEngine::Owns(input.action) || case_text) {
     int64_t task_id = CaseEngine::TaskOf(case_text ? session.pending : input.value);
     auto task = tx.LoadTask(task_id);

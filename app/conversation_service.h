@@ -22,6 +22,7 @@
 #include "app/platform.h"
 #include "bot/absence.h"
 #include "bot/approval.h"
+#include "bot/change.h"
 #include "bot/closing.h"
 #include "bot/conversation.h"
 #include "bot/ids.h"
@@ -279,7 +280,7 @@ class ConversationService {
   // Starts the closing conversation for the person of the turn, about
   // `account` (0: ask which) with `reason` ("": ask).
   void StartClosing(Turn& turn, int64_t account, const std::string& reason);
-  // The accounts the person may ask to close (bot/closing.h MayClose),
+  // The accounts the person may ask to close (bot/closing.h MayManageAccount),
   // oldest first.
   std::vector<ClosableAccount> ClosableAccounts(store::Transaction& tx, const Person& person);
   // The confirmed request: the template's closing steps start, in this
@@ -288,6 +289,38 @@ class ConversationService {
   // The register's side of a case outcome: listed now, or closed.
   void ListAccount(Turn& turn, const Case& c);
   void CloseAccount(Turn& turn, const Case& c, const AccountClosed& closed);
+  // --- changing an account (change_effects.cc)
+  // "Jag vill byta administratör" (no registration open), the "Byta
+  // administratörer" button, the change conversation's answers and buttons,
+  // a new administrator's Accept/Decline; false if `input` is none of them.
+  bool HandleChangeInput(Turn& turn, const Input& input);
+  // The accounts (not closed) of the person's organisation they may change
+  // (MayManageAccount), oldest first, each with its entry.
+  std::vector<ChangeableAccount> ChangeableAccounts(store::Transaction& tx, const Person& person);
+  // The register's entry of `a` as a change sees it (the login address
+  // from the registration until first changed).
+  AccountEntry EntryOf(store::Transaction& tx, const store::Account& a) const;
+  // The confirmed edit: written now, or, where the template asks new
+  // administrators to accept, put to them.
+  void ConfirmChange(Turn& turn, const AccountEdit& edit);
+  // A new administrator's answer to change `id`: only they may give it, once.
+  void DecideChange(Turn& turn, int64_t id, bool accept);
+  // Writes `edit` (asked for by `requested_by`; `row` its account_changes
+  // row, id 0 when it has none yet) over the entry as it is in this
+  // transaction, records it and tells who the template names. "" when
+  // written, else the catalogue key of the refusal (recorded too).
+  std::string WriteChange(Turn& turn, const AccountEdit& edit, const std::string& requested_by,
+                          const store::AccountChangeRequest& row);
+  void TellChange(Turn& turn, const store::Account& a, const AccountEdit& edit,
+                  const std::string& requested_by, const AccountEntry& before);
+  // An audit entry and an account_history row about account `a`.
+  void ChangeHistory(store::Transaction& tx, const store::Account& a, const std::string& event,
+                     const std::string& by, TimePoint now, const nlohmann::json& detail);
+  // What a typed sentence asks for (bot/intent.h), or kUnclear when it is
+  // an answer: a button, inside a registration or another question.
+  Intent TypedIntent(Turn& turn, const Input& input);
+  // The organisation's local date at `now` (UTC without a reminder engine).
+  std::chrono::year_month_day LocalToday(TimePoint now) const;
   // --- absence cover (absence_effects.cc)
   // "frånvaro", "semester 6-24 juli" (no registration open), the "Anmäla
   // frånvaro" button, the absence conversation's answers and buttons, the
@@ -322,6 +355,10 @@ class ConversationService {
   // "ids|choice": the first choice is recorded, the information function
   // told, and a closing choice starts the closing case.
   void ChooseAbsenceRule(Turn& turn, const std::string& value);
+  // "jag är tillbaka", "avbryt min frånvaro": the person's absences not
+  // yet over are called off (not begun) or end today (begun), and each
+  // cover is told; the reminders go to the person again at once.
+  void EndAbsence(Turn& turn, std::chrono::year_month_day today);
   // The absence_start / absence_end row `t` fell due: the period's start or
   // end is entered in the account's history.
   void FireAbsenceTimer(store::Transaction& tx, const Timer& t, TimePoint now);
@@ -348,6 +385,7 @@ class ConversationService {
   IntentRecogniser recogniser_;
   ClosingConversation closing_;
   AbsenceConversation absence_;
+  ChangeConversation change_;
 };
 
 }  // namespace kontobot::app

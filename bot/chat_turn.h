@@ -11,6 +11,8 @@
 #define KONTOBOT_BOT_CHAT_TURN_H_
 
 #include <algorithm>
+#include <cstdint>
+#include <cstdlib>
 #include <string>
 #include <utility>
 #include <vector>
@@ -21,6 +23,33 @@
 #include "bot/directory.h"
 
 namespace kontobot {
+
+// The account of `accounts` (each with `id` and `label`) with id `id`, or
+// null.
+template <typename AccountT>
+const AccountT* FindAccount(const std::vector<AccountT>& accounts, int64_t id) {
+  auto it =
+      std::find_if(accounts.begin(), accounts.end(), [&](const AccountT& a) { return a.id == id; });
+  return it == accounts.end() ? nullptr : &*it;
+}
+
+// The one account `text` names: its list number (1-based), or words of its
+// label ("facebook", "biblioteket"); null when none or several fit.
+template <typename AccountT>
+const AccountT* MatchAccount(const std::vector<AccountT>& accounts, const std::string& text) {
+  const std::string w = NormalizeWord(text);
+  char* end = nullptr;
+  const long n = std::strtol(w.c_str(), &end, 10);
+  if (!w.empty() && end != nullptr && *end == '\0')
+    return n >= 1 && static_cast<size_t>(n) <= accounts.size() ? &accounts[n - 1] : nullptr;
+  const AccountT* found = nullptr;
+  for (const AccountT& a : accounts) {
+    if (w.empty() || NormalizeWord(a.label).find(w) == std::string::npos) continue;
+    if (found != nullptr) return nullptr;  // more than one
+    found = &a;
+  }
+  return found;
+}
 
 template <typename TurnT>
 class ChatTurn {

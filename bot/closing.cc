@@ -2,46 +2,10 @@
 
 #include <algorithm>
 #include <cstdlib>
-#include <set>
 
 #include "bot/chat_turn.h"
 
 namespace kontobot {
-
-bool MayClose(const Person& person, const Directory& directory, const Template& tmpl,
-              const std::string& requester, const nlohmann::json& administrators) {
-  if (person.id == requester) return true;
-  const Person* owner = directory.Find(requester);
-  if (owner != nullptr && owner->org != person.org) return false;
-  if (person.HasRole(tmpl.contact_role)) return true;
-  // The requester's managers, up the chain (a loop in the directory ends).
-  std::set<std::string> seen;
-  for (const Person* up = owner ? directory.Find(owner->superior) : nullptr;
-       up != nullptr && seen.insert(up->id).second; up = directory.Find(up->superior)) {
-    if (up->id == person.id) return true;
-  }
-  if (!administrators.is_array()) return false;
-  return std::any_of(administrators.begin(), administrators.end(), [&](const nlohmann::json& a) {
-    if (!a.is_object()) return false;
-    const Person* p =
-        directory.FindByContact(person.org, a.value("email", ""), a.value("name", ""));
-    return p != nullptr && p->id == person.id;
-  });
-}
-
-std::string ContactLine(const Template* tmpl, const Person& person, const Directory& directory,
-                        const Catalog& catalog, Lang lang) {
-  std::string title = tmpl != nullptr && !tmpl->contact_title.empty()
-                          ? tmpl->contact_title.Get(lang)
-                          : catalog.Render(lang, "intent.contact_unknown");
-  const Person* who =
-      directory.ResolveRole(person, tmpl != nullptr ? tmpl->contact_role : "informationsfunktion");
-  if (who == nullptr) return title;
-  return catalog.Render(lang, "intent.contact_person",
-                        {{"title", title},
-                         {"name", who->name},
-                         {"contact", !who->email.empty() ? who->email : who->phone}});
-}
 
 ClosingConversation::ClosingConversation(const TemplateSet& templates, const Catalog& catalog,
                                          const Directory& directory)
@@ -138,27 +102,9 @@ class ClosingConversation::Run : public ChatTurn<ClosingTurn> {
  private:
   Button Abort() const { return {"closing_abort", "", T("button.closing_abort"), "default"}; }
 
-  const ClosableAccount* Find(int64_t id) const {
-    auto it = std::find_if(accounts_.begin(), accounts_.end(),
-                           [&](const ClosableAccount& a) { return a.id == id; });
-    return it == accounts_.end() ? nullptr : &*it;
-  }
-  // A list number, or words of the account's label ("facebook",
-  // "biblioteket"): the one account they fit.
+  const ClosableAccount* Find(int64_t id) const { return FindAccount(accounts_, id); }
   const ClosableAccount* Match(const std::string& text) const {
-    const std::string w = NormalizeWord(text);
-    char* end = nullptr;
-    long n = std::strtol(w.c_str(), &end, 10);
-    if (!w.empty() && end != nullptr && *end == '\0') {
-      return n >= 1 && static_cast<size_t>(n) <= accounts_.size() ? &accounts_[n - 1] : nullptr;
-    }
-    const ClosableAccount* found = nullptr;
-    for (const ClosableAccount& a : accounts_) {
-      if (w.empty() || NormalizeWord(a.label).find(w) == std::string::npos) continue;
-      if (found != nullptr) return nullptr;  // more than one
-      found = &a;
-    }
-    return found;
+    return MatchAccount(accounts_, text);
   }
   const Template* TemplateOf(const ClosableAccount& a) const {
     auto it = e_.templates_.find(a.template_id);

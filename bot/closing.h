@@ -10,10 +10,8 @@
 // returned; CaseEngine::StartClosing turns it into the template's closing
 // steps, in the transaction that records the confirmation.
 //
-// Who may ask (MayClose): the account's administrators, the person who
-// registered it, that person's managers (up the directory's chain of
-// superiors) and the organisation's contact role (the information
-// function). Anyone else is told who can, and whom to contact.
+// Who may ask: MayManageAccount (bot/account_rights.h). Anyone else is
+// told who can, and whom to contact.
 //
 // Like the other engines this is a pure function of (person, state, input):
 // the state lives in Session::pending as kClosingPending + JSON.
@@ -29,6 +27,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "bot/account_rights.h"
 #include "bot/approval.h"
 #include "bot/conversation.h"
 #include "bot/directory.h"
@@ -46,19 +45,6 @@ struct ClosableAccount {
   std::string template_id;  // its organisation's template
 };
 
-// True if `person` may ask to close an account registered by `requester`
-// (a person id) with `administrators` (the form's people answers) in the
-// organisation of `tmpl`.
-bool MayClose(const Person& person, const Directory& directory, const Template& tmpl,
-              const std::string& requester, const nlohmann::json& administrators);
-
-// Whom to contact about `tmpl`'s accounts: "Eva Lind på
-// informationsfunktionen (eva.lind@…)", from the template's contact role
-// resolved from `person` in the directory; the role's title alone when
-// nobody has it. `tmpl` may be null.
-std::string ContactLine(const Template* tmpl, const Person& person, const Directory& directory,
-                        const Catalog& catalog, Lang lang);
-
 struct ClosingTurn {
   std::vector<Reply> replies;
   std::string pending;  // the session's pending value next ("" when done)
@@ -72,7 +58,7 @@ class ClosingConversation {
   ClosingConversation(const TemplateSet& templates, const Catalog& catalog,
                       const Directory& directory);
 
-  // Starts asking. `accounts`: those `person` may close (MayClose), in the
+  // Starts asking. `accounts`: those `person` may close (MayManageAccount), in the
   // order they are listed; `tmpl`: the person's organisation's template
   // (for whom to contact when there are none; may be null).
   // `account` and `reason`, when given, are not asked (the inactivity

@@ -11,6 +11,7 @@ constexpr auto kIntentNames =
     std::to_array<std::pair<Intent, std::string_view>>({{Intent::kRegister, "register"},
                                                         {Intent::kChangeAdmins, "change_admins"},
                                                         {Intent::kAbsence, "absence"},
+                                                        {Intent::kEndAbsence, "end_absence"},
                                                         {Intent::kCloseAccount, "close_account"}});
 
 // A word of the text: folded, and where it stands in the original.
@@ -211,6 +212,7 @@ IntentRecogniser::IntentRecogniser(const Catalog& catalog) {
   unit_fillers_ = List(catalog, "intent.unit_filler");
   unit_stops_ = List(catalog, "intent.unit_stop");
   // The order is the precedence: see the header.
+  rules_.push_back({Intent::kEndAbsence, {List(catalog, "intent.end_absence.phrase")}, false});
   rules_.push_back(
       {Intent::kChangeAdmins,
        {List(catalog, "intent.change_admins.verb"), List(catalog, "intent.change_admins.noun")},

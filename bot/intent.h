@@ -40,12 +40,14 @@ namespace kontobot {
 enum class Intent {
   kUnclear,
   kRegister,      // start a new account: the registration conversation
-  kChangeAdmins,  // change an account's administrators or login holder
+  kChangeAdmins,  // change an account: administrators, login, register facts
   kAbsence,       // report an absence (cover while someone is away)
+  kEndAbsence,    // an absence ends early or is called off ("jag är tillbaka")
   kCloseAccount,  // close an account
 };
 
-// "register", "change_admins", "absence", "close_account" ("" for kUnclear).
+// "register", "change_admins", "absence", "end_absence", "close_account" (""
+// for kUnclear).
 std::string_view IntentName(Intent intent);
 std::optional<Intent> ParseIntent(std::string_view name);
 

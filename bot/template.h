@@ -168,6 +168,34 @@ struct ClosingPolicy {
   std::vector<ClosingStep> steps;
 };
 
+// How a running account is changed (the template's `change:` block): its
+// administrators (add, remove, replace), the person holding its login, its
+// login address and the facts in the register (address, purpose, unit), in
+// chat (bot/change.h). The loader fills the defaults.
+struct ChangePolicy {
+  // The people question whose answer the register holds as the account's
+  // administrators (default: approval.administrators' question, else the
+  // first people question).
+  std::string administrators;
+  // The e-mail question asking for the login address, whose rule (`rule:
+  // login_email`) a new address must pass as at registration; "" when the
+  // form asks none (the address is then checked as an e-mail address only).
+  std::string login_email;
+  // Removing administrators below this is refused (default: the
+  // administrators question's `min`).
+  size_t min_administrators = 1;
+  // New administrators accept the assignment in chat before the change
+  // takes effect (default: true where approval.administrators asks the
+  // registration's administrators to accept).
+  bool accept = false;
+  // Who is told of every change made: a directory role (resolved in the
+  // account's organisation), "superior" (the requester's manager) or
+  // "administrators" (the account's administrators before and after).
+  std::vector<std::string> tell;
+  // The seed's sentence, shown in the change's summary; none if empty.
+  LocalizedText rule;
+};
+
 // The organisation's working time (the template's `calendar:` block): office
 // hours as minutes after local midnight, [open, close), and its own closed
 // days on top of the Swedish public holidays. The reminder engine builds a
@@ -193,6 +221,8 @@ struct Template {
   std::vector<StartupStep> startup_steps;
   // How an account is closed; none: kontobot closes it on confirmation.
   ClosingPolicy closing;
+  // How a running account is changed.
+  ChangePolicy change;
   // The organisation's own rules for lifecycle requests kontobot does not
   // handle as a workflow yet (the `lifecycle:` block): "change_admins",
   // "absence" -> the seed's sentence. Said with whom to contact.

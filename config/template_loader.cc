@@ -29,7 +29,7 @@ class TemplateParser {
     }
     r_.OnlyKeys(root, {"id", "version", "organisation", "form_title", "source", "intro", "steps",
                        "rules", "approval", "reminders", "calendar", "register", "contact",
-                       "password_advice", "closing", "lifecycle"});
+                       "password_advice", "closing", "change", "lifecycle"});
     t->id = r_.Str(root, "id");
     if (!t->id.empty() && !ValidId(t->id)) {
       r_.Error(Field(root, "id"), "id must be lower-case letters, digits, '_' or '-'");
@@ -62,6 +62,7 @@ class TemplateParser {
     ParseCalendar(Field(root, "calendar"), *t);
     ParseRegister(Field(root, "register"), *t);
     ParseClosing(Field(root, "closing"), *t);
+    ParseChange(Field(root, "change"), *t);
     ParseLifecycle(Field(root, "lifecycle"), *t);
     return t;
   }
@@ -430,6 +431,62 @@ class TemplateParser {
       ClosingStep s{r_.Str(n, "id"), r_.Text(n, "text"), r_.Str(n, "confirmed_by"),
                     Strings(n, "tell")};
       t.closing.steps.push_back(std::move(s));
+    }
+  }
+
+  // change: {administrators, login_email, min_administrators, accept,
+  // tell: [roles], rule: {sv, en}}; every key optional (defaults in
+  // bot/template.h ChangePolicy).
+  void ParseChange(const YAML::Node& node, Template& t) {
+    ChangePolicy& c = t.change;
+    if (t.admin_acceptance) c.administrators = t.admin_acceptance->question;
+    for (const Step& s : t.steps) {
+      if (c.administrators.empty() && s.IsQuestion() && s.type == QuestionType::kPeople)
+        c.administrators = s.id;
+      if (c.login_email.empty() && s.IsQuestion() && s.rule == "login_email") c.login_email = s.id;
+    }
+    c.accept = t.admin_acceptance.has_value();
+    if (node.IsDefined() && !node.IsNull()) {
+      if (!IsMapNode(node)) return r_.Error(node, "'change' must be a map");
+      r_.OnlyKeys(
+          node, {"administrators", "login_email", "min_administrators", "accept", "tell", "rule"});
+      if (Field(node, "administrators").IsDefined())
+        c.administrators = r_.Str(node, "administrators");
+      if (Field(node, "login_email").IsDefined())
+        c.login_email = r_.Str(node, "login_email", false);
+      if (Field(node, "accept").IsDefined()) {
+        try {
+          c.accept = Field(node, "accept").as<bool>();
+        } catch (const YAML::Exception&) {
+          r_.Error(Field(node, "accept"), "'accept' must be true or false");
+        }
+      }
+      c.tell = Strings(node, "tell");
+      c.rule = r_.Text(node, "rule", false);
+    }
+    const Step* admins = t.FindStep(c.administrators);
+    if (c.administrators.empty() && !node.IsDefined()) {
+      // A form that names no people: nobody to keep a minimum of.
+    } else if (admins == nullptr || !admins->IsQuestion() ||
+               admins->type != QuestionType::kPeople) {
+      r_.Error(Field(node, "administrators"), "change.administrators refers to '" +
+                                                  c.administrators +
+                                                  "', which is not a people question");
+    } else {
+      c.min_administrators = admins->min_count;
+    }
+    const Step* login = c.login_email.empty() ? nullptr : t.FindStep(c.login_email);
+    if (!c.login_email.empty() &&
+        (login == nullptr || !login->IsQuestion() || login->type != QuestionType::kEmail)) {
+      r_.Error(Field(node, "login_email"), "change.login_email refers to '" + c.login_email +
+                                               "', which is not an e-mail question");
+    }
+    if (node.IsDefined() && Field(node, "min_administrators").IsDefined()) {
+      try {
+        c.min_administrators = Field(node, "min_administrators").as<size_t>();
+      } catch (const YAML::Exception&) {
+        r_.Error(Field(node, "min_administrators"), "'min_administrators' must be a whole number");
+      }
     }
   }
 

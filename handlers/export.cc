@@ -169,7 +169,10 @@ std::vector<nlohmann::json> RegisterHistory(store::Transaction& tx, const Record
     auto name = names.find(c.by);
     if (name == names.end()) name = names.emplace(c.by, ctx.NameOf(c.by)).first;
     const std::string key = "records.history." + c.event;
-    Vars v{{"account", label}, {"by", name->second}, {"reason", c.detail.value("reason", "")}};
+    Vars v{{"account", label},
+           {"by", name->second},
+           {"reason", c.detail.value("reason", "")},
+           {"what", c.detail.value("what", "")}};
     nlohmann::json row = nlohmann::json::object();
     row["at"] = LocalRfc3339(ctx.local, c.at);
     row["registration"] = c.registration_id;

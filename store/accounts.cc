@@ -32,6 +32,13 @@ constexpr const char* kUpdateAccountStatus = R"sql(
   WHERE registration_id = ?1 AND status != ?2
 )sql";
 
+// Compare-and-set on the entry's version (bot/change.h).
+constexpr const char* kUpdateAccountEntry = R"sql(
+  UPDATE accounts SET url = ?3, unit = ?4, purpose = ?5, administrators = ?6, login_email = ?7,
+    login_holder = ?8, version = ?2 + 1
+  WHERE registration_id = ?1 AND version = ?2
+)sql";
+
 constexpr const char* kInsertHistory = R"sql(
   INSERT INTO account_history(registration_id, at, by, event, from_status, to_status, detail)
   VALUES (?, ?, ?, ?, ?, ?, ?)
@@ -72,6 +79,9 @@ Account AccountFrom(SQLite::Statement& q) {
   if (!q.getColumn("closed_at").isNull()) a.closed_at = TimeOf(q.getColumn("closed_at"));
   a.close_reason = q.getColumn("close_reason").getString();
   a.closed_by = q.getColumn("closed_by").getString();
+  a.version = q.getColumn("version").getInt64();
+  a.login_email = q.getColumn("login_email").getString();
+  a.login_holder = nlohmann::json::parse(q.getColumn("login_holder").getString());
   return a;
 }
 
@@ -133,6 +143,19 @@ bool Transaction::SetAccountStatus(int64_t registration_id, const std::string& s
   if (!reason.empty()) c.detail["reason"] = reason;
   AppendAccountHistory(c);
   return true;
+}
+
+bool Transaction::UpdateAccountEntry(const Account& a, int64_t expected_version) {
+  SQLite::Statement& q = store_.Prepare(kUpdateAccountEntry);
+  q.bind(1, a.registration_id);
+  q.bind(2, expected_version);
+  q.bind(3, a.url);
+  q.bind(4, a.unit);
+  q.bind(5, a.purpose);
+  q.bind(6, a.administrators.dump());
+  q.bind(7, a.login_email);
+  q.bind(8, a.login_holder.dump());
+  return q.exec() == 1;
 }
 
 void Transaction::AppendAccountHistory(const AccountChange& c) {

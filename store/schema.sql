@@ -100,7 +100,12 @@ CREATE TABLE accounts (
   listed_at        TEXT,                        -- 0011
   closed_at        TEXT,                        -- 0011: closed, or closed for posts
   close_reason     TEXT NOT NULL DEFAULT '',    -- 0011
-  closed_by        TEXT NOT NULL DEFAULT ''     -- 0011: person id
+  closed_by        TEXT NOT NULL DEFAULT '',    -- 0011: person id
+  -- 0013: the entry's version (a change is written over the version it was
+  -- computed from), the login address and its holder (person JSON).
+  version INTEGER NOT NULL DEFAULT 0,
+  login_email TEXT NOT NULL DEFAULT '',
+  login_holder TEXT NOT NULL DEFAULT '{}'
 ) STRICT;
 CREATE INDEX accounts_by_org ON accounts(org, status);
 
@@ -359,6 +364,22 @@ CREATE TABLE absences (
   detail           TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(detail))
 ) STRICT;
 CREATE INDEX absences_by_account ON absences(registration_id, state);
+
+-- Changes of a running account asked for in chat (0013): applied, awaiting
+-- the new administrators' acceptance, declined by them, or refused.
+CREATE TABLE account_changes (
+  id               INTEGER PRIMARY KEY,
+  registration_id  INTEGER NOT NULL REFERENCES registrations(id),
+  kind             TEXT NOT NULL,               -- add_admin, remove_admin, replace_admin, ...
+  detail           TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(detail)),
+  state            TEXT NOT NULL CHECK (state IN ('awaiting_acceptance', 'applied', 'declined',
+                                                   'refused')),
+  requested_by     TEXT NOT NULL,               -- person id
+  requested_at     TEXT NOT NULL,
+  decided_by       TEXT NOT NULL DEFAULT '',    -- who accepted or declined
+  changed_at       TEXT NOT NULL
+) STRICT;
+CREATE INDEX account_changes_by_account ON account_changes(registration_id, state);
 
 -- Social inbox (0014) -------------------------------------------------------------
 

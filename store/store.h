@@ -88,7 +88,29 @@ struct Account {
   std::optional<TimePoint> closed_at;  // closed, or closed for posts
   std::string close_reason;
   std::string closed_by;  // person id
+  // 0013: changed in chat (bot/change.h). The version goes up by one with
+  // every change written (UpdateAccountEntry); the login address and its
+  // holder (a person answer) are internal, "" / {} until first changed.
+  int64_t version = 0;
+  std::string login_email;
+  nlohmann::json login_holder = nlohmann::json::object();
 };
+
+// A change of a running account asked for in chat (table account_changes,
+// migration 0013): its kind (bot/change.h), the edit as JSON, and its state.
+struct AccountChangeRequest {
+  int64_t id = 0;
+  int64_t registration_id = 0;
+  std::string kind;
+  nlohmann::json detail = nlohmann::json::object();
+  std::string state;  // kChange*
+  std::string requested_by;
+  std::string decided_by;
+};
+inline constexpr const char* kChangeAwaitingAcceptance = "awaiting_acceptance";
+inline constexpr const char* kChangeApplied = "applied";
+inline constexpr const char* kChangeDeclined = "declined";
+inline constexpr const char* kChangeRefused = "refused";
 
 // The register's states (migration 0011). An approved account is in the
 // internal register only until it exists (its template's creates_account
@@ -265,6 +287,21 @@ class Transaction {
   void AppendAccountHistory(const AccountChange& change);
   // Every change of the register, oldest first.
   std::vector<AccountChange> AccountHistory();
+  // Writes `account`'s url, unit, purpose, administrators, login address
+  // and holder, and moves its version to expected_version + 1, only if its
+  // version is still `expected_version` (compare-and-set). False if not
+  // (changed meanwhile) or there is no such account. The caller records
+  // the history.
+  bool UpdateAccountEntry(const Account& account, int64_t expected_version);
+
+  // --- changes asked for in chat (store/account_changes.cc)
+  // Records a new change (its id is ignored) at `at`; returns its id.
+  int64_t InsertAccountChange(const AccountChangeRequest& change, TimePoint at);
+  std::optional<AccountChangeRequest> LoadAccountChange(int64_t id);
+  // Moves change `id` from state `from` to `to`, decided by `by`. False if
+  // it is not in state `from` (decided meanwhile): of two clicks, one wins.
+  bool MoveAccountChange(int64_t id, const std::string& from, const std::string& to,
+                         const std::string& by, TimePoint at);
 
   // --- the social inbox (store/inbox.cc)
   // Names `page_id` as account `registration_id`'s (replacing whichever

@@ -1,7 +1,7 @@
 // Strategy: the closing conversation and the closing case on their own,
 // with the shipped Gislaved and SMC templates and the demo directory, state
 // threaded from turn to turn as the service does (Session::pending). Who
-// may ask (MayClose) is pinned person by person; the conversation is walked
+// may ask (MayManageAccount) is pinned person by person; the conversation is walked
 // by list number, by name, with and without the choice SMC's seed allows,
 // and aborted; the case's steps go to the people Gislaved's Checklista 8
 // names, a press by anyone else is refused, and only the last step closes
@@ -85,7 +85,7 @@ class ClosingTest : public ::testing::Test {
 TEST_F(ClosingTest, AdministratorsRequesterManagersAndTheInformationFunctionMayAskNobodyElse) {
   const Template& gis = *ShippedTemplates().at("gislaved");
   auto may = [&](const std::string& who) {
-    return MayClose(Who(who), ShippedDirectory(), gis, "gis-anna", kAdmins);
+    return MayManageAccount(Who(who), ShippedDirectory(), gis, "gis-anna", kAdmins);
   };
   EXPECT_TRUE(may("gis-anna")) << "the requester";
   EXPECT_TRUE(may("gis-omar")) << "an administrator named in the form";
@@ -94,7 +94,7 @@ TEST_F(ClosingTest, AdministratorsRequesterManagersAndTheInformationFunctionMayA
   EXPECT_TRUE(may("gis-eva")) << "her manager's manager";
   EXPECT_TRUE(may("gis-info")) << "the information function";
   EXPECT_FALSE(may("gis-kim")) << "a colleague who is none of these";
-  EXPECT_FALSE(MayClose(Who("smc-mats"), ShippedDirectory(), gis, "gis-anna", kAdmins))
+  EXPECT_FALSE(MayManageAccount(Who("smc-mats"), ShippedDirectory(), gis, "gis-anna", kAdmins))
       << "someone of another organisation";
 }
 

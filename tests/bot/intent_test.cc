@@ -100,6 +100,27 @@ TEST_F(IntentTest, TheLifecycleRequestsOfIssue17AreUnderstoodInBothLanguages) {
   }
 }
 
+TEST_F(IntentTest, ChangesOfAnAccountPeopleWriteReachTheChangeConversation) {
+  for (const char* text :
+       {"Jag vill byta administratör", "lägg till Per som admin", "ta bort Kim som administratör",
+        "ny inloggningsadress", "byt kontaktperson", "Vi vill ändra webbadressen",
+        "add Per as an administrator", "remove Kim as admin", "new login address",
+        "change the contact person"}) {
+    EXPECT_EQ(Read(text).intent, Intent::kChangeAdmins) << text;
+  }
+  EXPECT_EQ(Read("Vi vill starta ett nytt Facebook-konto för biblioteket").intent,
+            Intent::kRegister)
+      << "a new account is a registration, not a change";
+}
+
+TEST_F(IntentTest, ComingBackEarlyEndsTheAbsenceRatherThanReportingOne) {
+  for (const char* text : {"avbryt min frånvaro", "Jag är tillbaka", "jag är tillbaka nu!",
+                           "I'm back", "cancel my absence"}) {
+    EXPECT_EQ(Read(text).intent, Intent::kEndAbsence) << text;
+  }
+  EXPECT_EQ(Read("frånvaro").intent, Intent::kAbsence);
+}
+
 TEST_F(IntentTest, WhatSaysNothingIsUnclear) {
   for (const char* text :
        {"Vad är klockan?", "tack", "Hur mår du", "Facebook", "kontot", "I opened the door"}) {
@@ -122,8 +143,8 @@ TEST(UpperFirst, RaisesTheFirstLetterOnlyAndSkipsSymbolsBeforeIt) {
 }
 
 TEST_F(IntentTest, IntentNamesRoundTrip) {
-  for (Intent i :
-       {Intent::kRegister, Intent::kChangeAdmins, Intent::kAbsence, Intent::kCloseAccount}) {
+  for (Intent i : {Intent::kRegister, Intent::kChangeAdmins, Intent::kAbsence, Intent::kEndAbsence,
+                   Intent::kCloseAccount}) {
     EXPECT_EQ(ParseIntent(IntentName(i)), i);
   }
   EXPECT_EQ(ParseIntent("nonsense"), std::nullopt);

@@ -21,53 +21,6 @@ namespace {
 using namespace kontobot::testing;  // NOLINT
 using nlohmann::json;
 
-// `person` presses the button `found` (which may be on someone else's message).
-std::string Press(Bot& bot, const std::string& person, const json& found) {
-  EXPECT_FALSE(found.is_null());
-  if (found.is_null()) return "";
-  auto r =
-      bot.Post("/api/messages",
-               {{"person", person},
-                {"message_id", found["message_id"]},
-                {"action", {{"id", found["button"]["id"]}, {"value", found["button"]["value"]}}}});
-  EXPECT_EQ(r.status, 200) << r.raw;
-  return Texts(r.body["messages"]);
-}
-
-// `requester` fills in the form (`answers` by step id) and everyone of
-// `org` approves, accepts and confirms what reaches them.
-void RegisterAndApprove(Bot& bot, const std::string& requester, const std::string& org,
-                        const std::map<std::string, std::string>& answers) {
-  bot.Say(requester, "ny");
-  for (int i = 0; i < 60; ++i) {
-    json last = PersonFeed(bot, requester).back();
-    if (last["input"].empty()) break;
-    auto o = answers.find(last["input"].value("step", ""));
-    bot.Say(requester, o != answers.end() ? o->second : AnswerTo(last));
-  }
-  ASSERT_NE(Texts(bot.Say(requester, "skicka")).find("är inskickad"), std::string::npos);
-  json orgs = bot.Get("/api/people").body["organisations"];
-  for (int round = 0; round < 10; ++round) {
-    bool any = false;
-    for (const auto& o : orgs) {
-      if (o["id"] != org) continue;
-      for (const auto& p : o["people"]) {
-        for (const char* action : {"approve", "accept", "done"}) {
-          json found = NewestButton(bot, p["id"], action);
-          if (found.is_null()) continue;
-          Press(bot, p["id"], found);
-          any = true;
-        }
-      }
-    }
-    if (!any) break;
-  }
-}
-
-void SetClock(Bot& bot, const std::string& now) {
-  ASSERT_EQ(bot.Post("/test/clock", {{"now", now}}).status, 200);
-}
-
 // The due time of the open row of the screenshots duty, "" if none.
 std::string SnapshotDue(Bot& bot) {
   SQLite::Database db(bot.db(), SQLite::OPEN_READONLY);
@@ -109,9 +62,9 @@ TEST(Absence, DalarnaCoverGetsTheScreenshotsInJanuaryAndTheAbsentOneAgainInFebru
   // is asked for at once.
   std::string sara = Texts(bot.Say("dal-sara", "Jag är tjänstledig 2027-01-01 till 2027-01-31"));
   ASSERT_TRUE(Has(sara, "Vem ska bevaka kontot")) << sara;
-  sara = Press(bot, "dal-sara", NewestButton(bot, "dal-sara", "absence_cover", "dal-johan"));
+  sara = PressAs(bot, "dal-sara", NewestButton(bot, "dal-sara", "absence_cover", "dal-johan"));
   EXPECT_TRUE(Has(sara, "1 januari 2027 till och med 31 januari 2027")) << sara;
-  sara = Press(bot, "dal-sara", NewestButton(bot, "dal-sara", "absence_confirm"));
+  sara = PressAs(bot, "dal-sara", NewestButton(bot, "dal-sara", "absence_confirm"));
   EXPECT_TRUE(Has(sara, "Johan Berg har fått frågan")) << sara;
   EXPECT_EQ(bot.Count("absences WHERE state = 'requested' AND person = 'dal-sara' AND "
                       "cover = 'dal-johan'"),
@@ -128,8 +81,8 @@ TEST(Absence, DalarnaCoverGetsTheScreenshotsInJanuaryAndTheAbsentOneAgainInFebru
        {"action", {{"id", accept["button"]["id"]}, {"value", accept["button"]["value"]}}}});
   EXPECT_EQ(forged.status, 409) << forged.raw;
   EXPECT_EQ(bot.Count("absences WHERE state = 'requested'"), 1);
-  EXPECT_TRUE(Has(Press(bot, "dal-johan", accept), "Du bevakar kontot"));
-  EXPECT_TRUE(Has(Press(bot, "dal-johan", accept), "redan besvarad")) << "once";
+  EXPECT_TRUE(Has(PressAs(bot, "dal-johan", accept), "Du bevakar kontot"));
+  EXPECT_TRUE(Has(PressAs(bot, "dal-johan", accept), "redan besvarad")) << "once";
   EXPECT_TRUE(WaitForMessage(bot, "dal-sara", "Johan Berg bevakar kontot"));
   EXPECT_TRUE(WaitForMessage(bot, "dal-lena", "För kännedom: Sara Nyström är borta"));
   EXPECT_EQ(bot.Count("absences WHERE state = 'in_force'"), 1);
@@ -179,7 +132,7 @@ TEST(Absence, TrosaNobodyCanCoverPutsTheRuleAndRecordsTheChoice) {
 
   std::string emma = Texts(bot.Say("tro-emma", "Jag är föräldraledig från 1 mars till 31 augusti"));
   ASSERT_TRUE(Has(emma, "Ersättare: ingen")) << emma;
-  emma = Press(bot, "tro-emma", NewestButton(bot, "tro-emma", "absence_confirm"));
+  emma = PressAs(bot, "tro-emma", NewestButton(bot, "tro-emma", "absence_confirm"));
   EXPECT_TRUE(Has(emma, "bör det stängas ner för inlägg")) << emma;
   json rule = NewestButton(bot, "tro-emma", "absence_rule");
   ASSERT_FALSE(rule.is_null());
@@ -199,7 +152,7 @@ TEST(Absence, TrosaNobodyCanCoverPutsTheRuleAndRecordsTheChoice) {
   ASSERT_FALSE(entirely.is_null()) << "the seed's two choices";
   EXPECT_EQ(bot.Count("absences WHERE state = 'uncovered'"), 1);
 
-  emma = Press(bot, "tro-emma", for_posts);
+  emma = PressAs(bot, "tro-emma", for_posts);
   EXPECT_TRUE(Has(emma, "Noterat: kontot stängs för inlägg")) << emma;
   EXPECT_TRUE(WaitForMessage(bot, "tro-info", "Emma Falk har valt: kontot stängs för inlägg"));
   EXPECT_EQ(bot.Count("account_history WHERE event = 'absence.rule_chosen' AND "
@@ -210,7 +163,7 @@ TEST(Absence, TrosaNobodyCanCoverPutsTheRuleAndRecordsTheChoice) {
             1)
       << "the closing case starts, for posts";
   // The choice is made once.
-  EXPECT_TRUE(Has(Press(bot, "tro-emma", entirely), "redan avgjort av Emma Falk"));
+  EXPECT_TRUE(Has(PressAs(bot, "tro-emma", entirely), "redan avgjort av Emma Falk"));
   EXPECT_EQ(bot.Count("account_history WHERE event = 'absence.rule_chosen'"), 1);
 }
 

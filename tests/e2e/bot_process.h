@@ -373,6 +373,69 @@ inline json NewestButton(LoopbackClient& bot, const std::string& person, const s
   return nullptr;
 }
 
+// `person` presses the button `found` (which may be on someone else's
+// message); the messages they are answered.
+inline json PressButton(LoopbackClient& bot, const std::string& person, const json& found) {
+  auto r =
+      bot.Post("/api/messages",
+               {{"person", person},
+                {"message_id", found["message_id"]},
+                {"action", {{"id", found["button"]["id"]}, {"value", found["button"]["value"]}}}});
+  EXPECT_EQ(r.status, 200) << r.raw;
+  return r.body["messages"];
+}
+
+// The texts of what `person` is answered pressing `found` ("" when null).
+inline std::string PressAs(LoopbackClient& bot, const std::string& person, const json& found) {
+  EXPECT_FALSE(found.is_null());
+  if (found.is_null()) return "";
+  return Texts(PressButton(bot, person, found));
+}
+
+// The shell command that exports the register of database `db` into `out`
+// with the shipped configuration.
+inline std::string ExportRegisterCommand(const std::string& db, const std::string& out) {
+  return BotBinary() + " export register --out " + out + " --db " + db + " --templates " +
+         KONTOBOT_SOURCE_DIR + "/config/templates --messages " + KONTOBOT_SOURCE_DIR +
+         "/config/messages --directory " + KONTOBOT_SOURCE_DIR +
+         "/config/directory.yaml > /dev/null 2>&1";
+}
+
+// `requester` fills in the form (`answers` by step id) and everyone of
+// `org` approves, accepts and confirms what reaches them.
+inline void RegisterAndApprove(LoopbackClient& bot, const std::string& requester,
+                               const std::string& org,
+                               const std::map<std::string, std::string>& answers) {
+  bot.Say(requester, "ny");
+  for (int i = 0; i < 60; ++i) {
+    json last = PersonFeed(bot, requester).back();
+    if (last["input"].empty()) break;
+    auto o = answers.find(last["input"].value("step", ""));
+    bot.Say(requester, o != answers.end() ? o->second : AnswerTo(last));
+  }
+  ASSERT_NE(Texts(bot.Say(requester, "skicka")).find("är inskickad"), std::string::npos);
+  json orgs = bot.Get("/api/people").body["organisations"];
+  for (int round = 0; round < 10; ++round) {
+    bool any = false;
+    for (const auto& o : orgs) {
+      if (o["id"] != org) continue;
+      for (const auto& p : o["people"]) {
+        for (const char* action : {"approve", "accept", "done"}) {
+          json found = NewestButton(bot, p["id"], action);
+          if (found.is_null()) continue;
+          PressAs(bot, p["id"], found);
+          any = true;
+        }
+      }
+    }
+    if (!any) break;
+  }
+}
+
+inline void SetClock(LoopbackClient& bot, const std::string& now) {
+  ASSERT_EQ(bot.Post("/test/clock", {{"now", now}}).status, 200);
+}
+
 }  // namespace kontobot::testing
 
 #endif  // KONTOBOT_TESTS_E2E_BOT_PROCESS_H_

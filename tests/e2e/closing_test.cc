@@ -26,13 +26,7 @@ json Feed(Bot& bot, const std::string& person) {
 }
 
 json Press(Bot& bot, const std::string& person, const json& found) {
-  auto r =
-      bot.Post("/api/messages",
-               {{"person", person},
-                {"message_id", found["message_id"]},
-                {"action", {{"id", found["button"]["id"]}, {"value", found["button"]["value"]}}}});
-  EXPECT_EQ(r.status, 200) << r.raw;
-  return r.body["messages"];
+  return PressButton(bot, person, found);
 }
 
 // Presses every `action` button that reached `person`; returns how many.
@@ -139,10 +133,7 @@ TEST(Closing, GislavedAccountIsListedWhenCreatedAndLeavesTheRegisterWhenChecklis
   }
   std::string out = ::testing::TempDir() + "/closing-register";
   std::filesystem::remove_all(out);
-  std::string cmd = BotBinary() + " export register --out " + out + " --db " + db +
-                    " --templates " + KONTOBOT_SOURCE_DIR + "/config/templates --messages " +
-                    KONTOBOT_SOURCE_DIR + "/config/messages --directory " + KONTOBOT_SOURCE_DIR +
-                    "/config/directory.yaml > /dev/null 2>&1";
+  std::string cmd = ExportRegisterCommand(db, out);
   ASSERT_EQ(std::system(cmd.c_str()), 0);
   json reg = json::parse(Slurp(out + "/register.json"));
   ASSERT_EQ(reg["accounts"].size(), 1u) << "the internal register keeps every account";
