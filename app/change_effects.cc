@@ -141,6 +141,18 @@ void ConversationService::ConfirmChange(Turn& turn, const AccountEdit& edit) {
     Say(turn, {catalog_.Render(lang, "change.gone"), {}});
     return;
   }
+  // Who must give the go-ahead for a new administrator (SMC's district
+  // board), when the template names someone: asked instead of the newcomer.
+  const Person* approver = nullptr;
+  if (!t->change.approve_added.empty() && !edit.add.empty()) {
+    approver = t->change.approve_added == "superior"
+                   ? directory_.Find(turn.person.superior)
+                   : directory_.ResolveRole(turn.person, t->change.approve_added);
+  }
+  if (approver != nullptr && approver->id != turn.person.id) {
+    AskApprover(turn, *a, edit, *approver);
+    return;
+  }
   if (!t->change.accept || edit.add.empty()) {
     store::AccountChangeRequest row;
     row.registration_id = edit.account;
@@ -214,6 +226,36 @@ void ConversationService::ConfirmChange(Turn& turn, const AccountEdit& edit) {
   }
 }
 
+void ConversationService::AskApprover(Turn& turn, const store::Account& a, const AccountEdit& edit,
+                                      const Person& approver) {
+  store::AccountChangeRequest row;
+  row.registration_id = edit.account;
+  row.kind = edit.kind;
+  row.detail = EditJson(edit);
+  row.detail["decider"] = approver.id;
+  row.state = store::kChangeAwaitingAcceptance;
+  row.requested_by = turn.person.id;
+  row.id = turn.tx.InsertAccountChange(row, turn.now);
+  ChangeHistory(turn.tx, a, "change.requested", turn.person.id, turn.now,
+                {{"change", row.id},
+                 {"edit", row.detail},
+                 {"to_approve", approver.id},
+                 {"what", change_.Describe(edit, Lang::kSv)}});
+  const Lang l = kontobot::LanguageOf(&approver, &turn.tx.Languages());
+  const std::string id = std::to_string(row.id);
+  Send(turn.tx, approver.id,
+       {catalog_.Render(l, "change.approve_request",
+                        {{"by", turn.person.name},
+                         {"account", Literal(Label(a))},
+                         {"what", change_.Describe(edit, l)}}),
+        {{"change_accept", id, catalog_.Render(l, "button.approve"), "primary"},
+         {"change_decline", id, catalog_.Render(l, "button.reject"), "danger"}}},
+       {}, 0, turn.now);
+  Say(turn, {catalog_.Render(turn.session.lang, "change.awaiting_approval",
+                             {{"name", approver.name}, {"account", Literal(Label(a))}}),
+             {}});
+}
+
 void ConversationService::DecideChange(Turn& turn, int64_t id, bool accept) {
   const Lang lang = turn.session.lang;
   auto row = turn.tx.LoadAccountChange(id);
@@ -224,8 +266,13 @@ void ConversationService::DecideChange(Turn& turn, int64_t id, bool accept) {
   }
   const AccountEdit edit = EditFrom(row->detail);
   const nlohmann::json newcomer = edit.add.empty() ? nlohmann::json() : edit.add.front();
-  const Person* asked =
-      directory_.FindByContact(a->org, newcomer.value("email", ""), newcomer.value("name", ""));
+  // The one asked: the approver the template names (row.detail.decider),
+  // else the newcomer.
+  const std::string decider = row->detail.value("decider", "");
+  const Person* asked = !decider.empty()
+                            ? directory_.Find(decider)
+                            : directory_.FindByContact(a->org, newcomer.value("email", ""),
+                                                       newcomer.value("name", ""));
   if (asked == nullptr || asked->id != turn.person.id) {  // only the one asked answers
     turn.tx.AppendAudit(turn.now, turn.person.id, "change.not_yours",
                         "registration:" + std::to_string(a->registration_id), {{"change", id}});

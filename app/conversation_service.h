@@ -305,6 +305,10 @@ class ConversationService {
   void ConfirmChange(Turn& turn, const AccountEdit& edit);
   // A new administrator's answer to change `id`: only they may give it, once.
   void DecideChange(Turn& turn, int64_t id, bool accept);
+  // Asks `approver` (the template's change.approve_added) for the go-ahead
+  // on `edit` of `a`, which applies when they press Approve.
+  void AskApprover(Turn& turn, const store::Account& a, const AccountEdit& edit,
+                   const Person& approver);
   // Writes `edit` (asked for by `requested_by`; `row` its account_changes
   // row, id 0 when it has none yet) over the entry as it is in this
   // transaction, records it and tells who the template names. "" when

@@ -188,6 +188,12 @@ struct ChangePolicy {
   // takes effect (default: true where approval.administrators asks the
   // registration's administrators to accept).
   bool accept = false;
+  // Who gives the go-ahead before a new administrator takes effect: ""
+  // (nobody), "superior" (the requester's manager) or a directory role
+  // resolved in the account's organisation. SMC: "såvida distriktsstyrelsen
+  // gett klartecken till administratör". Where it is set, the approver is
+  // asked instead of the newcomer accepting.
+  std::string approve_added;
   // Who is told of every change made: a directory role (resolved in the
   // account's organisation), "superior" (the requester's manager) or
   // "administrators" (the account's administrators before and after).

@@ -435,7 +435,7 @@ class TemplateParser {
   }
 
   // change: {administrators, login_email, min_administrators, accept,
-  // tell: [roles], rule: {sv, en}}; every key optional (defaults in
+  // approve_added: role, tell: [roles], rule: {sv, en}}; every key optional (defaults in
   // bot/template.h ChangePolicy).
   void ParseChange(const YAML::Node& node, Template& t) {
     ChangePolicy& c = t.change;
@@ -448,8 +448,8 @@ class TemplateParser {
     c.accept = t.admin_acceptance.has_value();
     if (node.IsDefined() && !node.IsNull()) {
       if (!IsMapNode(node)) return r_.Error(node, "'change' must be a map");
-      r_.OnlyKeys(
-          node, {"administrators", "login_email", "min_administrators", "accept", "tell", "rule"});
+      r_.OnlyKeys(node, {"administrators", "login_email", "min_administrators", "accept",
+                         "approve_added", "tell", "rule"});
       if (Field(node, "administrators").IsDefined())
         c.administrators = r_.Str(node, "administrators");
       if (Field(node, "login_email").IsDefined())
@@ -461,6 +461,8 @@ class TemplateParser {
           r_.Error(Field(node, "accept"), "'accept' must be true or false");
         }
       }
+      if (Field(node, "approve_added").IsDefined())
+        c.approve_added = r_.Str(node, "approve_added", false);
       c.tell = Strings(node, "tell");
       c.rule = r_.Text(node, "rule", false);
     }

@@ -14,9 +14,8 @@ cd "$(dirname "$0")/.."
 # time of everything this script ran), so a slow stage shows in CI's log.
 started=$SECONDS
 stage_done() {
-  local cpu
-  cpu=$(times | tail -1)
-  echo "[test.sh] $1: done at $((SECONDS - started)) s (CPU of the stages so far: $cpu)"
+  echo "[test.sh] $1: done at $((SECONDS - started)) s; CPU used so far (user, system: this script, then what it ran):"
+  times
 }
 bash scripts/deps.sh --test
 stage_done "packages"

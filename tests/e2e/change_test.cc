@@ -203,4 +203,36 @@ TEST(Change, AnAbsenceEndedEarlyGivesTheRemindersBackAndTellsTheCover) {
   EXPECT_TRUE(Has(Texts(bot.Say("dal-sara", "avbryt min frånvaro")), "ingen anmäld frånvaro"));
 }
 
+// SMC: "såvida distriktsstyrelsen gett klartecken till administratör". A
+// new administrator applies once the district board (Rune's superior) has
+// given the go-ahead; nobody else may give it.
+TEST(Change, SmcsDistrictBoardGivesTheNewAdministratorTheGoAhead) {
+  Bot bot(TempDb());
+  bot.Start();
+  ASSERT_NO_FATAL_FAILURE(RegisterAndApprove(
+      bot, "smc-mats", "smc", {{"administratorer", "Rune Ask, rune.ask@smc-smaland.example"}}));
+  std::string rune = Texts(bot.Say("smc-rune", "lägg till Mats som admin"));
+  ASSERT_TRUE(Has(rune, "Vem ska bli ny administratör")) << rune;
+  bot.Say("smc-rune", "Mats Olsson, mats.olsson@smc-smaland.example");
+  rune = PressAs(bot, "smc-rune", NewestButton(bot, "smc-rune", "change_confirm"));
+  EXPECT_TRUE(Has(rune, "Birgitta Ek har fått frågan om klartecken")) << rune;
+  EXPECT_EQ(bot.Count("account_changes WHERE state = 'awaiting_acceptance'"), 1);
+  EXPECT_EQ(bot.Count("accounts WHERE version = 0"), 1) << "not before the go-ahead";
+  json go = NewestButton(bot, "smc-board", "change_accept");
+  ASSERT_FALSE(go.is_null()) << Texts(PersonFeed(bot, "smc-board"));
+  EXPECT_TRUE(Has(go["text"].get<std::string>(), "Ger du klartecken")) << go.dump();
+  auto forged =
+      bot.Post("/api/messages",
+               {{"person", "smc-mats"},
+                {"message_id", go["message_id"]},
+                {"action", {{"id", go["button"]["id"]}, {"value", go["button"]["value"]}}}});
+  EXPECT_EQ(forged.status, 409) << "not Mats's to give: " << forged.raw;
+  EXPECT_EQ(bot.Count("accounts WHERE version = 0"), 1);
+  PressAs(bot, "smc-board", go);
+  EXPECT_EQ(bot.Count("account_changes WHERE state = 'applied'"), 1);
+  EXPECT_EQ(bot.Count("accounts WHERE version = 1"), 1);
+  EXPECT_TRUE(WaitForMessage(bot, "smc-rune", "Klart: kontot"));
+  EXPECT_TRUE(WaitForMessage(bot, "smc-kansli", "För kännedom: Rune Ask har ändrat kontot"));
+}
+
 }  // namespace
