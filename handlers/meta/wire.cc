@@ -28,7 +28,7 @@ int64_t Seconds(const json& j, const char* key) {
   if (it->is_number_unsigned())
     return static_cast<int64_t>(it->get<uint64_t>() & 0x7fffffffffffffff);
   if (it->is_string()) {
-    const std::string& s = it->get_ref<const std::string&>();
+    const auto& s = it->get_ref<const std::string&>();
     if (s.empty() || s.size() > 18) return 0;
     int64_t v = 0;
     for (char c : s) {
