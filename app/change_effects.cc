@@ -194,20 +194,8 @@ void ConversationService::ConfirmChange(Turn& turn, const AccountEdit& edit) {
     asks.emplace_back(who, one);
   }
   for (const auto& [who, one] : asks) {
-    store::AccountChangeRequest row;
-    row.registration_id = one.account;
-    row.kind = one.kind;
-    row.detail = EditJson(one);
-    row.state = store::kChangeAwaitingAcceptance;
-    row.requested_by = turn.person.id;
-    row.id = turn.tx.InsertAccountChange(row, turn.now);
-    ChangeHistory(turn.tx, *a, "change.requested", turn.person.id, turn.now,
-                  {{"change", row.id},
-                   {"edit", row.detail},
-                   {"to_accept", who->id},
-                   {"what", change_.Describe(one, Lang::kSv)}});
+    const std::string id = std::to_string(AwaitAnswer(turn, *a, one, *who, false));
     const Lang l = kontobot::LanguageOf(who, &turn.tx.Languages());
-    const std::string id = std::to_string(row.id);
     std::string statement;
     if (t->admin_acceptance && !t->admin_acceptance->statement.empty())
       statement = "\n\n" + t->admin_acceptance->statement.Get(l);
@@ -226,23 +214,29 @@ void ConversationService::ConfirmChange(Turn& turn, const AccountEdit& edit) {
   }
 }
 
-void ConversationService::AskApprover(Turn& turn, const store::Account& a, const AccountEdit& edit,
-                                      const Person& approver) {
+int64_t ConversationService::AwaitAnswer(Turn& turn, const store::Account& a,
+                                         const AccountEdit& edit, const Person& asked,
+                                         bool approver) {
   store::AccountChangeRequest row;
   row.registration_id = edit.account;
   row.kind = edit.kind;
   row.detail = EditJson(edit);
-  row.detail["decider"] = approver.id;
+  if (approver) row.detail["decider"] = asked.id;
   row.state = store::kChangeAwaitingAcceptance;
   row.requested_by = turn.person.id;
   row.id = turn.tx.InsertAccountChange(row, turn.now);
   ChangeHistory(turn.tx, a, "change.requested", turn.person.id, turn.now,
                 {{"change", row.id},
                  {"edit", row.detail},
-                 {"to_approve", approver.id},
+                 {approver ? "to_approve" : "to_accept", asked.id},
                  {"what", change_.Describe(edit, Lang::kSv)}});
+  return row.id;
+}
+
+void ConversationService::AskApprover(Turn& turn, const store::Account& a, const AccountEdit& edit,
+                                      const Person& approver) {
+  const std::string id = std::to_string(AwaitAnswer(turn, a, edit, approver, true));
   const Lang l = kontobot::LanguageOf(&approver, &turn.tx.Languages());
-  const std::string id = std::to_string(row.id);
   Send(turn.tx, approver.id,
        {catalog_.Render(l, "change.approve_request",
                         {{"by", turn.person.name},

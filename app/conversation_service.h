@@ -309,6 +309,11 @@ class ConversationService {
   // on `edit` of `a`, which applies when they press Approve.
   void AskApprover(Turn& turn, const store::Account& a, const AccountEdit& edit,
                    const Person& approver);
+  // Records `edit` of `a` as awaiting `asked`'s answer (the newcomer's
+  // acceptance, or the go-ahead when `approver`), with its history entry;
+  // returns the account_changes row id.
+  int64_t AwaitAnswer(Turn& turn, const store::Account& a, const AccountEdit& edit,
+                      const Person& asked, bool approver);
   // Writes `edit` (asked for by `requested_by`; `row` its account_changes
   // row, id 0 when it has none yet) over the entry as it is in this
   // transaction, records it and tells who the template names. "" when
