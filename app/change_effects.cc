@@ -17,7 +17,7 @@
 namespace kontobot::app {
 namespace {
 
-std::string Label(const store::Account& a) {
+std::string LabelWithUnit(const store::Account& a) {
   std::string label = a.medium;
   for (const std::string* part : {&a.url, &a.unit}) {
     if (!part->empty()) label += (label.empty() ? "" : ", ") + *part;
@@ -93,7 +93,7 @@ std::vector<ChangeableAccount> ConversationService::ChangeableAccounts(store::Tr
     auto r = tx.LoadRegistration(a.registration_id);
     if (t == templates_.end() || !r) continue;
     if (!MayManageAccount(person, directory_, *t->second, r->person_id, a.administrators)) continue;
-    out.push_back({a.registration_id, Label(a), t->first, EntryOf(tx, a)});
+    out.push_back({a.registration_id, LabelWithUnit(a), t->first, EntryOf(tx, a)});
   }
   return out;
 }
@@ -162,7 +162,7 @@ void ConversationService::ConfirmChange(Turn& turn, const AccountEdit& edit) {
     const std::string why = WriteChange(turn, edit, turn.person.id, row);
     if (!why.empty()) {
       Say(turn, {catalog_.Render(lang, why,
-                                 {{"account", Literal(Label(*a))},
+                                 {{"account", Literal(LabelWithUnit(*a))},
                                   {"min", std::to_string(t->change.min_administrators)}}),
                  {}});
     }
@@ -202,14 +202,14 @@ void ConversationService::ConfirmChange(Turn& turn, const AccountEdit& edit) {
     Send(turn.tx, who->id,
          {catalog_.Render(l, "change.accept_request",
                           {{"by", turn.person.name},
-                           {"account", Literal(Label(*a))},
+                           {"account", Literal(LabelWithUnit(*a))},
                            {"what", change_.Describe(one, l)},
                            {"statement", statement}}),
           {{"change_accept", id, catalog_.Render(l, "button.admin_accept"), "primary"},
            {"change_decline", id, catalog_.Render(l, "button.admin_decline"), "default"}}},
          {}, 0, turn.now);
     Say(turn, {catalog_.Render(lang, "change.awaiting_acceptance",
-                               {{"name", who->name}, {"account", Literal(Label(*a))}}),
+                               {{"name", who->name}, {"account", Literal(LabelWithUnit(*a))}}),
                {}});
   }
 }
@@ -240,13 +240,13 @@ void ConversationService::AskApprover(Turn& turn, const store::Account& a, const
   Send(turn.tx, approver.id,
        {catalog_.Render(l, "change.approve_request",
                         {{"by", turn.person.name},
-                         {"account", Literal(Label(a))},
+                         {"account", Literal(LabelWithUnit(a))},
                          {"what", change_.Describe(edit, l)}}),
         {{"change_accept", id, catalog_.Render(l, "button.approve"), "primary"},
          {"change_decline", id, catalog_.Render(l, "button.reject"), "danger"}}},
        {}, 0, turn.now);
   Say(turn, {catalog_.Render(turn.session.lang, "change.awaiting_approval",
-                             {{"name", approver.name}, {"account", Literal(Label(a))}}),
+                             {{"name", approver.name}, {"account", Literal(LabelWithUnit(a))}}),
              {}});
 }
 
@@ -287,10 +287,11 @@ void ConversationService::DecideChange(Turn& turn, int64_t id, bool accept) {
     }
     ChangeHistory(turn.tx, *a, "change.declined", turn.person.id, turn.now, {{"change", id}});
     Say(turn,
-        {catalog_.Render(lang, "change.you_declined", {{"account", Literal(Label(*a))}}), {}});
+        {catalog_.Render(lang, "change.you_declined", {{"account", Literal(LabelWithUnit(*a))}}),
+         {}});
     Send(turn.tx, row->requested_by,
          {catalog_.Render(requester_lang, "change.declined",
-                          {{"name", turn.person.name}, {"account", Literal(Label(*a))}}),
+                          {{"name", turn.person.name}, {"account", Literal(LabelWithUnit(*a))}}),
           {}},
          {}, 0, turn.now);
     return;
@@ -298,7 +299,7 @@ void ConversationService::DecideChange(Turn& turn, int64_t id, bool accept) {
   const std::string why = WriteChange(turn, edit, row->requested_by, *row);
   if (!why.empty()) {
     const Template* t = TemplateOfOrg(a->org);
-    Vars vars{{"account", Literal(Label(*a))},
+    Vars vars{{"account", Literal(LabelWithUnit(*a))},
               {"min", std::to_string(t != nullptr ? t->change.min_administrators : 1)}};
     Say(turn, {catalog_.Render(lang, why, vars), {}});
     Send(turn.tx, row->requested_by, {catalog_.Render(requester_lang, why, vars), {}}, {}, 0,
@@ -393,7 +394,7 @@ void ConversationService::TellChange(Turn& turn, const store::Account& a, const 
     const Lang l = lang_of(id);
     Reply r{catalog_.Render(l, key,
                             {{"by", NameOf(requested_by)},
-                             {"account", Literal(Label(a))},
+                             {"account", Literal(LabelWithUnit(a))},
                              {"what", change_.Describe(edit, l)}}),
             {}};
     if (id == turn.person.id) {

@@ -5,7 +5,7 @@
 namespace kontobot::app {
 namespace {
 
-constexpr int kBatch = 200;
+constexpr int kTimersPerPass = 200;
 constexpr auto kMaxSleep = std::chrono::minutes(1);
 
 }  // namespace
@@ -31,7 +31,7 @@ void ReminderScheduler::Loop() {
     lock.unlock();
     try {
       // A full batch may mean more are due: go again at once.
-      while (service_.FireDueTimers(kBatch) == kBatch) {
+      while (service_.FireDueTimers(kTimersPerPass) == kTimersPerPass) {
         std::lock_guard<std::mutex> check(mu_);
         if (thread_.stopping()) return;
       }

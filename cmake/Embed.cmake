@@ -12,5 +12,10 @@ function(kontobot_embed name symbol)
     DEPENDS ${ARGN} "${PROJECT_SOURCE_DIR}/cmake/EmbedRun.cmake"
     COMMENT "Embedding ${name}"
     VERBATIM)
+  # Each table's arrays are named k0, k1, ... in an anonymous namespace:
+  # two tables in one unity batch (scripts/test.sh builds with
+  # CMAKE_UNITY_BUILD) would define them twice, so the generated file is
+  # always compiled on its own.
+  set_source_files_properties("${out}" PROPERTIES SKIP_UNITY_BUILD_INCLUSION ON)
   set(${name}_SOURCE "${out}" PARENT_SCOPE)
 endfunction()

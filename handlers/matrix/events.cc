@@ -12,9 +12,6 @@
 namespace kontobot::matrix {
 namespace {
 
-constexpr const char* kApproveKey = "\xE2\x9C\x85";  // ✅
-constexpr const char* kRejectKey = "\xE2\x9D\x8C";   // ❌
-
 constexpr const char* kVariation = "\xEF\xB8\x8F";        // U+FE0F
 constexpr const char* kEnclosingKeycap = "\xE2\x83\xA3";  // U+20E3
 constexpr const char* kKeycapTen = "\xF0\x9F\x94\x9F";    // 🔟

@@ -20,6 +20,11 @@
 
 namespace kontobot::matrix {
 
+// The reaction keys of the decision buttons' equivalent: what kontobot
+// offers on an approval message, and what it reads back.
+inline constexpr const char* kApproveKey = "\xE2\x9C\x85";  // ✅
+inline constexpr const char* kRejectKey = "\xE2\x9D\x8C";   // ❌
+
 struct Event {
   enum class Kind {
     kIgnore,     // our own events, unknown types, events without id or room

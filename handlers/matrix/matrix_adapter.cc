@@ -17,6 +17,7 @@
 #include "bot/mentions.h"
 #include "handlers/api_call.h"
 #include "handlers/constant_time.h"
+#include "handlers/matrix/events.h"
 
 namespace kontobot::matrix {
 
@@ -25,9 +26,6 @@ using handlers::Request;
 using handlers::Response;
 
 namespace {
-
-constexpr const char* kApproveKey = "\xE2\x9C\x85";  // ✅
-constexpr const char* kRejectKey = "\xE2\x9D\x8C";   // ❌
 
 Response MatrixError(int status, const std::string& errcode, const std::string& error) {
   return Response::Json(status, nlohmann::json{{"errcode", errcode}, {"error", error}}.dump());
