@@ -59,6 +59,23 @@ const char* FailureName(CommentActions::Failure f) {
   }
 }
 
+// The outbox row of a reply or hide (`kind`) of `item`, asked for by
+// `by`; one lane per page, so a page's actions keep their order.
+store::OutboxItem CommentActionRow(const char* kind, const store::StoredInboxItem& item,
+                                   const std::string& by, const std::string& message) {
+  store::OutboxItem row;
+  row.platform = "inbox";
+  row.kind = kind;
+  row.lane = "page:" + item.item.page_id;
+  row.payload = {{"item", item.id},
+                 {"source", item.item.source},
+                 {"page", item.item.page_id},
+                 {"comment", item.item.external_id},
+                 {"by", by}};
+  if (!message.empty()) row.payload["message"] = message;
+  return row;
+}
+
 // The state an item moves to on a platform's change; "" for none.
 std::string StateAfter(InboxVerb verb) {
   switch (verb) {
@@ -308,16 +325,7 @@ bool ConversationService::HandleInboxInput(Turn& turn, const Input& input) {
   if (via_platform) {
     // Hidden through the platform (the copy is the record already): the
     // item is hidden, and its wait ends, when the platform has done it.
-    store::OutboxItem row;
-    row.platform = "inbox";
-    row.kind = kCommentHide;
-    row.lane = "page:" + item->item.page_id;
-    row.payload = {{"item", item->id},
-                   {"source", item->item.source},
-                   {"page", item->item.page_id},
-                   {"comment", item->item.external_id},
-                   {"by", turn.person.id}};
-    turn.tx.Enqueue(row, turn.now);
+    turn.tx.Enqueue(CommentActionRow(kCommentHide, *item, turn.person.id, ""), turn.now);
     turn.tx.AppendAudit(turn.now, turn.person.id, "inbox.hide_queued", subject,
                         {{"by", turn.person.id}});
     say("inbox.hide_queued", {{"link", Literal(item->item.permalink)}});
@@ -421,17 +429,7 @@ bool ConversationService::HandleInboxReply(Turn& turn, const Input& input) {
   }
   const std::string text = pending.substr(shown_prefix.size());
   pending.clear();
-  store::OutboxItem row;
-  row.platform = "inbox";
-  row.kind = kCommentReply;
-  row.lane = "page:" + item->item.page_id;
-  row.payload = {{"item", item->id},
-                 {"source", item->item.source},
-                 {"page", item->item.page_id},
-                 {"comment", item->item.external_id},
-                 {"message", text},
-                 {"by", turn.person.id}};
-  turn.tx.Enqueue(row, turn.now);
+  turn.tx.Enqueue(CommentActionRow(kCommentReply, *item, turn.person.id, text), turn.now);
   // The record: the text as it goes out, and who sent it.
   turn.tx.AppendInboxChange(item->id, "reply_queued", text, text,
                             nlohmann::json{{"by", turn.person.id}}.dump(), turn.now);
