@@ -398,6 +398,11 @@ bool ConversationService::HandleInboxReply(Turn& turn, const Input& input) {
     say("inbox.reply_on_platform", {{"link", Literal(item->item.permalink)}});
     return true;
   }
+  // One reply at a time: another administrator's may be on its way.
+  if (turn.tx.CommentActionPending(item->id, kCommentReply)) {
+    say("inbox.reply_in_progress", {{"link", Literal(item->item.permalink)}});
+    return true;
+  }
   if (input.action == "inbox_reply") {
     pending = std::string(kReplyAsked) + ref;
     say("inbox.reply_prompt",

@@ -92,6 +92,10 @@ TEST_F(SocialInboxGraph, SvaraPublishesTheExactTextAndEndsTheWait) {
   const std::string text = "Hej! Vi öppnar tisdag 7 april kl. 8 & <välkommen> *då*.";
   ReplyAsJohan(comment, text);
   ASSERT_TRUE(WaitForMessage(bot_, "dal-johan", "Ditt svar är publicerat"));
+  // Shown back with its markup neutralised ('*' is not bold in our
+  // messages); published exactly as typed.
+  EXPECT_EQ(MessagesContaining(bot_, "dal-johan", "∗då∗"), 2);  // the confirmation, the receipt
+  EXPECT_EQ(MessagesContaining(bot_, "dal-johan", "*då*"), 1);  // Johan's own typed message
   auto done = graph_.done();
   ASSERT_EQ(done.size(), 1u);
   EXPECT_EQ(done[0].path, "/" + comment + "/comments");
@@ -134,6 +138,21 @@ TEST_F(SocialInboxGraph, CancelWordLeavesTheCommentOpenAndPublishesNothing) {
   EXPECT_EQ(OpenReplyWaits(), 1);
   EXPECT_EQ(bot_.Count("outbox"), 0);
   EXPECT_TRUE(graph_.calls().empty());
+}
+
+TEST_F(SocialInboxGraph, ASecondReplyWaitsForTheOneOnItsWay) {
+  const std::string comment = kPage + "_1151";
+  Arrive(comment, "Två svarare");
+  ASSERT_TRUE(WaitForMessage(bot_, "dal-sara", "Två svarare"));
+  // Johan's reply stays in the outbox for the retries (1 + 2 + 4 s).
+  graph_.FailNext(3, FakeGraph::Error::kServerError);
+  ReplyAsJohan(comment, "Johans svar");
+  std::string said =
+      PressAs(bot_, "dal-sara", NewestButton(bot_, "dal-sara", "inbox_reply", ItemId(comment)));
+  EXPECT_NE(said.find("redan på väg"), std::string::npos) << said;
+  ASSERT_TRUE(graph_.WaitForCalls(4, std::chrono::seconds(30)));
+  ASSERT_TRUE(WaitForMessage(bot_, "dal-johan", "Ditt svar är publicerat"));
+  EXPECT_EQ(graph_.done().size(), 1u);
 }
 
 TEST_F(SocialInboxGraph, DoljHidesThroughGraphWithThePageToken) {
