@@ -193,6 +193,23 @@ class ConversationService {
   void InboxArrived(store::Transaction& tx, const InboxItem& item, const std::string& raw);
   // True when page tokens were given for `page_id` (the Svara button).
   void SetReplyPages(std::vector<std::string> pages) { reply_pages_ = std::move(pages); }
+  // The outbox rows of the social inbox's replies and hides through the
+  // platform (app/platform.h CommentActions): payload {item, source, page,
+  // comment, message, by}, queued in the transaction of the administrator's
+  // confirmation.
+  static constexpr const char* kCommentReply = "comment_reply";
+  static constexpr const char* kCommentHide = "comment_hide";
+  static bool IsCommentAction(const store::OutboxItem& item) {
+    return item.kind == kCommentReply || item.kind == kCommentHide;
+  }
+  // Delivers a comment action row through `actions`. In the transaction
+  // that records the outcome: done -> the item is answered (or hidden),
+  // its wait ends, the reply's text and sender are kept in inbox_changes
+  // and the audit trail, and the administrator who pressed is told (with
+  // the link); given up -> the item stays open and the administrator is
+  // told why, and for an expired page token the organisation's information
+  // function is told to renew it. A retry changes nothing.
+  Delivery DeliverCommentAction(CommentActions& actions, const store::OutboxItem& item);
 
   struct Feed {
     std::vector<store::StoredMessage> messages;
@@ -260,6 +277,15 @@ class ConversationService {
   // information function's "sida 12 1234567890"; false if `input` is
   // none of them.
   bool HandleInboxInput(Turn& turn, const Input& input);
+  // Svara (and a template's ready reply, such as Dalarna's secure
+  // channel): the reply's text is asked for, shown back and, on
+  // confirmation, queued for the platform; false if `input` is none of
+  // that. Runs before the other handlers while a reply is pending, so that
+  // the typed text is the reply whatever it says.
+  bool HandleInboxReply(Turn& turn, const Input& input);
+  // Shows `text` back as the reply to `item` with the send and cancel
+  // buttons, and remembers it in the session until then.
+  void AskReplyConfirmation(Turn& turn, int64_t item, const std::string& text);
   // Starts comment `ref`'s public_reply wait on `account` in `tx`; false
   // for an unknown or closed account or a wait already open.
   bool StartReplyWait(store::Transaction& tx, int64_t account, const std::string& ref,

@@ -10,6 +10,7 @@
 #include "app/conversation_service.h"
 #include "app/turn.h"
 #include "bot/absence.h"
+#include "bot/answers.h"
 #include "bot/inbox.h"
 #include "bot/text.h"
 
@@ -24,6 +25,55 @@ constexpr std::chrono::minutes kGatherWindow{2};
 
 std::chrono::year_month_day DateOf(TimePoint t) {
   return std::chrono::year_month_day{std::chrono::floor<std::chrono::days>(t)};
+}
+
+// The session's pending question while a reply is written: the item asked
+// about, then the item and the text shown back for confirmation.
+constexpr std::string_view kReplyAsked = "inbox_reply:";
+constexpr std::string_view kReplyShown = "inbox_confirm:";
+constexpr const char* kSecureChannel = "secure_channel";
+
+bool StartsWith(const std::string& s, std::string_view prefix) {
+  return s.compare(0, prefix.size(), prefix) == 0;
+}
+
+std::string Trimmed(const std::string& s) {
+  const size_t b = s.find_first_not_of(" \t\r\n");
+  if (b == std::string::npos) return "";
+  return s.substr(b, s.find_last_not_of(" \t\r\n") - b + 1);
+}
+
+// The catalogue's name of why a comment action was given up.
+const char* FailureName(CommentActions::Failure f) {
+  switch (f) {
+    case CommentActions::Failure::kNoToken:
+      return "no_token";
+    case CommentActions::Failure::kTokenExpired:
+      return "token_expired";
+    case CommentActions::Failure::kGone:
+      return "gone";
+    case CommentActions::Failure::kNotAllowed:
+      return "not_allowed";
+    default:
+      return "refused";
+  }
+}
+
+// The outbox row of a reply or hide (`kind`) of `item`, asked for by
+// `by`; one lane per page, so a page's actions keep their order.
+store::OutboxItem CommentActionRow(const char* kind, const store::StoredInboxItem& item,
+                                   const std::string& by, const std::string& message) {
+  store::OutboxItem row;
+  row.platform = "inbox";
+  row.kind = kind;
+  row.lane = "page:" + item.item.page_id;
+  row.payload = {{"item", item.id},
+                 {"source", item.item.source},
+                 {"page", item.item.page_id},
+                 {"comment", item.item.external_id},
+                 {"by", by}};
+  if (!message.empty()) row.payload["message"] = message;
+  return row;
 }
 
 // The state an item moves to on a platform's change; "" for none.
@@ -132,6 +182,12 @@ void ConversationService::InboxArrived(store::Transaction& tx, const InboxItem& 
   const std::string value = std::to_string(id);
   const bool can_reply =
       std::find(reply_pages_.begin(), reply_pages_.end(), item.page_id) != reply_pages_.end();
+  // The template's ready reply for a conversation that must move to a
+  // secure channel (Dalarna 5), where kontobot can reply.
+  const Template* tmpl = TemplateOfOrg(a->org);
+  const bool secure_reply = can_reply && tmpl != nullptr &&
+                            tmpl->public_replies.count(kSecureChannel) > 0 &&
+                            !tmpl->public_replies.at(kSecureChannel).sv.empty();
   // Items of one account arriving together (a burst, one delivery with
   // several changes) are gathered: each administrator's message about
   // the account's newest open item from the last few minutes is rewritten
@@ -149,6 +205,9 @@ void ConversationService::InboxArrived(store::Transaction& tx, const InboxItem& 
     if (can_reply)
       buttons.push_back(
           {"inbox_reply", value, catalog_.Render(lang, "button.inbox_reply"), "default"});
+    if (secure_reply)
+      buttons.push_back({"inbox_reply_secure", value,
+                         catalog_.Render(lang, "button.inbox_reply_secure"), "default"});
     std::optional<store::StoredMessage> shared;
     if (head && head->notices.contains(to) && head->notices[to].is_number_integer())
       shared = tx.LoadMessage(head->notices[to].get<int64_t>());
@@ -261,6 +320,17 @@ bool ConversationService::HandleInboxInput(Turn& turn, const Input& input) {
     say("inbox.already", {{"state", catalog_.Render(lang, "inbox.state." + item->state)}});
     return true;
   }
+  const bool via_platform = hide && std::find(reply_pages_.begin(), reply_pages_.end(),
+                                              item->item.page_id) != reply_pages_.end();
+  if (via_platform) {
+    // Hidden through the platform (the copy is the record already): the
+    // item is hidden, and its wait ends, when the platform has done it.
+    turn.tx.Enqueue(CommentActionRow(kCommentHide, *item, turn.person.id, ""), turn.now);
+    turn.tx.AppendAudit(turn.now, turn.person.id, "inbox.hide_queued", subject,
+                        {{"by", turn.person.id}});
+    say("inbox.hide_queued", {{"link", Literal(item->item.permalink)}});
+    return true;
+  }
   turn.tx.SetInboxState(item->id, hide ? "hidden" : "answered", turn.person.id, turn.now);
   if (item->account != 0) EndReplyWait(turn.tx, item->account, ref, turn.now);
   turn.tx.AppendAudit(turn.now, turn.person.id, hide ? "inbox.hidden" : "inbox.answered", subject,
@@ -268,6 +338,198 @@ bool ConversationService::HandleInboxInput(Turn& turn, const Input& input) {
   say(hide ? "inbox.hide_on_platform" : "inbox.marked_answered",
       {{"link", Literal(item->item.permalink)}});
   return true;
+}
+
+bool ConversationService::HandleInboxReply(Turn& turn, const Input& input) {
+  const Lang lang = turn.session.lang;
+  std::string& pending = turn.session.pending;
+  const bool asked = StartsWith(pending, kReplyAsked);
+  const bool shown = StartsWith(pending, kReplyShown);
+  auto say = [&](const std::string& key, const Vars& vars = {}) {
+    Say(turn, {catalog_.Render(lang, key, vars), {}});
+  };
+  if (input.action.empty()) {
+    // The typed reply, whatever it says (a reply may well contain
+    // "semester" or "sida"), or the cancel word.
+    if (!asked && !shown) return false;
+    const int64_t id =
+        std::atoll(pending.substr(asked ? kReplyAsked.size() : kReplyShown.size()).c_str());
+    const auto& cancel = catalog_.CommandWords("cancel");
+    if (std::find(cancel.begin(), cancel.end(), NormalizeWord(input.text)) != cancel.end()) {
+      pending.clear();
+      say("inbox.reply_cancelled");
+      return true;
+    }
+    if (LooksLikePassword(input.text)) {  // never published; the question stays open
+      say("inbox.reply_password");
+      return true;
+    }
+    const std::string text = Trimmed(input.text);
+    if (text.empty()) {
+      say("inbox.reply_empty");
+      return true;
+    }
+    AskReplyConfirmation(turn, id, text);
+    return true;
+  }
+  if (input.action == "inbox_reply_cancel") {
+    if (asked || shown) pending.clear();
+    say("inbox.reply_cancelled");
+    return true;
+  }
+  if (input.action != "inbox_reply" && input.action != "inbox_reply_secure" &&
+      input.action != "inbox_reply_send")
+    return false;
+  auto item = turn.tx.LoadInboxItem(std::atoll(input.value.c_str()));
+  if (!item) {
+    say("inbox.gone");
+    return true;
+  }
+  const std::string ref = std::to_string(item->id);
+  if (item->state != "open") {
+    if (pending == std::string(kReplyAsked) + ref ||
+        StartsWith(pending, std::string(kReplyShown) + ref + "\n"))
+      pending.clear();
+    say("inbox.already", {{"state", catalog_.Render(lang, "inbox.state." + item->state)}});
+    return true;
+  }
+  if (std::find(reply_pages_.begin(), reply_pages_.end(), item->item.page_id) ==
+      reply_pages_.end()) {
+    say("inbox.reply_on_platform", {{"link", Literal(item->item.permalink)}});
+    return true;
+  }
+  // One reply at a time: another administrator's may be on its way.
+  if (turn.tx.CommentActionPending(item->id, kCommentReply)) {
+    say("inbox.reply_in_progress", {{"link", Literal(item->item.permalink)}});
+    return true;
+  }
+  if (input.action == "inbox_reply") {
+    pending = std::string(kReplyAsked) + ref;
+    say("inbox.reply_prompt",
+        {{"author",
+          Literal(item->item.author_name.empty() ? item->item.author_id : item->item.author_name)},
+         {"text", Literal(item->shown)},
+         {"link", Literal(item->item.permalink)}});
+    return true;
+  }
+  if (input.action == "inbox_reply_secure") {
+    auto a = item->account != 0 ? turn.tx.LoadAccount(item->account) : std::nullopt;
+    const Template* t = a ? TemplateOfOrg(a->org) : nullptr;
+    const std::string text = t != nullptr && t->public_replies.count(kSecureChannel) > 0
+                                 ? t->public_replies.at(kSecureChannel).sv
+                                 : "";
+    if (text.empty()) {
+      say("inbox.reply_no_ready_text");
+      return true;
+    }
+    // Published in Swedish, the organisation's public language.
+    AskReplyConfirmation(turn, item->id, text);
+    return true;
+  }
+  // inbox_reply_send: the text shown back for this item, confirmed.
+  const std::string shown_prefix = std::string(kReplyShown) + ref + "\n";
+  if (!StartsWith(pending, shown_prefix)) {
+    say("inbox.reply_nothing_to_send");
+    return true;
+  }
+  const std::string text = pending.substr(shown_prefix.size());
+  pending.clear();
+  turn.tx.Enqueue(CommentActionRow(kCommentReply, *item, turn.person.id, text), turn.now);
+  // The record: the text as it goes out, and who sent it.
+  turn.tx.AppendInboxChange(item->id, "reply_queued", text, text,
+                            nlohmann::json{{"by", turn.person.id}}.dump(), turn.now);
+  turn.tx.AppendAudit(
+      turn.now, turn.person.id, "inbox.reply_queued", "inbox:" + ref,
+      {{"by", turn.person.id}, {"text", MaskIdentityNumbers(text, DateOf(turn.now))}});
+  say("inbox.reply_queued", {{"link", Literal(item->item.permalink)}});
+  return true;
+}
+
+void ConversationService::AskReplyConfirmation(Turn& turn, int64_t item, const std::string& text) {
+  const Lang lang = turn.session.lang;
+  const std::string ref = std::to_string(item);
+  turn.session.pending = std::string(kReplyShown) + ref + "\n" + text;
+  Say(turn,
+      {catalog_.Render(lang, "inbox.reply_confirm", {{"text", Literal(text)}}),
+       {{"inbox_reply_send", ref, catalog_.Render(lang, "button.inbox_reply_send"), "primary"},
+        {"inbox_reply_cancel", ref, catalog_.Render(lang, "button.inbox_reply_cancel"),
+         "default"}}});
+}
+
+Delivery ConversationService::DeliverCommentAction(CommentActions& actions,
+                                                   const store::OutboxItem& row) {
+  const bool reply = row.kind == kCommentReply;
+  const nlohmann::json& p = row.payload;
+  CommentActions::Answer answer = actions.ActOnComment(
+      reply ? CommentActions::Action::kReply : CommentActions::Action::kHide, p.value("source", ""),
+      p.value("page", ""), p.value("comment", ""), p.value("message", ""));
+  Delivery d = std::move(answer.outcome);
+  if (d.result == Delivery::Result::kRetry) return d;  // nothing changes yet
+  d.learned = [this, reply, payload = p, sent = d.result == Delivery::Result::kSent,
+               failure = answer.failure, reply_id = answer.reply_id,
+               error = d.error](store::Transaction& tx) {
+    const TimePoint now = clock_.Now();
+    const int64_t id = payload.value("item", int64_t{0});
+    const std::string by = payload.value("by", "");
+    auto item = tx.LoadInboxItem(id);
+    if (!item) return;
+    const std::string ref = std::to_string(id);
+    const std::string subject = "inbox:" + ref;
+    const Person* presser = directory_.Find(by);
+    const Lang lang = kontobot::LanguageOf(presser, &tx.Languages());
+    const std::string message = payload.value("message", "");
+    const std::string masked = MaskIdentityNumbers(message, DateOf(now));
+    if (sent) {
+      // The webhook's echo of our reply may have come first and answered
+      // the item already: then only the record is added.
+      tx.AppendInboxChange(id, reply ? "replied" : "hidden_by_kontobot", message, message,
+                           nlohmann::json{{"by", by}, {"reply_id", reply_id}}.dump(), now);
+      if (item->state == "open") tx.SetInboxState(id, reply ? "answered" : "hidden", by, now);
+      if (item->account != 0) EndReplyWait(tx, item->account, ref, now);
+      nlohmann::json detail{{"by", by}, {"via", "graph"}};
+      if (reply) {
+        detail["text"] = masked;
+        detail["reply_id"] = reply_id;
+      }
+      tx.AppendAudit(now, by, reply ? "inbox.replied" : "inbox.hidden", subject, detail);
+      if (presser != nullptr)
+        Send(tx, by,
+             {catalog_.Render(lang, reply ? "inbox.reply_published" : "inbox.hidden_done",
+                              {{"link", Literal(item->item.permalink)}, {"text", Literal(masked)}}),
+              {}},
+             {}, 0, now);
+      return;
+    }
+    const std::string why = FailureName(failure);
+    tx.AppendAudit(now, "kontobot", reply ? "inbox.reply_failed" : "inbox.hide_failed", subject,
+                   {{"by", by}, {"failure", why}, {"error", error}});
+    if (presser != nullptr)
+      Send(tx, by,
+           {catalog_.Render(lang, reply ? "inbox.reply_failed" : "inbox.hide_failed",
+                            {{"reason", catalog_.Render(lang, "inbox.failure." + why)},
+                             {"link", Literal(item->item.permalink)},
+                             {"text", Literal(masked)}}),
+            {}},
+           {}, 0, now);
+    if (failure != CommentActions::Failure::kTokenExpired || item->account == 0) return;
+    // The page's token must be renewed: the organisation's information
+    // function is told, once for this failure.
+    auto a = tx.LoadAccount(item->account);
+    if (!a) return;
+    const std::string label = a->medium + (a->url.empty() ? "" : ", " + a->url);
+    const Template* t = TemplateOfOrg(a->org);
+    for (const Person* info : directory_.WithRole(a->org, t ? t->contact_role : kInfoRole)) {
+      const Lang l = kontobot::LanguageOf(info, &tx.Languages());
+      Send(tx, info->id,
+           {catalog_.Render(l, "inbox.token_expired",
+                            {{"page", Literal(item->item.page_id)},
+                             {"account", Literal(label)},
+                             {"id", std::to_string(item->account)}}),
+            {}},
+           {}, 0, now);
+    }
+  };
+  return d;
 }
 
 }  // namespace kontobot::app

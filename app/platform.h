@@ -80,6 +80,35 @@ class UserLookup {
   virtual Answer LookUpUser(const PlatformUserId& user) = 0;
 };
 
+// Optional: the platform can act on a public comment of the social inbox
+// for the organisation (reply to it, hide it: Meta's Graph API with the
+// page's token). The core queues the action as an outbox row and writes
+// what the answer means itself (ConversationService::DeliverCommentAction);
+// the platform only makes the call and says how it went. Called on the
+// outbox sender's workers, like Deliver.
+class CommentActions {
+ public:
+  virtual ~CommentActions() = default;
+  enum class Action { kReply, kHide };
+  // Why an action was given up (Delivery::Result::kFailed).
+  enum class Failure {
+    kNone,
+    kNoToken,       // no token for the page (any more)
+    kTokenExpired,  // the page's token expired or was revoked: renew it
+    kGone,          // the comment no longer exists
+    kNotAllowed,    // the token lacks the permission
+    kRefused,       // anything else the platform refused
+  };
+  struct Answer {
+    Delivery outcome;  // kSent, kRetry (with retry_after) or kFailed
+    Failure failure = Failure::kNone;
+    std::string reply_id;  // a reply's id on the platform, if it said
+  };
+  virtual bool CanActOn(const std::string& page_id) const = 0;
+  virtual Answer ActOnComment(Action action, const std::string& source, const std::string& page_id,
+                              const std::string& comment_id, const std::string& message) = 0;
+};
+
 }  // namespace kontobot::app
 
 #endif  // KONTOBOT_APP_PLATFORM_H_

@@ -233,6 +233,11 @@ struct Template {
   // handle as a workflow yet (the `lifecycle:` block): "change_admins",
   // "absence" -> the seed's sentence. Said with whom to contact.
   std::map<std::string, LocalizedText> lifecycle_rules;
+  // Ready replies to public comments (the `public_replies:` block), by
+  // name: "secure_channel" (Dalarna 5: a health-care question asked in
+  // public is broken off and moved to a secure channel). Offered as a
+  // button on the social inbox's items of the organisation's accounts.
+  std::map<std::string, LocalizedText> public_replies;
   // Whom a person is sent to for what kontobot does not handle (changing
   // administrators, absence) and who is told when an account closes: a
   // directory role and how to call it ("informationsfunktionen", "SMC:s

@@ -29,7 +29,7 @@ class TemplateParser {
     }
     r_.OnlyKeys(root, {"id", "version", "organisation", "form_title", "source", "intro", "steps",
                        "rules", "approval", "reminders", "calendar", "register", "contact",
-                       "password_advice", "closing", "change", "lifecycle"});
+                       "password_advice", "closing", "change", "lifecycle", "public_replies"});
     t->id = r_.Str(root, "id");
     if (!t->id.empty() && !ValidId(t->id)) {
       r_.Error(Field(root, "id"), "id must be lower-case letters, digits, '_' or '-'");
@@ -64,6 +64,7 @@ class TemplateParser {
     ParseClosing(Field(root, "closing"), *t);
     ParseChange(Field(root, "change"), *t);
     ParseLifecycle(Field(root, "lifecycle"), *t);
+    ParsePublicReplies(Field(root, "public_replies"), *t);
     return t;
   }
 
@@ -500,6 +501,16 @@ class TemplateParser {
     for (const char* key : {"change_admins", "absence"}) {
       if (Field(node, key).IsDefined()) t.lifecycle_rules[key] = r_.Text(node, key);
     }
+  }
+
+  // Ready texts an administrator may publish as the reply to a public
+  // comment with one press (the social inbox), by name.
+  void ParsePublicReplies(const YAML::Node& node, Template& t) {
+    if (!node.IsDefined() || node.IsNull()) return;
+    if (!IsMapNode(node)) return r_.Error(node, "'public_replies' must be a map");
+    r_.OnlyKeys(node, {"secure_channel"});
+    if (Field(node, "secure_channel").IsDefined())
+      t.public_replies["secure_channel"] = r_.Text(node, "secure_channel");
   }
 
   void ParseRegister(const YAML::Node& node, Template& t) {

@@ -221,7 +221,12 @@ std::unique_ptr<PlatformEdge> MakeMattermost(App::Parts& p,
 
 std::unique_ptr<PlatformEdge> MakeInbox(App::Parts& p, const std::shared_ptr<spdlog::logger>& log) {
   const config::Options& o = p.options;
-  inbox::Settings s{o.meta_verify_token, o.meta_app_secret, o.inbox_secret, o.graph_api_base, {}};
+  inbox::Settings s{o.meta_verify_token,
+                    o.meta_app_secret,
+                    o.inbox_secret,
+                    o.graph_api_base,
+                    {},
+                    std::chrono::seconds(o.api_timeout)};
   for (const std::string& t : o.meta_page_tokens) {
     size_t eq = t.find('=');
     s.page_tokens[t.substr(0, eq)] = t.substr(eq + 1);
@@ -289,11 +294,17 @@ std::unique_ptr<App> App::Create(const config::Options& o,
     p->service.EnableOutboxPlatform(edge->name());
     // A platform that can look its users up answers the core's look-up
     // rows; the core writes the answers (app/platform.h, UserLookup).
+    // A platform that acts on public comments (the social inbox's replies
+    // and hides) makes the calls; the core writes what they mean.
     auto* lookup = dynamic_cast<app::UserLookup*>(edge);
-    p->outbox.Handle(edge->name(), [edge, lookup, parts](const store::OutboxItem& item,
-                                                         const app::DeliveryContext& context) {
+    auto* comments = dynamic_cast<app::CommentActions*>(edge);
+    p->outbox.Handle(edge->name(), [edge, lookup, comments, parts](
+                                       const store::OutboxItem& item,
+                                       const app::DeliveryContext& context) {
       if (lookup != nullptr && app::ConversationService::IsUserLookup(item))
         return parts->service.DeliverLookUp(*lookup, item, [parts] { parts->inbound.Notify(); });
+      if (comments != nullptr && app::ConversationService::IsCommentAction(item))
+        return parts->service.DeliverCommentAction(*comments, item);
       return edge->Deliver(item, context);
     });
     if (auto* queued = dynamic_cast<app::QueuedEvents*>(edge)) {

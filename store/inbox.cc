@@ -42,6 +42,11 @@ constexpr const char* kFindItem = R"sql(
   SELECT * FROM inbox_items WHERE source = ? AND external_id = ?
 )sql";
 
+constexpr const char* kCommentActionPending = R"sql(
+  SELECT EXISTS(SELECT 1 FROM outbox WHERE platform = 'inbox' AND kind = ?2
+                AND status = 'pending' AND json_extract(payload, '$.item') = ?1)
+)sql";
+
 constexpr const char* kSetState = R"sql(
   UPDATE inbox_items SET state = ?2, changed_by = ?3, changed_at = ?4
   WHERE id = ?1 AND state <> ?2
@@ -159,6 +164,13 @@ std::optional<StoredInboxItem> Transaction::FindInboxItem(const std::string& sou
   q.bind(1, source);
   q.bind(2, external_id);
   return FirstRow(q, ItemFrom);
+}
+
+bool Transaction::CommentActionPending(int64_t id, const std::string& kind) {
+  SQLite::Statement& q = store_.Prepare(kCommentActionPending);
+  q.bind(1, id);
+  q.bind(2, kind);
+  return q.executeStep() && q.getColumn(0).getInt() != 0;
 }
 
 bool Transaction::SetInboxState(int64_t id, const std::string& state, const std::string& by,

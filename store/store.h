@@ -334,6 +334,9 @@ class Transaction {
                                                     TimePoint since);
   // Items for pages no account has (registration_id NULL), newest first.
   std::vector<StoredInboxItem> UnassignedInboxItems(int limit);
+  // True while a reply or hide (outbox kind `kind`) of item `id` waits in
+  // the outbox, not yet sent or given up.
+  bool CommentActionPending(int64_t id, const std::string& kind);
 
   // --- absences and their cover (store/absences.cc)
   // Records a new absence (its id is ignored) at `at`; returns its id.

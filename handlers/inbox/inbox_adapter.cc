@@ -3,9 +3,12 @@
 #include <atomic>
 #include <stdexcept>
 
+#include <cpprest/http_client.h>
 #include <nlohmann/json.hpp>
 
+#include "handlers/api_call.h"
 #include "handlers/inbox/wire.h"
+#include "handlers/meta/graph.h"
 #include "handlers/meta/wire.h"
 
 namespace kontobot::inbox {
@@ -40,6 +43,8 @@ Adapter::Adapter(Settings settings, app::ConversationService& service, app::Inbo
   for (const auto& [page, token] : settings_.page_tokens) pages.push_back(page);
   service_.SetReplyPages(std::move(pages));
 }
+
+Adapter::~Adapter() = default;
 
 void Adapter::RegisterRoutes(handlers::HttpServer& server) {
   if (!settings_.meta_app_secret.empty()) {
@@ -130,8 +135,74 @@ void Adapter::Land(const std::vector<InboxItem>& items, const std::string& raw,
 
 app::Delivery Adapter::Deliver(const store::OutboxItem& item, const app::DeliveryContext&) {
   // All three arguments: clang-tidy 14 crashes on a defaulted one here.
-  return {app::Delivery::Result::kFailed, "the inbox delivers nothing yet (" + item.kind + ")",
+  return {app::Delivery::Result::kFailed, "the inbox delivers no " + item.kind + " rows",
           std::nullopt};
+}
+
+bool Adapter::CanActOn(const std::string& page_id) const {
+  return settings_.page_tokens.count(page_id) > 0;
+}
+
+Adapter::Answer Adapter::ActOnComment(Action action, const std::string& source,
+                                      const std::string& page_id, const std::string& comment_id,
+                                      const std::string& message) {
+  Answer a;
+  auto token = settings_.page_tokens.find(page_id);
+  if (token == settings_.page_tokens.end()) {
+    a.outcome = {app::Delivery::Result::kFailed, "no page token for " + page_id, std::nullopt};
+    a.failure = Failure::kNoToken;
+    return a;
+  }
+  auto request = meta::BuildCommentRequest(
+      action == Action::kReply ? meta::CommentAction::kReply : meta::CommentAction::kHide, source,
+      comment_id, message, token->second);
+  if (!request) {
+    a.outcome = {app::Delivery::Result::kFailed,
+                 "Graph cannot act on " + source + " comment " + comment_id, std::nullopt};
+    a.failure = Failure::kRefused;
+    return a;
+  }
+  handlers::ApiAnswer answer;
+  try {
+    std::call_once(http_once_, [this] {
+      http_ = std::make_unique<web::http::client::http_client>(
+          settings_.graph_api_base, handlers::ApiClientConfig(settings_.deadline));
+    });
+    web::http::http_request req(web::http::methods::POST);
+    req.set_request_uri(request->path);
+    // Not idempotent (a reply): never sent twice by the library.
+    handlers::OneShotBody(req, request->body, "application/x-www-form-urlencoded");
+    answer = handlers::CallWithDeadline(*http_, req, settings_.deadline);
+  } catch (const std::exception& e) {  // a bad base URL
+    answer.transport_error = e.what();
+  }
+  meta::GraphOutcome o = meta::ClassifyGraphAnswer(answer.status, answer.body,
+                                                   answer.transport_error, answer.retry_after);
+  a.reply_id = o.id;
+  switch (o.verdict) {
+    case meta::GraphVerdict::kDone:
+      a.outcome = {app::Delivery::Result::kSent, "", std::nullopt};
+      break;
+    case meta::GraphVerdict::kRetry:
+      a.outcome = {app::Delivery::Result::kRetry, o.error, o.retry_after};
+      a.outcome.uncertain = o.uncertain;
+      break;
+    case meta::GraphVerdict::kTokenExpired:
+      a.failure = Failure::kTokenExpired;
+      break;
+    case meta::GraphVerdict::kGone:
+      a.failure = Failure::kGone;
+      break;
+    case meta::GraphVerdict::kNotAllowed:
+      a.failure = Failure::kNotAllowed;
+      break;
+    case meta::GraphVerdict::kRefused:
+      a.failure = Failure::kRefused;
+      break;
+  }
+  if (a.failure != Failure::kNone)
+    a.outcome = {app::Delivery::Result::kFailed, o.error, std::nullopt};
+  return a;
 }
 
 app::Processed Adapter::Process(store::Transaction& tx, const store::QueuedEvent& event) {

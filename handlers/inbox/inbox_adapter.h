@@ -15,13 +15,19 @@
 // delivery with nothing kontobot keeps (reactions, other fields, unknown
 // verbs, other event types) 200, counted in the log.
 //
+// Replies and hides (app::CommentActions) are Graph API calls with the
+// page's token (handlers/meta/graph.h), made from the outbox.
+//
 // Thread-safety: the routes run on the server's threads, Process on the
-// inbound queue's worker (app/platform.h).
+// inbound queue's worker, ActOnComment on the outbox's workers
+// (app/platform.h).
 #ifndef KONTOBOT_HANDLERS_INBOX_INBOX_ADAPTER_H_
 #define KONTOBOT_HANDLERS_INBOX_INBOX_ADAPTER_H_
 
+#include <chrono>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -33,28 +39,40 @@
 #include "bot/inbox.h"
 #include "handlers/platform_edge.h"
 
+namespace web::http::client {
+class http_client;
+}  // namespace web::http::client
+
 namespace kontobot::inbox {
 
 struct Settings {
   std::string meta_verify_token;  // "" with the app secret: no /hooks/meta
   std::string meta_app_secret;
   std::string secret;                              // whsec_…; "": no /hooks/inbox
-  std::string graph_api_base;                      // for replies and hides (not used yet)
+  std::string graph_api_base;                      // for replies and hides
   std::map<std::string, std::string> page_tokens;  // page id -> page token
+  std::chrono::milliseconds deadline{10000};       // of each Graph call
 };
 
-class Adapter final : public handlers::PlatformEdge, public app::QueuedEvents {
+class Adapter final : public handlers::PlatformEdge,
+                      public app::QueuedEvents,
+                      public app::CommentActions {
  public:
   // Throws std::invalid_argument if the inbox secret is not whsec_<base64>.
   Adapter(Settings settings, app::ConversationService& service, app::InboundQueue& inbound,
           const Clock& clock, std::shared_ptr<spdlog::logger> log);
+  ~Adapter() override;
 
   std::string name() const override { return "inbox"; }
   void RegisterRoutes(handlers::HttpServer& server) override;
-  // No outbox rows are written for the inbox yet: any is failed.
+  // The inbox's outbox rows are comment actions, delivered through
+  // ActOnComment by the core: any other row is failed.
   app::Delivery Deliver(const store::OutboxItem& item,
                         const app::DeliveryContext& context) override;
   app::Processed Process(store::Transaction& tx, const store::QueuedEvent& event) override;
+  bool CanActOn(const std::string& page_id) const override;
+  Answer ActOnComment(Action action, const std::string& source, const std::string& page_id,
+                      const std::string& comment_id, const std::string& message) override;
 
  private:
   void Meta(const handlers::Request& request, const handlers::Responder& respond);
@@ -70,6 +88,8 @@ class Adapter final : public handlers::PlatformEdge, public app::QueuedEvents {
   app::InboundQueue& inbound_;
   const Clock& clock_;
   std::shared_ptr<spdlog::logger> log_;
+  std::once_flag http_once_;
+  std::unique_ptr<web::http::client::http_client> http_;  // Graph; made on first use
 };
 
 }  // namespace kontobot::inbox

@@ -224,6 +224,25 @@ TEST(ShippedConfiguration, AllTemplatesLoad) {
   EXPECT_EQ(load.templates.size(), 5u);
 }
 
+TEST(ShippedConfiguration, OnlyDalarnaHasTheSecureChannelReply) {
+  // Dalarna 5: a health-care question asked in public is broken off and
+  // moved to the ordinary (secure) channels; the social inbox offers this
+  // text with one press, and only to organisations whose template has it.
+  auto load = LoadTemplateDir(testing::SourcePath("config/templates"));
+  for (const auto& [id, t] : load.templates) {
+    auto text = t->public_replies.find("secure_channel");
+    if (id == "dalarna") {
+      ASSERT_NE(text, t->public_replies.end());
+      EXPECT_NE(text->second.sv.find("1177"), std::string::npos);
+      EXPECT_FALSE(text->second.en.empty());
+    } else {
+      EXPECT_EQ(text, t->public_replies.end()) << id;
+    }
+  }
+  EXPECT_TRUE(
+      Contains(Errors(std::string(kHead) + "public_replies: {other: {sv: x, en: y}}\n"), "other"));
+}
+
 TEST(ShippedConfiguration, CataloguesLoadWithEveryKeyInBothLanguages) {
   auto load = LoadCatalogDir(testing::SourcePath("config/messages"));
   for (const auto& e : load.errors) ADD_FAILURE() << e.ToString();

@@ -11,6 +11,7 @@
 #include <gtest/gtest.h>
 
 #include "tests/e2e/bot_process.h"
+#include "tests/e2e/inbox_account.h"
 #include "tests/fakes/webhook_senders.h"
 
 namespace {
@@ -31,34 +32,6 @@ std::vector<std::string> Args(const std::string& now = kThursdayBeforeEaster) {
   return {"--test-clock",      "--test-clock-now", now,
           "--meta-app-secret", kAppSecret,         "--meta-verify-token",
           kVerifyToken,        "--inbox-secret",   kInboxSecret};
-}
-
-// Registration 1: Folktandvården's Facebook page, listed, administered by
-// Johan (the holder) and Sara.
-void AddDalarnaAccount(Bot& bot) {
-  SQLite::Database db(bot.db(), SQLite::OPEN_READWRITE, 10000);
-  const std::string t = "'2026-03-02T09:00:00.000Z'";
-  db.exec(
-      "INSERT INTO persons(id, name, org, first_seen) VALUES ('dal-karin', 'Karin Dahl', "
-      "'dalarna', " +
-      t + ")");
-  db.exec(
-      "INSERT INTO drafts(id, person_id, org, template_id, template_version, status, state, "
-      "created_at, updated_at) VALUES (1, 'dal-karin', 'dalarna', 'dalarna', 1, 'submitted', "
-      "'{}', " +
-      t + ", " + t + ")");
-  db.exec(
-      "INSERT INTO registrations(id, person_id, org, template_id, template_version, answers, "
-      "status, submitted_at) VALUES (1, 'dal-karin', 'dalarna', 'dalarna', 1, '{}', "
-      "'approved', " +
-      t + ")");
-  db.exec(
-      "INSERT INTO accounts(registration_id, org, medium, url, unit, purpose, administrators, "
-      "approvals, status, registered_at, listed_at) VALUES (1, 'dalarna', 'Facebook', "
-      "'www.facebook.com/folktandvarden', 'Folktandvården', 'Information', "
-      "'[{\"name\":\"Johan Berg\",\"email\":\"johan.berg@ltdalarna.se\"},"
-      "{\"name\":\"Sara Nyström\",\"email\":\"sara.nystrom@ltdalarna.se\"}]', '[]', 'listed', " +
-      t + ", " + t + ")");
 }
 
 // The bot with the account, its page linked by Lena in chat.
