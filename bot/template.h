@@ -147,6 +147,13 @@ struct StartupStep {
   // public register then (a template without such a step lists the account
   // when it is approved).
   bool creates_account = false;
+  // "page_id": the step asks for the account's page or profile id (digits;
+  // Facebook Page id, Instagram professional account id) and, given it,
+  // links the page to the account as "sida" does (issue 18). "" for a
+  // step confirmed with a button only.
+  std::string asks;
+  // Asked only when this holds on the registration's answers.
+  std::optional<Condition> when;
 };
 
 // One step of closing an account (the template's `closing:` block): a task

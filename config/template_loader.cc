@@ -396,9 +396,16 @@ class TemplateParser {
         r_.Error(n, "a startup step must be a map with id and text");
         continue;
       }
-      r_.OnlyKeys(n, {"id", "text", "confirmed_by", "creates_account"});
-      StartupStep s{r_.Str(n, "id"), r_.Text(n, "text"), r_.Str(n, "confirmed_by", false),
-                    r_.Bool(n, "creates_account", false)};
+      r_.OnlyKeys(n, {"id", "text", "confirmed_by", "creates_account", "asks", "when"});
+      StartupStep s;
+      s.id = r_.Str(n, "id");
+      s.text = r_.Text(n, "text");
+      s.confirmed_by = r_.Str(n, "confirmed_by", false);
+      s.creates_account = r_.Bool(n, "creates_account", false);
+      s.asks = r_.Str(n, "asks", false);
+      if (!s.asks.empty() && s.asks != "page_id")
+        r_.Error(Field(n, "asks"), "a startup step can only ask for 'page_id'");
+      if (Field(n, "when").IsDefined()) s.when = ParseCondition(Field(n, "when"), t);
       if (s.confirmed_by.empty()) s.confirmed_by = "requester";
       t.startup_steps.push_back(s);
     }

@@ -216,4 +216,33 @@ TEST(InboxCase, FlaggaStartsTheCaseWithEveryTaskOfTheSeed) {
   EXPECT_EQ(bot.Count("inbox_cases"), 1);
 }
 
+TEST(InboxCase, StartUpStepAsksForThePageIdAndLinksItSoTheNextCommentLandsOnTheAccount) {
+  Bot bot(TempDb());
+  bot.Start(Args());
+  ASSERT_NO_FATAL_FAILURE(RegisterAndApprove(
+      bot, "gis-anna", "gislaved",
+      {{"administratorer",
+        "Omar Haddad, omar.haddad@gislaved.se\nLisa Åberg, lisa.aberg@gislaved.se"}}));
+  ASSERT_EQ(One(bot, "SELECT medium FROM accounts WHERE registration_id = 1"), "Facebook");
+  json ask = NewestButton(bot, "gis-anna", "page_id");
+  ASSERT_FALSE(ask.is_null());
+  EXPECT_NE(ask["text"].get<std::string>().find("Ge kontobot sidans id"), std::string::npos);
+  EXPECT_NE(PressAs(bot, "gis-anna", ask).find("bara siffror"), std::string::npos);
+  // Validated: an address is not an id, and the question stays open.
+  std::string said = Texts(bot.Say("gis-anna", "facebook.com/fritid"));
+  EXPECT_NE(said.find("ser inte ut som ett sid-id"), std::string::npos) << said;
+  EXPECT_EQ(bot.Count("account_pages"), 0);
+  said = Texts(bot.Say("gis-anna", "444 555 666"));
+  EXPECT_NE(said.find("Sidan 444555666 hör nu till anmälan nr 1"), std::string::npos) << said;
+  EXPECT_EQ(One(bot, "SELECT registration_id FROM account_pages WHERE page_id = '444555666'"), "1");
+  EXPECT_EQ(One(bot, "SELECT status FROM tasks WHERE step_id = 'sidans_id'"), "done");
+  // The next comment on that page reaches the account's administrators.
+  Comment(bot, "800_1", "När öppnar fritidsgården?", kNowUnix, "444555666");
+  ASSERT_TRUE(WaitForMessage(bot, "gis-omar", "När öppnar fritidsgården?"));
+  EXPECT_EQ(One(bot, "SELECT registration_id FROM inbox_items"), "1");
+  // "sida" keeps working beside it.
+  EXPECT_NE(Texts(bot.Say("gis-info", "sida 1 777888999")).find("hör nu till konto nr 1"),
+            std::string::npos);
+}
+
 }  // namespace
