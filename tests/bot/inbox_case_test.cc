@@ -78,6 +78,7 @@ InboxPolicy Dalarna() {
 
 std::vector<std::string> Kinds(const std::vector<InboxCaseTaskSpec>& specs) {
   std::vector<std::string> kinds;
+  kinds.reserve(specs.size());
   for (const auto& s : specs) kinds.push_back(s.kind);
   return kinds;
 }

@@ -24,7 +24,8 @@ constexpr const char* kNow = "2026-04-14T10:00:00+02:00";  // a Tuesday
 constexpr int64_t kNowUnix = 1776153600;                   // the same instant
 
 std::vector<std::string> Args() {
-  return {"--test-clock", "--test-clock-now", kNow, "--meta-app-secret", kAppSecret};
+  return {"--test-clock",        "--test-clock-now", kNow, "--meta-app-secret", kAppSecret,
+          "--meta-verify-token", "e2e-verify-token"};
 }
 
 // Registration 1, listed: `org`'s account administered by `admins`
@@ -62,7 +63,7 @@ void StartDalarna(Bot& bot) {
 void StartSmc(Bot& bot) {
   bot.Start(Args());
   AddAccount(bot, "smc", "smc-mats", "Mats Olsson",
-             "[{\"name\":\"Rune Ask\",\"email\":\"rune.ask@smc-smaland.example\"}]");
+             R"([{"name":"Rune Ask","email":"rune.ask@smc-smaland.example"}])");
   ASSERT_NE(Texts(bot.Say("smc-kansli", "sida 1 " + kPage)).find("hör nu till konto nr 1"),
             std::string::npos);
 }
