@@ -54,6 +54,12 @@ void ConversationService::ApplyCase(Turn& t, Case& c, const CaseOutcome& co) {
   }
   for (const AuditEntry& a : co.audit)
     t.tx.AppendAudit(t.now, t.person.id, a.action, a.subject, a.detail);
+  if (co.page_id) {
+    // A start-up step gave the account's page id: linked as "sida" links it.
+    t.tx.SetAccountPage(*co.page_id, c.id, t.person.id, t.now);
+    t.tx.AppendAudit(t.now, t.person.id, "inbox.page_set", "registration:" + std::to_string(c.id),
+                     {{"page", *co.page_id}, {"by", "startup_step"}});
+  }
 
   if (co.register_account) {
     const Template& tmpl = *templates_.at(c.template_id);

@@ -226,12 +226,14 @@ std::optional<std::vector<store::StoredMessage>> ConversationService::PressIn(
     if (!message || !tx.MessageCarriesTask(message->id, CaseEngine::TaskOf(pressed.value)))
       return std::nullopt;
     if (echo.empty()) {
-      static const std::map<std::string, std::string> kLabels{{"approve", "button.approve"},
-                                                              {"reject", "button.reject"},
-                                                              {"ask", "button.ask"},
-                                                              {"accept", "button.admin_accept"},
-                                                              {"decline", "button.admin_decline"},
-                                                              {"done", "button.startup_done"}};
+      static const std::map<std::string, std::string> kLabels{
+          {"approve", "button.approve"},
+          {"reject", "button.reject"},
+          {"ask", "button.ask"},
+          {"accept", "button.admin_accept"},
+          {"decline", "button.admin_decline"},
+          {"done", "button.startup_done"},
+          {"page_id", "button.startup_page_id"}};
       echo = catalog_.Render(kontobot::LanguageOf(&person, &tx.Languages()),
                              kLabels.at(pressed.action));
     }
@@ -295,6 +297,7 @@ std::vector<store::StoredMessage> ConversationService::HandleIn(store::Transacti
     Say(turn, Reply{catalog_.Render(session.lang, "case.aborted"), {}});
   } else if (!case_text && (HandleInboxReply(turn, input) || HandleAbsenceInput(turn, input) ||
                             HandleChangeInput(turn, input) || HandleClosingInput(turn, input) ||
+                            HandleInboxCaseInput(turn, input) ||
                             HandleDiaryInput(turn, input) || HandleInboxInput(turn, input) ||
                             HandleReminderInput(turn, input))) {
     // an absence (the conversation, its start, the cover's answer), a

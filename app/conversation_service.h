@@ -15,6 +15,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <spdlog/logger.h>
@@ -26,6 +27,7 @@
 #include "bot/closing.h"
 #include "bot/conversation.h"
 #include "bot/ids.h"
+#include "bot/inbox_case.h"
 #include "bot/intent.h"
 #include "bot/reminders.h"
 #include "store/store.h"
@@ -191,6 +193,27 @@ class ConversationService {
   // it answers; a change (edited, remove, hide, unhide) is appended to the
   // item's history. An item seen before does nothing.
   void InboxArrived(store::Transaction& tx, const InboxItem& item, const std::string& raw);
+  // --- the inbox's handling cases (app/inbox_case_effects.cc)
+  // Completes the open task of `kind` ("remove", "register", "report") of
+  // item `item_id`'s handling case, done by `by` (a person id, or
+  // "platform" when the webhook says the comment was removed or hidden):
+  // recorded in the audit trail and the account's history, the case's
+  // messages rewritten, the case closed when no task is left. False when
+  // the item has no open case or the case no open task of that kind. For
+  // the outcome of a hide (the Dölj button, the Graph API's answer).
+  bool CompleteInboxCaseTask(store::Transaction& tx, int64_t item_id, const std::string& kind,
+                             const std::string& by, TimePoint now);
+  // Starts item `item`'s handling case for `reason` (bot/inbox_case.h:
+  // identity_number, word_list with the `lists` that matched, flag) with the
+  // template's tasks, opened by `by`; its id, or 0 when none was started
+  // (an unknown page, a case already open, no tasks in the template).
+  int64_t OpenInboxCase(store::Transaction& tx, const store::StoredInboxItem& item,
+                        std::string_view reason, const std::vector<std::string>& lists,
+                        const std::string& by, TimePoint now);
+  // After an item is stored and shown: a valid identity number or a hit on
+  // the organisation's word lists starts its handling case.
+  void FlagArrivedInboxItem(store::Transaction& tx, int64_t item_id, TimePoint now);
+
   // True when page tokens were given for `page_id` (the Svara button).
   void SetReplyPages(std::vector<std::string> pages) { reply_pages_ = std::move(pages); }
   // The outbox rows of the social inbox's replies and hides through the
@@ -286,6 +309,28 @@ class ConversationService {
   // Shows `text` back as the reply to `item` with the send and cancel
   // buttons, and remembers it in the session until then.
   void AskReplyConfirmation(Turn& turn, int64_t item, const std::string& text);
+  // The handling case's buttons (icase_done, icase_skip) and
+  // "diarienummer K3 <number>"; false if `input` is none of them.
+  bool HandleInboxCaseInput(Turn& turn, const Input& input);
+  // Who sees case `c`: the account's administrators, the information
+  // function and the roles that confirm its tasks.
+  std::vector<std::string> InboxCasePeople(store::Transaction& tx, const store::InboxCase& c);
+  // True if `person` may confirm `task` of `c`.
+  bool MayConfirmInboxCaseTask(store::Transaction& tx, const store::InboxCase& c,
+                               const CaseTask& task, const Person& person);
+  // The case's message to `to` (nullptr: no buttons) in `lang`.
+  Reply InboxCaseMessage(store::Transaction& tx, const store::InboxCase& c, const Person* to,
+                         Lang lang);
+  // Sends, or rewrites, the case's message to everyone who sees it.
+  void ShowInboxCase(store::Transaction& tx, int64_t case_id, TimePoint now);
+  // Moves task `position` of `c` to `state` by `by`, closes the case when
+  // none is left open, records both and rewrites the messages; false if
+  // the task was not open.
+  bool FinishInboxCaseTask(store::Transaction& tx, store::InboxCase& c, int position,
+                           const std::string& state, const std::string& by, TimePoint now);
+  // An audit entry (subject inbox_case:N) and an account_history row.
+  void InboxCaseHistory(store::Transaction& tx, const store::InboxCase& c, const std::string& event,
+                        const std::string& by, TimePoint now, nlohmann::json detail);
   // Starts comment `ref`'s public_reply wait on `account` in `tx`; false
   // for an unknown or closed account or a wait already open.
   bool StartReplyWait(store::Transaction& tx, int64_t account, const std::string& ref,

@@ -12,6 +12,7 @@
 #include "bot/absence.h"
 #include "bot/answers.h"
 #include "bot/inbox.h"
+#include "bot/inbox_case.h"
 #include "bot/text.h"
 
 namespace kontobot::app {
@@ -110,6 +111,8 @@ void ConversationService::InboxArrived(store::Transaction& tx, const InboxItem& 
       // Gone from public view: nothing to answer any more.
       if (state != "open" && known->account != 0)
         EndReplyWait(tx, known->account, std::to_string(known->id), now);
+      // Removed or hidden on the platform: the case's task is done.
+      if (state != "open") CompleteInboxCaseTask(tx, known->id, "remove", "platform", now);
     }
     tx.AppendAudit(now, "kontobot", "inbox.changed", "inbox:" + std::to_string(known->id),
                    {{"verb", VerbName(item.verb)}, {"flagged", flagged}});
@@ -235,6 +238,7 @@ void ConversationService::InboxArrived(store::Transaction& tx, const InboxItem& 
   }
   tx.SetInboxNotices(id, notices);
   StartReplyWait(tx, a->registration_id, value, now, now);
+  FlagArrivedInboxItem(tx, id, now);  // an identity number or a word-list hit: a case
 }
 
 bool ConversationService::HandleInboxInput(Turn& turn, const Input& input) {
@@ -297,6 +301,11 @@ bool ConversationService::HandleInboxInput(Turn& turn, const Input& input) {
   if (input.action == "inbox_flag") {
     turn.tx.AppendAudit(turn.now, turn.person.id, "inbox.flagged", subject, {});
     say("inbox.flag_recorded");
+    // The organisation's handling case (app/inbox_case_effects.cc); where
+    // the template prescribes none, the information function is told.
+    if (a && (turn.tx.InboxCaseOfItem(item->id) ||
+              OpenInboxCase(turn.tx, *item, kFlagManual, {}, turn.person.id, turn.now) != 0))
+      return true;
     if (a) {
       const Template* t = TemplateOfOrg(a->org);
       for (const Person* info : directory_.WithRole(a->org, t ? t->contact_role : kInfoRole)) {
@@ -333,6 +342,7 @@ bool ConversationService::HandleInboxInput(Turn& turn, const Input& input) {
   }
   turn.tx.SetInboxState(item->id, hide ? "hidden" : "answered", turn.person.id, turn.now);
   if (item->account != 0) EndReplyWait(turn.tx, item->account, ref, turn.now);
+  if (hide) CompleteInboxCaseTask(turn.tx, item->id, "remove", turn.person.id, turn.now);
   turn.tx.AppendAudit(turn.now, turn.person.id, hide ? "inbox.hidden" : "inbox.answered", subject,
                       {{"by", turn.person.id}});
   say(hide ? "inbox.hide_on_platform" : "inbox.marked_answered",
@@ -482,9 +492,12 @@ Delivery ConversationService::DeliverCommentAction(CommentActions& actions,
     if (sent) {
       // The webhook's echo of our reply may have come first and answered
       // the item already: then only the record is added.
-      tx.AppendInboxChange(id, reply ? "replied" : "hidden_by_kontobot", message, message,
+      tx.AppendInboxChange(id, reply ? "replied" : "hidden_by_kontobot", message, masked,
                            nlohmann::json{{"by", by}, {"reply_id", reply_id}}.dump(), now);
       if (item->state == "open") tx.SetInboxState(id, reply ? "answered" : "hidden", by, now);
+      // Hidden through Graph: a flagged item's handling case has its
+      // removal done.
+      if (!reply) CompleteInboxCaseTask(tx, id, "remove", by, now);
       if (item->account != 0) EndReplyWait(tx, item->account, ref, now);
       nlohmann::json detail{{"by", by}, {"via", "graph"}};
       if (reply) {

@@ -9,6 +9,10 @@
 // connection to the cores it shares with the server under test. A request's
 // latency runs from its write to the last byte of its response.
 //
+// With PATH /hooks/meta it sends Meta Page feed comments instead (one new
+// comment per request, X-Hub-Signature-256 with SECRET as the app secret),
+// and USER[,USER...] are page ids (bench/inbox_events.sh).
+//
 // Usage: slack_loadgen HOST PORT PATH SECRET CONNECTIONS SECONDS USER[,USER...] [THREADS]
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -62,9 +66,56 @@ struct Target {
   std::string run_id;
 };
 
+// One signed Meta Page `feed` delivery with one new comment (a unique
+// comment id), as Meta sends it to POST /hooks/meta: X-Hub-Signature-256 is
+// the hex HMAC-SHA256 of the body with the app secret. `t.users` are the
+// page ids.
+std::string BuildMetaRequest(const Target& t, int conn, long seq) {
+  const std::string& page = t.users[static_cast<size_t>(conn + seq) % t.users.size()];
+  std::string ts = std::to_string(std::chrono::duration_cast<std::chrono::seconds>(
+                                      std::chrono::system_clock::now().time_since_epoch())
+                                      .count());
+  std::string comment =
+      page + "_" + t.run_id + "x" + std::to_string(conn) + "x" + std::to_string(seq);
+  std::string body;
+  body.reserve(700);
+  body.append(R"({"object":"page","entry":[{"id":")")
+      .append(page)
+      .append(R"(","time":)")
+      .append(ts)
+      .append(R"(,"changes":[{"field":"feed","value":{"item":"comment","verb":"add",)")
+      .append(R"("comment_id":")")
+      .append(comment)
+      .append(R"(","post_id":")")
+      .append(page)
+      .append(R"(_100","parent_id":")")
+      .append(page)
+      .append(R"(_100","from":{"id":"5550001","name":"Eva Invånare"},)")
+      .append(R"("message":"Hej! När öppnar simhallen igen efter renoveringen? Vi är )")
+      .append(R"(flera som undrar, och tiderna på webben stämmer inte med skylten.",)")
+      .append(R"("created_time":)")
+      .append(ts)
+      .append("}}]}]}");
+  std::string signature = "sha256=" + Hmac(t.secret, body);
+  std::string req;
+  req.reserve(body.size() + 300);
+  req.append("POST ")
+      .append(t.path)
+      .append(" HTTP/1.1\r\nHost: ")
+      .append(t.host)
+      .append("\r\nContent-Type: application/json\r\nContent-Length: ")
+      .append(std::to_string(body.size()))
+      .append("\r\nX-Hub-Signature-256: ")
+      .append(signature)
+      .append("\r\n\r\n")
+      .append(body);
+  return req;
+}
+
 // One signed event_callback envelope of about 1 KB, like a real message.im.
 // Built by appending: this is the load generator's hot path.
 std::string BuildRequest(const Target& t, int conn, long seq) {
+  if (t.path == "/hooks/meta") return BuildMetaRequest(t, conn, seq);
   constexpr std::array<std::string_view, 2> kTexts = {"status", "hjälp"};
   const std::string& user = t.users[static_cast<size_t>(conn + seq) % t.users.size()];
   std::string ts = std::to_string(std::chrono::duration_cast<std::chrono::seconds>(

@@ -52,7 +52,7 @@ std::optional<TaskStatus> ParseTaskStatus(std::string_view name) {
 
 bool CaseEngine::Owns(const std::string& action) {
   return action == "approve" || action == "reject" || action == "ask" || action == "accept" ||
-         action == "decline" || action == "done";
+         action == "decline" || action == "done" || action == "page_id";
 }
 
 int64_t CaseEngine::TaskOf(const std::string& value) {
@@ -159,6 +159,16 @@ class CaseEngine::Run {
     }
     if (task->kind == TaskKind::kAdmin && (action == "accept" || action == "decline")) {
       return AdminDecision(*task, action == "accept");
+    }
+    if (task->kind == TaskKind::kStartup && action == "page_id") {
+      if (task->status != TaskStatus::kOpen) {
+        Reply(T(lang, "startup.recorded"));
+        return std::move(out_);
+      }
+      out_.pending[actor.id] = std::string(kCasePending) + "page_id:" + std::to_string(task->id);
+      Reply(T(lang, "startup.page_id_prompt"), {{"case_abort", "task:" + std::to_string(task->id),
+                                                 T(lang, "button.case_abort"), "default"}});
+      return std::move(out_);
     }
     if (task->kind == TaskKind::kStartup && action == "done") {
       task->status = TaskStatus::kDone;
@@ -556,7 +566,8 @@ class CaseEngine::Run {
     Audit("case.approved", {{"round", c_.round}});
     Lang rl = RequesterLang();
     std::string steps;
-    for (const StartupStep& s : t_.startup_steps) steps += "\n• " + s.text.Get(rl);
+    for (const StartupStep& s : t_.startup_steps)
+      if (!s.when || s.when->Holds(c_.answers)) steps += "\n• " + s.text.Get(rl);
     out_.messages.push_back(
         {c_.requester,
          {T(rl, "case.approved", {{"id", std::to_string(c_.id)}, {"account", AccountLine(rl)}}) +
@@ -583,6 +594,7 @@ class CaseEngine::Run {
     TellNamed();
     int index = 0;
     for (const StartupStep& s : t_.startup_steps) {
+      if (s.when && !s.when->Holds(c_.answers)) continue;
       const Person* who = s.confirmed_by == "requester" || requester_ == nullptr
                               ? requester_
                               : e_.directory_.ResolveRole(*requester_, s.confirmed_by);
@@ -590,6 +602,14 @@ class CaseEngine::Run {
       Task task = NewTask(TaskKind::kStartup, s.id, index++, who ? who->id : c_.requester);
       Save(task);
       Lang lang = LangOf(who);
+      if (s.asks == "page_id") {
+        out_.messages.push_back({task.assignee,
+                                 {StartupText(task, lang) + "\n" + T(lang, "startup.page_id_hint"),
+                                  {{"page_id", "task:" + std::to_string(task.id),
+                                    T(lang, "button.startup_page_id"), "primary"}}},
+                                 {task.id}});
+        continue;
+      }
       SendDoneTask(task, StartupText(task, lang), T(lang, "button.startup_done"));
     }
   }
@@ -855,9 +875,37 @@ class CaseEngine::Run {
       Reply(T(lang, "case.answer_sent", {{"name", asker ? asker->name : task->assignee}}));
       return std::move(out_);
     }
+    if (kind == "page_id") return PageId(*task, trimmed, pending);
     if (kind == "name_approver") return NameApprover(*task, trimmed, pending);
     if (kind == "replace_admin") return ReplaceAdmin(*task, trimmed, pending);
     Reply(T(lang, "case.unknown_task"));
+    return std::move(out_);
+  }
+
+  // The start-up step's page or profile id: digits (spaces ignored), as
+  // Meta's Page and Instagram ids are.
+  CaseOutcome PageId(Task& task, const std::string& text, const std::string& pending) {
+    Lang lang = LangOf(actor_);
+    if (task.status != TaskStatus::kOpen) {
+      Reply(T(lang, "startup.recorded"));
+      return std::move(out_);
+    }
+    std::string digits;
+    for (char ch : text) {
+      if (ch == ' ') continue;
+      if (ch < '0' || ch > '9') return KeepPending(pending, "startup.page_id_invalid");
+      digits.push_back(ch);
+    }
+    if (digits.size() < 5 || digits.size() > 30)
+      return KeepPending(pending, "startup.page_id_invalid");
+    task.status = TaskStatus::kDone;
+    Decide(task);
+    Audit("startup.done", {{"task", task.id}, {"step", task.step_id}, {"page", digits}});
+    out_.page_id = digits;
+    Reply(T(lang, "startup.page_id_recorded", {{"page", digits}, {"id", std::to_string(c_.id)}}));
+    for (const StartupStep& s : t_.startup_steps) {
+      if (s.id == task.step_id && s.creates_account) out_.list_account = true;
+    }
     return std::move(out_);
   }
 

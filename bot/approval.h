@@ -116,6 +116,9 @@ struct CaseOutcome {
   std::optional<AccountClosed> close_account;  // its closing is complete
   bool reopen_draft = false;                   // a rejection: the requester may amend
   std::map<std::string, std::string> pending;  // person -> session.pending
+  // A start-up step's answer: the account's page or profile id, to be
+  // linked to it (the social inbox's account_pages).
+  std::optional<std::string> page_id;
 };
 
 // Session.pending values owned by the case engine start with this.

@@ -147,6 +147,13 @@ struct StartupStep {
   // public register then (a template without such a step lists the account
   // when it is approved).
   bool creates_account = false;
+  // "page_id": the step asks for the account's page or profile id (digits;
+  // Facebook Page id, Instagram professional account id) and, given it,
+  // links the page to the account as "sida" does (issue 18). "" for a
+  // step confirmed with a button only.
+  std::string asks;
+  // Asked only when this holds on the registration's answers.
+  std::optional<Condition> when;
 };
 
 // One step of closing an account (the template's `closing:` block): a task
@@ -212,6 +219,47 @@ struct CalendarSettings {
   std::vector<std::chrono::year_month_day> closed_days;
 };
 
+// The social inbox's rules (the template's `inbox:` block, issue 18).
+//
+// A flagged item (a valid identity number on arrival, a word-list hit, or
+// an administrator's Flagga) starts a handling case whose tasks are the
+// seed's routine, in its order: the copy saved (kontobot keeps the
+// original; done at once), removed or hidden, registered (diarieföring,
+// with the registrar's number), reported (Dalarna: the security officer).
+struct InboxCaseTaskSpec {
+  std::string id;
+  // "copy", "remove", "register" or "report".
+  std::string kind;
+  LocalizedText text;
+  // Who confirms it: "administrator" (the account's administrators) or a
+  // directory role resolved in the account's organisation.
+  std::string confirmed_by = "administrator";
+  // report: the directory role reported to, named in the task's text.
+  std::string report_to;
+  // The flag reasons it applies to ("identity_number", "word_list",
+  // "flag"); empty: every flag.
+  std::vector<std::string> when;
+};
+
+// A list of words for offensive or unlawful content. A hit flags the item
+// for a person's judgement and never removes anything by itself. Entries
+// are words or phrases matched on word boundaries, case- and
+// diacritic-insensitively (bot/word_lists.h); a trailing '*' matches any
+// ending ("hot*": hotar, hotet).
+struct WordList {
+  std::string id;
+  LocalizedText title;
+  std::vector<std::string> words;
+};
+
+struct InboxPolicy {
+  std::vector<InboxCaseTaskSpec> case_tasks;
+  std::vector<WordList> word_lists;
+  // Shown with every flag, word-list hit or not (SMC: criticism is not
+  // removed for being criticism); none if empty.
+  LocalizedText flag_rule;
+};
+
 struct Template {
   std::string id;
   int version = 1;
@@ -254,6 +302,8 @@ struct Template {
   nlohmann::json reminders = nlohmann::json::object();
   // Defaults (08:00-17:00, no extra closed days) when the block is absent.
   CalendarSettings calendar;
+  // The social inbox's handling case and word lists; none when absent.
+  InboxPolicy inbox;
 
   // nullptr when no step has that id.
   const Step* FindStep(const std::string& id) const;

@@ -29,7 +29,7 @@ class TemplateParser {
     }
     r_.OnlyKeys(root, {"id", "version", "organisation", "form_title", "source", "intro", "steps",
                        "rules", "approval", "reminders", "calendar", "register", "contact",
-                       "password_advice", "closing", "change", "lifecycle", "public_replies"});
+                       "password_advice", "closing", "change", "lifecycle", "public_replies", "inbox"});
     t->id = r_.Str(root, "id");
     if (!t->id.empty() && !ValidId(t->id)) {
       r_.Error(Field(root, "id"), "id must be lower-case letters, digits, '_' or '-'");
@@ -65,6 +65,7 @@ class TemplateParser {
     ParseChange(Field(root, "change"), *t);
     ParseLifecycle(Field(root, "lifecycle"), *t);
     ParsePublicReplies(Field(root, "public_replies"), *t);
+    ParseInbox(Field(root, "inbox"), *t);
     return t;
   }
 
@@ -396,9 +397,16 @@ class TemplateParser {
         r_.Error(n, "a startup step must be a map with id and text");
         continue;
       }
-      r_.OnlyKeys(n, {"id", "text", "confirmed_by", "creates_account"});
-      StartupStep s{r_.Str(n, "id"), r_.Text(n, "text"), r_.Str(n, "confirmed_by", false),
-                    r_.Bool(n, "creates_account", false)};
+      r_.OnlyKeys(n, {"id", "text", "confirmed_by", "creates_account", "asks", "when"});
+      StartupStep s;
+      s.id = r_.Str(n, "id");
+      s.text = r_.Text(n, "text");
+      s.confirmed_by = r_.Str(n, "confirmed_by", false);
+      s.creates_account = r_.Bool(n, "creates_account", false);
+      s.asks = r_.Str(n, "asks", false);
+      if (!s.asks.empty() && s.asks != "page_id")
+        r_.Error(Field(n, "asks"), "a startup step can only ask for 'page_id'");
+      if (Field(n, "when").IsDefined()) s.when = ParseCondition(Field(n, "when"), t);
       if (s.confirmed_by.empty()) s.confirmed_by = "requester";
       t.startup_steps.push_back(s);
     }
@@ -490,6 +498,48 @@ class TemplateParser {
       } catch (const YAML::Exception&) {
         r_.Error(Field(node, "min_administrators"), "'min_administrators' must be a whole number");
       }
+    }
+  }
+
+  // inbox: {case: [{id, kind, text, confirmed_by, report_to, when}],
+  // word_lists: [{id, title, words}], flag_rule: {sv, en}}
+  void ParseInbox(const YAML::Node& node, Template& t) {
+    if (!node.IsDefined() || node.IsNull()) return;
+    if (!IsMapNode(node)) return r_.Error(node, "'inbox' must be a map");
+    r_.OnlyKeys(node, {"case", "word_lists", "flag_rule"});
+    t.inbox.flag_rule = r_.Text(node, "flag_rule", false);
+    static const std::vector<std::string> kKinds{"copy", "remove", "register", "report"};
+    static const std::vector<std::string> kReasons{"identity_number", "word_list", "flag"};
+    for (const auto& n : Field(node, "case")) {
+      if (!IsMapNode(n)) {
+        r_.Error(n, "a case task must be a map with id, kind and text");
+        continue;
+      }
+      r_.OnlyKeys(n, {"id", "kind", "text", "confirmed_by", "report_to", "when"});
+      InboxCaseTaskSpec task;
+      task.id = r_.Str(n, "id");
+      task.kind = r_.Str(n, "kind");
+      task.text = r_.Text(n, "text");
+      if (Field(n, "confirmed_by").IsDefined()) task.confirmed_by = r_.Str(n, "confirmed_by");
+      task.report_to = r_.Str(n, "report_to", false);
+      task.when = Strings(n, "when");
+      if (std::find(kKinds.begin(), kKinds.end(), task.kind) == kKinds.end())
+        r_.Error(Field(n, "kind"), "a case task's kind is copy, remove, register or report");
+      for (const std::string& w : task.when) {
+        if (std::find(kReasons.begin(), kReasons.end(), w) == kReasons.end())
+          r_.Error(Field(n, "when"), "'when' lists identity_number, word_list or flag");
+      }
+      t.inbox.case_tasks.push_back(std::move(task));
+    }
+    for (const auto& n : Field(node, "word_lists")) {
+      if (!IsMapNode(n)) {
+        r_.Error(n, "a word list must be a map with id, title and words");
+        continue;
+      }
+      r_.OnlyKeys(n, {"id", "title", "words"});
+      WordList list{r_.Str(n, "id"), r_.Text(n, "title"), Strings(n, "words")};
+      if (list.words.empty()) r_.Error(n, "a word list needs at least one word");
+      t.inbox.word_lists.push_back(std::move(list));
     }
   }
 

@@ -37,6 +37,7 @@
 #include "bot/conversation.h"
 #include "bot/directory.h"
 #include "bot/inbox.h"
+#include "bot/inbox_case.h"
 #include "bot/reminders.h"
 
 namespace kontobot::store {
@@ -199,6 +200,22 @@ struct StoredInboxItem {
   nlohmann::json notices = nlohmann::json::object();  // {person id: message id}
 };
 
+// A flagged item's handling case as stored (migration 0015): its tasks in
+// the template's order (bot/inbox_case.h) and the registrar's number.
+struct InboxCase {
+  int64_t id = 0;
+  int64_t item_id = 0;
+  int64_t account = 0;             // 0: an item for an unknown page
+  std::string reason;              // identity_number, word_list, flag
+  std::vector<std::string> lists;  // word_list: the lists that matched
+  std::string diarienummer;
+  std::string state = "open";  // open, closed
+  std::string opened_by;
+  TimePoint opened_at{};
+  std::vector<CaseTask> tasks;
+  nlohmann::json notices = nlohmann::json::object();  // {person id: message id}
+};
+
 // What an outbox delivery needs to know about its message, read at once.
 struct DeliveryState {
   std::optional<StoredMessage> message;
@@ -337,6 +354,21 @@ class Transaction {
   // True while a reply or hide (outbox kind `kind`) of item `id` waits in
   // the outbox, not yet sent or given up.
   bool CommentActionPending(int64_t id, const std::string& kind);
+
+  // --- the inbox's handling cases (store/inbox_cases.cc)
+  // Stores a new case with its tasks (ids ignored); its id, or 0 if item
+  // `c.item_id` has a case already.
+  int64_t InsertInboxCase(const InboxCase& c, TimePoint at);
+  std::optional<InboxCase> LoadInboxCase(int64_t id);
+  std::optional<InboxCase> InboxCaseOfItem(int64_t item_id);
+  // Moves task `position` of case `id` from open to `state` (done,
+  // skipped); false if it was not open (two presses: one wins).
+  bool FinishInboxCaseTask(int64_t id, int position, const std::string& state,
+                           const std::string& by, TimePoint at);
+  void SetInboxCaseDiarienummer(int64_t id, const std::string& number);
+  void SetInboxCaseNotices(int64_t id, const nlohmann::json& notices);
+  // Closes case `id`; false if it was closed already.
+  bool CloseInboxCase(int64_t id, TimePoint at);
 
   // --- absences and their cover (store/absences.cc)
   // Records a new absence (its id is ignored) at `at`; returns its id.
