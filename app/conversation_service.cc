@@ -297,9 +297,8 @@ std::vector<store::StoredMessage> ConversationService::HandleIn(store::Transacti
     Say(turn, Reply{catalog_.Render(session.lang, "case.aborted"), {}});
   } else if (!case_text && (HandleInboxReply(turn, input) || HandleAbsenceInput(turn, input) ||
                             HandleChangeInput(turn, input) || HandleClosingInput(turn, input) ||
-                            HandleInboxCaseInput(turn, input) ||
-                            HandleDiaryInput(turn, input) || HandleInboxInput(turn, input) ||
-                            HandleReminderInput(turn, input))) {
+                            HandleInboxCaseInput(turn, input) || HandleDiaryInput(turn, input) ||
+                            HandleInboxInput(turn, input) || HandleReminderInput(turn, input))) {
     // an absence (the conversation, its start, the cover's answer), a
     // change of an account (the conversation, its start, a new
     // administrator's answer), closing an account (the conversation, or its

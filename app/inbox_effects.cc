@@ -23,6 +23,11 @@ constexpr const char* kInfoRole = "informationsfunktion";
 // Items of one account arriving within this time of each other share a
 // message.
 constexpr std::chrono::minutes kGatherWindow{2};
+// At most this many items share a message: a burst of hundreds would
+// otherwise make one message nobody can read (and rewrite it, growing,
+// for every item: quadratic work). The next item starts a new message,
+// and later ones gather into that.
+constexpr long kGatherMax = 5;
 
 std::chrono::year_month_day DateOf(TimePoint t) {
   return std::chrono::year_month_day{std::chrono::floor<std::chrono::days>(t)};
@@ -214,9 +219,12 @@ void ConversationService::InboxArrived(store::Transaction& tx, const InboxItem& 
     std::optional<store::StoredMessage> shared;
     if (head && head->notices.contains(to) && head->notices[to].is_number_integer())
       shared = tx.LoadMessage(head->notices[to].get<int64_t>());
-    if (shared && shared->person_id == to) {
-      const auto n = 1 + std::count_if(shared->buttons.begin(), shared->buttons.end(),
-                                       [](const Button& b) { return b.id == "inbox_answered"; });
+    const auto gathered =
+        shared ? std::count_if(shared->buttons.begin(), shared->buttons.end(),
+                               [](const Button& b) { return b.id == "inbox_answered"; })
+               : 0;
+    if (shared && shared->person_id == to && gathered < kGatherMax) {
+      const auto n = 1 + gathered;
       Vars more = vars(label);
       more["n"] = std::to_string(n);
       Reply merged{

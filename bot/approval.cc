@@ -160,7 +160,13 @@ class CaseEngine::Run {
     if (task->kind == TaskKind::kAdmin && (action == "accept" || action == "decline")) {
       return AdminDecision(*task, action == "accept");
     }
-    if (task->kind == TaskKind::kStartup && action == "page_id") {
+    // A step that asks for the page's id is done only with the id: its
+    // reminder's generic "done" asks for it too.
+    bool asks_page_id = false;
+    for (const StartupStep& s : t_.startup_steps)
+      asks_page_id |= s.id == task->step_id && s.asks == "page_id";
+    if (task->kind == TaskKind::kStartup &&
+        (action == "page_id" || (action == "done" && asks_page_id))) {
       if (task->status != TaskStatus::kOpen) {
         Reply(T(lang, "startup.recorded"));
         return std::move(out_);

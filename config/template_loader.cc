@@ -27,9 +27,10 @@ class TemplateParser {
       r_.Error(root, "a template must be a map with id, organisation, steps, ...");
       return nullptr;
     }
-    r_.OnlyKeys(root, {"id", "version", "organisation", "form_title", "source", "intro", "steps",
-                       "rules", "approval", "reminders", "calendar", "register", "contact",
-                       "password_advice", "closing", "change", "lifecycle", "public_replies", "inbox"});
+    r_.OnlyKeys(root,
+                {"id", "version", "organisation", "form_title", "source", "intro", "steps", "rules",
+                 "approval", "reminders", "calendar", "register", "contact", "password_advice",
+                 "closing", "change", "lifecycle", "public_replies", "inbox"});
     t->id = r_.Str(root, "id");
     if (!t->id.empty() && !ValidId(t->id)) {
       r_.Error(Field(root, "id"), "id must be lower-case letters, digits, '_' or '-'");

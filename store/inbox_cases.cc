@@ -36,7 +36,7 @@ constexpr const char* kFinishTask = R"sql(
 )sql";
 
 constexpr const char* kSetDiary = "UPDATE inbox_cases SET diarienummer = ?2 WHERE id = ?1";
-constexpr const char* kSetNotices = "UPDATE inbox_cases SET notices = ?2 WHERE id = ?1";
+constexpr const char* kSetCaseNotices = "UPDATE inbox_cases SET notices = ?2 WHERE id = ?1";
 constexpr const char* kClose = R"sql(
   UPDATE inbox_cases SET state = 'closed', closed_at = ?2 WHERE id = ?1 AND state = 'open'
 )sql";
@@ -140,7 +140,7 @@ void Transaction::SetInboxCaseDiarienummer(int64_t id, const std::string& number
 }
 
 void Transaction::SetInboxCaseNotices(int64_t id, const nlohmann::json& notices) {
-  SQLite::Statement& q = store_.Prepare(kSetNotices);
+  SQLite::Statement& q = store_.Prepare(kSetCaseNotices);
   q.bind(1, id);
   q.bind(2, notices.dump());
   q.exec();

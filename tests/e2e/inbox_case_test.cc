@@ -228,6 +228,12 @@ TEST(InboxCase, StartUpStepAsksForThePageIdAndLinksItSoTheNextCommentLandsOnTheA
   json ask = NewestButton(bot, "gis-anna", "page_id");
   ASSERT_FALSE(ask.is_null());
   EXPECT_NE(ask["text"].get<std::string>().find("Ge kontobot sidans id"), std::string::npos);
+  // The reminder's generic "done" for this step asks for the id as well,
+  // and leaves the step open.
+  json done = ask;
+  done["button"]["id"] = "done";
+  EXPECT_NE(PressAs(bot, "gis-anna", done).find("bara siffror"), std::string::npos);
+  EXPECT_EQ(One(bot, "SELECT status FROM tasks WHERE step_id = 'sidans_id'"), "open");
   EXPECT_NE(PressAs(bot, "gis-anna", ask).find("bara siffror"), std::string::npos);
   // Validated: an address is not an id, and the question stays open.
   std::string said = Texts(bot.Say("gis-anna", "facebook.com/fritid"));

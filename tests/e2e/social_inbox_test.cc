@@ -301,4 +301,29 @@ TEST(SocialInbox, CommentsOfOneAccountArrivingTogetherAreGatheredIntoOneMessage)
   EXPECT_EQ(OpenReplyWaits(bot), 2);
 }
 
+TEST(SocialInbox, ABurstIsGatheredFiveToAMessage) {
+  Bot bot(TempDb());
+  StartWithAccount(bot);
+  json delivery = MetaComment(kPage, "600_1", "Fråga 1", kThursdayUnix);
+  json& changes = delivery["entry"][0]["changes"];
+  for (int i = 2; i <= 7; ++i) {
+    json c = changes[0];
+    c["value"]["comment_id"] = "600_" + std::to_string(i);
+    c["value"]["message"] = "Fråga " + std::to_string(i);
+    changes.push_back(c);
+  }
+  ASSERT_EQ(PostMeta(bot, delivery.dump()).status, 200);
+  ASSERT_TRUE(WaitProcessed(bot));
+  // Seven comments: one message with the first five, one with the last
+  // two, each item with its own Besvarad.
+  std::vector<size_t> answered;
+  for (const json& m : PersonFeed(bot, "dal-johan")) {
+    size_t n = 0;
+    for (const json& b : m["buttons"]) n += b["id"] == "inbox_answered" ? 1 : 0;
+    if (n > 0) answered.push_back(n);
+  }
+  EXPECT_EQ(answered, (std::vector<size_t>{5, 2}));
+  EXPECT_EQ(OpenReplyWaits(bot), 7);
+}
+
 }  // namespace
