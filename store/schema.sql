@@ -186,6 +186,9 @@ CREATE INDEX messages_by_draft ON messages(draft_id) WHERE draft_id IS NOT NULL;
 CREATE INDEX messages_by_person_seq ON messages(person_id, seq);   -- 0002
 -- Finding the next feed position must not scan every message (0003).
 CREATE INDEX messages_by_seq ON messages(seq);
+-- A person's last message to kontobot, without reading what was sent to
+-- them (0016).
+CREATE INDEX messages_in_by_person ON messages(person_id, id) WHERE direction = 'in';
 
 CREATE TRIGGER messages_no_delete BEFORE DELETE ON messages
 BEGIN SELECT RAISE(ABORT, 'messages are a public record and cannot be deleted'); END;

@@ -250,6 +250,21 @@ TEST_F(StoreTest, NextFeedPositionIsFoundThroughAnIndex) {
   EXPECT_NE(plan.find("INDEX messages_by_seq"), std::string::npos) << plan;
 }
 
+// Bug: every message sent to a person looked up the channel they last
+// wrote from by walking back over every message sent to them, so an
+// administrator told of each public comment, who never writes to kontobot,
+// made each notice cost as much as all the earlier ones (found by
+// bench/inbox_events.sh: 65 comments processed a second after 60,000).
+TEST_F(StoreTest, LastInboundMessageIsFoundThroughAnIndexOfInboundMessages) {
+  Store s(Path());
+  std::string plan;
+  SQLite::Statement q(s.db(),
+                      "EXPLAIN QUERY PLAN SELECT channel FROM messages WHERE person_id = 'p' "
+                      "AND direction = 'in' ORDER BY id DESC LIMIT 1");
+  while (q.executeStep()) plan += q.getColumn(3).getString() + "\n";
+  EXPECT_NE(plan.find("INDEX messages_in_by_person"), std::string::npos) << plan;
+}
+
 TEST(ClockFormat, RoundTripsMilliseconds) {
   TimePoint t = std::chrono::system_clock::from_time_t(1795428000) + std::chrono::milliseconds(123);
   EXPECT_EQ(FormatUtc(t), "2026-11-23T10:00:00.123Z");
