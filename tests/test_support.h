@@ -28,6 +28,9 @@ inline const Directory& ShippedDirectory() {
   return kLoad.directory;
 }
 
+// The shipped directory's person `id` (who must exist).
+inline const Person& Who(const std::string& id) { return *ShippedDirectory().Find(id); }
+
 inline const TemplateSet& ShippedTemplates() {
   static const config::TemplateSetLoad kLoad =
       config::LoadTemplateDir(SourcePath("config/templates"));

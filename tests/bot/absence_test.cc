@@ -75,8 +75,6 @@ TEST(AbsenceCovers, ReplaceTheAbsentOnlyInsideTheAcceptedPeriodAndOnce) {
   EXPECT_EQ(WithCovers(both, {a}, "2027-01-15"), both);
 }
 
-const Person& Who(const std::string& id) { return *ShippedDirectory().Find(id); }
-
 class AbsenceTest : public ::testing::Test {
  protected:
   AbsenceTurn Start(const std::string& person, std::vector<AbsenceAccount> accounts,

@@ -41,7 +41,7 @@ Person P(std::string id, std::string name, std::string unit, std::vector<std::st
   return p;
 }
 
-const Directory& Dir() {
+const Directory& ApprovalDir() {
   static Directory d({{"demo", {"Demo", "Demo"}, "demo"}},
                      {P("req", "Rut Req", "Fritid", {"requester"}, "boss"),
                       P("boss", "Bo Boss", "Fritid", {"verksamhetschef"}, "",
@@ -52,7 +52,7 @@ const Directory& Dir() {
   return d;
 }
 
-const TemplateSet& Templates() {
+const TemplateSet& ApprovalTemplates() {
   static TemplateSet set = [] {
     TemplateSet s;
     s["demo"] = testing::TemplateFromYaml(R"(
@@ -81,7 +81,7 @@ register: {medium: url, url: url, unit: url, purpose: url}
 
 class CaseTest : public ::testing::Test {
  protected:
-  CaseTest() : engine_(Templates(), testing::ShippedCatalog(), Dir(), time_) {
+  CaseTest() : engine_(ApprovalTemplates(), testing::ShippedCatalog(), ApprovalDir(), time_) {
     c_.id = 7;
     c_.requester = "req";
     c_.template_id = "demo";
@@ -104,7 +104,7 @@ class CaseTest : public ::testing::Test {
   void Submit() { Apply(engine_.Submitted(c_, now_, next_)); }
   void Act(const std::string& who, const std::string& action, int64_t task,
            const std::string& text = "", const std::string& pending = "") {
-    Apply(engine_.Act(c_, *Dir().Find(who), action, task, text, pending, now_, next_));
+    Apply(engine_.Act(c_, *ApprovalDir().Find(who), action, task, text, pending, now_, next_));
   }
   const Task* Open(const std::string& step) const {
     for (const Task& t : c_.tasks) {
@@ -301,7 +301,7 @@ TEST_F(CaseTest, AReplacementAdministratorsContactDetailAnswersTheFollowUp) {
 }
 
 TEST(DirectoryResolution, WalksUpTheChainThenLooksInTheUnit) {
-  const Directory& d = Dir();
+  const Directory& d = ApprovalDir();
   EXPECT_EQ(d.ResolveRole(*d.Find("req"), "verksamhetschef")->id, "boss");
   EXPECT_EQ(d.ResolveRole(*d.Find("req"), "jurist")->id, "legal");
   EXPECT_EQ(d.ResolveRole(*d.Find("req"), "styrelse"), nullptr);

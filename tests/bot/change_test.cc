@@ -17,8 +17,6 @@
 namespace kontobot::testing {
 namespace {
 
-const Person& Who(const std::string& id) { return *ShippedDirectory().Find(id); }
-
 nlohmann::json Admin(const std::string& name, const std::string& email) {
   return {{"name", name}, {"email", email}};
 }
@@ -38,8 +36,8 @@ ChangeableAccount Fritid(nlohmann::json admins = nlohmann::json::array(
   return a;
 }
 
-constexpr std::chrono::year_month_day kToday{std::chrono::year(2026), std::chrono::month(12),
-                                             std::chrono::day(7)};
+constexpr std::chrono::year_month_day kChangeDay{std::chrono::year(2026), std::chrono::month(12),
+                                                 std::chrono::day(7)};
 
 class ChangeTest : public ::testing::Test {
  protected:
@@ -48,8 +46,8 @@ class ChangeTest : public ::testing::Test {
     accounts_ = std::move(accounts);
     lang_ = lang;
     const Person& p = Who(person);
-    ChangeTurn t =
-        conversation_.Start(p, lang_, ShippedTemplates().at(p.org).get(), accounts_, text, kToday);
+    ChangeTurn t = conversation_.Start(p, lang_, ShippedTemplates().at(p.org).get(), accounts_,
+                                       text, kChangeDay);
     pending_ = t.pending;
     return t;
   }
@@ -85,7 +83,7 @@ class ChangeTest : public ::testing::Test {
 
  private:
   ChangeTurn Next(const std::string& person, const Input& in) {
-    ChangeTurn t = conversation_.Handle(Who(person), lang_, accounts_, pending_, in, kToday);
+    ChangeTurn t = conversation_.Handle(Who(person), lang_, accounts_, pending_, in, kChangeDay);
     pending_ = t.pending;
     return t;
   }

@@ -32,8 +32,6 @@ class FixedLocalTime final : public LocalTime {
   }
 };
 
-const Person& Who(const std::string& id) { return *ShippedDirectory().Find(id); }
-
 // Omar and Lisa administer Anna's Gislaved account, as her form named them.
 const nlohmann::json kAdmins =
     nlohmann::json::array({{{"name", "Omar Haddad"}, {"email", "omar.haddad@gislaved.se"}},

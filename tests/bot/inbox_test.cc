@@ -9,26 +9,28 @@ namespace kontobot {
 namespace {
 
 using std::chrono::year_month_day;
-constexpr year_month_day kRef{std::chrono::year{2026}, std::chrono::month{5}, std::chrono::day{4}};
+constexpr year_month_day kInboxRef{std::chrono::year{2026}, std::chrono::month{5},
+                                   std::chrono::day{4}};
 
 TEST(InboxMasking, ShowsValidNumbersAsDateAndXs) {
-  EXPECT_EQ(MaskIdentityNumbers("Mitt pnr är 821105-9954, ring mig", kRef),
+  EXPECT_EQ(MaskIdentityNumbers("Mitt pnr är 821105-9954, ring mig", kInboxRef),
             "Mitt pnr är 19821105-XXXX, ring mig");
-  EXPECT_EQ(MaskIdentityNumbers("19821105-9954", kRef), "19821105-XXXX");
-  EXPECT_EQ(MaskIdentityNumbers("090527+1474", kRef), "19090527-XXXX");
-  EXPECT_EQ(MaskIdentityNumbers("a 18791221+9990 b", kRef), "a 18791221-XXXX b");
-  EXPECT_EQ(MaskIdentityNumbers("samordning 19570574-9959.", kRef), "samordning 19570574-XXXX.");
-  EXPECT_EQ(MaskIdentityNumbers("001209-9891", kRef), "20001209-XXXX");
+  EXPECT_EQ(MaskIdentityNumbers("19821105-9954", kInboxRef), "19821105-XXXX");
+  EXPECT_EQ(MaskIdentityNumbers("090527+1474", kInboxRef), "19090527-XXXX");
+  EXPECT_EQ(MaskIdentityNumbers("a 18791221+9990 b", kInboxRef), "a 18791221-XXXX b");
+  EXPECT_EQ(MaskIdentityNumbers("samordning 19570574-9959.", kInboxRef),
+            "samordning 19570574-XXXX.");
+  EXPECT_EQ(MaskIdentityNumbers("001209-9891", kInboxRef), "20001209-XXXX");
 }
 
 TEST(InboxMasking, LeavesInvalidNumbersAndOtherDigitsAlone) {
   for (const char* text : {"20150916-0006", "19870704-9996", "20121120-9941", "19390182-9913",
                            "20121075-9984", "ordernummer 1234567890", "tel 070-123 45 67"}) {
-    EXPECT_FALSE(HoldsIdentityNumber(text, kRef)) << text;
-    EXPECT_EQ(MaskIdentityNumbers(text, kRef), text);
+    EXPECT_FALSE(HoldsIdentityNumber(text, kInboxRef)) << text;
+    EXPECT_EQ(MaskIdentityNumbers(text, kInboxRef), text);
   }
-  EXPECT_TRUE(HoldsIdentityNumber("x 19901211-9948 y", kRef));
-  EXPECT_TRUE(HoldsIdentityNumber("x 199012119948", kRef));
+  EXPECT_TRUE(HoldsIdentityNumber("x 19901211-9948 y", kInboxRef));
+  EXPECT_TRUE(HoldsIdentityNumber("x 199012119948", kInboxRef));
 }
 
 TEST(InboxItem, RoundTripsThroughJson) {

@@ -28,7 +28,7 @@ Person Someone(const std::string& id, const std::string& name, const std::string
   return p;
 }
 
-const Directory& Dir() {
+const Directory& MentionsDir() {
   static Directory d({{"demo", {"Demo kommun", "Demo Municipality"}, "demo"}},
                      {Someone("req", "Anna Berg", "anna@demo.se"),
                       Someone("adm1", "Omar Holm", "omar.holm@demo.se", "0371-800 01"),
@@ -36,7 +36,7 @@ const Directory& Dir() {
   return d;
 }
 
-const TemplateSet& Templates() {
+const TemplateSet& MentionsTemplates() {
   static TemplateSet set = [] {
     TemplateSet s;
     s["demo"] = testing::TemplateFromYaml(R"(
@@ -56,8 +56,8 @@ approval:
 }
 
 ParsedAnswer People(const std::string& input) {
-  const Template& t = *Templates().at("demo");
-  AnswerContext ctx{nullptr, &Dir()};
+  const Template& t = *MentionsTemplates().at("demo");
+  AnswerContext ctx{nullptr, &MentionsDir()};
   return ParseAnswer(*t.FindStep("admins"), input, t, Lang::kSv, ctx);
 }
 
@@ -70,12 +70,12 @@ TEST(Mentions, RoundTripInOrderAndReadAsNames) {
   EXPECT_EQ(text.substr(found[0].begin, found[0].end - found[0].begin), MentionOf("adm1"));
   EXPECT_EQ(found[1].person_id, "");
   EXPECT_EQ(found[1].readable, "Kim K Nilsson");
-  EXPECT_EQ(ReadableMentions(text, Dir()), "Hej @Omar Holm och @Kim K Nilsson!");
+  EXPECT_EQ(ReadableMentions(text, MentionsDir()), "Hej @Omar Holm och @Kim K Nilsson!");
 }
 
 TEST(Mentions, TextThatOnlyLooksLikeOneIsLeftAlone) {
   EXPECT_TRUE(FindMentions("mejla @{inte-en} eller @{person:utan-slut").empty());
-  EXPECT_EQ(ReadableMentions("a@b.se", Dir()), "a@b.se");
+  EXPECT_EQ(ReadableMentions("a@b.se", MentionsDir()), "a@b.se");
   EXPECT_EQ(UnknownMention("{}"), "@{unknown:?}");
 }
 
@@ -110,7 +110,7 @@ TEST(MentionedPeople, AnUnknownOneIsRefusedByItsReadableName) {
 // The bot asks for the contact details of a person named without them; the
 // requester answers by mentioning that person the platform's way.
 TEST(MentionedPeople, AMentionAnswersTheFollowUpForContactDetails) {
-  ChatHarness chat(Templates(), Dir(), *Dir().Find("req"));
+  ChatHarness chat(MentionsTemplates(), MentionsDir(), *MentionsDir().Find("req"));
   chat.Say("ny");
   chat.Say(MentionOf("adm2") + "; Omar");
   ASSERT_TRUE(chat.LastHas("Omar")) << chat.LastText();

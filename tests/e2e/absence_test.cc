@@ -40,10 +40,6 @@ bool RowMoves(Bot& bot, const std::string& due) {
   return false;
 }
 
-bool Has(const std::string& text, const std::string& needle) {
-  return text.find(needle) != std::string::npos;
-}
-
 TEST(Absence, DalarnaCoverGetsTheScreenshotsInJanuaryAndTheAbsentOneAgainInFebruary) {
   Bot bot(TempDb());
   bot.Start({"--test-clock", "--test-clock-now", "2026-12-07T09:00:00+01:00"});

@@ -22,13 +22,9 @@ using namespace kontobot::testing;  // NOLINT
 using nlohmann::json;
 using web::http::methods;
 
-json Feed(Bot& bot, const std::string& person) {
-  return bot.Get("/api/messages?person=" + person + "&after=0").body["messages"];
-}
-
 // The newest message of `person` that carries a button `action`, or null.
 json FindButton(Bot& bot, const std::string& person, const std::string& action) {
-  json feed = Feed(bot, person);
+  json feed = PersonFeed(bot, person);
   for (auto m = feed.rbegin(); m != feed.rend(); ++m) {
     for (const auto& b : (*m)["buttons"]) {
       if (b["id"] == action)
@@ -38,20 +34,12 @@ json FindButton(Bot& bot, const std::string& person, const std::string& action) 
   return nullptr;
 }
 
-HttpResult Press(Bot& bot, const std::string& person, const json& found) {
-  return bot.Post(
-      "/api/messages",
-      {{"person", person},
-       {"message_id", found["message_id"]},
-       {"action", {{"id", found["button"]["id"]}, {"value", found["button"]["value"]}}}});
-}
-
 // Fills in the form as `person`; `answers` overrides by step id.
 void FillIn(Bot& bot, const std::string& person,
             const std::map<std::string, std::string>& answers = {}) {
   bot.Say(person, "ny");
   for (int i = 0; i < 60; ++i) {
-    json last = Feed(bot, person).back();
+    json last = PersonFeed(bot, person).back();
     if (last["input"].empty()) return;
     auto o = answers.find(last["input"].value("step", ""));
     bot.Say(person, o != answers.end() ? o->second : AnswerTo(last));
@@ -87,7 +75,7 @@ std::multiset<std::string> EveryoneSaysYes(Bot& bot, const std::string& org) {
       for (const char* action : {"approve", "accept", "done"}) {
         json found = FindButton(bot, person, action);
         if (found.is_null()) continue;
-        auto r = Press(bot, person, found);
+        auto r = PressFound(bot, person, found);
         EXPECT_EQ(r.status, 200) << r.raw;
         acted.insert(person + ":" + action);
         any = true;
@@ -152,7 +140,7 @@ TEST_P(EveryOrganisation, TravelsFromFirstMessageToTheRegister) {
       std::regex_search(html.raw, std::regex(R"([A-Za-z0-9._-]+@[A-Za-z0-9-]+\.[A-Za-z])")))
       << "no e-mail addresses on the public page";
 
-  auto requester = Texts(Feed(bot, kRequester.at(org)));
+  auto requester = Texts(PersonFeed(bot, kRequester.at(org)));
   EXPECT_NE(requester.find("är godkänd"), std::string::npos) << requester;
   EXPECT_GE(bot.Count("audit"), 30);
 }
@@ -186,7 +174,7 @@ TEST_P(EveryOrganisation, GetsThePeriodicDutiesItsSeedAsksForAndNoOthers) {
   std::string kansli;
   for (int i = 0; i < 200 && kansli.find("översynen") == std::string::npos; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(25));
-    kansli = Texts(Feed(bot, "smc-kansli"));
+    kansli = Texts(PersonFeed(bot, "smc-kansli"));
   }
   EXPECT_NE(
       kansli.find("📋 Dags för den årliga översynen av den interna förteckningen över konton."),
@@ -197,7 +185,7 @@ TEST_P(EveryOrganisation, GetsThePeriodicDutiesItsSeedAsksForAndNoOthers) {
                         "omar.haddad@gislaved.se; Lisa Åberg, lisa.aberg@gislaved.se"),
             std::string::npos)
       << kansli;
-  EXPECT_EQ(Texts(Feed(bot, "smc-rune")).find("översynen"), std::string::npos);
+  EXPECT_EQ(Texts(PersonFeed(bot, "smc-rune")).find("översynen"), std::string::npos);
   EXPECT_NE(Texts(bot.Say("smc-kansli", "status")).find("Den årliga översynen av den interna"),
             std::string::npos);
 }
@@ -219,20 +207,20 @@ TEST(Approval, AnAdministratorOfTwoAccountsGetsOneMorningDigest) {
   ASSERT_EQ(bot.Post("/test/clock", {{"now", "2027-01-04T08:00:30+01:00"}}).status, 200);
   json digest;
   for (int i = 0; i < 200 && digest.is_null(); ++i) {
-    for (const auto& m : Feed(bot, "dal-sara")) {
+    for (const auto& m : PersonFeed(bot, "dal-sara")) {
       if (m["text"].get<std::string>().find("saker väntar på dig i dag") != std::string::npos)
         digest = m;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(25));
   }
-  ASSERT_FALSE(digest.is_null()) << Texts(Feed(bot, "dal-sara"));
+  ASSERT_FALSE(digest.is_null()) << Texts(PersonFeed(bot, "dal-sara"));
   std::string text = digest["text"];
   EXPECT_NE(text.find("*1.* 📸 Dags för skärmdumparna för kontot"), std::string::npos) << text;
   EXPECT_NE(text.find("*2.* 📸 Dags för skärmdumparna för kontot"), std::string::npos) << text;
   EXPECT_NE(text.find("facebook.com/folktandvarden"), std::string::npos) << text;
   EXPECT_NE(text.find("instagram.com/folktandvarden"), std::string::npos) << text;
   int asked = 0;  // no screenshot message besides the digest
-  for (const auto& m : Feed(bot, "dal-sara"))
+  for (const auto& m : PersonFeed(bot, "dal-sara"))
     asked += m["text"].get<std::string>().find("Dags för skärmdumparna") != std::string::npos;
   EXPECT_EQ(asked, 1);
   // Each item's own button works: the second account's screenshots done.
@@ -241,7 +229,7 @@ TEST(Approval, AnAdministratorOfTwoAccountsGetsOneMorningDigest) {
     if (b["label"].get<std::string>().rfind("2 · ", 0) == 0 && b["id"] == "duty_done") second = b;
   }
   ASSERT_FALSE(second.is_null()) << digest.dump();
-  auto r = Press(bot, "dal-sara", {{"message_id", digest["id"]}, {"button", second}});
+  auto r = PressFound(bot, "dal-sara", {{"message_id", digest["id"]}, {"button", second}});
   ASSERT_EQ(r.status, 200) << r.raw;
   EXPECT_NE(Texts(r.body["messages"]).find("Tack! Det är noterat: skärmdumparna för kontot"),
             std::string::npos)
@@ -259,7 +247,7 @@ TEST(Approval, InformationFunctionGetsTheCopyAndConfirmsTheLoginDeposit) {
   bot.Start();
   FillInAndSubmit(bot, "gis-anna");
   EveryoneSaysYes(bot, "gislaved");
-  std::string info = Texts(Feed(bot, "gis-info"));
+  std::string info = Texts(PersonFeed(bot, "gis-info"));
   EXPECT_NE(info.find("Kopia: godkänd anmälan nr 1"), std::string::npos) << info;
   EXPECT_NE(info.find("Verksamhetens chef: ✓ Godkänd av Per Ek"), std::string::npos) << info;
   EXPECT_NE(info.find("Klart"), std::string::npos) << "the login deposit was confirmed in chat";
@@ -277,10 +265,10 @@ TEST(Approval, RejectionReturnsWithReasonAndResubmissionRestartsTheChain) {
   FillInAndSubmit(bot, "gis-anna");
   json request = FindButton(bot, "gis-per", "reject");
   ASSERT_FALSE(request.is_null());
-  auto r = Press(bot, "gis-per", request);
+  auto r = PressFound(bot, "gis-per", request);
   EXPECT_NE(Texts(r.body["messages"]).find("Skriv skälet"), std::string::npos);
   bot.Say("gis-per", "Målgruppen är för vag – ange åldersgrupp.");
-  std::string anna = Texts(Feed(bot, "gis-anna"));
+  std::string anna = Texts(PersonFeed(bot, "gis-anna"));
   EXPECT_NE(anna.find("har avslagits"), std::string::npos) << anna;
   EXPECT_NE(anna.find("Målgruppen är för vag"), std::string::npos);
   EXPECT_TRUE(FindButton(bot, "gis-per", "approve").is_null())
@@ -289,7 +277,7 @@ TEST(Approval, RejectionReturnsWithReasonAndResubmissionRestartsTheChain) {
   // Amend: open the registration, change the target group, submit again.
   json amend = FindButton(bot, "gis-anna", "resume");
   ASSERT_FALSE(amend.is_null());
-  Press(bot, "gis-anna", amend);
+  PressFound(bot, "gis-anna", amend);
   bot.Say("gis-anna", "5");  // the target group, fifth in Gislaved's summary
   bot.Say("gis-anna", "Ungdomar 13–19 år i Gislaved");
   auto again = bot.Say("gis-anna", "skicka");
@@ -309,7 +297,7 @@ TEST(Approval, PressByNonApproverIsRefusedRecordedAndChangesNothing) {
   bot.Start();
   FillInAndSubmit(bot, "gis-anna");
   json request = FindButton(bot, "gis-per", "approve");
-  auto r = Press(bot, "gis-omar", request);  // Omar presses Per's button
+  auto r = PressFound(bot, "gis-omar", request);  // Omar presses Per's button
   ASSERT_EQ(r.status, 200) << r.raw;
   EXPECT_NE(Texts(r.body["messages"]).find("fattas av Per Ek"), std::string::npos)
       << Texts(r.body["messages"]);
@@ -326,12 +314,12 @@ TEST(Approval, DoublePressChangesNothing) {
   bot.Start();
   FillInAndSubmit(bot, "gis-anna");
   json request = FindButton(bot, "gis-per", "approve");
-  EXPECT_EQ(Press(bot, "gis-per", request).status, 200);
-  auto twice = Press(bot, "gis-per", request);  // the stale page still shows the button
+  EXPECT_EQ(PressFound(bot, "gis-per", request).status, 200);
+  auto twice = PressFound(bot, "gis-per", request);  // the stale page still shows the button
   EXPECT_NE(Texts(twice.body["messages"]).find("redan avgjort"), std::string::npos)
       << Texts(twice.body["messages"]);
   int requests_to_eva = 0;
-  for (const auto& m : Feed(bot, "gis-eva")) {
+  for (const auto& m : PersonFeed(bot, "gis-eva")) {
     requests_to_eva +=
         m["text"].get<std::string>().find("Godkännande begärs") != std::string::npos ? 1 : 0;
   }
@@ -345,9 +333,9 @@ TEST(Approval, ValidDeputyDecidesInTheApproversPlace) {
   json request = FindButton(bot, "gis-kim", "approve");
   ASSERT_FALSE(request.is_null()) << "the deputy receives the request too";
   EXPECT_NE(request["text"].get<std::string>().find("ersättare för Per Ek"), std::string::npos);
-  EXPECT_EQ(Press(bot, "gis-kim", request).status, 200);
+  EXPECT_EQ(PressFound(bot, "gis-kim", request).status, 200);
   EXPECT_TRUE(FindButton(bot, "gis-per", "approve").is_null()) << "Per's copy is closed";
-  EXPECT_NE(Texts(Feed(bot, "gis-per")).find("Kim Nilsson (ersättare för Per Ek)"),
+  EXPECT_NE(Texts(PersonFeed(bot, "gis-per")).find("Kim Nilsson (ersättare för Per Ek)"),
             std::string::npos);
   EXPECT_FALSE(FindButton(bot, "gis-eva", "approve").is_null()) << "the chain moved on";
 }
@@ -356,19 +344,19 @@ TEST(Approval, AdministratorsRefusalAsksTheRequesterForSomeoneElse) {
   Bot bot(TempDb());
   bot.Start();
   FillInAndSubmit(bot, "dal-karin", kAnswers.at("dalarna"));
-  Press(bot, "dal-maria", FindButton(bot, "dal-maria", "approve"));
+  PressFound(bot, "dal-maria", FindButton(bot, "dal-maria", "approve"));
   json johan = FindButton(bot, "dal-johan", "decline");
   ASSERT_FALSE(johan.is_null()) << "the administrators are asked to accept";
   EXPECT_NE(johan["text"].get<std::string>().find("Jag/vi godkänner detta uppdrag"),
             std::string::npos);
-  Press(bot, "dal-johan", johan);
-  EXPECT_NE(Texts(Feed(bot, "dal-karin")).find("Johan Berg har avböjt"), std::string::npos);
+  PressFound(bot, "dal-johan", johan);
+  EXPECT_NE(Texts(PersonFeed(bot, "dal-karin")).find("Johan Berg har avböjt"), std::string::npos);
   auto r = bot.Say("dal-karin", "Anders Sjöberg, anders.sjoberg@ltdalarna.se");
   EXPECT_NE(Texts(r).find("Anders Sjöberg har fått frågan"), std::string::npos) << Texts(r);
-  Press(bot, "dal-sara", FindButton(bot, "dal-sara", "accept"));
+  PressFound(bot, "dal-sara", FindButton(bot, "dal-sara", "accept"));
   EXPECT_EQ(bot.Get("/register.json").body["accounts"].size(), 0u)
       << "not before every administrator accepted";
-  Press(bot, "dal-anders", FindButton(bot, "dal-anders", "accept"));
+  PressFound(bot, "dal-anders", FindButton(bot, "dal-anders", "accept"));
   EXPECT_EQ(bot.Get("/register.json").body["accounts"].size(), 1u);
   SQLite::Database db(bot.db(), SQLite::OPEN_READONLY);
   auto admins = json::parse(db.execAndGet("SELECT administrators FROM accounts").getString());
@@ -395,11 +383,12 @@ TEST(Approval, QuestionToTheRequesterIsRelayedBothWays) {
   Bot bot(TempDb());
   bot.Start();
   FillInAndSubmit(bot, "sll-nina");
-  Press(bot, "sll-ali", FindButton(bot, "sll-ali", "ask"));
+  PressFound(bot, "sll-ali", FindButton(bot, "sll-ali", "ask"));
   bot.Say("sll-ali", "Vem svarar på helger?");
-  EXPECT_NE(Texts(Feed(bot, "sll-nina")).find("Vem svarar på helger?"), std::string::npos);
+  EXPECT_NE(Texts(PersonFeed(bot, "sll-nina")).find("Vem svarar på helger?"), std::string::npos);
   bot.Say("sll-nina", "Tom Lund har helgberedskap.");
-  EXPECT_NE(Texts(Feed(bot, "sll-ali")).find("Tom Lund har helgberedskap."), std::string::npos);
+  EXPECT_NE(Texts(PersonFeed(bot, "sll-ali")).find("Tom Lund har helgberedskap."),
+            std::string::npos);
   EXPECT_FALSE(FindButton(bot, "sll-ali", "approve").is_null()) << "the request stays open";
 }
 

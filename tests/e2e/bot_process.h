@@ -373,6 +373,27 @@ inline json NewestButton(LoopbackClient& bot, const std::string& person, const s
   return nullptr;
 }
 
+// `person` presses the button `found` ({message_id, button}, as
+// NewestButton gives it); the whole HTTP answer, whatever its status.
+inline HttpResult PressFound(LoopbackClient& bot, const std::string& person, const json& found) {
+  return bot.Post(
+      "/api/messages",
+      {{"person", person},
+       {"message_id", found["message_id"]},
+       {"action", {{"id", found["button"]["id"]}, {"value", found["button"]["value"]}}}});
+}
+
+// True if `text` contains `needle`.
+inline bool Has(const std::string& text, const std::string& needle) {
+  return text.find(needle) != std::string::npos;
+}
+
+// The whole file at `path` ("" if it cannot be read).
+inline std::string Slurp(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
 // `person` presses the button `found` (which may be on someone else's
 // message); the messages they are answered.
 inline json PressButton(LoopbackClient& bot, const std::string& person, const json& found) {

@@ -24,15 +24,6 @@ namespace {
 using namespace kontobot::testing;  // NOLINT
 using nlohmann::json;
 
-bool Has(const std::string& text, const std::string& needle) {
-  return text.find(needle) != std::string::npos;
-}
-
-std::string Slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
 // `person`'s administrator button for `name` on the newest "which
 // administrator" question.
 json AdminButton(Bot& bot, const std::string& person, const std::string& name) {

@@ -21,20 +21,12 @@ namespace {
 using namespace kontobot::testing;  // NOLINT
 using nlohmann::json;
 
-json Feed(Bot& bot, const std::string& person) {
-  return bot.Get("/api/messages?person=" + person + "&after=0").body["messages"];
-}
-
-json Press(Bot& bot, const std::string& person, const json& found) {
-  return PressButton(bot, person, found);
-}
-
 // Presses every `action` button that reached `person`; returns how many.
 int PressAll(Bot& bot, const std::string& person, const std::string& action) {
   int n = 0;
   for (json found = NewestButton(bot, person, action); !found.is_null() && n < 20;
        found = NewestButton(bot, person, action), ++n) {
-    Press(bot, person, found);
+    PressButton(bot, person, found);
   }
   return n;
 }
@@ -62,15 +54,6 @@ void FillInAndSubmit(Bot& bot, const std::string& person) {
   ASSERT_NE(r.find("är inskickad"), std::string::npos) << r;
 }
 
-std::string Slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
-bool Has(const std::string& text, const std::string& needle) {
-  return text.find(needle) != std::string::npos;
-}
-
 constexpr const char* kUrl = "https://www.facebook.com/gislavedfritid";
 
 TEST(Closing, GislavedAccountIsListedWhenCreatedAndLeavesTheRegisterWhenChecklistaEightIsDone) {
@@ -91,7 +74,7 @@ TEST(Closing, GislavedAccountIsListedWhenCreatedAndLeavesTheRegisterWhenChecklis
     json listed = bot.Get("/register.json").body["accounts"];
     ASSERT_EQ(listed.size(), 1u) << "created: listed";
     EXPECT_EQ(listed[0]["status"], "listed");
-    EXPECT_TRUE(Has(Texts(Feed(bot, "gis-anna")), "finns nu i den offentliga förteckningen"));
+    EXPECT_TRUE(Has(Texts(PersonFeed(bot, "gis-anna")), "finns nu i den offentliga förteckningen"));
 
     // A colleague with no say is told who can.
     std::string kim = Texts(bot.Say("gis-kim", "avsluta kontot"));
@@ -103,23 +86,23 @@ TEST(Closing, GislavedAccountIsListedWhenCreatedAndLeavesTheRegisterWhenChecklis
     EXPECT_TRUE(Has(omar, "Varför ska kontot")) << omar;
     omar = Texts(bot.Say("gis-omar", "Verksamheten har flyttat till webbplatsen"));
     EXPECT_TRUE(Has(omar, "stängs helt")) << omar;
-    omar = Texts(Press(bot, "gis-omar", NewestButton(bot, "gis-omar", "closing_confirm")));
+    omar = Texts(PressButton(bot, "gis-omar", NewestButton(bot, "gis-omar", "closing_confirm")));
     EXPECT_TRUE(Has(omar, "Stängningen av kontot")) << omar;
     EXPECT_TRUE(Has(omar, "Ta en skärmdump av kontot innan det avslutas. – Jonas Falk")) << omar;
-    EXPECT_TRUE(Has(Texts(Feed(bot, "gis-per")), "För kännedom: Omar Haddad har begärt"))
+    EXPECT_TRUE(Has(Texts(PersonFeed(bot, "gis-per")), "För kännedom: Omar Haddad har begärt"))
         << "Omar's manager is told (\"kontakta din chef\")";
 
     // The other administrator asks at the same time: one closing only.
     bot.Say("gis-lisa", "stäng kontot");
     bot.Say("gis-lisa", "Ingen tid");
     std::string lisa =
-        Texts(Press(bot, "gis-lisa", NewestButton(bot, "gis-lisa", "closing_confirm")));
+        Texts(PressButton(bot, "gis-lisa", NewestButton(bot, "gis-lisa", "closing_confirm")));
     EXPECT_TRUE(Has(lisa, "pågår redan")) << lisa;
 
     // Somebody else pressing the information function's step is refused.
     json snapshot = NewestButton(bot, "gis-info", "done");
     ASSERT_FALSE(snapshot.is_null());
-    Press(bot, "gis-kim", snapshot);
+    PressButton(bot, "gis-kim", snapshot);
     EXPECT_EQ(bot.Get("/register.json").body["accounts"].size(), 1u);
 
     EXPECT_EQ(PressAll(bot, "gis-omar", "done"), 2);
@@ -128,7 +111,7 @@ TEST(Closing, GislavedAccountIsListedWhenCreatedAndLeavesTheRegisterWhenChecklis
     EXPECT_EQ(PressAll(bot, "gis-info", "done"), 1);
     EXPECT_EQ(bot.Get("/register.json").body["accounts"].size(), 0u) << "closed: not public";
     EXPECT_FALSE(Has(bot.Get("/register?org=gislaved").raw, kUrl));
-    EXPECT_TRUE(Has(Texts(Feed(bot, "gis-info")), "är stängt och finns inte längre"));
+    EXPECT_TRUE(Has(Texts(PersonFeed(bot, "gis-info")), "är stängt och finns inte längre"));
     bot.Kill(SIGTERM);
   }
   std::string out = ::testing::TempDir() + "/closing-register";
@@ -177,7 +160,7 @@ TEST(Closing, TwoAdministratorsConfirmingAtOnceStartOneClosing) {
   bot.Say("gis-omar", "Vad är klockan?");
   json start = NewestButton(bot, "gis-omar", "intent", "close_account");
   ASSERT_FALSE(start.is_null());
-  EXPECT_TRUE(Has(Texts(Press(bot, "gis-omar", start)), "Varför ska kontot"));
+  EXPECT_TRUE(Has(Texts(PressButton(bot, "gis-omar", start)), "Varför ska kontot"));
   bot.Say("gis-omar", "Ingen har tid");
   json omar = NewestButton(bot, "gis-omar", "closing_confirm");
   json lisa = NewestButton(bot, "gis-lisa", "closing_confirm");
@@ -186,8 +169,8 @@ TEST(Closing, TwoAdministratorsConfirmingAtOnceStartOneClosing) {
   std::string omar_said, lisa_said;
   {
     // Each request has its own HTTP client: the presses race on the server.
-    std::thread a([&] { omar_said = Texts(Press(bot, "gis-omar", omar)); });
-    std::thread b([&] { lisa_said = Texts(Press(bot, "gis-lisa", lisa)); });
+    std::thread a([&] { omar_said = Texts(PressButton(bot, "gis-omar", omar)); });
+    std::thread b([&] { lisa_said = Texts(PressButton(bot, "gis-lisa", lisa)); });
     a.join();
     b.join();
   }
@@ -208,8 +191,8 @@ TEST(Closing, SmcPageClosedForPostsStaysListedMarkedAsSuch) {
   EXPECT_TRUE(Has(mats, "Varför")) << mats;
   mats = Texts(bot.Say("smc-mats", "Ingen hinner bevaka den"));
   EXPECT_TRUE(Has(mats, "informationssida")) << mats;
-  Press(bot, "smc-mats", NewestButton(bot, "smc-mats", "closing_mode", "closed_for_posts"));
-  Press(bot, "smc-mats", NewestButton(bot, "smc-mats", "closing_confirm"));
+  PressButton(bot, "smc-mats", NewestButton(bot, "smc-mats", "closing_mode", "closed_for_posts"));
+  PressButton(bot, "smc-mats", NewestButton(bot, "smc-mats", "closing_confirm"));
   EveryoneIn(bot, "smc", {"done"});
   json accounts = bot.Get("/register.json").body["accounts"];
   ASSERT_EQ(accounts.size(), 1u) << "closed for posts: still public";
@@ -239,13 +222,13 @@ TEST(Closing, TheInactivityNudgesCloseButtonLeadsIntoTheClosingCase) {
     if (close.is_null()) std::this_thread::sleep_for(std::chrono::milliseconds(25));
   }
   ASSERT_FALSE(close.is_null()) << "nobody got the inactivity nudge";
-  std::string r = Texts(Press(bot, who, close));
+  std::string r = Texts(PressButton(bot, who, close));
   EXPECT_TRUE(Has(r, "informationssida")) << "SMC's choice is asked, not which account: " << r;
   json mode = NewestButton(bot, who, "closing_mode", "closed_for_posts");
   ASSERT_FALSE(mode.is_null()) << r;
-  r = Texts(Press(bot, who, mode));
+  r = Texts(PressButton(bot, who, mode));
   EXPECT_TRUE(Has(r, "Orsak: inaktivt")) << "the reason comes with the nudge: " << r;
-  r = Texts(Press(bot, who, NewestButton(bot, who, "closing_confirm")));
+  r = Texts(PressButton(bot, who, NewestButton(bot, who, "closing_confirm")));
   EXPECT_TRUE(Has(r, "Stängningen av kontot")) << r;
 }
 

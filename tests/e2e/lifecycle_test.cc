@@ -35,10 +35,6 @@ namespace {
 using namespace kontobot::testing;  // NOLINT
 using nlohmann::json;
 
-bool Has(const std::string& text, const std::string& needle) {
-  return text.find(needle) != std::string::npos;
-}
-
 struct Walk {
   std::string org;
   std::string requester;
@@ -131,11 +127,6 @@ const std::vector<Walk>& Walks() {
        "closed"},
   };
   return kWalks;
-}
-
-std::string Slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 
 // The registrar's export of the register as it is now.

@@ -20,31 +20,14 @@ namespace {
 using namespace kontobot::testing;  // NOLINT
 using nlohmann::json;
 
-json Feed(Bot& bot, const std::string& person) {
-  return bot.Get("/api/messages?person=" + person + "&after=0").body["messages"];
-}
-
 json FindButton(Bot& bot, const std::string& person, const std::string& action) {
-  json feed = Feed(bot, person);
+  json feed = PersonFeed(bot, person);
   for (auto m = feed.rbegin(); m != feed.rend(); ++m) {
     for (const auto& b : (*m)["buttons"]) {
       if (b["id"] == action) return {{"message_id", (*m)["id"]}, {"button", b}};
     }
   }
   return nullptr;
-}
-
-HttpResult Press(Bot& bot, const std::string& person, const json& found) {
-  return bot.Post(
-      "/api/messages",
-      {{"person", person},
-       {"message_id", found["message_id"]},
-       {"action", {{"id", found["button"]["id"]}, {"value", found["button"]["value"]}}}});
-}
-
-std::string Slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 
 // Runs kontobot with `args` on the case database; returns the exit code and
@@ -83,15 +66,15 @@ class Records : public ::testing::Test {
         {"ovrigt", "Text med \x01kontrolltecken\x7f, <b>markup</b> & עברית RTL"}};
     bot.Say("gis-anna", "ny");
     for (int i = 0; i < 60; ++i) {
-      json last = Feed(bot, "gis-anna").back();
+      json last = PersonFeed(bot, "gis-anna").back();
       if (last["input"].empty()) break;
       auto o = answers.find(last["input"].value("step", ""));
       bot.Say("gis-anna", o != answers.end() ? o->second : AnswerTo(last));
     }
     bot.Say("gis-anna", "skicka");
-    Press(bot, "gis-per", FindButton(bot, "gis-per", "reject"));
+    PressFound(bot, "gis-per", FindButton(bot, "gis-per", "reject"));
     bot.Say("gis-per", "Målgruppen är för vag – ange åldersgrupp.");
-    Press(bot, "gis-anna", FindButton(bot, "gis-anna", "resume"));
+    PressFound(bot, "gis-anna", FindButton(bot, "gis-anna", "resume"));
     bot.Say("gis-anna", "5");
     bot.Say("gis-anna", "Ungdomar 13–19 år i Gislaved");
     bot.Say("gis-anna", "skicka");
@@ -101,7 +84,7 @@ class Records : public ::testing::Test {
         for (const char* action : {"approve", "done"}) {
           json found = FindButton(bot, person, action);
           if (found.is_null()) continue;
-          Press(bot, person, found);
+          PressFound(bot, person, found);
           any = true;
         }
       }
@@ -149,7 +132,7 @@ TEST_F(Records, TheInformationFunctionSetsTheDiarienummerInChat) {
     Bot bot(copy);
     bot.Start();
     auto last = [&](const std::string& person) {
-      return Feed(bot, person).back()["text"].get<std::string>();
+      return PersonFeed(bot, person).back()["text"].get<std::string>();
     };
     bot.Say("gis-info", "hjälp");
     EXPECT_NE(last("gis-info").find("diarienummer 12"), std::string::npos) << last("gis-info");

@@ -22,14 +22,10 @@ using nlohmann::json;
 // Monday 23 November 2026, 09:00 in Stockholm.
 constexpr const char* kMonday = "2026-11-23T09:00:00+01:00";
 
-json FeedOf(Bot& bot, const std::string& person) {
-  return bot.Get("/api/messages?person=" + person + "&after=0").body["messages"];
-}
-
 // How many of `person`'s messages contain `needle`.
 int CountContaining(Bot& bot, const std::string& person, const std::string& needle) {
   int n = 0;
-  for (const auto& m : FeedOf(bot, person))
+  for (const auto& m : PersonFeed(bot, person))
     n += m["text"].get<std::string>().find(needle) != std::string::npos ? 1 : 0;
   return n;
 }
@@ -67,9 +63,9 @@ void SubmitGislaved(Bot& bot) {
 }
 
 // The newest message of `person` with a button `action` (and value prefix).
-json Button(Bot& bot, const std::string& person, const std::string& action,
-            const std::string& value_suffix = "") {
-  json feed = FeedOf(bot, person);
+json ButtonEndingIn(Bot& bot, const std::string& person, const std::string& action,
+                    const std::string& value_suffix = "") {
+  json feed = PersonFeed(bot, person);
   for (auto m = feed.rbegin(); m != feed.rend(); ++m) {
     for (const auto& b : (*m)["buttons"]) {
       std::string v = b["value"];
@@ -95,7 +91,7 @@ void SubmitAndApproveGislaved(Bot& bot) {
   SubmitGislaved(bot);
   for (const char* approver : {"gis-per", "gis-eva"}) {
     ASSERT_TRUE(WaitFor(bot, approver, "anmälan nr"));
-    json approve = Button(bot, approver, "approve");
+    json approve = ButtonEndingIn(bot, approver, "approve");
     ASSERT_FALSE(approve.is_null()) << approver;
     ASSERT_EQ(Press(bot, approver, approve).status, 200);
   }
@@ -104,8 +100,8 @@ void SubmitAndApproveGislaved(Bot& bot) {
 // Anna confirms her start-up steps: the page is created, so the account is
 // listed and its duties start.
 void CreateTheGislavedPage(Bot& bot) {
-  for (json done = Button(bot, "gis-anna", "done"); !done.is_null();
-       done = Button(bot, "gis-anna", "done")) {
+  for (json done = ButtonEndingIn(bot, "gis-anna", "done"); !done.is_null();
+       done = ButtonEndingIn(bot, "gis-anna", "done")) {
     ASSERT_EQ(Press(bot, "gis-anna", done).status, 200);
   }
 }
@@ -124,7 +120,7 @@ TEST(Reminders, NudgeTheApproverAfterOneWorkingDayThenEscalateToTheSuperior) {
   ASSERT_EQ(r.status, 200) << r.raw;
   EXPECT_EQ(r.body["now"], "2026-11-24T08:00:30.000Z");
   ASSERT_TRUE(WaitFor(bot, "gis-per", "Påminnelse"));
-  json feed = FeedOf(bot, "gis-per");
+  json feed = PersonFeed(bot, "gis-per");
   json nudge = feed.back();
   std::string text = nudge["text"];
   EXPECT_NE(text.find("godkännandet av anmälan nr"), std::string::npos) << text;
@@ -142,7 +138,7 @@ TEST(Reminders, NudgeTheApproverAfterOneWorkingDayThenEscalateToTheSuperior) {
 
   // The approve button on the nudge works, and ends the reminders (the
   // nudge, like the request, is rewritten to show the decision).
-  json approve = Button(bot, "gis-per", "approve");
+  json approve = ButtonEndingIn(bot, "gis-per", "approve");
   ASSERT_FALSE(approve.is_null());
   ASSERT_EQ(Press(bot, "gis-per", approve).status, 200);
   const std::string nudges_to_per =
@@ -188,7 +184,7 @@ TEST(Reminders, SnoozeAndNotedButtonsInTheWebChat) {
   ASSERT_TRUE(WaitFor(bot, "gis-per", "Påminnelse"));
 
   // Snooze 3 working days: Tuesday -> Friday 08:00.
-  json snooze = Button(bot, "gis-per", "remind_snooze", "|3");
+  json snooze = ButtonEndingIn(bot, "gis-per", "remind_snooze", "|3");
   ASSERT_FALSE(snooze.is_null());
   auto r = Press(bot, "gis-per", snooze);
   ASSERT_EQ(r.status, 200) << r.raw;
@@ -204,7 +200,7 @@ TEST(Reminders, SnoozeAndNotedButtonsInTheWebChat) {
   ASSERT_TRUE(WaitFor(bot, "gis-eva", "har ännu inte hanterat"));
 
   // "Noterat": no more nudges; the escalation has been made already.
-  json noted = Button(bot, "gis-per", "remind_ack");
+  json noted = ButtonEndingIn(bot, "gis-per", "remind_ack");
   r = Press(bot, "gis-per", noted);
   ASSERT_EQ(r.status, 200) << r.raw;
   EXPECT_NE(Texts(r.body["messages"]).find("Noterat. Jag påminner dig inte mer"),
@@ -246,10 +242,10 @@ TEST(Reminders, AnUnfinishedDraftRemindsItsRequester) {
   Bot bot(TempDb());
   bot.Start({"--test-clock", "--test-clock-now", kMonday});
   bot.Say("gis-anna", "ny");
-  bot.Say("gis-anna", AnswerTo(FeedOf(bot, "gis-anna").back()));
+  bot.Say("gis-anna", AnswerTo(PersonFeed(bot, "gis-anna").back()));
   ASSERT_EQ(SetClock(bot, "2026-11-26T09:00:30+01:00").status, 200);
   ASSERT_TRUE(WaitFor(bot, "gis-anna", "den påbörjade anmälan nr"));
-  json resume = Button(bot, "gis-anna", "resume");
+  json resume = ButtonEndingIn(bot, "gis-anna", "resume");
   ASSERT_FALSE(resume.is_null());
   auto r = Press(bot, "gis-anna", resume);
   ASSERT_EQ(r.status, 200) << r.raw;
@@ -335,7 +331,7 @@ TEST(Reminders, ARegisteredAccountsAdministratorsAreAskedForTheSnapshot) {
   // account's duty rows name no person); now the administrators see them.
   EXPECT_NE(Texts(bot.Say("gis-omar", "status")).find("Ögonblicksbilden"), std::string::npos);
   EXPECT_EQ(Texts(bot.Say("gis-anna", "status")).find("Ögonblicksbilden"), std::string::npos);
-  json done = Button(bot, "gis-omar", "duty_done");
+  json done = ButtonEndingIn(bot, "gis-omar", "duty_done");
   ASSERT_FALSE(done.is_null());
   auto r = Press(bot, "gis-omar", done);
   ASSERT_EQ(r.status, 200) << r.raw;
@@ -372,7 +368,7 @@ TEST(Reminders, StartUpStepsAreChasedListedInStatusAndEscalated) {
   // Klart on the reminder of the special e-mail address (the page id's
   // step takes the id instead: InboxCase.StartUpStepAsksForThePageId…).
   json done;
-  for (const json& m : FeedOf(bot, "gis-anna")) {
+  for (const json& m : PersonFeed(bot, "gis-anna")) {
     if (m["text"].get<std::string>().find("Påminnelse: uppstartssteget ”Skaffa en särskild") ==
         std::string::npos)
       continue;
@@ -419,9 +415,9 @@ TEST(Reminders, TheGoalsAreFollowedUpAndTheAnswerIsPartOfTheCase) {
     // 23 May 2027 is a Sunday: asked on Monday 24 May at the opening.
     ASSERT_EQ(SetClock(bot, "2027-05-24T08:00:30+02:00").status, 200);
     ASSERT_TRUE(WaitFor(bot, "gis-omar", "🎯 Dags att följa upp kontot"));
-    std::string asked = Texts(FeedOf(bot, "gis-omar"));
+    std::string asked = Texts(PersonFeed(bot, "gis-omar"));
     EXPECT_NE(asked.find("• Mål: Ett svar"), std::string::npos) << asked;
-    json answer = Button(bot, "gis-omar", "follow_up_answer");
+    json answer = ButtonEndingIn(bot, "gis-omar", "follow_up_answer");
     ASSERT_FALSE(answer.is_null());
     auto r = Press(bot, "gis-omar", answer);
     ASSERT_EQ(r.status, 200) << r.raw;

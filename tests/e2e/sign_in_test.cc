@@ -17,7 +17,7 @@ using namespace kontobot::testing;  // NOLINT
 using Headers = std::vector<std::pair<std::string, std::string>>;
 
 constexpr const char* kPublic = "kontobot.kommun.example";
-constexpr const char* kAttacker = "127.0.0.3";
+constexpr const char* kUntrusted = "127.0.0.3";
 
 class SignIn : public ::testing::Test {
  protected:
@@ -93,8 +93,8 @@ TEST_F(SignIn, RefusesASpoofedHeaderAndNeverFallsBackToThePicker) {
     const char* reason;
   };
   const std::vector<Case> cases{
-      {"straight to kontobot", {{"X-Remote-User", "gis-anna"}}, kAttacker, "untrusted_peer"},
-      {"straight, no header", {}, kAttacker, "untrusted_peer"},
+      {"straight to kontobot", {{"X-Remote-User", "gis-anna"}}, kUntrusted, "untrusted_peer"},
+      {"straight, no header", {}, kUntrusted, "untrusted_peer"},
       {"two copies",
        {{"X-Remote-User", "gis-anna"}, {"X-Remote-User", "gis-per"}},
        nullptr,
@@ -118,7 +118,7 @@ TEST_F(SignIn, RefusesASpoofedHeaderAndNeverFallsBackToThePicker) {
   }
   EXPECT_EQ(bot_.Count("messages"), 0);
   // The platforms' routes do not ask for sign-in.
-  EXPECT_EQ(RawStatus(Send("GET", "/register.json", {}, "", kAttacker)), 200);
+  EXPECT_EQ(RawStatus(Send("GET", "/register.json", {}, "", kUntrusted)), 200);
 }
 
 TEST(SignInDemo, TheDemoSaysSoAndServesThePicker) {

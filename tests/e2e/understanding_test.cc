@@ -21,11 +21,7 @@ namespace {
 using namespace kontobot::testing;  // NOLINT
 using nlohmann::json;
 
-json FeedOf(Bot& bot, const std::string& person) {
-  return bot.Get("/api/messages?person=" + person + "&after=0").body["messages"];
-}
-
-std::string FeedText(Bot& bot, const std::string& person) { return Texts(FeedOf(bot, person)); }
+std::string FeedText(Bot& bot, const std::string& person) { return Texts(PersonFeed(bot, person)); }
 
 // The replies (not the echo) of one exchange.
 json Replies(const json& messages) {
@@ -35,15 +31,11 @@ json Replies(const json& messages) {
   return out;
 }
 
-bool Has(const std::string& text, const std::string& needle) {
-  return text.find(needle) != std::string::npos;
-}
-
 // The newest message of `person` with a button `action` (and `value`, if
 // given).
 json Button(Bot& bot, const std::string& person, const std::string& action,
             const std::string& value = "") {
-  json feed = FeedOf(bot, person);
+  json feed = PersonFeed(bot, person);
   for (auto m = feed.rbegin(); m != feed.rend(); ++m) {
     for (const auto& b : (*m)["buttons"]) {
       if (b["id"] == action && (value.empty() || b["value"] == value))
@@ -53,7 +45,7 @@ json Button(Bot& bot, const std::string& person, const std::string& action,
   return nullptr;
 }
 
-json Press(Bot& bot, const std::string& person, const json& button) {
+json PressForMessages(Bot& bot, const std::string& person, const json& button) {
   auto r =
       bot.Post("/api/messages", {{"person", person},
                                  {"message_id", button["message_id"]},
@@ -65,7 +57,7 @@ json Press(Bot& bot, const std::string& person, const json& button) {
 // Answers until the question `step` is asked; returns that message.
 json AnswerUntilStep(Bot& bot, const std::string& person, const std::string& step) {
   for (int i = 0; i < 60; ++i) {
-    json last = FeedOf(bot, person).back();
+    json last = PersonFeed(bot, person).back();
     if (last["input"].empty() || last["input"].value("step", "") == step) return last;
     bot.Say(person, AnswerTo(last));
   }
@@ -73,11 +65,11 @@ json AnswerUntilStep(Bot& bot, const std::string& person, const std::string& ste
   return {};
 }
 
-void FillInAndSubmit(Bot& bot, const std::string& person,
-                     const std::map<std::string, std::string>& answers = {}) {
+void FillInWithAndSubmit(Bot& bot, const std::string& person,
+                         const std::map<std::string, std::string>& answers = {}) {
   bot.Say(person, "ny");
   for (int i = 0; i < 60; ++i) {
-    json last = FeedOf(bot, person).back();
+    json last = PersonFeed(bot, person).back();
     if (last["input"].empty()) break;
     auto o = answers.find(last["input"].value("step", ""));
     bot.Say(person, o != answers.end() ? o->second : AnswerTo(last));
@@ -94,7 +86,7 @@ void EveryoneSaysYes(Bot& bot, const std::vector<std::string>& people) {
       for (const char* action : {"approve", "accept", "done"}) {
         json found = Button(bot, person, action);
         if (found.is_null()) continue;
-        Press(bot, person, found);
+        PressForMessages(bot, person, found);
         any = true;
       }
     }
@@ -123,7 +115,7 @@ TEST(FirstMessage, ASentenceStartsTheRegistrationAndProposesItsMediumAndUnit) {
   EXPECT_TRUE(Has(medium["text"], "Förslag från ditt meddelande: *Facebook*")) << medium["text"];
   json yes = Button(bot, "gis-anna", "proposal", "medium");
   ASSERT_FALSE(yes.is_null());
-  Press(bot, "gis-anna", yes);
+  PressForMessages(bot, "gis-anna", yes);
   // The unit is proposed too, and "ja" confirms it.
   json unit = AnswerUntilStep(bot, "gis-anna", "verksamhet");
   EXPECT_TRUE(Has(unit["text"], "*Biblioteket*")) << unit["text"];
@@ -172,7 +164,8 @@ TEST(FirstMessage, AnUnclearMessageAnswersWithWhatTheBotCanDoAsButtons) {
        {"new:", "intent:change_admins", "intent:absence", "intent:close_account", "help:"}) {
     EXPECT_TRUE(offered.count(b)) << b;
   }
-  std::string absence = Texts(Press(bot, "gis-anna", Button(bot, "gis-anna", "intent", "absence")));
+  std::string absence =
+      Texts(PressForMessages(bot, "gis-anna", Button(bot, "gis-anna", "intent", "absence")));
   EXPECT_TRUE(Has(absence, "frånvaro")) << absence;
   EXPECT_TRUE(Has(absence, "Jonas Falk")) << absence;
 }
@@ -279,7 +272,7 @@ TEST(AfterSubmission, TheSummaryLosesItsButtonsAndTheRequesterLearnsWhoDecides) 
   AnswerUntilStep(bot, "gis-anna", "");
   json reply = bot.Say("gis-anna", "skicka");
   EXPECT_TRUE(Has(Texts(reply), "har gått till Per Ek (Verksamhetens chef)")) << Texts(reply);
-  for (const auto& m : FeedOf(bot, "gis-anna")) {
+  for (const auto& m : PersonFeed(bot, "gis-anna")) {
     for (const auto& b : m["buttons"]) {
       EXPECT_NE(b["id"], "submit") << "a live Skicka in button: " << m["text"];
       EXPECT_NE(b["id"], "cancel") << "a live Avbryt button: " << m["text"];
@@ -300,7 +293,7 @@ TEST(Status, AManagersStatusIsOneMessage) {
 TEST(Status, EnglishLinesBeginWithACapital) {
   Bot bot(TempDb());
   bot.Start();
-  FillInAndSubmit(bot, "gis-anna");
+  FillInWithAndSubmit(bot, "gis-anna");
   bot.Say("gis-per", "english");
   std::string status = Texts(bot.Say("gis-per", "status"));
   EXPECT_TRUE(Has(status, "• The approval of registration no. 1")) << status;
@@ -309,7 +302,7 @@ TEST(Status, EnglishLinesBeginWithACapital) {
 TEST(Overdue, TheListNamesWhomADutyWaitsOn) {
   Bot bot(TempDb());
   bot.Start({"--test-clock", "--test-clock-now", "2026-11-23T09:00:00+01:00"});
-  FillInAndSubmit(bot, "gis-anna");
+  FillInWithAndSubmit(bot, "gis-anna");
   EveryoneSaysYes(bot, kGislaved);
   ASSERT_EQ(bot.Get("/register.json").body["accounts"].size(), 1u);
   // The half-yearly snapshot is asked of the administrators on the first
@@ -336,7 +329,7 @@ TEST(Language, TheChoiceReachesEverythingSentToThePersonWhoeverCausedIt) {
       << "nobody chose for Eva";
   bot.Say("gis-anna", "new");
   for (int i = 0; i < 60; ++i) {
-    json last = FeedOf(bot, "gis-anna").back();
+    json last = PersonFeed(bot, "gis-anna").back();
     if (last["input"].empty()) break;
     bot.Say("gis-anna", AnswerTo(last));
   }
@@ -363,7 +356,7 @@ TEST(Language, TheChoiceReachesEverythingSentToThePersonWhoeverCausedIt) {
 // `requester` registers an open forum with administrators from the
 // directory, and everyone approves and accepts.
 void RegisterInDalarna(Bot& bot, const std::string& requester) {
-  FillInAndSubmit(
+  FillInWithAndSubmit(
       bot, requester,
       {{"forum", "öppet"},
        {"administratorer",
@@ -397,7 +390,7 @@ TEST(Copies, ACopyNobodyCanTakeIsToldToTheRequesterAndTheInformationFunction) {
 TEST(Copies, EveryoneNamedInTheFormIsToldOnceApproved) {
   Bot bot(TempDb());
   bot.Start();
-  FillInAndSubmit(
+  FillInWithAndSubmit(
       bot, "gis-anna",
       {{"administratorer",
         "Omar Haddad, omar.haddad@gislaved.se\nLisa Åberg, lisa.aberg@gislaved.se"},
