@@ -32,10 +32,6 @@ std::vector<int64_t> Split(const std::string& csv) {
   return out;
 }
 
-std::string Label(const store::Account& a) {
-  return a.medium + (a.url.empty() ? "" : ", " + a.url);
-}
-
 }  // namespace
 
 std::vector<std::string> ConversationService::AdministratorIds(const store::Account& a) const {
@@ -55,6 +51,15 @@ const Template* ConversationService::TemplateOfOrg(const std::string& org) const
   return t != templates_.end() ? t->second.get() : nullptr;
 }
 
+std::string ConversationService::InformationRoleOf(const std::string& org) const {
+  const Template* t = TemplateOfOrg(org);
+  return t != nullptr ? t->contact_role : "informationsfunktion";
+}
+
+std::vector<const Person*> ConversationService::InformationFunction(const std::string& org) const {
+  return directory_.WithRole(org, InformationRoleOf(org));
+}
+
 std::vector<AbsenceAccount> ConversationService::AdministeredAccounts(store::Transaction& tx,
                                                                       const Person& person) {
   std::vector<AbsenceAccount> out;
@@ -65,7 +70,7 @@ std::vector<AbsenceAccount> ConversationService::AdministeredAccounts(store::Tra
     if (me == ids.end()) continue;
     ids.erase(me);
     const Organisation* o = directory_.FindOrganisation(a.org);
-    out.push_back({a.registration_id, Label(a), o != nullptr ? o->template_id : "", ids});
+    out.push_back({a.registration_id, a.Label(), o != nullptr ? o->template_id : "", ids});
   }
   return out;
 }
@@ -170,7 +175,7 @@ std::optional<std::pair<Absence, std::string>> ConversationService::AbsenceGroup
     if (!a) continue;
     if (!first) first = a;
     if (auto account = tx.LoadAccount(a->account))
-      labels += (labels.empty() ? "" : "; ") + Label(*account);
+      labels += (labels.empty() ? "" : "; ") + account->Label();
   }
   if (!first) return std::nullopt;
   return std::make_pair(*first, labels);
@@ -282,9 +287,7 @@ void ConversationService::DecideCover(Turn& turn, const std::vector<int64_t>& ab
   Send(turn.tx, a.person,
        {catalog_.Render(absent_lang, "absence.accepted_absent", vars(absent_lang)), {}}, {}, 0,
        turn.now);
-  const Template* t = TemplateOfOrg(OrgOf(a.person));
-  for (const Person* info : directory_.WithRole(
-           OrgOf(a.person), t != nullptr ? t->contact_role : "informationsfunktion")) {
+  for (const Person* info : InformationFunction(OrgOf(a.person))) {
     if (info->id == a.person || info->id == a.cover) continue;
     const Lang l = lang_of(info->id);
     Send(turn.tx, info->id, {catalog_.Render(l, "absence.accepted_info", vars(l)), {}}, {}, 0,
@@ -458,7 +461,7 @@ void ConversationService::ChooseAbsenceRule(Turn& turn, const std::string& value
   }
   if (decided.empty()) {
     std::string by, outcome;
-    for (const store::AccountChange& c : turn.tx.AccountHistory()) {  // who decided, for the answer
+    for (const store::AccountChange& c : turn.tx.AccountHistoryOf(a.account)) {  // who decided
       if (c.event == "absence.rule_chosen" && c.detail.value("absence", int64_t{0}) == a.id) {
         by = NameOf(c.by);
         outcome = catalog_.Render(lang, "absence.rule_outcome." + c.detail.value("outcome", ""));
@@ -474,9 +477,7 @@ void ConversationService::ChooseAbsenceRule(Turn& turn, const std::string& value
       {catalog_.Render(lang, "absence.rule_recorded",
                        {{"outcome", catalog_.Render(lang, "absence.rule_outcome." + choice)}}),
        {}});
-  const Template* t = TemplateOfOrg(OrgOf(a.person));
-  for (const Person* info : directory_.WithRole(
-           OrgOf(a.person), t != nullptr ? t->contact_role : "informationsfunktion")) {
+  for (const Person* info : InformationFunction(OrgOf(a.person))) {
     const Lang l = kontobot::LanguageOf(info, &turn.tx.Languages());
     Vars vars{{"absent", NameOf(a.person)},
               {"from", absence_.HumanDay(a.from, l)},
@@ -531,7 +532,7 @@ void ConversationService::EndAbsence(Turn& turn, std::chrono::year_month_day tod
   std::vector<std::string> covers;
   for (const Absence& a : ended) {
     if (auto account = turn.tx.LoadAccount(a.account))
-      accounts += (accounts.empty() ? "" : "; ") + Label(*account);
+      accounts += (accounts.empty() ? "" : "; ") + account->Label();
     if (!a.cover.empty() && std::find(covers.begin(), covers.end(), a.cover) == covers.end())
       covers.push_back(a.cover);
   }

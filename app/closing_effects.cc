@@ -120,10 +120,9 @@ void ConversationService::ListAccount(Turn& turn, const Case& c) {
   turn.tx.AppendAudit(turn.now, turn.person.id, "register.listed",
                       "registration:" + std::to_string(c.id), nlohmann::json::object());
   StartDuties(turn.tx, c.id, a->org, turn.now);
-  Say(turn,
-      {catalog_.Render(turn.session.lang, "register.listed_now",
-                       {{"account", Literal(a->medium + (a->url.empty() ? "" : ", " + a->url))}}),
-       {}});
+  Say(turn, {catalog_.Render(turn.session.lang, "register.listed_now",
+                             {{"account", Literal(a->Label())}}),
+             {}});
 }
 
 void ConversationService::CloseAccount(Turn& turn, const Case& c, const AccountClosed& closed) {

@@ -212,7 +212,8 @@ class ConversationService {
                         const std::string& by, TimePoint now);
   // After an item is stored and shown: a valid identity number or a hit on
   // the organisation's word lists starts its handling case.
-  void FlagArrivedInboxItem(store::Transaction& tx, int64_t item_id, TimePoint now);
+  void FlagArrivedInboxItem(store::Transaction& tx, const store::StoredInboxItem& item,
+                            const store::Account& a, TimePoint now);
 
   // True when page tokens were given for `page_id` (the Svara button).
   void SetReplyPages(std::vector<std::string> pages) { reply_pages_ = std::move(pages); }
@@ -414,6 +415,10 @@ class ConversationService {
   std::vector<std::string> AdministratorIds(const store::Account& a) const;
   // The template of organisation `org` (may be null).
   const Template* TemplateOfOrg(const std::string& org) const;
+  // The role of `org`'s information function (its template's contact
+  // role), and the people who have it.
+  std::string InformationRoleOf(const std::string& org) const;
+  std::vector<const Person*> InformationFunction(const std::string& org) const;
   std::string NameOf(const std::string& person) const;
   // The confirmed report: one absences row per account, then the cover is
   // asked (or, with nobody to cover, the organisation's rule is put).

@@ -22,8 +22,6 @@ namespace kontobot::app {
 
 namespace {
 
-constexpr const char* kInfoRole = "informationsfunktion";
-
 std::string CaseRef(int64_t id) { return "K" + std::to_string(id); }
 
 // "3:1" -> case 3, task 1; false if malformed.
@@ -46,8 +44,7 @@ std::vector<std::string> ConversationService::InboxCasePeople(store::Transaction
   auto a = c.account != 0 ? tx.LoadAccount(c.account) : std::nullopt;
   if (!a) return people;
   for (const std::string& id : AdministratorIds(*a)) add(id);
-  const Template* t = TemplateOfOrg(a->org);
-  for (const Person* p : directory_.WithRole(a->org, t ? t->contact_role : kInfoRole)) add(p->id);
+  for (const Person* p : InformationFunction(a->org)) add(p->id);
   for (const CaseTask& task : c.tasks) {
     if (task.confirmed_by == "administrator") continue;
     for (const Person* p : directory_.WithRole(a->org, task.confirmed_by)) add(p->id);
@@ -59,9 +56,8 @@ bool ConversationService::MayConfirmInboxCaseTask(store::Transaction& tx, const 
                                                   const CaseTask& task, const Person& person) {
   auto a = c.account != 0 ? tx.LoadAccount(c.account) : std::nullopt;
   if (!a || person.org != a->org) return false;
-  const Template* t = TemplateOfOrg(a->org);
   // The information function watches over every case of its organisation.
-  if (person.HasRole(t ? t->contact_role : kInfoRole)) return true;
+  if (person.HasRole(InformationRoleOf(a->org))) return true;
   if (task.confirmed_by == "administrator") {
     const std::vector<std::string> admins = AdministratorIds(*a);
     return std::find(admins.begin(), admins.end(), person.id) != admins.end();
@@ -118,14 +114,14 @@ Reply ConversationService::InboxCaseMessage(store::Transaction& tx, const store:
     kinds.push_back(catalog_.Render(lang, "inbox_case.kind." + k));
   std::string remaining;
   for (const std::string& k : kinds) remaining += (remaining.empty() ? "" : ", ") + k;
-  std::string text = catalog_.Render(
-      lang, "inbox_case.message",
-      {{"case", ref},
-       {"reason", catalog_.Render(lang, "inbox_case.reason." + c.reason)},
-       {"account", Literal(a ? a->medium + (a->url.empty() ? "" : ", " + a->url) : "")},
-       {"text", Literal(item ? item->shown : "")},
-       {"link", Literal(item ? item->item.permalink : "")},
-       {"tasks", tasks}});
+  std::string text =
+      catalog_.Render(lang, "inbox_case.message",
+                      {{"case", ref},
+                       {"reason", catalog_.Render(lang, "inbox_case.reason." + c.reason)},
+                       {"account", Literal(a ? a->Label() : "")},
+                       {"text", Literal(item ? item->shown : "")},
+                       {"link", Literal(item ? item->item.permalink : "")},
+                       {"tasks", tasks}});
   if (!lists.empty())
     text += "\n\n" + catalog_.Render(lang, "inbox_case.lists", {{"lists", Literal(lists)}});
   if (t != nullptr && !t->inbox.flag_rule.empty())
@@ -218,21 +214,19 @@ int64_t ConversationService::OpenInboxCase(store::Transaction& tx,
   return c.id;
 }
 
-void ConversationService::FlagArrivedInboxItem(store::Transaction& tx, int64_t item_id,
-                                               TimePoint now) {
-  std::optional<store::StoredInboxItem> item = tx.LoadInboxItem(item_id);
-  if (!item || item->account == 0 || item->state != "open") return;
-  auto a = tx.LoadAccount(item->account);
-  const Template* t = a ? TemplateOfOrg(a->org) : nullptr;
-  if (t == nullptr) return;
-  if (item->flagged) {
-    OpenInboxCase(tx, *item, kFlagIdentityNumber, {}, "kontobot", now);
+void ConversationService::FlagArrivedInboxItem(store::Transaction& tx,
+                                               const store::StoredInboxItem& item,
+                                               const store::Account& a, TimePoint now) {
+  const Template* t = TemplateOfOrg(a.org);
+  if (t == nullptr || item.state != "open") return;
+  if (item.flagged) {
+    OpenInboxCase(tx, item, kFlagIdentityNumber, {}, "kontobot", now);
     return;
   }
   std::vector<std::string> lists;
-  for (const WordHit& hit : MatchWordLists(item->item.text, t->inbox.word_lists))
+  for (const WordHit& hit : MatchWordLists(item.item.text, t->inbox.word_lists))
     lists.push_back(hit.list);
-  if (!lists.empty()) OpenInboxCase(tx, *item, kFlagWordList, lists, "kontobot", now);
+  if (!lists.empty()) OpenInboxCase(tx, item, kFlagWordList, lists, "kontobot", now);
 }
 
 bool ConversationService::FinishInboxCaseTask(store::Transaction& tx, store::InboxCase& c,
@@ -272,13 +266,7 @@ bool ConversationService::HandleInboxCaseInput(Turn& turn, const Input& input) {
   if (input.action.empty()) {
     // "diarienummer K3 KS 2026/0042": the registrar's number for case 3.
     if (turn.session.active_draft != 0) return false;
-    std::vector<std::string> words;
-    for (size_t at = 0; at < input.text.size();) {
-      size_t end = input.text.find(' ', at);
-      if (end == std::string::npos) end = input.text.size();
-      if (end > at) words.push_back(input.text.substr(at, end - at));
-      at = end + 1;
-    }
+    const std::vector<std::string> words = SpaceSeparated(input.text);
     const auto& command = catalog_.CommandWords("diary");
     if (words.size() < 2 || (words[1][0] != 'K' && words[1][0] != 'k') ||
         std::find(command.begin(), command.end(), NormalizeWord(words[0])) == command.end())

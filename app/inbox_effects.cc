@@ -19,7 +19,6 @@ namespace kontobot::app {
 
 namespace {
 
-constexpr const char* kInfoRole = "informationsfunktion";
 // Items of one account arriving within this time of each other share a
 // message.
 constexpr std::chrono::minutes kGatherWindow{2};
@@ -38,16 +37,6 @@ std::chrono::year_month_day DateOf(TimePoint t) {
 constexpr std::string_view kReplyAsked = "inbox_reply:";
 constexpr std::string_view kReplyShown = "inbox_confirm:";
 constexpr const char* kSecureChannel = "secure_channel";
-
-bool StartsWith(const std::string& s, std::string_view prefix) {
-  return s.compare(0, prefix.size(), prefix) == 0;
-}
-
-std::string Trimmed(const std::string& s) {
-  const size_t b = s.find_first_not_of(" \t\r\n");
-  if (b == std::string::npos) return "";
-  return s.substr(b, s.find_last_not_of(" \t\r\n") - b + 1);
-}
 
 // The catalogue's name of why a comment action was given up.
 const char* FailureName(CommentActions::Failure f) {
@@ -175,15 +164,14 @@ void ConversationService::InboxArrived(store::Transaction& tx, const InboxItem& 
     // Nobody's account: every information function sees it, and can
     // name the page's account ("sida 12 <page id>").
     for (const Organisation& org : directory_.organisations()) {
-      const Template* t = TemplateOfOrg(org.id);
-      for (const Person* info : directory_.WithRole(org.id, t ? t->contact_role : kInfoRole)) {
+      for (const Person* info : InformationFunction(org.id)) {
         const Lang lang = kontobot::LanguageOf(info, &tx.Languages());
         Send(tx, info->id, {catalog_.Render(lang, "inbox.unknown_page", vars("")), {}}, {}, 0, now);
       }
     }
     return;
   }
-  const std::string label = a->medium + (a->url.empty() ? "" : ", " + a->url);
+  const std::string label = a->Label();
   std::vector<std::string> admins = AdministratorIds(*a);
   if (reminders_ != nullptr)
     admins = WithCovers(admins, tx.AbsencesOf(a->registration_id), reminders_->LocalDate(now));
@@ -246,7 +234,8 @@ void ConversationService::InboxArrived(store::Transaction& tx, const InboxItem& 
   }
   tx.SetInboxNotices(id, notices);
   StartReplyWait(tx, a->registration_id, value, now, now);
-  FlagArrivedInboxItem(tx, id, now);  // an identity number or a word-list hit: a case
+  s.id = id;                             // as stored; its account is `a`
+  FlagArrivedInboxItem(tx, s, *a, now);  // an identity number or a word-list hit: a case
 }
 
 bool ConversationService::HandleInboxInput(Turn& turn, const Input& input) {
@@ -258,18 +247,12 @@ bool ConversationService::HandleInboxInput(Turn& turn, const Input& input) {
     // "sida 12 1234567890": the information function names an account's
     // page or profile id (typed outside a draft only).
     if (turn.session.active_draft != 0) return false;
-    std::vector<std::string> words;
-    for (size_t at = 0; at < input.text.size();) {
-      size_t end = input.text.find(' ', at);
-      if (end == std::string::npos) end = input.text.size();
-      if (end > at) words.push_back(input.text.substr(at, end - at));
-      at = end + 1;
-    }
+    const std::vector<std::string> words = SpaceSeparated(input.text);
     const auto& command = catalog_.CommandWords("inbox_page");
     if (words.empty() ||
         std::find(command.begin(), command.end(), NormalizeWord(words[0])) == command.end())
       return false;
-    if (!turn.person.HasRole(kInfoRole)) {
+    if (!turn.person.HasRole(InformationRoleOf(turn.person.org))) {
       say("inbox.page_not_allowed");
       return true;
     }
@@ -286,10 +269,9 @@ bool ConversationService::HandleInboxInput(Turn& turn, const Input& input) {
     turn.tx.SetAccountPage(words[2], account, turn.person.id, turn.now);
     turn.tx.AppendAudit(turn.now, turn.person.id, "inbox.page_set",
                         "registration:" + std::to_string(account), {{"page", words[2]}});
-    say("inbox.page_set",
-        {{"id", std::to_string(account)},
-         {"page", Literal(words[2])},
-         {"account", Literal(a->medium + (a->url.empty() ? "" : ", " + a->url))}});
+    say("inbox.page_set", {{"id", std::to_string(account)},
+                           {"page", Literal(words[2])},
+                           {"account", Literal(a->Label())}});
     return true;
   }
   if (input.action.rfind("inbox_", 0) != 0) return false;
@@ -301,7 +283,7 @@ bool ConversationService::HandleInboxInput(Turn& turn, const Input& input) {
   const std::string ref = std::to_string(item->id);
   const std::string subject = "inbox:" + ref;
   auto a = item->account != 0 ? turn.tx.LoadAccount(item->account) : std::nullopt;
-  const std::string label = a ? a->medium + (a->url.empty() ? "" : ", " + a->url) : "";
+  const std::string label = a ? a->Label() : "";
   if (input.action == "inbox_reply") {
     say("inbox.reply_on_platform", {{"link", Literal(item->item.permalink)}});
     return true;
@@ -315,8 +297,7 @@ bool ConversationService::HandleInboxInput(Turn& turn, const Input& input) {
               OpenInboxCase(turn.tx, *item, kFlagManual, {}, turn.person.id, turn.now) != 0))
       return true;
     if (a) {
-      const Template* t = TemplateOfOrg(a->org);
-      for (const Person* info : directory_.WithRole(a->org, t ? t->contact_role : kInfoRole)) {
+      for (const Person* info : InformationFunction(a->org)) {
         if (info->id == turn.person.id) continue;
         const Lang l = kontobot::LanguageOf(info, &turn.tx.Languages());
         Send(turn.tx, info->id,
@@ -361,8 +342,8 @@ bool ConversationService::HandleInboxInput(Turn& turn, const Input& input) {
 bool ConversationService::HandleInboxReply(Turn& turn, const Input& input) {
   const Lang lang = turn.session.lang;
   std::string& pending = turn.session.pending;
-  const bool asked = StartsWith(pending, kReplyAsked);
-  const bool shown = StartsWith(pending, kReplyShown);
+  const bool asked = pending.starts_with(kReplyAsked);
+  const bool shown = pending.starts_with(kReplyShown);
   auto say = [&](const std::string& key, const Vars& vars = {}) {
     Say(turn, {catalog_.Render(lang, key, vars), {}});
   };
@@ -382,7 +363,7 @@ bool ConversationService::HandleInboxReply(Turn& turn, const Input& input) {
       say("inbox.reply_password");
       return true;
     }
-    const std::string text = Trimmed(input.text);
+    const std::string text = Trim(input.text);
     if (text.empty()) {
       say("inbox.reply_empty");
       return true;
@@ -406,7 +387,7 @@ bool ConversationService::HandleInboxReply(Turn& turn, const Input& input) {
   const std::string ref = std::to_string(item->id);
   if (item->state != "open") {
     if (pending == std::string(kReplyAsked) + ref ||
-        StartsWith(pending, std::string(kReplyShown) + ref + "\n"))
+        pending.starts_with(std::string(kReplyShown) + ref + "\n"))
       pending.clear();
     say("inbox.already", {{"state", catalog_.Render(lang, "inbox.state." + item->state)}});
     return true;
@@ -446,7 +427,7 @@ bool ConversationService::HandleInboxReply(Turn& turn, const Input& input) {
   }
   // inbox_reply_send: the text shown back for this item, confirmed.
   const std::string shown_prefix = std::string(kReplyShown) + ref + "\n";
-  if (!StartsWith(pending, shown_prefix)) {
+  if (!pending.starts_with(shown_prefix)) {
     say("inbox.reply_nothing_to_send");
     return true;
   }
@@ -454,11 +435,11 @@ bool ConversationService::HandleInboxReply(Turn& turn, const Input& input) {
   pending.clear();
   turn.tx.Enqueue(CommentActionRow(kCommentReply, *item, turn.person.id, text), turn.now);
   // The record: the text as it goes out, and who sent it.
-  turn.tx.AppendInboxChange(item->id, "reply_queued", text, text,
+  const std::string masked = MaskIdentityNumbers(text, DateOf(turn.now));
+  turn.tx.AppendInboxChange(item->id, "reply_queued", text, masked,
                             nlohmann::json{{"by", turn.person.id}}.dump(), turn.now);
-  turn.tx.AppendAudit(
-      turn.now, turn.person.id, "inbox.reply_queued", "inbox:" + ref,
-      {{"by", turn.person.id}, {"text", MaskIdentityNumbers(text, DateOf(turn.now))}});
+  turn.tx.AppendAudit(turn.now, turn.person.id, "inbox.reply_queued", "inbox:" + ref,
+                      {{"by", turn.person.id}, {"text", masked}});
   say("inbox.reply_queued", {{"link", Literal(item->item.permalink)}});
   return true;
 }
@@ -537,9 +518,8 @@ Delivery ConversationService::DeliverCommentAction(CommentActions& actions,
     // function is told, once for this failure.
     auto a = tx.LoadAccount(item->account);
     if (!a) return;
-    const std::string label = a->medium + (a->url.empty() ? "" : ", " + a->url);
-    const Template* t = TemplateOfOrg(a->org);
-    for (const Person* info : directory_.WithRole(a->org, t ? t->contact_role : kInfoRole)) {
+    const std::string label = a->Label();
+    for (const Person* info : InformationFunction(a->org)) {
       const Lang l = kontobot::LanguageOf(info, &tx.Languages());
       Send(tx, info->id,
            {catalog_.Render(l, "inbox.token_expired",

@@ -105,13 +105,13 @@ WaitFacts ConversationService::Facts(store::Transaction& tx, const Timer& t) {
         admins += (admins.empty() ? "" : "; ") + admin.value("name", "") +
                   (contact.empty() ? "" : ", " + contact);
       }
-      f.inventory.emplace_back(a.medium + (a.url.empty() ? "" : ", " + a.url), admins);
+      f.inventory.emplace_back(a.Label(), admins);
     }
   } else {
     auto a = tx.LoadAccount(id);
     if (!a) return f;
     f.open = store::AccountIsOpen(a->status);
-    f.account = a->medium + (a->url.empty() ? "" : ", " + a->url);
+    f.account = a->Label();
     f.administrators = a->administrators;
     f.registration = a->registration_id;
     f.absences = tx.AbsencesOf(a->registration_id);  // an absent one's cover is asked
@@ -217,7 +217,7 @@ bool ConversationService::StartReplyWait(store::Transaction& tx, int64_t account
   auto t = reminders_->Start("public_reply", subject, "", a->org, received);
   if (!t) return true;  // the organisation sets no answer time
   t->detail["account"] = account;
-  t->detail["account_label"] = a->medium + (a->url.empty() ? "" : ", " + a->url);
+  t->detail["account_label"] = a->Label();
   tx.InsertTimer(*t, now);
   tx.AppendAudit(now, "kontobot", "public_reply.awaited", subject, {{"comment", ref}});
   return true;

@@ -15,11 +15,7 @@ cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF >/dev/n
 cmake --build build-bench --target kontobot slack_loadgen fake_slack_api -j"$(nproc)" >/dev/null
 ulimit -n 8192 || true
 
-work=$(mktemp -d)
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"; }
-trap cleanup EXIT
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+source bench/common.sh
 
 api_port=$(free_port)
 build-bench/fake_slack_api "$api_port" "$TOKEN" > /dev/null &

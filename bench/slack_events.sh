@@ -38,15 +38,7 @@ if [ -z "${BENCH_BUILD:-}" ]; then
 fi
 [ -n "$NO_BOLT" ] || (cd bench/bolt && [ -d node_modules/@slack/bolt ] || npm ci --no-audit --no-fund --silent)
 
-work=$(mktemp -d)
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"; }
-trap cleanup EXIT
-
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
-wait_http() { for _ in $(seq 100); do curl -s -o /dev/null "$1" && return 0; sleep 0.1; done; return 1; }
-median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-peak_rss_mb() { awk '/VmHWM/ {printf "%.0f", $2/1024}' "/proc/$1/status"; }
+source bench/common.sh
 
 api_port=$(free_port)
 "$B/fake_slack_api" "$api_port" "$TOKEN" "$work/posts" > "$work/fake.log" &

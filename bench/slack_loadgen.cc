@@ -66,6 +66,24 @@ struct Target {
   std::string run_id;
 };
 
+// The HTTP/1.1 POST of `body` (JSON) to the target, with `headers` (each
+// line ending in "\r\n") after the content headers.
+std::string HttpPost(const Target& t, const std::string& body, const std::string& headers) {
+  std::string req;
+  req.reserve(body.size() + headers.size() + 200);
+  req.append("POST ")
+      .append(t.path)
+      .append(" HTTP/1.1\r\nHost: ")
+      .append(t.host)
+      .append("\r\nContent-Type: application/json\r\nContent-Length: ")
+      .append(std::to_string(body.size()))
+      .append("\r\n")
+      .append(headers)
+      .append("\r\n")
+      .append(body);
+  return req;
+}
+
 // One signed Meta Page `feed` delivery with one new comment (a unique
 // comment id), as Meta sends it to POST /hooks/meta: X-Hub-Signature-256 is
 // the hex HMAC-SHA256 of the body with the app secret. `t.users` are the
@@ -96,20 +114,7 @@ std::string BuildMetaRequest(const Target& t, int conn, long seq) {
       .append(R"("created_time":)")
       .append(ts)
       .append("}}]}]}");
-  std::string signature = "sha256=" + Hmac(t.secret, body);
-  std::string req;
-  req.reserve(body.size() + 300);
-  req.append("POST ")
-      .append(t.path)
-      .append(" HTTP/1.1\r\nHost: ")
-      .append(t.host)
-      .append("\r\nContent-Type: application/json\r\nContent-Length: ")
-      .append(std::to_string(body.size()))
-      .append("\r\nX-Hub-Signature-256: ")
-      .append(signature)
-      .append("\r\n\r\n")
-      .append(body);
-  return req;
+  return HttpPost(t, body, "X-Hub-Signature-256: sha256=" + Hmac(t.secret, body) + "\r\n");
 }
 
 // One signed event_callback envelope of about 1 KB, like a real message.im.
@@ -155,22 +160,12 @@ std::string BuildRequest(const Target& t, int conn, long seq) {
       .append(R"("})");
   std::string base = "v0:";
   base.append(ts).append(":").append(body);
-  std::string signature = "v0=" + Hmac(t.secret, base);
-  std::string req;
-  req.reserve(body.size() + 300);
-  req.append("POST ")
-      .append(t.path)
-      .append(" HTTP/1.1\r\nHost: ")
-      .append(t.host)
-      .append("\r\nContent-Type: application/json\r\nContent-Length: ")
-      .append(std::to_string(body.size()))
-      .append("\r\nX-Slack-Request-Timestamp: ")
-      .append(ts)
-      .append("\r\nX-Slack-Signature: ")
-      .append(signature)
-      .append("\r\n\r\n")
-      .append(body);
-  return req;
+  std::string headers = "X-Slack-Request-Timestamp: ";
+  headers.append(ts)
+      .append("\r\nX-Slack-Signature: v0=")
+      .append(Hmac(t.secret, base))
+      .append("\r\n");
+  return HttpPost(t, body, headers);
 }
 
 int Connect(const Target& t) {

@@ -20,13 +20,9 @@ TOKEN=xoxb-bench
 USERS=UGISANNA1,UGISPER01,UGISEVA01,UGISKIM01,UGISINFO1,UGISOMAR1
 command -v valgrind >/dev/null || { echo "valgrind is needed"; exit 1; }
 
-work=$(mktemp -d)
+source bench/common.sh
 out=${OUT:-$PWD/$BUILD/callgrind.out.slack}
 rm -f "$out" "$out".*
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"; }
-trap cleanup EXIT
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
 count() { python3 -c "import sqlite3; c=sqlite3.connect('file:$work/kb.db?mode=ro', uri=True); print(c.execute(\"$1\").fetchone()[0])"; }
 
 api_port=$(free_port)

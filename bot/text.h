@@ -81,6 +81,10 @@ std::string UpperFirst(std::string text);
 // Trims ASCII white space at both ends.
 std::string Trim(std::string_view text);
 
+// The words of `text` as typed, split at spaces (runs of them count as
+// one): a typed command's parts ("sida 12 1234567890").
+std::vector<std::string> SpaceSeparated(std::string_view text);
+
 // UTF-8 by code point. Platforms limit texts in characters, and a cut
 // between the bytes of one (inside "å") leaves a string that is not UTF-8,
 // which no JSON serialiser accepts: cut with Utf8Prefix.

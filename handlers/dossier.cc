@@ -1,11 +1,13 @@
 #include "handlers/dossier.h"
 
+#include <cctype>
 #include <functional>
 #include <set>
 
 #include "bot/answers.h"
 #include "bot/chat_markup.h"
 #include "bot/masking.h"
+#include "handlers/export.h"
 #include "handlers/record_files.h"
 #include "handlers/register.h"
 #include "store/clock_format.h"
@@ -26,6 +28,9 @@ struct CaseFile {
   std::optional<store::DiaryEntry> diary;
   std::vector<store::Release> releases;
   std::optional<store::Account> account;
+  std::vector<store::AccountChange> history;        // the account's, after approval
+  std::vector<store::StoredInboxItem> inbox;        // items for the account's pages
+  std::map<int64_t, store::InboxCase> inbox_cases;  // by item id
 };
 
 // Audit actions the conversation or the form rounds already show, left out
@@ -79,6 +84,8 @@ class Builder {
             {"decisions", [this] { return Decisions(); }},
             {"administrators", [this] { return Administrators(); }},
             {"startup", [this] { return Steps(TaskKind::kStartup, "records.startup.heading"); }},
+            {"account_history", [this] { return AccountHistory(); }},
+            {"inbox", [this] { return Inbox(); }},
             {"closing", [this] { return Steps(TaskKind::kClosing, "records.closing.heading"); }},
             {"duties", [this] { return Duties(); }},
             {"conversation", [this] { return Conversation(); }},
@@ -168,6 +175,55 @@ class Builder {
       f.push_back(Field(T("records.summary.registered"), When(c_.account->registered_at)));
     }
     return Fields(T("records.summary.heading"), f);
+  }
+
+  // Everything the register recorded about the account once approved:
+  // changes, absences and their cover, closing, the inbox's handling cases.
+  json AccountHistory() const {
+    if (!c_.account || c_.history.empty()) return {};
+    json sentences = json::array();
+    const std::string label = c_.account->Label();
+    for (const store::AccountChange& h : c_.history)
+      sentences.push_back(
+          {{"at", When(h.at)}, {"text", HistorySentence(ctx_, h, label, Name(h.by))}});
+    return Sentences(T("records.account_history.heading"), sentences);
+  }
+
+  // The public's comments and messages on the account and what became of
+  // them. Identity numbers appear masked (what kontobot showed); the
+  // original is in the canonical record and the archive package.
+  json Inbox() const {
+    if (c_.inbox.empty()) return {};
+    json rows = json::array();
+    for (const store::StoredInboxItem& s : c_.inbox) {
+      std::string handling;
+      auto k = c_.inbox_cases.find(s.id);
+      if (k != c_.inbox_cases.end()) {
+        const store::InboxCase& ic = k->second;
+        handling = T("records.inbox.case", {{"case", "K" + std::to_string(ic.id)},
+                                            {"state", T("records.inbox.case_state." + ic.state)},
+                                            {"number", ic.diarienummer}});
+      }
+      const std::string state_key = "records.inbox.state." + s.state;
+      rows.push_back(
+          Row({When(s.received_at), InboxSource(s.item), s.item.author_name, s.shown,
+               ctx_.catalog.Has(ctx_.lang, state_key) ? T(state_key) : s.state, handling}));
+    }
+    json table =
+        Table(T("records.inbox.heading"),
+              {"records.inbox.col.received", "records.inbox.col.source", "records.inbox.col.author",
+               "records.inbox.col.text", "records.inbox.col.state", "records.inbox.col.case"},
+              std::move(rows));
+    table["intro"] = T("records.inbox.note");
+    return table;
+  }
+
+  // "Facebook, https://…/permalink": the platform's own name and the link.
+  static std::string InboxSource(const InboxItem& i) {
+    std::string source = i.source;
+    if (!source.empty())
+      source[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(source[0])));
+    return i.permalink.empty() ? source : source + ", " + i.permalink;
   }
 
   std::vector<std::pair<std::string, std::string>> AnswerLines(const json& answers) const {
@@ -372,6 +428,16 @@ class Builder {
 
   std::string EventSentence(const json& a) const {
     const json& d = a["detail"];
+    const std::string action = a["action"].get<std::string>();
+    // A change of the running account (absences, changes) reads as in the
+    // account's history.
+    if (c_.account && !ctx_.catalog.Has(ctx_.lang, "records.event." + action) &&
+        ctx_.catalog.Has(ctx_.lang, "records.history." + action)) {
+      store::AccountChange h;
+      h.event = action;
+      h.detail = d;
+      return HistorySentence(ctx_, h, c_.account->Label(), Name(a["actor"].get<std::string>()));
+    }
     auto str = [&](const char* k) {
       return d.contains(k) && d[k].is_string() ? d[k].get<std::string>() : "";
     };
@@ -396,6 +462,7 @@ class Builder {
         {"old", str("old")},
         {"new", str("new")},
         {"reason", str("reason")},
+        {"page", str("page")},
         {"question", str("question")},
         {"answer", str("answer")},
         {"round", d.contains("round") ? d["round"].dump() : ""},
@@ -459,6 +526,12 @@ class Builder {
     answers(c_.reg.answers);
     for (const Task& t : c_.tasks)
       if (t.kind == TaskKind::kAdmin) consider(t.detail);
+    // The public writing to the account (the account's own replies are
+    // the organisation's).
+    for (const store::StoredInboxItem& i : c_.inbox) {
+      if (i.state != "reply" && !i.item.author_name.empty())
+        consider({{"name", i.item.author_name}});
+    }
     return out;
   }
 
@@ -522,6 +595,13 @@ std::optional<json> DossierModel(store::Transaction& tx, int64_t id, const Recor
   c.diary = tx.Diary(id);
   c.releases = tx.ReleasesOf(id);
   c.account = tx.LoadAccount(id);
+  if (c.account) {
+    c.history = tx.AccountHistoryOf(id);
+    c.inbox = tx.InboxItemsOf(id);
+    for (const store::StoredInboxItem& item : c.inbox) {
+      if (auto ic = tx.InboxCaseOfItem(item.id)) c.inbox_cases.emplace(item.id, std::move(*ic));
+    }
+  }
   std::vector<std::string> subjects{"draft:" + std::to_string(id),
                                     "registration:" + std::to_string(id)};
   for (const Task& task : c.tasks) subjects.push_back("task:" + std::to_string(task.id));

@@ -28,6 +28,46 @@ std::string AdminLine(const nlohmann::json& p) {
   return out;
 }
 
+// An item of the social inbox as it arrived (`original`: the request's
+// bytes) with its handling case, if it has one.
+nlohmann::json InboxItemRecord(store::Transaction& tx, const store::StoredInboxItem& s,
+                               const RecordsContext& ctx) {
+  auto when = [&](TimePoint t) { return LocalRfc3339(ctx.local, t); };
+  const InboxItem& i = s.item;
+  nlohmann::json item = {
+      {"id", s.id},
+      {"source", i.source},
+      {"page_id", i.page_id},
+      {"external_id", i.external_id},
+      {"kind", i.kind},
+      {"thread_id", i.thread_id},
+      {"parent_id", i.parent_id},
+      {"author_id", i.author_id},
+      {"author_name", i.author_name},
+      {"text", i.text},
+      {"permalink", i.permalink},
+      {"created_at", i.created_at != 0 ? when(TimePoint{std::chrono::seconds(i.created_at)}) : ""},
+      {"received_at", when(s.received_at)},
+      {"state", s.state},
+      {"flagged", s.flagged},
+      {"original", s.raw},
+      {"case", nullptr}};
+  if (auto ic = tx.InboxCaseOfItem(s.id)) {
+    nlohmann::json tasks = nlohmann::json::array();
+    for (const CaseTask& t : ic->tasks)
+      tasks.push_back({{"task", t.task_id},
+                       {"kind", t.kind},
+                       {"state", t.state},
+                       {"done_by", t.done_by},
+                       {"done_by_name", t.done_by.empty() ? "" : ctx.NameOf(t.done_by)}});
+    item["case"] = {{"id", ic->id},       {"reason", ic->reason},
+                    {"lists", ic->lists}, {"diarienummer", ic->diarienummer},
+                    {"state", ic->state}, {"opened_at", when(ic->opened_at)},
+                    {"tasks", tasks}};
+  }
+  return item;
+}
+
 }  // namespace
 
 std::string RecordsContext::NameOf(const std::string& person_id) const {
@@ -126,6 +166,24 @@ std::optional<nlohmann::json> RegistrationRecord(store::Transaction& tx, int64_t
                         {"lang", rel.lang},
                         {"files", rel.files}});
   }
+  // After approval: the account's history and the public's items with
+  // their originals as they arrived (the masked dossier shows less).
+  nlohmann::json history = nlohmann::json::array();
+  nlohmann::json inbox = nlohmann::json::array();
+  if (auto account = tx.LoadAccount(id)) {
+    for (const store::AccountChange& c : tx.AccountHistoryOf(id)) {
+      history.push_back({{"at", when(c.at)},
+                         {"event", c.event},
+                         {"by", c.by},
+                         {"by_name", ctx.NameOf(c.by)},
+                         {"from_status", c.from_status},
+                         {"to_status", c.to_status},
+                         {"detail", c.detail},
+                         {"text", HistorySentence(ctx, c, account->Label(), ctx.NameOf(c.by))}});
+    }
+    for (const store::StoredInboxItem& s : tx.InboxItemsOf(id))
+      inbox.push_back(InboxItemRecord(tx, s, ctx));
+  }
   const Organisation* org = ctx.directory.FindOrganisation(r->org);
   return nlohmann::json{
       {"registration", id},
@@ -147,7 +205,53 @@ std::optional<nlohmann::json> RegistrationRecord(store::Transaction& tx, int64_t
       {"tasks", tasks},
       {"conversation", messages},
       {"audit", audit},
-      {"releases", releases}};
+      {"releases", releases},
+      {"account_history", history},
+      {"inbox", inbox}};
+}
+
+std::string HistorySentence(const RecordsContext& ctx, const store::AccountChange& c,
+                            const std::string& label, const std::string& by) {
+  const nlohmann::json& d = c.detail;
+  auto str = [&](const char* field) {
+    auto f = d.find(field);
+    return f != d.end() && f->is_string() ? f->get<std::string>() : std::string();
+  };
+  auto name = [&](const char* field) {
+    std::string id = str(field);
+    return id.empty() ? id : ctx.NameOf(id);
+  };
+  // Words for the coded details, from the catalogue ("" when not there).
+  auto words = [&](const std::string& prefix, const std::string& code) {
+    return !code.empty() && ctx.catalog.Has(ctx.lang, prefix + code) ? ctx.T(prefix + code)
+                                                                     : std::string();
+  };
+  std::string lists;
+  if (d.contains("lists") && d["lists"].is_array()) {
+    for (const auto& l : d["lists"])
+      if (l.is_string()) lists += (lists.empty() ? "" : ", ") + l.get<std::string>();
+  }
+  std::string event = c.event;
+  if (event == "inbox_case.task_done" && str("state") == "skipped")
+    event = "inbox_case.task_skipped";
+  const std::string key = "records.history." + event;
+  Vars v{{"account", label},
+         {"by", by},
+         {"reason", str("reason")},
+         {"what", str("what")},
+         {"person", name("person")},
+         {"cover", name("cover")},
+         {"from", str("from")},
+         {"to", str("to")},
+         {"outcome", words("absence.rule_outcome.", str("outcome"))},
+         {"case", str("case")},
+         {"number", str("diarienummer")},
+         {"task", words("records.inbox.task.", str("kind"))},
+         {"flag", words("records.inbox.reason.", str("reason"))},
+         {"lists", lists}};
+  // An empty value is left out: a {{#section}} shows only what was given.
+  std::erase_if(v, [](const auto& kv) { return kv.second.empty(); });
+  return ctx.catalog.Has(ctx.lang, key) ? ctx.T(key, v) : ctx.T("records.history.other", v);
 }
 
 std::vector<nlohmann::json> RegisterHistory(store::Transaction& tx, const RecordsContext& ctx,
@@ -168,11 +272,6 @@ std::vector<nlohmann::json> RegisterHistory(store::Transaction& tx, const Record
     const std::string& label = known->second;
     auto name = names.find(c.by);
     if (name == names.end()) name = names.emplace(c.by, ctx.NameOf(c.by)).first;
-    const std::string key = "records.history." + c.event;
-    Vars v{{"account", label},
-           {"by", name->second},
-           {"reason", c.detail.value("reason", "")},
-           {"what", c.detail.value("what", "")}};
     nlohmann::json row = nlohmann::json::object();
     row["at"] = LocalRfc3339(ctx.local, c.at);
     row["registration"] = c.registration_id;
@@ -182,8 +281,7 @@ std::vector<nlohmann::json> RegisterHistory(store::Transaction& tx, const Record
     row["to_status"] = c.to_status;
     row["by"] = c.by;
     row["by_name"] = name->second;
-    row["text"] =
-        ctx.catalog.Has(ctx.lang, key) ? ctx.T(key, v) : ctx.T("records.history.other", v);
+    row["text"] = HistorySentence(ctx, c, label, name->second);
     out.push_back(std::move(row));
   }
   return out;

@@ -56,6 +56,11 @@ struct RecordsContext {
 std::optional<nlohmann::json> RegistrationRecord(store::Transaction& tx, int64_t id,
                                                  const RecordsContext& ctx);
 
+// One change of the register as a sentence in the context's language:
+// `label` names the account, `by` who made the change (both in words).
+std::string HistorySentence(const RecordsContext& ctx, const store::AccountChange& c,
+                            const std::string& label, const std::string& by);
+
 // The register's changes: audit entries about accounts, as rows with a
 // sentence each. `accounts` are the register's accounts as loaded (each
 // entry is labelled with its account; one not among them is looked up).

@@ -48,6 +48,10 @@ constexpr const char* kSelectHistory = R"sql(
   SELECT * FROM account_history ORDER BY id
 )sql";
 
+constexpr const char* kSelectHistoryOf = R"sql(
+  SELECT * FROM account_history WHERE registration_id = ? ORDER BY id
+)sql";
+
 // The public register, of every organisation when the bound one is ''.
 constexpr const char* kSelectPublicAccountsOfOrg = R"sql(
   SELECT * FROM accounts WHERE status IN ('listed', 'closed_for_posts') AND (? = '' OR org = ?)
@@ -172,6 +176,12 @@ void Transaction::AppendAccountHistory(const AccountChange& c) {
 
 std::vector<AccountChange> Transaction::AccountHistory() {
   return Rows(store_.Prepare(kSelectHistory), ChangeFrom);
+}
+
+std::vector<AccountChange> Transaction::AccountHistoryOf(int64_t registration_id) {
+  SQLite::Statement& q = store_.Prepare(kSelectHistoryOf);
+  q.bind(1, registration_id);
+  return Rows(q, ChangeFrom);
 }
 
 std::vector<Account> Transaction::Accounts(const std::string& org) {

@@ -70,6 +70,10 @@ constexpr const char* kOpenSince = R"sql(
   ORDER BY id DESC LIMIT 1
 )sql";
 
+constexpr const char* kItemsOf = R"sql(
+  SELECT * FROM inbox_items WHERE registration_id = ? ORDER BY id
+)sql";
+
 constexpr const char* kUnassigned = R"sql(
   SELECT * FROM inbox_items WHERE registration_id IS NULL ORDER BY id DESC LIMIT ?
 )sql";
@@ -215,6 +219,12 @@ std::optional<StoredInboxItem> Transaction::OpenInboxItemSince(int64_t account, 
   q.bind(2, before);
   q.bind(3, FormatUtc(since));
   return FirstRow(q, ItemFrom);
+}
+
+std::vector<StoredInboxItem> Transaction::InboxItemsOf(int64_t registration_id) {
+  SQLite::Statement& q = store_.Prepare(kItemsOf);
+  q.bind(1, registration_id);
+  return Rows(q, ItemFrom);
 }
 
 std::vector<StoredInboxItem> Transaction::UnassignedInboxItems(int limit) {

@@ -74,6 +74,9 @@ struct StoredRegistration {
 
 // An entry of the register.
 struct Account {
+  // How messages name the account: "Facebook, www.facebook.com/fritid".
+  std::string Label() const { return medium + (url.empty() ? "" : ", " + url); }
+
   int64_t registration_id = 0;
   std::string org;
   std::string medium;
@@ -304,6 +307,8 @@ class Transaction {
   void AppendAccountHistory(const AccountChange& change);
   // Every change of the register, oldest first.
   std::vector<AccountChange> AccountHistory();
+  // The changes of account `registration_id`, oldest first.
+  std::vector<AccountChange> AccountHistoryOf(int64_t registration_id);
   // Writes `account`'s url, unit, purpose, administrators, login address
   // and holder, and moves its version to expected_version + 1, only if its
   // version is still `expected_version` (compare-and-set). False if not
@@ -349,6 +354,8 @@ class Transaction {
   // or after `since`: the one a new item is gathered with.
   std::optional<StoredInboxItem> OpenInboxItemSince(int64_t account, int64_t before,
                                                     TimePoint since);
+  // Every item of account `registration_id`, oldest first.
+  std::vector<StoredInboxItem> InboxItemsOf(int64_t registration_id);
   // Items for pages no account has (registration_id NULL), newest first.
   std::vector<StoredInboxItem> UnassignedInboxItems(int limit);
   // True while a reply or hide (outbox kind `kind`) of item `id` waits in

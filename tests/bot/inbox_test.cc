@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "bot/inbox.h"
+#include "bot/text.h"
 
 namespace kontobot {
 namespace {
@@ -51,6 +52,12 @@ TEST(InboxItem, RoundTripsThroughJson) {
   EXPECT_FALSE(back.FromAccount());
   back.author_id = "1234";
   EXPECT_TRUE(back.FromAccount());
+}
+
+TEST(SpaceSeparated, SplitsAtRunsOfSpacesKeepingTheWordsAsTyped) {
+  EXPECT_EQ(SpaceSeparated("  diarienummer K3   KS 2026/0042 "),
+            (std::vector<std::string>{"diarienummer", "K3", "KS", "2026/0042"}));
+  EXPECT_TRUE(SpaceSeparated("   ").empty());
 }
 
 }  // namespace

@@ -413,13 +413,27 @@ inline std::string PressAs(LoopbackClient& bot, const std::string& person, const
   return Texts(PressButton(bot, person, found));
 }
 
+// `args` on kontobot's command line with the shipped configuration, e.g.
+// "export register --out DIR --db DB", as a shell command printing to `log`.
+inline std::string KontobotCommandLine(const std::string& args, const std::string& log) {
+  return BotBinary() + " " + args + " --templates " + KONTOBOT_SOURCE_DIR +
+         "/config/templates --messages " + KONTOBOT_SOURCE_DIR + "/config/messages --directory " +
+         KONTOBOT_SOURCE_DIR + "/config/directory.yaml > " + log + " 2>&1";
+}
+
 // The shell command that exports the register of database `db` into `out`
 // with the shipped configuration.
 inline std::string ExportRegisterCommand(const std::string& db, const std::string& out) {
-  return BotBinary() + " export register --out " + out + " --db " + db + " --templates " +
-         KONTOBOT_SOURCE_DIR + "/config/templates --messages " + KONTOBOT_SOURCE_DIR +
-         "/config/messages --directory " + KONTOBOT_SOURCE_DIR +
-         "/config/directory.yaml > /dev/null 2>&1";
+  return KontobotCommandLine("export register --out " + out + " --db " + db, "/dev/null");
+}
+
+// Runs kontobot's command line with `args` (KontobotCommandLine); returns
+// its exit code and fills `output` with what it printed.
+inline int KontobotCommand(const std::string& args, std::string* output = nullptr) {
+  std::string log = ::testing::TempDir() + "/kontobot_cli.log";
+  int rc = std::system(KontobotCommandLine(args, log).c_str());
+  if (output) *output = Slurp(log);
+  return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
 }
 
 // `requester` fills in the form (`answers` by step id) and everyone of

@@ -11,6 +11,7 @@
 #include <gtest/gtest.h>
 
 #include "tests/e2e/bot_process.h"
+#include "tests/e2e/inbox_account.h"
 #include "tests/fakes/webhook_senders.h"
 
 namespace {
@@ -18,37 +19,12 @@ namespace {
 using namespace kontobot::testing;  // NOLINT
 using nlohmann::json;
 
-const std::string kAppSecret = "e2e-meta-app-secret";
-const std::string kPage = "111222333";
 constexpr const char* kNow = "2026-04-14T10:00:00+02:00";  // a Tuesday
 constexpr int64_t kNowUnix = 1776153600;                   // the same instant
 
 std::vector<std::string> Args() {
-  return {"--test-clock",        "--test-clock-now", kNow, "--meta-app-secret", kAppSecret,
-          "--meta-verify-token", "e2e-verify-token"};
-}
-
-// Registration 1, listed: `org`'s account administered by `admins`
-// (name, e-mail) and requested by `requester`.
-void AddAccount(Bot& bot, const std::string& org, const std::string& requester,
-                const std::string& requester_name, const std::string& admins) {
-  SQLite::Database db(bot.db(), SQLite::OPEN_READWRITE, 10000);
-  const std::string t = "'2026-03-02T09:00:00.000Z'";
-  db.exec("INSERT INTO persons(id, name, org, first_seen) VALUES ('" + requester + "', '" +
-          requester_name + "', '" + org + "', " + t + ")");
-  db.exec(
-      "INSERT INTO drafts(id, person_id, org, template_id, template_version, status, state, "
-      "created_at, updated_at) VALUES (1, '" +
-      requester + "', '" + org + "', '" + org + "', 1, 'submitted', '{}', " + t + ", " + t + ")");
-  db.exec(
-      "INSERT INTO registrations(id, person_id, org, template_id, template_version, answers, "
-      "status, submitted_at) VALUES (1, '" +
-      requester + "', '" + org + "', '" + org + "', 1, '{}', 'approved', " + t + ")");
-  db.exec(
-      "INSERT INTO accounts(registration_id, org, medium, url, unit, purpose, administrators, "
-      "approvals, status, registered_at, listed_at) VALUES (1, '" +
-      org + "', 'Facebook', 'www.facebook.com/konto', 'Enheten', 'Information', '" + admins +
-      "', '[]', 'listed', " + t + ", " + t + ")");
+  return {"--test-clock", "--test-clock-now",    kNow,        "--meta-app-secret",
+          kAppSecret,     "--meta-verify-token", kVerifyToken};
 }
 
 void StartDalarna(Bot& bot) {
@@ -75,11 +51,6 @@ void Comment(Bot& bot, const std::string& id, const std::string& text, int64_t a
                         MetaHeaders(kAppSecret, body))
                 .status,
             200);
-}
-
-std::string One(Bot& bot, const std::string& sql) {
-  SQLite::Database db(bot.db(), SQLite::OPEN_READONLY, 10000);
-  return db.execAndGet(sql).getString();
 }
 
 // The newest case message of `person` (its text), "" if none.
@@ -147,6 +118,57 @@ TEST(InboxCase, PersonnummerCaseRunsToRegistrationWithEveryStepRecorded) {
   EXPECT_EQ(One(bot, "SELECT COUNT(*) FROM audit WHERE detail LIKE '%9948%'"), "0");
   EXPECT_EQ(One(bot, "SELECT COUNT(*) FROM messages WHERE text LIKE '%9948%'"), "0");
   EXPECT_EQ(One(bot, "SELECT text FROM inbox_items"), text);  // the record keeps the original
+
+  // The account's dossier tells it all in sentences, the masked one without
+  // the author's name; the number is masked in both, the canonical record
+  // of the complete release keeps the original (issue 19, item 1).
+  const std::string dir = ::testing::TempDir() + "/inbox_dossier";
+  std::filesystem::remove_all(dir);
+  std::filesystem::remove_all(dir + "-masked");
+  std::string log;
+  ASSERT_EQ(KontobotCommand("export registration 1 --by dal-lena --to x --pdf=false --out " + dir +
+                                " --db " + bot.db(),
+                            &log),
+            0)
+      << log;
+  ASSERT_EQ(KontobotCommand("export registration 1 --masked --by dal-lena --to x --pdf=false "
+                            "--out " +
+                                dir + "-masked --db " + bot.db(),
+                            &log),
+            0)
+      << log;
+  const std::string complete = Slurp(dir + "/registration-1.html");
+  const std::string masked = Slurp(dir + "-masked/registration-1-masked.html");
+  for (const std::string* html : {&complete, &masked}) {
+    EXPECT_TRUE(Has(*html, "Inkorgen: kommentarer och meddelanden från allmänheten")) << *html;
+    EXPECT_TRUE(Has(*html, "Min dotter 19901211-XXXX fick fel tid")) << *html;
+    EXPECT_FALSE(Has(*html, "9948")) << *html;
+    EXPECT_TRUE(Has(*html, "Hanteringsärende K1, avslutat, diarienummer LD 2026/0101")) << *html;
+    EXPECT_TRUE(Has(*html, "Kontot efter godkännandet")) << *html;
+    EXPECT_TRUE(Has(*html,
+                    "Hanteringsärende K1 öppnades för en kommentar på kontot Facebook, "
+                    "www.facebook.com/konto: den innehöll ett personnummer eller "
+                    "samordningsnummer."))
+        << *html;
+    EXPECT_TRUE(Has(*html,
+                    "Johan Berg gjorde steget ”ta bort eller dölja kommentaren” i "
+                    "hanteringsärende K1."))
+        << *html;
+    EXPECT_TRUE(Has(*html,
+                    "Lena Sterner registrerade hanteringsärende K1 med diarienummer "
+                    "LD 2026/0101."))
+        << *html;
+    EXPECT_FALSE(Has(*html, "Förteckningen ändrades")) << *html;  // no event without words
+  }
+  EXPECT_TRUE(Has(complete, "Eva Invånare")) << complete;
+  EXPECT_FALSE(Has(masked, "Eva Invånare")) << masked;
+  EXPECT_TRUE(Has(masked, "[privatperson 1]")) << masked;
+  json record = json::parse(Slurp(dir + "/registration-1.json"));
+  ASSERT_EQ(record["inbox"].size(), 1U) << record.dump(2);
+  EXPECT_EQ(record["inbox"][0]["text"], text);
+  EXPECT_TRUE(Has(record["inbox"][0]["original"].get<std::string>(), "19901211-9948"));
+  EXPECT_EQ(record["inbox"][0]["case"]["diarienummer"], "LD 2026/0101");
+  EXPECT_EQ(record["account_history"].size(), 6U);
 }
 
 TEST(InboxCase, DalarnasThreatIsReportedToTheSecurityOfficerAndNothingIsHiddenByItself) {

@@ -317,7 +317,14 @@ TEST_P(Lifecycle, FromRegistrationThroughAChangeAnAbsenceAndAYearOfDutiesToClosi
   EXPECT_GE(events.count("to:listed"), 1u);
   EXPECT_GE(events.count("to:" + w.final_status), 1u);
   std::set<std::string> exported;
-  for (const auto& h : reg["history"]) exported.insert(h.value("event", ""));
+  for (const auto& h : reg["history"]) {
+    exported.insert(h.value("event", ""));
+    // Every change reads as its own sentence: none falls back to "the
+    // register changed", none leaves an empty detail or a code behind.
+    const std::string text = h.value("text", "");
+    EXPECT_FALSE(Has(text, "Förteckningen ändrades")) << h.dump();
+    EXPECT_FALSE(Has(text, "()") || Has(text, "–)") || Has(text, "_")) << h.dump();
+  }
   for (const char* e : {"register.added", "register.changed", "absence.started", "absence.ended",
                         "closing.started"})
     EXPECT_EQ(exported.count(e), 1u) << e;

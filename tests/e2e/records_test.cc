@@ -30,19 +30,6 @@ json FindButton(Bot& bot, const std::string& person, const std::string& action) 
   return nullptr;
 }
 
-// Runs kontobot with `args` on the case database; returns the exit code and
-// fills `output` with stdout and stderr.
-int Kontobot(const std::string& args, std::string* output = nullptr) {
-  std::string log = ::testing::TempDir() + "/records_cli.log";
-  std::string cmd = BotBinary() + " " + args + " --templates " + KONTOBOT_SOURCE_DIR +
-                    "/config/templates --messages " + KONTOBOT_SOURCE_DIR +
-                    "/config/messages --directory " + KONTOBOT_SOURCE_DIR +
-                    "/config/directory.yaml > " + log + " 2>&1";
-  int rc = std::system(cmd.c_str());
-  if (output) *output = Slurp(log);
-  return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
-}
-
 constexpr const char* kPrivateName = "Kalle Privatsson";
 constexpr const char* kPrivateEmail = "kalle.p@example.com";
 constexpr const char* kPrivatePhone = "070-123 45 67";
@@ -93,7 +80,9 @@ class Records : public ::testing::Test {
     bot.Kill(SIGTERM);
     // Every test of the suite reads the case with its diarienummer; ctest
     // runs each in a process of its own, so none may rely on another's.
-    ASSERT_EQ(Kontobot("diary 1 \"KS 2026/0042\" --by gis-info --date 2026-11-24 --db " + *db_), 0);
+    ASSERT_EQ(
+        KontobotCommand("diary 1 \"KS 2026/0042\" --by gis-info --date 2026-11-24 --db " + *db_),
+        0);
   }
   static void TearDownTestSuite() {
     delete db_;
@@ -158,11 +147,12 @@ TEST_F(Records, TheInformationFunctionSetsTheDiarienummerInChat) {
   EXPECT_EQ(q.getColumn(1).getString(), "gis-info");
   std::string out = Out("diary_chat");
   std::string log;
-  ASSERT_EQ(Kontobot("export registration 1 --by gis-info --to \"Anna Journalist\" --pdf=false "
-                     "--out " +
-                         out + " --db " + copy,
-                     &log),
-            0)
+  ASSERT_EQ(
+      KontobotCommand("export registration 1 --by gis-info --to \"Anna Journalist\" --pdf=false "
+                      "--out " +
+                          out + " --db " + copy,
+                      &log),
+      0)
       << log;
   EXPECT_NE(Slurp(out + "/registration-1.html").find("KS 2026/0100"), std::string::npos);
 }
@@ -170,11 +160,12 @@ TEST_F(Records, TheInformationFunctionSetsTheDiarienummerInChat) {
 TEST_F(Records, CompleteDossierReadsAsTheCaseWithNoMachineWords) {
   std::string out = Out("complete");
   std::string log;
-  ASSERT_EQ(Kontobot("export registration 1 --by gis-info --to \"Anna Journalist\" --pdf=false "
-                     "--out " +
-                         out + Db(),
-                     &log),
-            0)
+  ASSERT_EQ(
+      KontobotCommand("export registration 1 --by gis-info --to \"Anna Journalist\" --pdf=false "
+                      "--out " +
+                          out + Db(),
+                      &log),
+      0)
       << log;
   std::string html = Slurp(out + "/registration-1.html");
   for (const std::string& word : kInternal) EXPECT_EQ(html.find(word), std::string::npos) << word;
@@ -210,8 +201,9 @@ TEST_F(Records, CompleteDossierReadsAsTheCaseWithNoMachineWords) {
 
 TEST_F(Records, MaskedDossierHidesPrivatePersonsEverywhereAndKeepsStaff) {
   std::string out = Out("masked");
-  ASSERT_EQ(Kontobot("export registration 1 --masked --by gis-info --to anonym --pdf=false --out " +
-                     out + Db()),
+  ASSERT_EQ(KontobotCommand(
+                "export registration 1 --masked --by gis-info --to anonym --pdf=false --out " +
+                out + Db()),
             0);
   std::string html = Slurp(out + "/registration-1-masked.html");
   for (const char* secret : {kPrivateName, kPrivateEmail, kPrivatePhone, kPersonnummer})
@@ -228,9 +220,10 @@ TEST_F(Records, MaskedDossierHidesPrivatePersonsEverywhereAndKeepsStaff) {
 TEST_F(Records, PdfIdentifiesItselfAsPdfA2b) {
   std::string out = Out("pdf");
   std::string log;
-  ASSERT_EQ(Kontobot("export registration 1 --masked --by gis-info --to anonym --out " + out + Db(),
-                     &log),
-            0)
+  ASSERT_EQ(
+      KontobotCommand(
+          "export registration 1 --masked --by gis-info --to anonym --out " + out + Db(), &log),
+      0)
       << log;
   std::string pdf = Slurp(out + "/registration-1-masked.pdf");
   EXPECT_EQ(pdf.rfind("%PDF-", 0), 0u);
@@ -244,7 +237,8 @@ TEST_F(Records, PdfIdentifiesItselfAsPdfA2b) {
 TEST_F(Records, ArchivePackageFromTheCommandLineIsRecorded) {
   std::string out = Out("sip");
   std::string log;
-  ASSERT_EQ(Kontobot("export archive 1 --by gis-info --pdf=false --out " + out + Db(), &log), 0)
+  ASSERT_EQ(KontobotCommand("export archive 1 --by gis-info --pdf=false --out " + out + Db(), &log),
+            0)
       << log;
   EXPECT_TRUE(std::filesystem::exists(out + "/METS.xml"));
   EXPECT_TRUE(
@@ -252,16 +246,17 @@ TEST_F(Records, ArchivePackageFromTheCommandLineIsRecorded) {
   SQLite::Database db(*db_, SQLite::OPEN_READONLY);
   EXPECT_EQ(
       db.execAndGet("SELECT COUNT(*) FROM audit WHERE action = 'archive.transferred'").getInt(), 1);
-  EXPECT_EQ(Kontobot("export archive 7 --by gis-info --pdf=false --out " + out + "-7" + Db(), &log),
+  EXPECT_EQ(KontobotCommand("export archive 7 --by gis-info --pdf=false --out " + out + "-7" + Db(),
+                            &log),
             1);
   EXPECT_NE(log.find("there is no registration 7"), std::string::npos) << log;
 }
 
 TEST_F(Records, EnglishDossierOnRequest) {
   std::string out = Out("english");
-  ASSERT_EQ(Kontobot("export registration 1 --lang en --events=false --by gis-info --to x "
-                     "--pdf=false --out " +
-                     out + Db()),
+  ASSERT_EQ(KontobotCommand("export registration 1 --lang en --events=false --by gis-info --to x "
+                            "--pdf=false --out " +
+                            out + Db()),
             0);
   std::string html = Slurp(out + "/registration-1.html");
   EXPECT_NE(html.find("<html lang=\"en\">"), std::string::npos);
@@ -272,25 +267,28 @@ TEST_F(Records, EnglishDossierOnRequest) {
 TEST_F(Records, BadInputGetsAClearMessageAndLeavesNothingBehind) {
   std::string out = Out("bad");
   std::string log;
-  EXPECT_EQ(Kontobot("export registration 99 --by gis-info --to x --out " + out + Db(), &log), 1);
+  EXPECT_EQ(
+      KontobotCommand("export registration 99 --by gis-info --to x --out " + out + Db(), &log), 1);
   EXPECT_NE(log.find("there is no registration 99"), std::string::npos) << log;
   EXPECT_FALSE(std::filesystem::exists(out));
 
   std::filesystem::create_directories(out);
-  EXPECT_EQ(Kontobot("export register --out " + out + Db(), &log), 1);
+  EXPECT_EQ(KontobotCommand("export register --out " + out + Db(), &log), 1);
   EXPECT_NE(log.find("already exists"), std::string::npos) << log;
 
-  EXPECT_EQ(Kontobot("export register --out /proc/kontobot-cannot" + Db(), &log), 1);
+  EXPECT_EQ(KontobotCommand("export register --out /proc/kontobot-cannot" + Db(), &log), 1);
   EXPECT_NE(log.find("cannot"), std::string::npos) << log;
 
-  EXPECT_EQ(Kontobot("export registration 1 --by nobody --to x --out " + out + "2" + Db(), &log),
-            1);
+  EXPECT_EQ(
+      KontobotCommand("export registration 1 --by nobody --to x --out " + out + "2" + Db(), &log),
+      1);
   EXPECT_NE(log.find("not a person in the directory"), std::string::npos) << log;
-  EXPECT_EQ(Kontobot("diary 1 X --by gis-anna" + Db(), &log), 1);
+  EXPECT_EQ(KontobotCommand("diary 1 X --by gis-anna" + Db(), &log), 1);
   EXPECT_NE(log.find("information function"), std::string::npos) << log;
-  EXPECT_EQ(Kontobot("diary 1 X --by gis-info --date 2026-02-30" + Db(), &log), 1);
+  EXPECT_EQ(KontobotCommand("diary 1 X --by gis-info --date 2026-02-30" + Db(), &log), 1);
   EXPECT_NE(log.find("--date"), std::string::npos) << log;
-  EXPECT_EQ(Kontobot("export register --db /nonexistent/kontobot.db --out " + out + "3", &log), 1);
+  EXPECT_EQ(
+      KontobotCommand("export register --db /nonexistent/kontobot.db --out " + out + "3", &log), 1);
   EXPECT_NE(log.find("no database"), std::string::npos) << log;
   // Nothing half-written beside the targets.
   for (const auto& e : std::filesystem::directory_iterator(::testing::TempDir()))
@@ -299,7 +297,7 @@ TEST_F(Records, BadInputGetsAClearMessageAndLeavesNothingBehind) {
 
 TEST_F(Records, RegisterIsLocalTimeWithEveryContactAndSafeForSpreadsheets) {
   std::string out = Out("register");
-  ASSERT_EQ(Kontobot("export register --out " + out + Db()), 0);
+  ASSERT_EQ(KontobotCommand("export register --out " + out + Db()), 0);
   std::string csv = Slurp(out + "/register.csv");
   EXPECT_EQ(csv.rfind("\xEF\xBB\xBF"
                       "Diarienummer,",

@@ -20,9 +20,6 @@ namespace {
 using namespace kontobot::testing;  // NOLINT
 using nlohmann::json;
 
-const std::string kAppSecret = "e2e-meta-app-secret";
-const std::string kVerifyToken = "e2e-verify-token";
-const std::string kPage = "111222333";
 const std::string kToken = "EAAGpagetoken123";
 constexpr const char* kNow = "2026-04-01T10:00:00+02:00";  // a Wednesday
 constexpr int64_t kNowUnix = 1775030400;

@@ -19,10 +19,7 @@ namespace {
 using namespace kontobot::testing;  // NOLINT
 using nlohmann::json;
 
-const std::string kAppSecret = "e2e-meta-app-secret";
-const std::string kVerifyToken = "e2e-verify-token";
 const std::string kInboxSecret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
-const std::string kPage = "111222333";
 // Skärtorsdag (Maundy Thursday) 2026, 14:00 in Stockholm: Good Friday,
 // Easter Sunday and Easter Monday follow.
 constexpr const char* kThursdayBeforeEaster = "2026-04-02T14:00:00+02:00";
@@ -54,11 +51,6 @@ bool WaitProcessed(Bot& bot) {
     std::this_thread::sleep_for(std::chrono::milliseconds(25));
   }
   return false;
-}
-
-std::string One(Bot& bot, const std::string& sql) {
-  SQLite::Database db(bot.db(), SQLite::OPEN_READONLY, 10000);
-  return db.execAndGet(sql).getString();
 }
 
 int64_t OpenReplyWaits(Bot& bot) {
@@ -264,18 +256,29 @@ TEST(SocialInbox, ThursdayBeforeEasterNudgesNobodyOnTheHolidaysThenTheHolderThen
 
 namespace {
 
+// One Meta delivery holding every comment of `comments` ({id, text}) on
+// kPage, Thursday before Easter.
+json OneDelivery(const std::vector<std::pair<std::string, std::string>>& comments) {
+  json delivery = MetaComment(kPage, comments[0].first, comments[0].second, kThursdayUnix);
+  json& changes = delivery["entry"][0]["changes"];
+  for (size_t i = 1; i < comments.size(); ++i) {
+    json c = changes[0];
+    c["value"]["comment_id"] = comments[i].first;
+    c["value"]["message"] = comments[i].second;
+    changes.push_back(c);
+  }
+  return delivery;
+}
+
 TEST(SocialInbox, CommentsOfOneAccountArrivingTogetherAreGatheredIntoOneMessage) {
   Bot bot(TempDb());
   StartWithAccount(bot);
-  json delivery = MetaComment(kPage, "500_1", "Första frågan", kThursdayUnix);
-  json& changes = delivery["entry"][0]["changes"];
-  for (int i = 2; i <= 3; ++i) {
-    json c = changes[0];
-    c["value"]["comment_id"] = "500_" + std::to_string(i);
-    c["value"]["message"] = i == 2 ? "Andra frågan" : "Tredje 19821105-9954";
-    changes.push_back(c);
-  }
-  ASSERT_EQ(PostMeta(bot, delivery.dump()).status, 200);
+  ASSERT_EQ(PostMeta(bot, OneDelivery({{"500_1", "Första frågan"},
+                                       {"500_2", "Andra frågan"},
+                                       {"500_3", "Tredje 19821105-9954"}})
+                              .dump())
+                .status,
+            200);
   ASSERT_TRUE(WaitProcessed(bot));
   for (const char* person : {"dal-johan", "dal-sara"}) {
     EXPECT_EQ(MessagesContaining(bot, person, "Första frågan"), 1) << person;
@@ -304,15 +307,10 @@ TEST(SocialInbox, CommentsOfOneAccountArrivingTogetherAreGatheredIntoOneMessage)
 TEST(SocialInbox, ABurstIsGatheredFiveToAMessage) {
   Bot bot(TempDb());
   StartWithAccount(bot);
-  json delivery = MetaComment(kPage, "600_1", "Fråga 1", kThursdayUnix);
-  json& changes = delivery["entry"][0]["changes"];
-  for (int i = 2; i <= 7; ++i) {
-    json c = changes[0];
-    c["value"]["comment_id"] = "600_" + std::to_string(i);
-    c["value"]["message"] = "Fråga " + std::to_string(i);
-    changes.push_back(c);
-  }
-  ASSERT_EQ(PostMeta(bot, delivery.dump()).status, 200);
+  std::vector<std::pair<std::string, std::string>> comments;
+  for (int i = 1; i <= 7; ++i)
+    comments.emplace_back("600_" + std::to_string(i), "Fråga " + std::to_string(i));
+  ASSERT_EQ(PostMeta(bot, OneDelivery(comments).dump()).status, 200);
   ASSERT_TRUE(WaitProcessed(bot));
   // Seven comments: one message with the first five, one with the last
   // two, each item with its own Besvarad.
