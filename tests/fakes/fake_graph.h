@@ -32,6 +32,8 @@
 #include <cpprest/http_listener.h>
 #include <nlohmann/json.hpp>
 
+#include "tests/fakes/in_flight.h"
+
 namespace kontobot::testing {
 
 class FakeGraph {
@@ -55,12 +57,18 @@ class FakeGraph {
   void Start() {
     listener_ = std::make_unique<web::http::experimental::listener::http_listener>(
         web::uri("http://127.0.0.1:" + std::to_string(port_) + "/v19.0"));
-    listener_->support([this](const web::http::http_request& req) { Serve(req); });
+    listener_->support([this](const web::http::http_request& req) {
+      InFlight::Guard running(handlers_);
+      Serve(req);
+    });
     listener_->open().wait();
   }
+  // Closes the listener, then waits for the request handlers still running
+  // (tests/fakes/in_flight.h).
   void Stop() {
     if (listener_) listener_->close().wait();
     listener_.reset();
+    handlers_.WaitForNone();
   }
   std::string base() const { return "http://127.0.0.1:" + std::to_string(port_) + "/v19.0"; }
 
@@ -215,6 +223,7 @@ class FakeGraph {
   }
 
   int port_;
+  InFlight handlers_;
   std::unique_ptr<web::http::experimental::listener::http_listener> listener_;
   mutable std::mutex mu_;
   mutable std::condition_variable cv_;

@@ -17,6 +17,8 @@
 #include <cpprest/http_listener.h>
 #include <nlohmann/json.hpp>
 
+#include "tests/fakes/in_flight.h"
+
 namespace kontobot::testing {
 
 class FakeHomeserver {
@@ -38,12 +40,18 @@ class FakeHomeserver {
   void Start() {
     listener_ = std::make_unique<web::http::experimental::listener::http_listener>(
         web::uri("http://127.0.0.1:" + std::to_string(port_)));
-    listener_->support([this](const web::http::http_request& req) { Serve(req); });
+    listener_->support([this](const web::http::http_request& req) {
+      InFlight::Guard running(handlers_);
+      Serve(req);
+    });
     listener_->open().wait();
   }
+  // Closes the listener, then waits for the request handlers still running
+  // (tests/fakes/in_flight.h).
   void Stop() {
     if (listener_) listener_->close().wait();
     listener_.reset();
+    handlers_.WaitForNone();
   }
   std::string base() const { return "http://127.0.0.1:" + std::to_string(port_); }
   // The next `n` calls (with `path_part`: the next `n` whose path has it)
@@ -149,6 +157,7 @@ class FakeHomeserver {
 
   int port_;
   std::string token_;
+  InFlight handlers_;
   std::unique_ptr<web::http::experimental::listener::http_listener> listener_;
   mutable std::mutex mu_;
   std::vector<Call> calls_;

@@ -20,7 +20,6 @@
 
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <deque>
 #include <functional>
 #include <map>
@@ -33,6 +32,8 @@
 
 #include <cpprest/http_listener.h>
 #include <nlohmann/json.hpp>
+
+#include "tests/fakes/in_flight.h"
 
 namespace kontobot::testing {
 
@@ -58,24 +59,17 @@ class FakeSlack {
     listener_ = std::make_unique<web::http::experimental::listener::http_listener>(
         web::uri("http://127.0.0.1:" + std::to_string(port_) + "/api"));
     listener_->support([this](const web::http::http_request& req) {
-      Serving serving(*this);
+      InFlight::Guard running(handlers_);
       Serve(req);
     });
     listener_->open().wait();
   }
-  // Closes the listener, then waits for every request handler still
-  // running. Closing ends the connections but not a handler already
-  // dispatched on cpprestsdk's pool: one still reading the body of a
-  // request whose sender (the bot) was just killed returned after this
-  // object was gone, and the test program crashed at the end of a test
-  // (SlackTest.RegistrationAndApprovalHappenInSlack, once in a CI run
-  // under load). The read fails once its connection is closed, so the wait
-  // ends.
+  // Closes the listener, then waits for the request handlers still running
+  // (tests/fakes/in_flight.h).
   void Stop() {
     if (listener_) listener_->close().wait();
     listener_.reset();
-    std::unique_lock<std::mutex> lock(serving_mu_);
-    serving_done_.wait(lock, [this] { return serving_ == 0; });
+    handlers_.WaitForNone();
   }
   // Benchmarks: answer as usual but keep no calls and no history, so that
   // a long run costs the fake neither memory nor time (a bench run once
@@ -337,29 +331,9 @@ class FakeSlack {
     return "";
   }
 
-  // Counts a request handler while it runs (Stop waits for none).
-  class Serving {
-   public:
-    explicit Serving(FakeSlack& fake) : fake_(fake) {
-      std::lock_guard<std::mutex> lock(fake_.serving_mu_);
-      ++fake_.serving_;
-    }
-    ~Serving() {
-      std::lock_guard<std::mutex> lock(fake_.serving_mu_);
-      if (--fake_.serving_ == 0) fake_.serving_done_.notify_all();
-    }
-    Serving(const Serving&) = delete;
-    Serving& operator=(const Serving&) = delete;
-
-   private:
-    FakeSlack& fake_;
-  };
-
   int port_;
   std::string token_;
-  std::mutex serving_mu_;
-  std::condition_variable serving_done_;
-  int serving_ = 0;
+  InFlight handlers_;
   std::unique_ptr<web::http::experimental::listener::http_listener> listener_;
   mutable std::mutex mu_;
   std::vector<Call> calls_;
