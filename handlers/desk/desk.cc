@@ -43,7 +43,7 @@ std::string NewSecret() {
 // Percent-encodes a query value (person ids are plain, but a directory may
 // hold anything).
 std::string QueryValue(std::string_view v) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
+  constexpr std::string_view kHex = "0123456789ABCDEF";
   std::string out;
   for (char c : v) {
     auto u = static_cast<unsigned char>(c);
@@ -200,7 +200,7 @@ Response Desk::Serve(const Request& request, bool write) const {
   if (!id) return Refusal(404, v.lang, "desk.refused.unknown_case");
   if (write) {
     if (tail != "/diary") return Refusal(404, v.lang, "desk.refused.unknown_case");
-    return SetDiary(v, *id, form, request);
+    return SetDiary(v, *id, form);
   }
   if (tail.empty()) return Case(v, *id);
   if (tail == "/dossier") {
@@ -521,7 +521,7 @@ Response Desk::Dossier(const Visitor& v, int64_t id, bool masked) const {
 }
 
 Response Desk::SetDiary(const Visitor& v, int64_t id,
-                        const std::map<std::string, std::string>& form, const Request&) const {
+                        const std::map<std::string, std::string>& form) const {
   auto token = form.find("token");
   if (token == form.end() || !SameSecret(token->second, Token(v.person->id)))
     return Refusal(403, v.lang, "desk.refused.token");

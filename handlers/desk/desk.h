@@ -39,6 +39,8 @@
 #ifndef KONTOBOT_HANDLERS_DESK_DESK_H_
 #define KONTOBOT_HANDLERS_DESK_DESK_H_
 
+#include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -70,8 +72,8 @@ class Desk {
   Response Overview(const Visitor& v) const;
   Response Case(const Visitor& v, int64_t id) const;
   Response Dossier(const Visitor& v, int64_t id, bool masked) const;
-  Response SetDiary(const Visitor& v, int64_t id, const std::map<std::string, std::string>& form,
-                    const Request& request) const;
+  Response SetDiary(const Visitor& v, int64_t id,
+                    const std::map<std::string, std::string>& form) const;
   Response Picker(Lang lang) const;
   // A page of its own for a refusal: `status` with catalogue text `key`.
   Response Refusal(int status, Lang lang, const std::string& key) const;

@@ -127,6 +127,37 @@ TEST_F(Desk, ShowsTheOwnOrganisationOnlyWithOverdueCasesFirst) {
   EXPECT_FALSE(Has(page, "pending_approval"));
 }
 
+TEST_F(Desk, ShowsTheInboxAndTheClosingsAndChangesInProgress) {
+  {
+    SQLite::Database db(bot_.db(), SQLite::OPEN_READWRITE, 10000);
+    const std::string t = "'2026-03-03T09:00:00.000Z'";
+    db.exec(
+        "INSERT INTO inbox_items(source, external_id, page_id, registration_id, kind, "
+        "thread_id, parent_id, author_id, author_name, text, shown, permalink, created_at, "
+        "received_at, state, flagged, raw, changed_at) VALUES ('facebook', 'c1', '111', 1, "
+        "'comment', 'p1', 'p1', 'a1', 'Ville Allmän', 'Mitt nummer är 19811218-9876', "
+        "'Mitt nummer är [personnummer]', '', " +
+        t + ", " + t + ", 'open', 1, '{}', " + t + ")");
+    db.exec(
+        "INSERT INTO account_changes(id, registration_id, kind, state, requested_by, "
+        "requested_at, changed_at) VALUES (1, 1, 'add_admin', 'awaiting_acceptance', "
+        "'gis-anna', " +
+        t + ", " + t + ")");
+    db.exec(
+        "INSERT INTO tasks(id, registration_id, round, kind, step_id, stage, assignee, status, "
+        "created_at) VALUES (50, 1, 1, 'closing', 'skarmdump_fore_avslut', 1, 'gis-info', "
+        "'open', " +
+        t + ")");
+  }
+  std::string page = RawBody(Get("/desk"));
+  EXPECT_TRUE(Has(page, "Mitt nummer är [personnummer]")) << page;
+  EXPECT_FALSE(Has(page, "19811218-9876"));
+  EXPECT_TRUE(Has(page, "Kontot stängs"));
+  EXPECT_TRUE(Has(page, "Jonas Falk: Ta en skärmdump av kontot innan det avslutas."));
+  EXPECT_TRUE(Has(page, "Ny administratör, begärt av Anna Berg"));
+  EXPECT_FALSE(Has(page, "add_admin"));
+}
+
 TEST_F(Desk, RefusesThoseWithoutTheRoleAndThoseNotSignedIn) {
   for (const char* who : {"gis-anna", "omar.haddad@gislaved.se", "gis-per"}) {
     SCOPED_TRACE(who);
