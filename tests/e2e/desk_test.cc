@@ -148,8 +148,15 @@ TEST_F(Desk, ShowsTheInboxAndTheClosingsAndChangesInProgress) {
         "created_at) VALUES (50, 1, 1, 'closing', 'skarmdump_fore_avslut', 1, 'gis-info', "
         "'open', " +
         t + ")");
+    db.exec("INSERT INTO account_history(registration_id, at, by, event, to_status) VALUES (1, " +
+            t + ", 'kontobot', 'register.added', 'approved')");
   }
   std::string page = RawBody(Get("/desk"));
+  // The register's history in words, in local time.
+  EXPECT_TRUE(
+      Has(page,
+          "2026-03-03 10:00: Kontot Facebook, www.facebook.com/fritid fördes in i förteckningen."))
+      << page;
   EXPECT_TRUE(Has(page, "Mitt nummer är [personnummer]")) << page;
   EXPECT_FALSE(Has(page, "19811218-9876"));
   EXPECT_TRUE(Has(page, "Kontot stängs"));
@@ -291,6 +298,8 @@ TEST(DeskDemo, PicksThePersonByQueryAndSaysItIsADemo) {
   EXPECT_TRUE(Has(desk, "/desk/case/2?person=gis-info"));
   EXPECT_EQ(RawStatus(get("/desk?person=gis-anna")), 403);
   EXPECT_EQ(RawStatus(get("/desk?person=nobody")), 404);
+  // Greta's language in the directory is English.
+  EXPECT_TRUE(Has(get("/desk?person=sll-kom"), "<html lang=\"en\">"));
   EXPECT_EQ(RawStatus(get("/desk?person=dal-lena")), 200);
   EXPECT_EQ(RawStatus(get("/desk/case/2?person=dal-lena")), 404);
 
