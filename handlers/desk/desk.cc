@@ -126,7 +126,10 @@ Response Desk::Page(const std::string& name, json data, Lang lang) const {
   r.headers["Content-Security-Policy"] =
       "default-src 'none'; style-src 'self'; form-action 'self'; frame-ancestors 'none'; "
       "base-uri 'none'";
-  r.headers["Referrer-Policy"] = "no-referrer";
+  // Not no-referrer: under it a browser sends "Origin: null" with the
+  // page's own form, which the Origin check must refuse. same-origin still
+  // tells no other site which case was open.
+  r.headers["Referrer-Policy"] = "same-origin";
   r.headers["Cache-Control"] = "no-store";
   return r;
 }
