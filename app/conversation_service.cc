@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <map>
 
+#include "app/diary_keeping.h"
 #include "app/turn.h"
 #include "bot/answers.h"
 #include "bot/diary.h"
@@ -392,20 +393,16 @@ bool ConversationService::HandleDiaryInput(Turn& turn, const Input& input) {
     }
     return true;
   }
-  std::optional<std::string> number = CleanDiaryNumber(command->number);
-  if (!number) {
+  std::string date = cases_.local_time().Date(turn.now);
+  DiaryWrite written = SetDiaryNumber(turn.tx, turn.person, command->registration_id,
+                                      command->number, date, turn.now, "chat");
+  if (written.outcome == DiaryWrite::Outcome::kInvalid) {
     say("diary.invalid");
     return true;
   }
-  std::string date = cases_.local_time().Date(turn.now);
-  turn.tx.SetDiary({command->registration_id, *number, date, turn.person.id, turn.now});
-  turn.tx.AppendAudit(turn.now, turn.person.id, "diary.set", "registration:" + id,
-                      {{"diarienummer", *number},
-                       {"registered_on", date},
-                       {"old", old ? old->diarienummer : ""},
-                       {"channel", "chat"}});
-  Vars vars{{"id", id}, {"number", Literal(*number)}, {"date", date}};
-  if (old && old->diarienummer != *number) {
+  const std::string& number = written.number;
+  Vars vars{{"id", id}, {"number", Literal(number)}, {"date", date}};
+  if (old && old->diarienummer != number) {
     vars["old"] = Literal(old->diarienummer);
     say("diary.changed", vars);
   } else {

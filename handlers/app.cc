@@ -18,6 +18,7 @@
 #include "bot/conversation.h"
 #include "config/loaders.h"
 #include "config/template_loader.h"
+#include "handlers/desk/desk.h"
 #include "handlers/export.h"
 #include "handlers/http_server.h"
 #include "handlers/inbox/inbox_adapter.h"
@@ -151,6 +152,9 @@ struct App::Parts {
         sign_in(o.auth_header, o.trusted_proxies, cfg.directory.directory, log),
         webchat(service, cfg.directory.directory, cfg.catalog.catalog,
                 WebChatAuthorities(o.listen_host, o.listen_port, o.public_host), sign_in),
+        desk(*store, cfg.templates.templates, cfg.directory.directory, cfg.catalog.catalog,
+             local_time, clock, WebChatAuthorities(o.listen_host, o.listen_port, o.public_host),
+             sign_in),
         pages(*store, cfg.directory.directory, cfg.catalog.catalog),
         outbox(*store, cfg.directory.directory, clock, log),
         scheduler(service, clock, log),
@@ -175,6 +179,7 @@ struct App::Parts {
   app::ConversationService service;
   SignIn sign_in;
   WebChat webchat;
+  Desk desk;
   RegisterPages pages;
   std::vector<std::unique_ptr<PlatformEdge>> platforms;
   // Destroyed first: the sender's thread and the server's handlers use
@@ -273,7 +278,12 @@ std::unique_ptr<App> App::Create(const config::Options& o,
                           {"late_ms", h.late.count()}}}};
     return Response::Json(h.stalled ? 503 : 200, body.dump());
   });
-  if (o.webchat) p->webchat.RegisterRoutes(p->server);
+  // The desk goes with the web chat: its demo, too, is for loopback only
+  // (config/options.cc).
+  if (o.webchat) {
+    p->webchat.RegisterRoutes(p->server);
+    p->desk.RegisterRoutes(p->server);
+  }
   if (p->sign_in.enabled()) {
     std::string proxies;
     for (const auto& r : o.trusted_proxies) proxies += (proxies.empty() ? "" : ", ") + r.text();

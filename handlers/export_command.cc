@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <iostream>
 
+#include "app/diary_keeping.h"
 #include "bot/chat_markup.h"
 #include "bot/diary.h"
 #include "handlers/archive.h"
@@ -188,18 +189,15 @@ class Command {
     if (!ValidDate(date))
       throw Failure("--date must be a date like 2026-11-23, not '" + date + "'");
     store::Transaction tx(*store_);
-    auto reg = tx.LoadRegistration(id);
-    if (!reg) throw Failure("there is no registration " + std::to_string(id));
-    if (!KeepsDiaryOf(registrar, reg->org)) {
+    app::DiaryWrite written =
+        app::SetDiaryNumber(tx, registrar, id, number, date, now, "command_line");
+    if (written.outcome == app::DiaryWrite::Outcome::kUnknownCase)
+      throw Failure("there is no registration " + std::to_string(id));
+    if (written.outcome == app::DiaryWrite::Outcome::kNotAllowed) {
       throw Failure(registrar.name +
                     " is not the information function of the case's organisation; "
                     "only they keep its diary");
     }
-    auto old = tx.Diary(id);
-    tx.SetDiary({id, number, date, registrar.id, now});
-    tx.AppendAudit(
-        now, registrar.id, "diary.set", "registration:" + std::to_string(id),
-        {{"diarienummer", number}, {"registered_on", date}, {"old", old ? old->diarienummer : ""}});
     tx.Commit();
     out_ << "registration " << id << ": " << number << " (" << date << ")\n";
     return 0;

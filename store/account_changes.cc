@@ -4,6 +4,7 @@
 // effect; the entry itself is written by UpdateAccountEntry (accounts.cc).
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "store/clock_format.h"
 #include "store/internal.h"
@@ -20,6 +21,13 @@ constexpr const char* kInsertChange = R"sql(
 
 constexpr const char* kSelectChange = R"sql(
   SELECT * FROM account_changes WHERE id = ?
+)sql";
+
+constexpr const char* kSelectAwaitingChanges = R"sql(
+  SELECT account_changes.* FROM account_changes
+  JOIN accounts ON accounts.registration_id = account_changes.registration_id
+  WHERE accounts.org = ?1 AND account_changes.state = 'awaiting_acceptance'
+  ORDER BY account_changes.id
 )sql";
 
 constexpr const char* kMoveChange = R"sql(
@@ -58,6 +66,12 @@ std::optional<AccountChangeRequest> Transaction::LoadAccountChange(int64_t id) {
   SQLite::Statement& q = store_.Prepare(kSelectChange);
   q.bind(1, id);
   return FirstRow(q, ChangeRequestFrom);
+}
+
+std::vector<AccountChangeRequest> Transaction::AwaitingAccountChanges(const std::string& org) {
+  SQLite::Statement& q = store_.Prepare(kSelectAwaitingChanges);
+  q.bind(1, org);
+  return Rows(q, ChangeRequestFrom);
 }
 
 bool Transaction::MoveAccountChange(int64_t id, const std::string& from, const std::string& to,

@@ -320,6 +320,8 @@ class Transaction {
   // Records a new change (its id is ignored) at `at`; returns its id.
   int64_t InsertAccountChange(const AccountChangeRequest& change, TimePoint at);
   std::optional<AccountChangeRequest> LoadAccountChange(int64_t id);
+  // Organisation `org`'s changes still awaiting acceptance, oldest first.
+  std::vector<AccountChangeRequest> AwaitingAccountChanges(const std::string& org);
   // Moves change `id` from state `from` to `to`, decided by `by`. False if
   // it is not in state `from` (decided meanwhile): of two clicks, one wins.
   bool MoveAccountChange(int64_t id, const std::string& from, const std::string& to,

@@ -275,6 +275,24 @@ try {
     await other.waitForFunction(() => document.documentElement.lang === 'en', null, { timeout: 10000 });
     await other.close();
   });
+
+  await test('the information function sets a diarienummer on the desk, in its own form', async () => {
+    const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
+    await page.goto(`${base}/desk?person=gis-info`);
+    assert.equal(await page.getAttribute('html', 'lang'), 'sv');
+    assert.match(await page.locator('header').innerText(), /Demo/);
+    await page.screenshot({ path: join(artifacts, 'desk-phone.png'), fullPage: true });
+    // Gislaved's registration of the tests above, in the open cases or the register.
+    await page.locator('main a[href^="/desk/case/"]').first().click();
+    await page.waitForURL(/\/desk\/case\/\d+\?person=gis-info$/);
+    await page.fill('#number', 'KS 2026/0042');
+    // The browser sends the form with its Origin and Sec-Fetch-Site, which
+    // the desk checks; a refusal would stay on .../diary.
+    await page.click('form.diary button[type=submit]');
+    await page.waitForURL(/\/desk\/case\/\d+\?person=gis-info$/);
+    assert.match(await page.locator('dl').innerText(), /KS 2026\/0042/);
+    await page.close();
+  });
 } catch (e) {
   failures++;
   console.log(`not ok - setup\n  ${e.stack || e}`);
