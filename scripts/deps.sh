@@ -49,7 +49,8 @@ if (( ${#missing[@]} )); then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-if [[ "${1:-}" == "--test" ]] && [[ ! -d tests/browser/node_modules/playwright-core ]]; then
-  echo "deps: installing playwright-core (npm) for the browser test"
+if [[ "${1:-}" == "--test" ]] && { [[ ! -d tests/browser/node_modules/playwright-core ]] ||
+  [[ ! -d tests/browser/node_modules/axe-core ]]; }; then
+  echo "deps: installing playwright-core and axe-core (npm) for the browser test"
   (cd tests/browser && npm ci --no-audit --no-fund --silent)
 fi

@@ -9,7 +9,7 @@
 //
 // Usage: node registration.test.mjs path/to/kontobot
 import { spawn } from 'node:child_process';
-import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { createServer as createHttpServer } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -54,6 +54,19 @@ async function lastAsk(person) {
   const r = await (await fetch(`${base}/api/messages?person=${person}&after=0`)).json();
   const out = r.messages.filter((m) => m.direction === 'out');
   return out[out.length - 1];
+}
+
+// axe-core's WCAG 2.1 A and AA rules on the page as it is now; the
+// violations, each with the rule, its impact and the first offending node.
+const axeSource = readFileSync(join(here, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
+async function accessibilityViolations(page) {
+  await page.addScriptTag({ content: axeSource });
+  const result = await page.evaluate(() => window.axe.run(document, {
+    runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
+  }));
+  // Any page passes a few (document-title, html-has-lang, html-lang-valid): none means axe did not run.
+  assert.ok(result.passes.length >= 3, `axe-core passed only ${result.passes.length} rules`);
+  return result.violations.map((v) => `${v.id} (${v.impact}): ${v.nodes[0]?.html}`);
 }
 
 function answerFor(input) {
@@ -291,6 +304,75 @@ try {
     await page.click('form.diary button[type=submit]');
     await page.waitForURL(/\/desk\/case\/\d+\?person=gis-info$/);
     assert.match(await page.locator('dl').innerText(), /KS 2026\/0042/);
+    await page.close();
+  });
+
+  // The accessibility law (lagen om tillgänglighet till digital offentlig
+  // service) binds the organisations to WCAG 2.1 AA: every desk page, in
+  // both languages and on a phone and a desktop, with axe-core's rules.
+  await test('every desk page has no WCAG 2.1 AA violation that axe-core finds', async () => {
+    for (const viewport of [{ width: 390, height: 844 }, { width: 1280, height: 900 }]) {
+      // The pages' Content-Security-Policy allows no script of their own;
+      // this context lets the test inject axe-core.
+      const context = await browser.newContext({ viewport, bypassCSP: true });
+      const page = await context.newPage();
+      const visited = [];
+      for (const lang of ['sv', 'en']) {
+        await page.goto(`${base}/desk?person=gis-info&lang=${lang}`);
+        visited.push(page.url());
+        const caseLink = await page.locator('main a[href^="/desk/case/"]').first().getAttribute('href');
+        const id = caseLink.match(/\/desk\/case\/(\d+)/)[1];
+        for (const path of [`/desk/case/${id}`, `/desk/case/${id}/dossier`,
+          `/desk/case/${id}/dossier?masked=1`]) {
+          visited.push(`${base}${path}${path.includes('?') ? '&' : '?'}person=gis-info&lang=${lang}`);
+        }
+        visited.push(`${base}/desk?lang=${lang}`);  // the demo's picker
+        visited.push(`${base}/desk?person=gis-anna&lang=${lang}`);  // a refusal page
+      }
+      for (const url of visited) {
+        await page.goto(url);
+        const violations = await accessibilityViolations(page);
+        assert.deepEqual(violations, [], `${url} at ${viewport.width}px`);
+      }
+      await context.close();
+    }
+  });
+
+  await test('the desk works from the keyboard alone: skip link, case, diarienummer', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    await page.goto(`${base}/desk?person=gis-info`);
+    // The first Tab reaches the skip link, which moves past the header.
+    await page.keyboard.press('Tab');
+    const first = await page.evaluate(() => document.activeElement.getAttribute('href'));
+    assert.equal(first, '#main');
+    // Tab on to the first case link and open it with Enter.
+    for (let i = 0; i < 40; i++) {
+      const href = await page.evaluate(() => document.activeElement.getAttribute('href') || '');
+      if (href.startsWith('/desk/case/')) break;
+      await page.keyboard.press('Tab');
+    }
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/\/desk\/case\/\d+\?person=gis-info$/);
+    // Tab to the number field; type; Enter submits the form.
+    for (let i = 0; i < 40; i++) {
+      if (await page.evaluate(() => document.activeElement.id) === 'number') break;
+      await page.keyboard.press('Tab');
+    }
+    assert.equal(await page.evaluate(() => document.activeElement.id), 'number');
+    // A visible focus: the focused field draws an outline or a ring.
+    const focusStyle = await page.evaluate(() => {
+      const st = getComputedStyle(document.activeElement);
+      return `${st.outlineStyle} ${st.outlineWidth} ${st.boxShadow}`;
+    });
+    assert.ok(!/^none 0px none$/.test(focusStyle), `no visible focus: ${focusStyle}`);
+    await page.keyboard.press('Control+A');
+    await page.keyboard.type('KS 2026/0077');
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/\/desk\/case\/\d+\?person=gis-info$/);
+    assert.match(await page.locator('dl').innerText(), /KS 2026\/0077/);
+    await page.screenshot({ path: join(artifacts, 'desk-case.png') });
+    await page.goto(`${base}/desk?person=gis-info`);
+    await page.screenshot({ path: join(artifacts, 'desk.png') });
     await page.close();
   });
 } catch (e) {
