@@ -16,6 +16,7 @@
 #include <gtest/gtest.h>
 
 #include "tests/e2e/bot_process.h"
+#include "tests/e2e/inbox_account.h"
 #include "tests/e2e/raw_http.h"
 
 namespace {
@@ -165,6 +166,7 @@ class BehindNginx : public ::testing::Test {
     std::filesystem::create_directories(dir_);
     ASSERT_NO_FATAL_FAILURE(MakeCertificate(dir_));
     std::ofstream(dir_ + "/htpasswd") << "anna.berg@gislaved.se:{PLAIN}anna-secret\n"
+                                      << "jonas.falk@gislaved.se:{PLAIN}jonas-secret\n"
                                       << "nobody@example.org:{PLAIN}nobody-secret\n";
     port_ = FreePort();
     host_ = "127.0.0.1:" + std::to_string(port_);
@@ -234,6 +236,28 @@ TEST_F(BehindNginx, ASignedInPersonChats) {
   // The platforms' routes and the public register need no sign-in.
   EXPECT_EQ(RawStatus(Send("GET", "/register.json", {}, "", false)), 200);
   EXPECT_EQ(RawStatus(Send("POST", "/slack/events", {}, "{}", false)), 404);  // Slack is off
+}
+
+// Headless Chromium signs in through nginx as Jonas, Gislaved's
+// information function, and works the desk: the overview, the case, the
+// diarienummer form, the masked dossier, each page checked with axe-core;
+// Anna, signed in without the role, gets the refusal
+// (tests/browser/desk_behind_nginx.mjs). The number is then in the record.
+TEST_F(BehindNginx, ChromiumSignsInAndWorksTheDesk) {
+  AddAccount(bot_, "gislaved", "gis-anna", "Anna Berg",
+             R"([{"name":"Omar Haddad","email":"omar.haddad@gislaved.se"}])");
+  const std::string script =
+      std::string(KONTOBOT_SOURCE_DIR) + "/tests/browser/desk_behind_nginx.mjs";
+  auto run = RunCommand("node " + script + " http://" + host_ +
+                        " jonas.falk@gislaved.se jonas-secret anna.berg@gislaved.se anna-secret 1 "
+                        "'KS 2026/0099' 2>&1");
+  EXPECT_EQ(run.status, 0) << run.out;
+  EXPECT_EQ(One(bot_, "SELECT diarienummer FROM case_diary WHERE registration_id = 1"),
+            "KS 2026/0099");
+  EXPECT_EQ(One(bot_,
+                "SELECT json_extract(detail, '$.channel') FROM audit WHERE action = "
+                "'diary.set'"),
+            "desk");
 }
 
 TEST_F(BehindNginx, ASpoofedHeaderIsRefused) {
