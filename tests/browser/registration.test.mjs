@@ -9,7 +9,7 @@
 //
 // Usage: node registration.test.mjs path/to/kontobot
 import { spawn } from 'node:child_process';
-import { mkdtempSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { createServer as createHttpServer } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -17,6 +17,7 @@ import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import assert from 'node:assert/strict';
 import { chromium } from 'playwright-core';
+import { accessibilityViolations } from './accessibility.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..');
@@ -54,19 +55,6 @@ async function lastAsk(person) {
   const r = await (await fetch(`${base}/api/messages?person=${person}&after=0`)).json();
   const out = r.messages.filter((m) => m.direction === 'out');
   return out[out.length - 1];
-}
-
-// axe-core's WCAG 2.1 A and AA rules on the page as it is now; the
-// violations, each with the rule, its impact and the first offending node.
-const axeSource = readFileSync(join(here, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
-async function accessibilityViolations(page) {
-  await page.addScriptTag({ content: axeSource });
-  const result = await page.evaluate(() => window.axe.run(document, {
-    runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
-  }));
-  // Any page passes a few (document-title, html-has-lang, html-lang-valid): none means axe did not run.
-  assert.ok(result.passes.length >= 3, `axe-core passed only ${result.passes.length} rules`);
-  return result.violations.map((v) => `${v.id} (${v.impact}): ${v.nodes[0]?.html}`);
 }
 
 function answerFor(input) {
