@@ -256,7 +256,16 @@ std::optional<std::vector<store::StoredMessage>> ConversationService::PressIn(
   Input input;
   input.action = pressed.action;
   input.value = pressed.value;
-  return HandleIn(tx, person, channel, input, echo);
+  std::vector<store::StoredMessage> stored = HandleIn(tx, person, channel, input, echo);
+  if (pressed.original) KeepOriginal(tx, stored, *pressed.original);
+  return stored;
+}
+
+void ConversationService::KeepOriginal(store::Transaction& tx,
+                                       const std::vector<store::StoredMessage>& stored,
+                                       const store::Original& original) {
+  if (!stored.empty() && stored.front().direction == "in")
+    tx.KeepOriginal(stored.front().id, original);
 }
 
 std::vector<store::StoredMessage> ConversationService::HandleIn(store::Transaction& tx,

@@ -60,6 +60,12 @@ class ConversationService {
                                              const std::string& channel, const Input& input,
                                              const std::string& echo);
 
+  // Keeps `original` as the original of the person's message in `stored`
+  // (what HandleIn or PressIn returned; the first message, if it is the
+  // person's own). Nothing for a call that stored nothing.
+  static void KeepOriginal(store::Transaction& tx, const std::vector<store::StoredMessage>& stored,
+                           const store::Original& original);
+
   // A button pressed on a platform: the message it was on (0: the welcome,
   // which is not stored and is shown by the web chat only), the button's
   // action and value, and, where the platform carries one, the message's
@@ -72,6 +78,9 @@ class ConversationService {
     // What the transcript shows the person pressed; empty: the button's
     // label (a decision's from the catalogue, the button may be gone).
     std::string echo;
+    // The press as the platform delivered it, kept with the message it
+    // becomes (KeepOriginal).
+    std::optional<store::Original> original = std::nullopt;
   };
   // The one check that a press is genuine, in the transaction that acts on
   // it (one transaction a press, on every platform): the message must be

@@ -30,6 +30,9 @@ constexpr const char* kUsage =
     "                         of the cases (all when none given) in a new --out\n"
     "  diary ID NUMBER --by PERSON [--date YYYY-MM-DD]\n"
     "                         register a case in the diary with its diarienummer\n"
+    "  dispose originals --before YYYY-MM-DD --decision TEXT --by PERSON\n"
+    "                         dispose of (gallra) the chat platforms' originals that\n"
+    "                         arrived before the date, under the decision; recorded\n"
     "  matrix-registration    print a Matrix Application Service registration (new\n"
     "                         tokens) for the homeserver, and the matching settings\n"
     "  mattermost-setup       print the Mattermost slash-command and interactivity\n"
@@ -179,6 +182,10 @@ ParseResult ParseOptions(int argc, const char* const* argv,
       "pdf", po::value(&o.pdf)->default_value(true),
       "export registration, archive: also print the dossier as PDF/A (true/false)")(
       "date", po::value(&o.date), "diary: the registration date, YYYY-MM-DD (default today)")(
+      "before", po::value(&o.before),
+      "dispose: what arrived before this date (YYYY-MM-DD, Swedish time) is disposed of")(
+      "decision", po::value(&o.decision),
+      "dispose: the disposal decision (gallringsbeslut) followed, e.g. \"KS 2026/14 § 3\"")(
       "slack-signing-secret", po::value(&o.slack_signing_secret),
       "Slack app's signing secret (Basic Information); enables /slack/events and "
       "/slack/interactivity")("slack-bot-token", po::value(&o.slack_bot_token),
@@ -282,10 +289,10 @@ ParseResult ParseOptions(int argc, const char* const* argv,
   }
 
   if (o.command != "serve" && o.command != "check-template" && o.command != "version" &&
-      o.command != "export" && o.command != "diary" && o.command != "matrix-registration" &&
-      o.command != "mattermost-setup") {
+      o.command != "export" && o.command != "diary" && o.command != "dispose" &&
+      o.command != "matrix-registration" && o.command != "mattermost-setup") {
     result.error = "unknown command '" + o.command +
-                   "' (serve, check-template, export, diary, matrix-registration, "
+                   "' (serve, check-template, export, diary, dispose, matrix-registration, "
                    "mattermost-setup, version)";
     return result;
   }
@@ -303,12 +310,16 @@ ParseResult ParseOptions(int argc, const char* const* argv,
     result.error = "diary takes ID and NUMBER (quote a number with spaces: \"KS 2026/123\")";
     return result;
   }
+  if (o.command == "dispose" && (o.args.size() != 1 || o.args[0] != "originals")) {
+    result.error = "dispose takes 'originals' (the chat platforms' messages as they arrived)";
+    return result;
+  }
   if (o.command == "check-template" && o.args.empty()) {
     result.error = "check-template needs at least one FILE";
     return result;
   }
   if (o.command != "check-template" && o.command != "export" && o.command != "diary" &&
-      !o.args.empty()) {
+      o.command != "dispose" && !o.args.empty()) {
     result.error = "unexpected argument '" + o.args.front() + "' for " + o.command;
     return result;
   }

@@ -46,6 +46,8 @@ struct Options {
   bool events = true;       // the dossier's event log
   bool pdf = true;          // the dossier as PDF/A too
   std::string date;         // diary: the registration date (default today)
+  std::string before;       // dispose: what arrived before this local date goes
+  std::string decision;     // dispose: the disposal decision (gallringsbeslut) followed
   std::string slack_signing_secret;
   std::string slack_bot_token;
   std::string slack_api_base = "https://slack.com/api";

@@ -397,7 +397,7 @@ int Run(const config::Options& o) {
     return 0;
   }
   if (o.command == "check-template") return CheckTemplates(o);
-  if (o.command == "export" || o.command == "diary") return Export(o);
+  if (o.command == "export" || o.command == "diary" || o.command == "dispose") return Export(o);
   if (o.command == "mattermost-setup") {
     std::cout << mattermost::SetupText(o.mattermost_url, o.mattermost_callback_url,
                                        mattermost::NewSecret());

@@ -46,6 +46,7 @@ std::string MimeOf(const std::string& name) {
   if (ends(".html")) return "text/html";
   if (ends(".pdf")) return "application/pdf";
   if (ends(".xml")) return "text/xml";
+  if (ends(".form")) return "application/x-www-form-urlencoded";
   return "application/octet-stream";
 }
 
@@ -82,8 +83,10 @@ std::string CaseErms(const json& rec, const std::vector<std::string>& files,
   }
   out += "      </dates>\n";
   for (const std::string& f : files) {
-    out += "      <record systemIdentifier=\"" + NewUuid() + "\" recordType=\"" +
-           (f.find("dossier") != std::string::npos ? "dossier" : "data") + "\">\n";
+    const char* type = f.find("dossier") != std::string::npos       ? "dossier"
+                       : f.find("/originals/") != std::string::npos ? "original"
+                                                                    : "data";
+    out += "      <record systemIdentifier=\"" + NewUuid() + "\" recordType=\"" + type + "\">\n";
     out += "        <objectId>" + X(fs::path(f).filename().string()) + "</objectId>\n";
     out += "        <title>" + X(fs::path(f).filename().string()) + "</title>\n";
     out += "        <additionalInformation><appendix name=\"" + X(fs::path(f).filename().string()) +
@@ -125,6 +128,19 @@ std::vector<int64_t> WriteArchive(store::Store& store, const std::vector<int64_t
     std::string base = "representations/rep1/data/registration-" + std::to_string(cases[i]) + "/";
     std::vector<std::string> files{base + "record.json", base + "messages.json",
                                    base + "dossier.html"};
+    // Each chat platform's message as it arrived, byte for byte, in a file
+    // of its own (its checksum is the package's); the record names it.
+    for (json& m : records[i]["conversation"]) {
+      if (!m["original"].is_object()) continue;
+      json& o = m["original"];
+      const bool form = o["content_type"] == "application/x-www-form-urlencoded";
+      std::string name = base + "originals/message-" + std::to_string(m["id"].get<int64_t>()) +
+                         (form ? ".form" : ".json");
+      dir.Write(name, o["body"].get<std::string>());
+      files.push_back(name);
+      o["file"] = name.substr(base.size());
+      o.erase("body");
+    }
     dir.Write(base + "record.json", records[i].dump(2));
     // The messages as they were stored, each with its metadata.
     dir.Write(base + "messages.json", records[i]["conversation"].dump(2));

@@ -127,9 +127,19 @@ std::optional<nlohmann::json> RegistrationRecord(store::Transaction& tx, int64_t
   nlohmann::json messages = nlohmann::json::array();
   std::vector<std::string> subjects{"draft:" + std::to_string(id),
                                     "registration:" + std::to_string(id)};
+  // A chat platform's message or press as it arrived (migration 0017).
+  std::map<int64_t, store::Original> originals = tx.OriginalsOfDraft(id);
   for (const auto& m : tx.MessagesOfDraft(id)) {
     nlohmann::json buttons = nlohmann::json::array();
     for (const Button& b : m.buttons) buttons.push_back({{"action", b.id}, {"label", b.label}});
+    nlohmann::json original = nullptr;
+    if (auto o = originals.find(m.id); o != originals.end()) {
+      original = {{"platform", o->second.platform},
+                  {"received_at", when(o->second.received_at)},
+                  {"content_type", o->second.content_type},
+                  {"headers", o->second.headers},
+                  {"body", o->second.body}};
+    }
     messages.push_back({{"id", m.id},
                         {"at", when(m.at)},
                         {"person", m.person_id},
@@ -138,7 +148,8 @@ std::optional<nlohmann::json> RegistrationRecord(store::Transaction& tx, int64_t
                         {"direction", m.direction},
                         {"text", m.text},
                         {"buttons", buttons},
-                        {"edited_at", m.edited_at ? when(*m.edited_at) : ""}});
+                        {"edited_at", m.edited_at ? when(*m.edited_at) : ""},
+                        {"original", original}});
     subjects.push_back("message:" + std::to_string(m.id));
   }
   for (const Task& task : tx.TasksOf(id)) subjects.push_back("task:" + std::to_string(task.id));
@@ -408,6 +419,20 @@ std::string RegisterHistoryCsv(const std::vector<nlohmann::json>& history,
     out += CsvRow({h["at"].get<std::string>(), std::to_string(h["registration"].get<int64_t>()),
                    h["account"].get<std::string>(), h["text"].get<std::string>(),
                    h["by_name"].get<std::string>()});
+  }
+  return out;
+}
+
+std::string DisposalsCsv(const std::vector<store::Disposal>& disposals, const RecordsContext& ctx) {
+  std::string out = "\xEF\xBB\xBF";
+  std::vector<std::string> header;
+  for (const char* col : {"at", "by", "what", "before", "decision", "count"})
+    header.push_back(ctx.T(std::string("records.disposals.col.") + col));
+  out += CsvRow(header);
+  for (const store::Disposal& d : disposals) {
+    out +=
+        CsvRow({ctx.local.Format(d.at), ctx.NameOf(d.by), ctx.T("records.disposals.what." + d.what),
+                d.before, d.decision, std::to_string(d.count)});
   }
   return out;
 }

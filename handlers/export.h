@@ -81,6 +81,9 @@ std::string RegisterCsv(const std::vector<store::Account>& accounts,
                         const RecordsContext& ctx);
 std::string RegisterHistoryCsv(const std::vector<nlohmann::json>& history,
                                const RecordsContext& ctx);
+// The disposal log: every recorded gallring (store::Disposal) as a row in
+// words, CSV like the register's.
+std::string DisposalsCsv(const std::vector<store::Disposal>& disposals, const RecordsContext& ctx);
 
 // `kontobot export ...` and `kontobot diary ...` (see config/options.cc):
 // prints what it wrote, returns the exit code, and writes a clear message to

@@ -9,6 +9,7 @@
 #include "app/diary_keeping.h"
 #include "bot/chat_markup.h"
 #include "bot/diary.h"
+#include "bot/text.h"
 #include "handlers/archive.h"
 #include "handlers/dossier.h"
 #include "handlers/export.h"
@@ -64,6 +65,7 @@ class Command {
   }
 
   int Run() {
+    if (o_.command == "dispose") return Dispose();
     const std::string& what = o_.command == "diary" ? o_.command : o_.args.at(0);
     if (what == "registration") return Registration();
     if (what == "register") return Register();
@@ -135,15 +137,18 @@ class Command {
     std::vector<store::Account> accounts;
     std::map<int64_t, store::DiaryEntry> diary;
     std::vector<nlohmann::json> history;
+    std::vector<store::Disposal> disposals;
     {
       store::Transaction tx(*store_);
       accounts = tx.AllAccounts();
       diary = tx.Diaries();
       history = RegisterHistory(tx, ctx_, accounts);
+      disposals = tx.Disposals();
     }
     ExportDir dir(OutDir("register"));
     dir.Write("register.csv", RegisterCsv(accounts, diary, ctx_));
     dir.Write("register-history.csv", RegisterHistoryCsv(history, ctx_));
+    dir.Write("disposals.csv", DisposalsCsv(disposals, ctx_));
     dir.Write("register.json",
               RegisterJson(accounts, diary, std::move(history), ctx_, Now()).dump(2));
     dir.Commit();
@@ -200,6 +205,47 @@ class Command {
     }
     tx.Commit();
     out_ << "registration " << id << ": " << number << " (" << date << ")\n";
+    return 0;
+  }
+
+  // Gallring of the originals: the disposal is recorded (what, under which
+  // decision, by whom, when) in the transaction that removes them.
+  int Dispose() {
+    const Person& registrar = Registrar(o_, directory_);
+    if (!KeepsDiaryOf(registrar, registrar.org)) {
+      throw Failure(registrar.name +
+                    " is not an information function; only they dispose of records");
+    }
+    std::string decision = CleanText(o_.decision);
+    if (Trim(decision).empty()) {
+      throw Failure(
+          "--decision is required: the disposal decision (gallringsbeslut) this follows, "
+          "e.g. \"KS 2026/14 § 3\"");
+    }
+    if (!ValidDate(o_.before))
+      throw Failure("--before must be a date like 2026-06-01, not '" + o_.before + "'");
+    TimePoint now = Now();
+    if (o_.before > local_.Date(now))
+      throw Failure("--before " + o_.before + " is after today; nothing can have arrived then");
+    std::chrono::year_month_day ymd{
+        std::chrono::year{std::stoi(o_.before.substr(0, 4))},
+        std::chrono::month{static_cast<unsigned>(std::stoi(o_.before.substr(5, 2)))},
+        std::chrono::day{static_cast<unsigned>(std::stoi(o_.before.substr(8, 2)))}};
+    TimePoint cutoff = local_.FromLocal(std::chrono::local_time<std::chrono::minutes>{
+        std::chrono::local_days{ymd}.time_since_epoch()});
+    store::Transaction tx(*store_);
+    store::Disposal d;
+    d.at = now;
+    d.by = registrar.id;
+    d.what = "message_originals";
+    d.before = o_.before;
+    d.decision = decision;
+    int64_t count = tx.DisposeOriginals(cutoff, d);
+    tx.AppendAudit(now, registrar.id, "records.disposed", "message_originals",
+                   {{"before", o_.before}, {"decision", decision}, {"count", count}});
+    tx.Commit();
+    out_ << "disposed of " << count << " original" << (count == 1 ? "" : "s") << " received before "
+         << o_.before << " (" << decision << ")\n";
     return 0;
   }
 

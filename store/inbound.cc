@@ -31,7 +31,7 @@ constexpr const char* kInsertQueuedEvent = R"sql(
 )sql";
 
 constexpr const char* kSelectReadyEvents = R"sql(
-  SELECT id, platform, event_id, payload FROM inbound_queue WHERE waiting_for = ''
+  SELECT id, platform, event_id, payload, received_at FROM inbound_queue WHERE waiting_for = ''
   ORDER BY id LIMIT ?
 )sql";
 
@@ -70,6 +70,7 @@ QueuedEvent QueuedEventFrom(SQLite::Statement& q) {
   e.platform = q.getColumn(1).getString();
   e.event_id = q.getColumn(2).getString();
   e.payload = q.getColumn(3).getString();
+  e.received_at = TimeOf(q.getColumn(4));
   return e;
 }
 

@@ -1,5 +1,5 @@
--- The whole schema at version 12, for a fresh install: what migrations 0001
--- to 0012 (store/migrations/) leave, created in one transaction and stamped
+-- The whole schema at version 17, for a fresh install: what migrations 0001
+-- to 0017 (store/migrations/) leave, created in one transaction and stamped
 -- with their version (PRAGMA user_version). A database that already exists
 -- still takes the migrations, one at a time (store/schema.h).
 --
@@ -487,3 +487,36 @@ CREATE TABLE inbox_case_tasks (
   done_at          TEXT,
   PRIMARY KEY (case_id, position)
 ) STRICT;
+
+-- The chat platforms' originals and their disposals (0017) ------------------
+
+-- A message a person wrote or a button they pressed on a chat platform, as
+-- the platform delivered it (Slack's body byte for byte, with its signature
+-- headers; a Matrix event or Mattermost post as its JSON object). Never
+-- kept for a password-like text. Removed only by a recorded disposal.
+CREATE TABLE message_originals (
+  message_id    INTEGER PRIMARY KEY REFERENCES messages(id),
+  platform      TEXT NOT NULL,
+  received_at   TEXT NOT NULL,
+  content_type  TEXT NOT NULL,
+  headers       TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(headers)),
+  body          TEXT NOT NULL
+) STRICT;
+CREATE INDEX message_originals_by_time ON message_originals(received_at);
+
+-- A disposal (gallring): what, under which decision, by whom, when; written
+-- before the rows go, in the same transaction.
+CREATE TABLE disposals (
+  id           INTEGER PRIMARY KEY AUTOINCREMENT,
+  at           TEXT NOT NULL,
+  by           TEXT NOT NULL,       -- person id
+  what         TEXT NOT NULL CHECK (what IN ('message_originals')),
+  before       TEXT NOT NULL,       -- local date: what arrived before it
+  decision     TEXT NOT NULL,       -- the gallringsbeslut, as the registrar wrote it
+  count        INTEGER NOT NULL
+) STRICT;
+
+CREATE TRIGGER disposals_no_update BEFORE UPDATE ON disposals
+BEGIN SELECT RAISE(ABORT, 'the disposal log is append-only'); END;
+CREATE TRIGGER disposals_no_delete BEFORE DELETE ON disposals
+BEGIN SELECT RAISE(ABORT, 'the disposal log is append-only'); END;

@@ -163,6 +163,31 @@ struct Release {
   nlohmann::json files = nlohmann::json::array();  // [{"name", "size", "sha256"}]
 };
 
+// A person's message (or press) as the chat platform delivered it
+// (message_originals, migration 0017).
+struct Original {
+  std::string platform;
+  TimePoint received_at{};
+  // The body's type: "application/json", or Slack's button presses,
+  // "application/x-www-form-urlencoded".
+  std::string content_type = "application/json";
+  // The headers that make the body verifiable (Slack's signature and its
+  // timestamp), lower-case names.
+  nlohmann::json headers = nlohmann::json::object();
+  std::string body;
+};
+
+// A recorded disposal (gallring) of originals (disposals, migration 0017).
+struct Disposal {
+  int64_t id = 0;
+  TimePoint at{};
+  std::string by;        // person id
+  std::string what;      // "message_originals"
+  std::string before;    // local date, YYYY-MM-DD: what arrived before it went
+  std::string decision;  // the gallringsbeslut
+  int64_t count = 0;
+};
+
 // A call waiting to be made to a platform API.
 struct OutboxItem {
   int64_t id = 0;
@@ -185,6 +210,7 @@ struct QueuedEvent {
   std::string platform;
   std::string event_id;
   std::string payload;  // JSON text, parsed only when the event is processed
+  TimePoint received_at{};
 };
 
 // An item of the social inbox as stored (migration 0014): the item as
@@ -402,6 +428,17 @@ class Transaction {
   // Records a release; returns its id.
   int64_t InsertRelease(const Release& release);
   std::vector<Release> ReleasesOf(int64_t registration_id);
+
+  // Chat platforms' originals (store/originals.cc). Keeps `original` as
+  // the one of message `message_id`; a second call for it changes nothing.
+  void KeepOriginal(int64_t message_id, const Original& original);
+  // The originals of the messages of draft (= registration) `draft_id`,
+  // by message id.
+  std::map<int64_t, Original> OriginalsOfDraft(int64_t draft_id);
+  // Records disposal `d` (its count: the originals received before
+  // `received_before`), then removes them; returns the count.
+  int64_t DisposeOriginals(TimePoint received_before, Disposal d);
+  std::vector<Disposal> Disposals();
 
   // --- the record: messages (store/messages.cc)
   int64_t AppendMessage(const StoredMessage& message);

@@ -157,7 +157,9 @@ std::optional<std::vector<Event>> ParseTransaction(const std::string& body,
   if (!j.is_object() || !j.contains("events") || !j["events"].is_array()) return std::nullopt;
   std::vector<Event> events;
   for (const auto& e : j["events"]) {
-    if (e.is_object()) events.push_back(Read(e, bot_user));
+    if (!e.is_object()) continue;
+    events.push_back(Read(e, bot_user));
+    events.back().original = e.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   }
   return events;
 }
@@ -176,6 +178,7 @@ nlohmann::json ToJson(const Event& e) {
   if (!e.reason.empty()) j["reason"] = e.reason;
   if (!e.pill_names.empty()) j["pill_names"] = e.pill_names;
   if (!e.edit_of.empty()) j["edit_of"] = e.edit_of;
+  if (!e.original.empty()) j["original"] = e.original;
   return j;
 }
 
@@ -203,6 +206,7 @@ Event EventFromJson(const nlohmann::json& j) {
   e.reason = j.value("reason", "");
   e.pill_names = j.value("pill_names", std::map<std::string, std::string>{});
   e.edit_of = j.value("edit_of", "");
+  e.original = j.value("original", "");
   return e;
 }
 

@@ -58,6 +58,9 @@ struct Event {
   std::map<std::string, std::string> pill_names;
   // An edit (m.replace; its text is m.new_content's): the event it edits.
   std::string edit_of;
+  // The event as it arrived, a JSON object (kept for the record with the
+  // message it becomes; '' when not kept: a password-like text).
+  std::string original;
 };
 
 // The text of Matrix HTML `html`: pills as bare user ids (their shown names

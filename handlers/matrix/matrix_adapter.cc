@@ -215,6 +215,7 @@ void Adapter::Transaction(const Request& request, const handlers::Responder& res
     if (e.kind == Event::Kind::kIgnore) continue;
     // A password-like message is not stored, not even until it is
     // processed (bot/answers.h): its stand-in is refused the same way.
+    if ((e.text && LooksLikePassword(*e.text)) || LooksLikePassword(e.reason)) e.original.clear();
     if (e.text && LooksLikePassword(*e.text)) e.text = std::string(kPasswordStandIn);
     if (LooksLikePassword(e.reason)) e.reason = std::string(kPasswordStandIn);
     kept.push_back(ToJson(e));
@@ -258,9 +259,12 @@ app::Processed Adapter::Process(store::Transaction& tx, const store::QueuedEvent
     if (!tx.FirstDelivery("matrix", e.event_id, clock_.Now())) continue;
     // Each in a savepoint of its own: one that fails is logged and the
     // others of the transaction take effect.
+    std::optional<store::Original> original;
+    if (!e.original.empty())
+      original = store::Original{"matrix", event.received_at, "application/json", {}, e.original};
     tx.Savepoint();
     try {
-      HandleEvent(tx, e);
+      HandleEvent(tx, e, original);
       tx.ReleaseSavepoint();
     } catch (const std::exception& ex) {
       tx.RollbackToSavepoint();
@@ -270,7 +274,8 @@ app::Processed Adapter::Process(store::Transaction& tx, const store::QueuedEvent
   return app::Processed::kDone;
 }
 
-void Adapter::HandleEvent(store::Transaction& tx, const Event& e) {
+void Adapter::HandleEvent(store::Transaction& tx, const Event& e,
+                          const std::optional<store::Original>& original) {
   if (e.kind == Event::Kind::kIgnore) return;
   if (e.kind == Event::Kind::kInvite) {
     store::OutboxItem join;
@@ -298,7 +303,7 @@ void Adapter::HandleEvent(store::Transaction& tx, const Event& e) {
   tx.SetPlatformChannel("matrix", person->id, e.room);
 
   if (e.kind == Event::Kind::kReaction) {
-    if (e.choice > 0) return Choose(tx, *person, e);
+    if (e.choice > 0) return Choose(tx, *person, e, original);
     if (e.decision == Event::Decision::kNone) return;
     std::optional<int64_t> message = tx.MessageByPlatformRef("matrix", e.reacts_to);
     std::optional<int64_t> task;
@@ -307,11 +312,14 @@ void Adapter::HandleEvent(store::Transaction& tx, const Event& e) {
     service_.PressIn(tx, *person, "matrix",
                      {MessageId(*message), std::nullopt,
                       e.decision == Event::Decision::kApprove ? "approve" : "reject",
-                      "task:" + std::to_string(*task), e.reaction_key});
+                      "task:" + std::to_string(*task), e.reaction_key, original});
     return;
   }
   if (!e.text) return;
   const std::string text = Neutral(*e.text, e.pill_names);
+  auto keep = [&](const std::vector<store::StoredMessage>& stored) {
+    if (original) app::ConversationService::KeepOriginal(tx, stored, *original);
+  };
   if (!e.edit_of.empty()) {
     // Which message it edits decides what it means (bot/conversation.h).
     // An edit of somebody else's message is no valid edit: ignored.
@@ -322,7 +330,7 @@ void Adapter::HandleEvent(store::Transaction& tx, const Event& e) {
       if (!m || m->person_id != person->id || m->direction != "in") return;
     }
     input.edit = edited && edited == tx.LatestInbound(person->id) ? Edit::kLatest : Edit::kOlder;
-    service_.HandleIn(tx, *person, "matrix", input, ReadableMentions(text, directory_));
+    keep(service_.HandleIn(tx, *person, "matrix", input, ReadableMentions(text, directory_)));
     return;
   }
   // Text commands for the approval in hand: "godkänn", "avslå <skäl>".
@@ -330,8 +338,8 @@ void Adapter::HandleEvent(store::Transaction& tx, const Event& e) {
     bool approve = e.command == Event::Decision::kApprove;
     if (std::optional<int64_t> task = tx.LatestOpenApproval(person->id)) {
       std::string value = "task:" + std::to_string(*task);
-      service_.HandleIn(tx, *person, "matrix", Input{"", approve ? "approve" : "reject", value},
-                        text);
+      keep(service_.HandleIn(tx, *person, "matrix",
+                             Input{"", approve ? "approve" : "reject", value}, text));
       if (!approve && !e.reason.empty())
         service_.HandleIn(tx, *person, "matrix", Input{e.reason, "", ""}, e.reason);
       return;
@@ -339,6 +347,7 @@ void Adapter::HandleEvent(store::Transaction& tx, const Event& e) {
   }
   std::vector<store::StoredMessage> stored = service_.HandleIn(
       tx, *person, "matrix", Input{text, "", ""}, ReadableMentions(text, directory_));
+  keep(stored);
   // Remembered, so that an edit of this message can be recognised.
   if (!stored.empty() && stored.front().direction == "in")
     tx.SetPlatformMessage(stored.front().id, "matrix", e.room, e.event_id);
@@ -373,7 +382,8 @@ std::string Adapter::Neutral(const std::string& text,
   return out;
 }
 
-void Adapter::Choose(store::Transaction& tx, const Person& person, const Event& e) {
+void Adapter::Choose(store::Transaction& tx, const Person& person, const Event& e,
+                     const std::optional<store::Original>& original) {
   std::optional<int64_t> message_id = tx.MessageByPlatformRef("matrix", e.reacts_to);
   if (!message_id) return;
   // The number chooses among the buttons of the person's own message;
@@ -388,7 +398,7 @@ void Adapter::Choose(store::Transaction& tx, const Person& person, const Event& 
   }
   const Button& b = choices[static_cast<size_t>(e.choice) - 1];
   service_.PressIn(tx, person, "matrix",
-                   {MessageId(*message_id), std::nullopt, b.id, b.value, b.label});
+                   {MessageId(*message_id), std::nullopt, b.id, b.value, b.label, original});
 }
 
 std::string Adapter::WithChoices(std::string text, const std::vector<Button>& buttons,

@@ -95,14 +95,17 @@ class Adapter final : public handlers::PlatformEdge, public app::QueuedEvents {
 
  private:
   std::optional<handlers::Response> Refuse(const handlers::Request& request) const;
-  void HandleEvent(store::Transaction& tx, const Event& event);
+  // `original`: the event as it arrived, kept with the message it becomes.
+  void HandleEvent(store::Transaction& tx, const Event& event,
+                   const std::optional<store::Original>& original);
   // `text` with the Matrix user ids in it as bot/mentions.h says (ours
   // dropped): a directory person by their matrix account, anybody else by
   // the name their pill showed, else by their id's localpart.
   std::string Neutral(const std::string& text,
                       const std::map<std::string, std::string>& pill_names) const;
   // A keycap reaction: presses that button of the person's own message.
-  void Choose(store::Transaction& tx, const Person& person, const Event& event);
+  void Choose(store::Transaction& tx, const Person& person, const Event& event,
+              const std::optional<store::Original>& original);
   // `text` with the choices listed and how to pick one, in `lang`.
   std::string WithChoices(std::string text, const std::vector<Button>& buttons, Lang lang) const;
   struct Result {

@@ -126,19 +126,21 @@ void Adapter::Seen(const std::string& channel, int64_t create_at) {
 
 void Adapter::Queue(const std::string& event_id, const std::string& user,
                     const std::string& channel, const std::string& text, bool dm,
-                    std::function<void(bool)> done) {
-  // Only what processing needs is stored; a password-like text not even
-  // that (its stand-in is refused as in the web chat).
+                    const std::string& original, std::function<void(bool)> done) {
+  // What processing needs, and the post as it arrived for the record; a
+  // password-like text neither (its stand-in is refused as in the web chat).
+  const bool secret = LooksLikePassword(text);
   nlohmann::json queued{{"user", user},
                         {"channel", channel},
-                        {"text", LooksLikePassword(text) ? std::string(kPasswordStandIn) : text},
+                        {"text", secret ? std::string(kPasswordStandIn) : text},
                         {"dm", dm}};
+  if (!secret && !original.empty()) queued["original"] = original;
   inbound_.Submit("mattermost", event_id, queued.dump(), std::move(done));
 }
 
 void Adapter::QueuePost(const Post& post) {
   // The post id is the event id: a post heard twice is processed once.
-  Queue(post.id, post.user_id, post.channel_id, post.message, true,
+  Queue(post.id, post.user_id, post.channel_id, post.message, true, post.original,
         [this, channel = post.channel_id, at = post.create_at, id = post.id](bool stored) {
           if (stored) {
             Seen(channel, at);
@@ -228,6 +230,14 @@ app::Processed Adapter::Process(store::Transaction& tx, const store::QueuedEvent
   input.text = text;
   std::vector<store::StoredMessage> stored =
       service_.HandleIn(tx, *person, "mattermost", input, text);
+  if (p.contains("original") && p["original"].is_string()) {
+    app::ConversationService::KeepOriginal(tx, stored,
+                                           {"mattermost",
+                                            event.received_at,
+                                            "application/json",
+                                            {},
+                                            p["original"].get<std::string>()});
+  }
   if (p.value("dm", false) && !stored.empty() && stored.front().direction == "in")
     tx.SetPlatformMessage(stored.front().id, "mattermost", channel, event.event_id);
   return app::Processed::kDone;
@@ -254,9 +264,12 @@ Response Adapter::Action(const Request& request) {
   // A press is one press however often the request comes: the trigger_id
   // is new with every click.
   std::string key = a.trigger_id.empty() ? a.post_id + ":" + c.action : a.trigger_id;
-  auto outcome = service_.PressBy("mattermost", PlatformUserId(a.user_id), a.channel_id,
-                                  {MessageId(c.message_id), c.marker, c.action, c.value, ""},
-                                  {"mattermost-action", key});
+  // The press as it arrived is kept with the message it becomes.
+  store::Original original{"mattermost", clock_.Now(), "application/json", {}, request.body};
+  auto outcome = service_.PressBy(
+      "mattermost", PlatformUserId(a.user_id), a.channel_id,
+      {MessageId(c.message_id), c.marker, c.action, c.value, "", std::move(original)},
+      {"mattermost-action", key});
   if (outcome == app::ConversationService::PressOutcome::kNotGenuine) {
     log_->info("mattermost: ignored a stale or unknown button {} from {}", c.action, a.user_id);
     return Response::Json(200, "{}");
@@ -310,7 +323,7 @@ void Adapter::Dialog(const Request& request, const handlers::Responder& respond)
   // The reason is the person's answer to the question the reject button
   // asked: queued like a message, once per dialog (its state's signature).
   Queue("dialog:" + handlers::StringField(nlohmann::json::parse(d.state, nullptr, false), "s"),
-        d.user_id, d.channel_id, reason, false, [respond](bool stored) {
+        d.user_id, d.channel_id, reason, false, request.body, [respond](bool stored) {
           respond(stored ? Response::Json(200, "{}")
                          : Response::Json(200, R"({"error":"Not stored; try again."})"));
         });
@@ -327,9 +340,10 @@ void Adapter::Command(const Request& request, const handlers::Responder& respond
       nlohmann::json{{"response_type", "ephemeral"},
                      {"text", catalog_.Render(LangOf(s.user_id), "mattermost.slash_ack")}}
           .dump();
-  // The trigger_id is new with every command.
+  // The trigger_id is new with every command. The request is not kept as
+  // the original: its body carries the command's token.
   Queue("slash:" + (s.trigger_id.empty() ? s.channel_id + s.text : s.trigger_id), s.user_id,
-        s.channel_id, s.text, false, [respond, ack](bool stored) {
+        s.channel_id, s.text, false, "", [respond, ack](bool stored) {
           respond(stored ? Response::Json(200, ack)
                          : Response::Error(500, "internal_error", "Not stored; try again."));
         });

@@ -116,8 +116,11 @@ class Adapter final : public handlers::PlatformEdge,
   void ListDirectChannels(const std::string& bot);
   // Queues `text` by `user` in `channel` as event `event_id`; `dm` if the
   // channel is the person's DM with the bot. `done` as InboundQueue::Submit.
+  // `original`: the post or request as it arrived, kept for the record
+  // ('' for none).
   void Queue(const std::string& event_id, const std::string& user, const std::string& channel,
-             const std::string& text, bool dm, std::function<void(bool)> done);
+             const std::string& text, bool dm, const std::string& original,
+             std::function<void(bool)> done);
   void QueuePost(const Post& post);
   // Notes that `post` in a DM channel was stored (for the catch-up).
   void Seen(const std::string& channel, int64_t create_at);

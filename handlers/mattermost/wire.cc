@@ -108,6 +108,7 @@ std::optional<Post> ParsePost(const nlohmann::json& j) {
   p.type = StringField(j, "type");
   p.create_at = IntField(j, "create_at");
   p.update_at = IntField(j, "update_at");
+  p.original = j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   return p;
 }
 

@@ -43,6 +43,8 @@ struct Post {
   std::string type;  // "" for a person's post; "system_…" for the server's
   int64_t create_at = 0;
   int64_t update_at = 0;
+  // The post object as the server sent it (JSON), for the record.
+  std::string original;
 };
 
 // `post` (an object) as a Post; nullopt without an id, a user or a channel.

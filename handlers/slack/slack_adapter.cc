@@ -21,6 +21,22 @@ namespace {
 
 Response Ack() { return Response::Json(200, ""); }
 
+// What verifies a request's body later (with the signing secret): the
+// signature and the timestamp it signed.
+nlohmann::json SignatureHeaders(const Request& request) {
+  return {{"x-slack-request-timestamp", request.Header("x-slack-request-timestamp")},
+          {"x-slack-signature", request.Header("x-slack-signature")}};
+}
+
+// An edit's body carries the text it replaced: a password-like one was
+// never stored, and is not now.
+bool ReplacedASecret(const std::string& body) {
+  nlohmann::json j = nlohmann::json::parse(body, nullptr, false);
+  static const nlohmann::json::json_pointer kPrevious("/event/previous_message/text");
+  return j.is_object() && j.contains(kPrevious) && j[kPrevious].is_string() &&
+         LooksLikePassword(j[kPrevious].get<std::string>());
+}
+
 }  // namespace
 
 Adapter::Adapter(Settings settings, app::ConversationService& service, app::InboundQueue& inbound,
@@ -81,10 +97,15 @@ void Adapter::Events(const Request& request, const handlers::Responder& respond)
   // is already without our mention). A password-like message is not stored
   // at all, not even until it is processed (bot/answers.h): its stand-in is
   // refused the same way.
-  std::string text = LooksLikePassword(e.text) ? std::string(kPasswordStandIn) : e.text;
+  const bool secret = LooksLikePassword(e.text);
+  std::string text = secret ? std::string(kPasswordStandIn) : e.text;
   nlohmann::json queued{{"user", e.user}, {"channel", e.channel}, {"text", text}, {"ts", e.ts}};
   if (e.in_channel) queued["kind"] = "app_mention";
   if (!e.edit_of.empty()) queued["edit_of"] = e.edit_of;
+  // The event as it arrived, byte for byte, for the record (migration
+  // 0017); none for a password-like text.
+  if (!secret && (e.edit_of.empty() || !ReplacedASecret(request.body)))
+    queued["original"] = {{"body", request.body}, {"headers", SignatureHeaders(request)}};
   inbound_.Submit("slack", e.event_id, queued.dump(), [respond](bool stored) {
     respond(stored
                 ? Ack()
@@ -149,6 +170,13 @@ app::Processed Adapter::Process(store::Transaction& tx, const store::QueuedEvent
   std::string ts = p.value("ts", "");
   if (!ts.empty() && edit_of.empty() && !stored.empty() && stored.front().direction == "in")
     tx.SetPlatformMessage(stored.front().id, "slack", channel, ts);
+  if (p.contains("original") && p["original"].is_object()) {
+    const nlohmann::json& o = p["original"];
+    app::ConversationService::KeepOriginal(
+        tx, stored,
+        {"slack", event.received_at, "application/json",
+         o.value("headers", nlohmann::json::object()), o.value("body", "")});
+  }
   return app::Processed::kDone;
 }
 
@@ -210,9 +238,13 @@ Response Adapter::Interactivity(const Request& request) {
   // The one check of the service (app::ConversationService::Press), with
   // the message's tag: its marker must be that of our message with that id.
   // One transaction, also for a person known by e-mail or not at all.
-  auto outcome = service_.PressBy("slack", PlatformUserId(a.user), a.channel,
-                                  {MessageId(a.message_id), a.marker, a.action, a.value, a.echo},
-                                  {"slack-action", a.key});
+  // The press as it arrived is kept with the message it becomes.
+  store::Original original{"slack", clock_.Now(), "application/x-www-form-urlencoded",
+                           SignatureHeaders(request), request.body};
+  auto outcome = service_.PressBy(
+      "slack", PlatformUserId(a.user), a.channel,
+      {MessageId(a.message_id), a.marker, a.action, a.value, a.echo, std::move(original)},
+      {"slack-action", a.key});
   if (outcome == app::ConversationService::PressOutcome::kNotGenuine)
     log_->info("slack: ignored a stale or unknown button {} from {}", a.action_id, a.user);
   return Ack();

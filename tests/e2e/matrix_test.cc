@@ -395,6 +395,45 @@ TEST_F(MatrixTest, ApprovalByReactionAndCommandWithTheRequestEdited) {
   EXPECT_EQ(bot_.Get("/register.json").body["accounts"].size(), 0u);
 }
 
+// Issue 19: every event that became a message is kept as it arrived (the
+// JSON object; its members' order carries no meaning), a reaction that
+// decided too; a password-like text never.
+TEST_F(MatrixTest, EachEventIsKeptAsItArrivedWithTheMessageItBecame) {
+  FillInAsAnna();
+  ASSERT_TRUE(
+      Eventually([&] { return !RoomOf(kPer).empty() && !RequestIn(RoomOf(kPer)).empty(); }));
+  const std::string per_room = RoomOf(kPer);
+  json reaction = Reaction(kPer, per_room, RequestIn(per_room), "\xE2\x9C\x85");
+  ASSERT_EQ(Push({reaction}).status, 200);
+  json secret = Message(kAnna, kAnnaRoom, "lösenord: Hemligt2024!");
+  ASSERT_EQ(Push({secret}).status, 200);
+
+  SQLite::Database db(bot_.db(), SQLite::OPEN_READONLY);
+  std::map<std::string, json> kept;  // by event id
+  SQLite::Statement q(db, "SELECT platform, content_type, body FROM message_originals");
+  while (q.executeStep()) {
+    EXPECT_EQ(q.getColumn(0).getString(), "matrix");
+    EXPECT_EQ(q.getColumn(1).getString(), "application/json");
+    json e = json::parse(q.getColumn(2).getString());
+    kept[e.value("event_id", "")] = e;
+  }
+  EXPECT_EQ(db.execAndGet("SELECT COUNT(*) FROM messages WHERE direction = 'in' AND id NOT IN "
+                          "(SELECT message_id FROM message_originals)")
+                .getInt(),
+            1)
+      << "every message but the password-like one has its original";
+  ASSERT_TRUE(kept.count(reaction["event_id"]));
+  EXPECT_EQ(kept[reaction["event_id"]], reaction) << "the reaction that approved, whole";
+  EXPECT_FALSE(kept.count(secret["event_id"]));
+  json first = kept.begin()->second;
+  EXPECT_EQ(first["sender"], kAnna);
+  EXPECT_EQ(first["unsigned"]["age"], 1234) << "all of the event, not what kontobot read of it";
+  std::string bytes;
+  for (const char* suffix : {"", "-wal", "-inbound", "-inbound-wal"})
+    bytes += Slurp(bot_.db() + suffix);
+  EXPECT_EQ(bytes.find("Hemligt2024"), std::string::npos);
+}
+
 TEST_F(MatrixTest, ReactionFromANonApproverChangesNothing) {
   FillInAsAnna();
   ASSERT_TRUE(

@@ -209,6 +209,25 @@ TEST_F(MattermostTest, RejectionWithAReasonFromTheDialog) {
     }
     return false;
   })) << "Anna reads the reason";
+  // Issue 19: each of these came in as the server sent it and is kept so:
+  // the posts, the click and the dialog with the reason.
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM messages m WHERE direction = 'in' AND channel = "
+                  "'mattermost' AND NOT EXISTS (SELECT 1 FROM message_originals o WHERE "
+                  "o.message_id = m.id)"),
+            0);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM message_originals WHERE json_extract(body, "
+                  "'$.message') = 'skicka' AND json_extract(body, '$.user_id') = '" +
+                  Id("gisanna") + "'"),
+            1);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM message_originals WHERE json_extract(body, "
+                  "'$.context') IS NOT NULL AND json_extract(body, '$.post_id') = '" +
+                  post["id"].get<std::string>() + "'"),
+            1)
+      << "the click";
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM message_originals WHERE json_extract(body, "
+                  "'$.submission.reason') = 'Kontot ska ägas av förvaltningen'"),
+            1)
+      << "the dialog";
 }
 
 TEST_F(MattermostTest, ForgedReplayedAndExpiredButtonContextsAreRefusedStoringNothing) {

@@ -997,6 +997,145 @@ TEST_F(SlackReminderTest, TheApproverIsNudgedInSlackAndSnoozesWithAButton) {
   })) << "snoozed to the next working day";
 }
 
+// --- issue 19: the originals. Every DM and press is kept as Slack sent it,
+// byte for byte with the headers that sign it, goes into the archive
+// package as a file of its own, and is disposed of only on a recorded
+// decision.
+
+TEST_F(SlackReminderTest, TheEventsAreKeptAsTheyArrivedAndGoIntoTheArchive) {
+  Register("UGISANNA1", "gis-anna");
+  ASSERT_TRUE(Eventually([&] { return FindButton("UGISPER01", "approve").has_value(); }));
+  auto [approve, where] = *FindButton("UGISPER01", "approve");
+  ASSERT_EQ(Click("UGISPER01", approve, where).status, 200);
+
+  struct Kept {
+    int64_t message, draft;
+    std::string text, content_type, body, received_at;
+    json headers;
+  };
+  std::vector<Kept> kept;
+  {
+    SQLite::Database db(bot_.db(), SQLite::OPEN_READONLY);
+    SQLite::Statement q(db,
+                        "SELECT m.id, m.text, o.content_type, o.body, o.headers, o.received_at, "
+                        "IFNULL(m.draft_id, 0) FROM message_originals o "
+                        "JOIN messages m ON m.id = o.message_id ORDER BY m.id");
+    while (q.executeStep()) {
+      kept.push_back({q.getColumn(0).getInt64(), q.getColumn(6).getInt64(),
+                      q.getColumn(1).getString(), q.getColumn(2).getString(),
+                      q.getColumn(3).getString(), q.getColumn(5).getString(),
+                      json::parse(q.getColumn(4).getString())});
+    }
+    EXPECT_EQ(db.execAndGet("SELECT COUNT(*) FROM messages m LEFT JOIN message_originals o "
+                            "ON o.message_id = m.id WHERE m.direction = 'in' AND m.draft_id = 1 "
+                            "AND m.channel = 'slack' AND o.message_id IS NULL")
+                  .getInt(),
+              0)
+        << "every message of the case that came from Slack has its original";
+  }
+  ASSERT_GE(kept.size(), 5u);
+  size_t events = 0, presses = 0;
+  for (const Kept& k : kept) {
+    // The signature still verifies: not one byte differs from what came.
+    const std::string ts = k.headers.value("x-slack-request-timestamp", "");
+    EXPECT_EQ(k.headers.value("x-slack-signature", ""),
+              "v0=" + HmacHex(kSecret, "v0:" + ts + ":" + k.body))
+        << k.body;
+    EXPECT_EQ(k.received_at.substr(0, 10), "2026-11-23") << "the bot's clock, in UTC";
+    if (k.content_type == "application/json") {
+      ++events;
+      EXPECT_EQ(json::parse(k.body)["event"]["user"], "UGISANNA1");
+    } else {
+      ++presses;
+      EXPECT_EQ(k.content_type, "application/x-www-form-urlencoded");
+      EXPECT_EQ(k.body.rfind("payload=", 0), 0u);
+    }
+  }
+  EXPECT_GE(events, 4u);
+  EXPECT_EQ(presses, 1u) << "Per's Godkänn";
+
+  // The archive package: each original a file of its own, as it came.
+  const std::string out = ::testing::TempDir() + "/slack-originals-archive";
+  std::filesystem::remove_all(out);
+  std::string log;
+  ASSERT_EQ(
+      KontobotCommand(
+          "export archive 1 --by gis-info --pdf=false --out " + out + " --db " + bot_.db(), &log),
+      0)
+      << log;
+  const std::string base = out + "/representations/rep1/data/registration-1/";
+  const std::string mets = Slurp(out + "/METS.xml");
+  json record = json::parse(Slurp(base + "record.json"));
+  for (const Kept& k : kept) {
+    if (k.draft != 1) continue;  // not the case's (Per's press is his own)
+    const std::string name = "originals/message-" + std::to_string(k.message) +
+                             (k.content_type == "application/json" ? ".json" : ".form");
+    EXPECT_EQ(Slurp(base + name), k.body) << name;
+    EXPECT_NE(mets.find("registration-1/" + name + "\""), std::string::npos) << name;
+    bool named = false;
+    for (const auto& m : record["conversation"]) {
+      if (m["id"] == k.message) {
+        named = m["original"].value("file", "") == name && m["original"]["headers"] == k.headers &&
+                !m["original"].contains("body");
+      }
+    }
+    EXPECT_TRUE(named) << "record.json names " << name;
+  }
+  EXPECT_NE(Slurp(out + "/metadata/descriptive/erms.xml").find("recordType=\"original\""),
+            std::string::npos);
+
+  // Disposal: refused without a decision or by someone who is no
+  // information function; then recorded before the originals go.
+  EXPECT_EQ(KontobotCommand("dispose originals --before 2026-11-24 --by gis-info --db " + bot_.db(),
+                            &log),
+            1);
+  EXPECT_NE(log.find("--decision is required"), std::string::npos) << log;
+  EXPECT_EQ(KontobotCommand("dispose originals --before 2026-11-24 --decision 'KS 2026/14' --by "
+                            "gis-anna --db " +
+                                bot_.db(),
+                            &log),
+            1);
+  EXPECT_NE(log.find("not an information function"), std::string::npos) << log;
+  ASSERT_EQ(KontobotCommand("dispose originals --before 2026-11-23 --decision 'KS 2026/14 § 3' "
+                            "--by gis-info --db " +
+                                bot_.db(),
+                            &log),
+            0)
+      << log;
+  EXPECT_NE(log.find("disposed of 0 originals"), std::string::npos) << "nothing came before";
+  ASSERT_EQ(KontobotCommand("dispose originals --before 2026-11-24 --decision 'KS 2026/14 § 3' "
+                            "--by gis-info --db " +
+                                bot_.db(),
+                            &log),
+            0)
+      << log;
+  SQLite::Database db(bot_.db(), SQLite::OPEN_READONLY);
+  EXPECT_EQ(db.execAndGet("SELECT COUNT(*) FROM message_originals").getInt(), 0);
+  const int64_t gone =
+      db.execAndGet("SELECT count FROM disposals ORDER BY id DESC LIMIT 1").getInt64();
+  EXPECT_GE(gone, static_cast<int64_t>(kept.size()));
+  EXPECT_NE(log.find("disposed of " + std::to_string(gone) + " originals"), std::string::npos);
+  EXPECT_EQ(db.execAndGet("SELECT decision || '|' || by || '|' || before FROM disposals ORDER BY "
+                          "id DESC LIMIT 1")
+                .getString(),
+            "KS 2026/14 § 3|gis-info|2026-11-24");
+  EXPECT_EQ(db.execAndGet("SELECT COUNT(*) FROM audit WHERE action = 'records.disposed'").getInt(),
+            2);
+  EXPECT_EQ(db.execAndGet("SELECT COUNT(*) FROM messages WHERE draft_id = 1").getInt(),
+            static_cast<int>(record["conversation"].size()))
+      << "the conversation itself stays";
+  // The disposal log is a record the registrar can hand out, in words.
+  const std::string reg = ::testing::TempDir() + "/slack-originals-register";
+  std::filesystem::remove_all(reg);
+  ASSERT_EQ(KontobotCommand("export register --out " + reg + " --db " + bot_.db(), &log), 0) << log;
+  const std::string csv = Slurp(reg + "/disposals.csv");
+  EXPECT_NE(csv.find("Gallringsbeslut"), std::string::npos) << csv;
+  EXPECT_NE(csv.find("Chattmeddelanden i den form plattformen levererade dem"), std::string::npos);
+  EXPECT_NE(csv.find("2026-11-24,KS 2026/14 § 3," + std::to_string(gone)), std::string::npos)
+      << csv;
+  EXPECT_EQ(csv.find("gis-info"), std::string::npos) << "a name, not a person id";
+}
+
 // --- issue 15: people named the Slack way, edits, channel mentions. The
 // events are recorded payloads (tests/fixtures/slack/), as Slack sends them.
 
