@@ -1,7 +1,9 @@
 // Public-records exports on a real SQLite file: the dossier of one case
 // with a long conversation (HTML), the register of 10,000 accounts (CSV and
 // JSON with history), and an e-archive package of 100 cases (without the
-// PDFs, which Chromium and Ghostscript take seconds each to print). Prints
+// PDFs, which Chromium and Ghostscript take seconds each to print); each of
+// the person's messages came from Slack, and its original (about 1 KB) is
+// kept and packaged (migration 0017). Prints
 // the median of RUNS runs of each and the process's peak resident memory.
 //
 //   records_bench [MESSAGES] [ACCOUNTS] [CASES] [RUNS]   (defaults 2000 10000 100 5)
@@ -116,13 +118,46 @@ int main(int argc, char** argv) try {
         store::StoredMessage m;
         m.at = now + std::chrono::seconds(i);
         m.person_id = anna.id;
-        m.channel = "webchat";
+        m.channel = "slack";
         m.direction = i % 2 ? "out" : "in";
         m.text = i % 2 ? "*Steg 3 av 19 – Webbadress*\nVilken är webbadressen?\n• Tips: "
                          "www.facebook.com/sidans-namn, ring 070-123 45 67"
                        : "Kalle Privat, kalle@example.com, 19821105-9954";
         m.draft_id = id;
-        tx.AppendMessage(m);
+        int64_t mid = tx.AppendMessage(m);
+        // Each of the person's messages came from Slack and is kept as it
+        // arrived (about 1 KB, as a Slack event envelope is).
+        if (m.direction == "in") {
+          nlohmann::json body = {
+              {"token", "XXYYZZ"},
+              {"team_id", "T0KOMMUN"},
+              {"api_app_id", "A0KONTOBOT"},
+              {"event",
+               {{"type", "message"},
+                {"channel", "DUGISANNA1"},
+                {"channel_type", "im"},
+                {"user", "UGISANNA1"},
+                {"text", m.text},
+                {"ts", "1795428000." + std::to_string(100000 + i)},
+                {"blocks",
+                 {{{"type", "rich_text"},
+                   {"block_id", "b" + std::to_string(i)},
+                   {"elements",
+                    {{{"type", "rich_text_section"},
+                      {"elements", {{{"type", "text"}, {"text", m.text}}}}}}}}}}}},
+              {"type", "event_callback"},
+              {"event_id", "Ev" + std::to_string(id) + "x" + std::to_string(i)},
+              {"event_time", 1795428000},
+              {"authorizations",
+               {{{"team_id", "T0KOMMUN"}, {"user_id", "UKONTOBOT"}, {"is_bot", true}}}},
+              {"event_context", "4-eyJldCI6Im1lc3NhZ2UiLCJ0aWQiOiJUMEtPTU1VTiJ9"}};
+          tx.KeepOriginal(mid, {"slack",
+                                m.at,
+                                "application/json",
+                                {{"x-slack-request-timestamp", "1795428000"},
+                                 {"x-slack-signature", "v0=" + std::string(64, 'a')}},
+                                body.dump()});
+        }
       }
     }
     tx.Commit();
