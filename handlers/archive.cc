@@ -6,6 +6,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <regex>
 #include <stdexcept>
 
@@ -50,10 +51,18 @@ std::string MimeOf(const std::string& name) {
   return "application/octet-stream";
 }
 
+// A chat platform's name as people write it.
+std::string PlatformName(const std::string& platform) {
+  if (platform == "slack") return "Slack";
+  if (platform == "matrix") return "Matrix";
+  if (platform == "mattermost") return "Mattermost";
+  return platform;
+}
+
 // One case's records in ERMS: a caseFile aggregation with a record per
-// file handed over.
+// file handed over, titled in words (`titles`, by file).
 std::string CaseErms(const json& rec, const std::vector<std::string>& files,
-                     const RecordsContext& ctx) {
+                     const std::map<std::string, std::string>& titles, const RecordsContext& ctx) {
   std::string out =
       "    <aggregation systemIdentifier=\"" + NewUuid() + "\" aggregationType=\"caseFile\">\n";
   out += "      <objectId>registration-" + std::to_string(rec["registration"].get<int64_t>()) +
@@ -88,7 +97,10 @@ std::string CaseErms(const json& rec, const std::vector<std::string>& files,
                                                                     : "data";
     out += "      <record systemIdentifier=\"" + NewUuid() + "\" recordType=\"" + type + "\">\n";
     out += "        <objectId>" + X(fs::path(f).filename().string()) + "</objectId>\n";
-    out += "        <title>" + X(fs::path(f).filename().string()) + "</title>\n";
+    auto title = titles.find(f);
+    out += "        <title>" +
+           X(title != titles.end() ? title->second : fs::path(f).filename().string()) +
+           "</title>\n";
     out += "        <additionalInformation><appendix name=\"" + X(fs::path(f).filename().string()) +
            "\" path=\"" + X(f) + "\" fileFormat=\"" + MimeOf(f) + "\"/></additionalInformation>\n";
     out += "      </record>\n";
@@ -128,6 +140,11 @@ std::vector<int64_t> WriteArchive(store::Store& store, const std::vector<int64_t
     std::string base = "representations/rep1/data/registration-" + std::to_string(cases[i]) + "/";
     std::vector<std::string> files{base + "record.json", base + "messages.json",
                                    base + "dossier.html"};
+    std::map<std::string, std::string> titles{
+        {base + "record.json", ctx.T("records.archive.file.record")},
+        {base + "messages.json", ctx.T("records.archive.file.messages")},
+        {base + "dossier.html", ctx.T("records.archive.file.dossier_html")},
+        {base + "dossier.pdf", ctx.T("records.archive.file.dossier_pdf")}};
     // Each chat platform's message as it arrived, byte for byte, in a file
     // of its own (its checksum is the package's); the record names it.
     for (json& m : records[i]["conversation"]) {
@@ -138,6 +155,10 @@ std::vector<int64_t> WriteArchive(store::Store& store, const std::vector<int64_t
                          (form ? ".form" : ".json");
       dir.Write(name, o["body"].get<std::string>());
       files.push_back(name);
+      std::string when = o.value("received_at", "").substr(0, 16);
+      if (when.size() > 10) when[10] = ' ';
+      titles[name] = ctx.T("records.archive.file.original",
+                           {{"platform", PlatformName(o.value("platform", ""))}, {"when", when}});
       o["file"] = name.substr(base.size());
       o.erase("body");
     }
@@ -153,7 +174,7 @@ std::vector<int64_t> WriteArchive(store::Store& store, const std::vector<int64_t
       dir.Add(base + "dossier.pdf");
       files.push_back(base + "dossier.pdf");
     }
-    erms_cases += CaseErms(records[i], files, ctx);
+    erms_cases += CaseErms(records[i], files, titles, ctx);
   }
   const size_t data_files = dir.files().size();
 

@@ -1081,8 +1081,12 @@ TEST_F(SlackReminderTest, TheEventsAreKeptAsTheyArrivedAndGoIntoTheArchive) {
     }
     EXPECT_TRUE(named) << "record.json names " << name;
   }
-  EXPECT_NE(Slurp(out + "/metadata/descriptive/erms.xml").find("recordType=\"original\""),
-            std::string::npos);
+  const std::string erms = Slurp(out + "/metadata/descriptive/erms.xml");
+  EXPECT_NE(erms.find("recordType=\"original\""), std::string::npos);
+  EXPECT_NE(erms.find("<title>Meddelande från Slack som det kom in 2026-11-23 09:0"),
+            std::string::npos)
+      << "titled in words, in local time";
+  EXPECT_EQ(erms.find("<title>record.json"), std::string::npos);
 
   // Disposal: refused without a decision or by someone who is no
   // information function; then recorded before the originals go.
