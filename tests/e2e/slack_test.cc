@@ -1278,6 +1278,35 @@ TEST_F(SlackSpeechTest, AnEditOfTheLatestAnswerCorrectsItAndAnOlderEditGetsANote
   EXPECT_EQ(Messages().back()["input"].value("step", ""), "webbadress");
 }
 
+// An edit's body carries the text it replaced: when that looked like a
+// password, the edit's original is not kept either (issue 19), while the
+// edit itself takes effect; an ordinary edit's original is kept.
+TEST_F(SlackSpeechTest, AnEditReplacingAPasswordLikeTextIsNotKeptAsItsOriginal) {
+  AnswerUntilStep("medium");
+  SaidAt("Facebook", "1795428000.000400");
+  json changed = Fixture("message_changed.json");
+  changed["event"]["previous_message"]["text"] = "lösenord: Hemligt2024!";
+  ASSERT_EQ(Signed("/slack/events", changed.dump(), "application/json").status, 200);
+  ASSERT_TRUE(Processed());
+  EXPECT_NE(LastText().find("Instagram"), std::string::npos) << "the edit took effect";
+  json ordinary = Fixture("message_changed.json");
+  ordinary["event_id"] = "Ev0CHANGED3";
+  ordinary["event"]["message"]["text"] = "TikTok";
+  ordinary["event"]["previous_message"]["text"] = "Instagram";
+  ASSERT_EQ(Signed("/slack/events", ordinary.dump(), "application/json").status, 200);
+  ASSERT_TRUE(Processed());
+  SQLite::Database db(bot_.db(), SQLite::OPEN_READONLY);
+  EXPECT_EQ(db.execAndGet("SELECT COUNT(*) FROM message_originals WHERE body LIKE "
+                          "'%message_changed%'")
+                .getInt(),
+            1)
+      << "the ordinary edit's only";
+  std::string bytes;
+  for (const char* suffix : {"", "-wal", "-inbound", "-inbound-wal"})
+    bytes += Slurp(bot_.db() + suffix);
+  EXPECT_EQ(bytes.find("Hemligt2024"), std::string::npos);
+}
+
 TEST_F(SlackSpeechTest, AChannelMentionIsAnsweredInItsThreadAndKeepsColleaguesNamed) {
   ASSERT_EQ(Signed("/slack/events", Fixture("app_mention.json").dump(), "application/json").status,
             200);
