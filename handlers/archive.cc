@@ -51,14 +51,6 @@ std::string MimeOf(const std::string& name) {
   return "application/octet-stream";
 }
 
-// A chat platform's name as people write it.
-std::string PlatformName(const std::string& platform) {
-  if (platform == "slack") return "Slack";
-  if (platform == "matrix") return "Matrix";
-  if (platform == "mattermost") return "Mattermost";
-  return platform;
-}
-
 // One case's records in ERMS: a caseFile aggregation with a record per
 // file handed over, titled in words (`titles`, by file).
 std::string CaseErms(const json& rec, const std::vector<std::string>& files,
@@ -157,8 +149,9 @@ std::vector<int64_t> WriteArchive(store::Store& store, const std::vector<int64_t
       files.push_back(name);
       std::string when = o.value("received_at", "").substr(0, 16);
       if (when.size() > 10) when[10] = ' ';
-      titles[name] = ctx.T("records.archive.file.original",
-                           {{"platform", PlatformName(o.value("platform", ""))}, {"when", when}});
+      titles[name] = ctx.T(
+          "records.archive.file.original",
+          {{"platform", ctx.T("records.platform." + o.value("platform", ""))}, {"when", when}});
       o["file"] = name.substr(base.size());
       o.erase("body");
     }

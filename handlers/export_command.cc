@@ -5,6 +5,7 @@
 // a second transaction once the files are in place.
 #include <filesystem>
 #include <iostream>
+#include <optional>
 
 #include "app/diary_keeping.h"
 #include "bot/chat_markup.h"
@@ -39,15 +40,17 @@ const Person& Registrar(const config::Options& o, const Directory& directory) {
   return *p;
 }
 
-bool ValidDate(const std::string& d) {
-  if (d.size() != 10 || d[4] != '-' || d[7] != '-') return false;
+// "2026-11-23" as a calendar date; nullopt for anything else.
+std::optional<std::chrono::year_month_day> ParseDate(const std::string& d) {
+  if (d.size() != 10 || d[4] != '-' || d[7] != '-') return std::nullopt;
   for (size_t i : {0, 1, 2, 3, 5, 6, 8, 9})
-    if (d[i] < '0' || d[i] > '9') return false;
+    if (d[i] < '0' || d[i] > '9') return std::nullopt;
   std::chrono::year_month_day ymd{
       std::chrono::year{std::stoi(d.substr(0, 4))},
       std::chrono::month{static_cast<unsigned>(std::stoi(d.substr(5, 2)))},
       std::chrono::day{static_cast<unsigned>(std::stoi(d.substr(8, 2)))}};
-  return ymd.ok();
+  if (!ymd.ok()) return std::nullopt;
+  return ymd;
 }
 
 class Command {
@@ -191,7 +194,7 @@ class Command {
     const Person& registrar = Registrar(o_, directory_);
     TimePoint now = Now();
     std::string date = o_.date.empty() ? local_.Date(now) : o_.date;
-    if (!ValidDate(date))
+    if (!ParseDate(date))
       throw Failure("--date must be a date like 2026-11-23, not '" + date + "'");
     store::Transaction tx(*store_);
     app::DiaryWrite written =
@@ -222,17 +225,13 @@ class Command {
           "--decision is required: the disposal decision (gallringsbeslut) this follows, "
           "e.g. \"KS 2026/14 § 3\"");
     }
-    if (!ValidDate(o_.before))
-      throw Failure("--before must be a date like 2026-06-01, not '" + o_.before + "'");
+    std::optional<std::chrono::year_month_day> day = ParseDate(o_.before);
+    if (!day) throw Failure("--before must be a date like 2026-06-01, not '" + o_.before + "'");
     TimePoint now = Now();
     if (o_.before > local_.Date(now))
       throw Failure("--before " + o_.before + " is after today; nothing can have arrived then");
-    std::chrono::year_month_day ymd{
-        std::chrono::year{std::stoi(o_.before.substr(0, 4))},
-        std::chrono::month{static_cast<unsigned>(std::stoi(o_.before.substr(5, 2)))},
-        std::chrono::day{static_cast<unsigned>(std::stoi(o_.before.substr(8, 2)))}};
     TimePoint cutoff = local_.FromLocal(std::chrono::local_time<std::chrono::minutes>{
-        std::chrono::local_days{ymd}.time_since_epoch()});
+        std::chrono::local_days{*day}.time_since_epoch()});
     store::Transaction tx(*store_);
     store::Disposal d;
     d.at = now;

@@ -22,10 +22,6 @@ constexpr const char* kSelectOriginalsOfDraft = R"sql(
   WHERE m.draft_id = ? ORDER BY o.message_id
 )sql";
 
-constexpr const char* kCountOriginalsBefore = R"sql(
-  SELECT count(*) FROM message_originals WHERE received_at < ?
-)sql";
-
 constexpr const char* kDeleteOriginalsBefore = R"sql(
   DELETE FROM message_originals WHERE received_at < ?
 )sql";
@@ -84,13 +80,10 @@ std::map<int64_t, Original> Transaction::OriginalsOfDraft(int64_t draft_id) {
 }
 
 int64_t Transaction::DisposeOriginals(TimePoint received_before, Disposal d) {
-  const std::string before = FormatUtc(received_before);
-  SQLite::Statement& count = store_.Prepare(kCountOriginalsBefore);
-  count.bind(1, before);
-  count.executeStep();
-  d.count = count.getColumn(0).getInt64();
-  count.reset();
-  // The record first, then the removal: one without the other never commits.
+  // The removal and its record commit together or not at all.
+  SQLite::Statement& remove = store_.Prepare(kDeleteOriginalsBefore);
+  remove.bind(1, FormatUtc(received_before));
+  d.count = remove.exec();
   SQLite::Statement& record = store_.Prepare(kInsertDisposal);
   record.bind(1, FormatUtc(d.at));
   record.bind(2, d.by);
@@ -99,9 +92,6 @@ int64_t Transaction::DisposeOriginals(TimePoint received_before, Disposal d) {
   record.bind(5, d.decision);
   record.bind(6, d.count);
   record.exec();
-  SQLite::Statement& remove = store_.Prepare(kDeleteOriginalsBefore);
-  remove.bind(1, before);
-  remove.exec();
   return d.count;
 }
 

@@ -435,8 +435,8 @@ class Transaction {
   // The originals of the messages of draft (= registration) `draft_id`,
   // by message id.
   std::map<int64_t, Original> OriginalsOfDraft(int64_t draft_id);
-  // Records disposal `d` (its count: the originals received before
-  // `received_before`), then removes them; returns the count.
+  // Removes the originals received before `received_before` and records
+  // disposal `d` with their count, in this transaction; returns the count.
   int64_t DisposeOriginals(TimePoint received_before, Disposal d);
   std::vector<Disposal> Disposals();
 

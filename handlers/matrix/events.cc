@@ -159,7 +159,8 @@ std::optional<std::vector<Event>> ParseTransaction(const std::string& body,
   for (const auto& e : j["events"]) {
     if (!e.is_object()) continue;
     events.push_back(Read(e, bot_user));
-    events.back().original = e.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    if (events.back().kind != Event::Kind::kIgnore)
+      events.back().original = e.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   }
   return events;
 }
